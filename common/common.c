@@ -1,0 +1,125 @@
+/* common.c - secret hygiene, libgcrypt set-up and hex helpers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <config.h>
+#include "oca-common.h"
+
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/prctl.h>
+
+void
+oca_wipememory (void *p, size_t n)
+{
+  volatile unsigned char *v = p;
+
+  if (!p)
+    return;
+  while (n--)
+    *v++ = 0;
+}
+
+void
+wipe_and_free (void *p, size_t n)
+{
+  if (!p)
+    return;
+  oca_wipememory (p, n);
+  gcry_free (p);
+}
+
+void
+wipe_and_free_string (char *s)
+{
+  if (!s)
+    return;
+  wipe_and_free (s, strlen (s));
+}
+
+gpg_error_t
+oca_init_gcrypt (size_t secmem_size)
+{
+  struct rlimit rl = { 0, 0 };
+
+  if (!gcry_check_version (GCRYPT_VERSION))
+    return gpg_error (GPG_ERR_NOT_SUPPORTED);
+  /* No core dumps, and no ptrace by unprivileged processes.  */
+  setrlimit (RLIMIT_CORE, &rl);
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  gcry_control (GCRYCTL_SUSPEND_SECMEM_WARN);
+  gcry_control (GCRYCTL_INIT_SECMEM, secmem_size ? secmem_size : 65536, 0);
+  gcry_control (GCRYCTL_RESUME_SECMEM_WARN);
+  gcry_control (GCRYCTL_INITIALIZATION_FINISHED, 0);
+  return 0;
+}
+
+char *
+oca_bin2hex (const void *buf, size_t len, char *out)
+{
+  static const char digits[] = "0123456789ABCDEF";
+  const unsigned char *s = buf;
+  size_t i;
+
+  for (i = 0; i < len; i++)
+    {
+      out[2*i]   = digits[s[i] >> 4];
+      out[2*i+1] = digits[s[i] & 15];
+    }
+  out[2*len] = 0;
+  return out;
+}
+
+static int
+hexval (int c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+gpg_error_t
+oca_hex2bin (const char *hex, void *buf, size_t len)
+{
+  unsigned char *d = buf;
+  size_t i;
+
+  for (i = 0; i < len; i++)
+    {
+      int hi = hexval ((unsigned char)hex[2*i]);
+      int lo = hi < 0 ? -1 : hexval ((unsigned char)hex[2*i+1]);
+      if (hi < 0 || lo < 0)
+        return gpg_error (GPG_ERR_INV_VALUE);
+      d[i] = (unsigned char)((hi << 4) | lo);
+    }
+  return 0;
+}
+
+gpg_error_t
+oca_hex2bin_alloc (const char *hex, int secure,
+                   unsigned char **r_buf, size_t *r_len)
+{
+  size_t n = strlen (hex);
+  unsigned char *buf;
+  gpg_error_t err;
+
+  *r_buf = NULL;
+  *r_len = 0;
+  if (n % 2)
+    return gpg_error (GPG_ERR_INV_VALUE);
+  buf = secure ? xtrymalloc_secure (n/2 + 1) : xtrymalloc (n/2 + 1);
+  if (!buf)
+    return oca_error_from_errno ();
+  err = oca_hex2bin (hex, buf, n/2);
+  if (err)
+    {
+      wipe_and_free (buf, n/2 + 1);
+      return err;
+    }
+  *r_buf = buf;
+  *r_len = n/2;
+  return 0;
+}
