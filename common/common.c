@@ -45,10 +45,19 @@ oca_init_gcrypt (size_t secmem_size)
     return gpg_error (GPG_ERR_NOT_SUPPORTED);
   /* No core dumps, and no ptrace by unprivileged processes.  */
   setrlimit (RLIMIT_CORE, &rl);
+#ifndef __SANITIZE_ADDRESS__
+  /* LeakSanitizer needs to ptrace the process at exit; sanitizer
+   * builds are for testing only and keep the process dumpable.  */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
-  gcry_control (GCRYCTL_SUSPEND_SECMEM_WARN);
-  gcry_control (GCRYCTL_INIT_SECMEM, secmem_size ? secmem_size : 65536, 0);
-  gcry_control (GCRYCTL_RESUME_SECMEM_WARN);
+#endif
+  /* Library code never prints: libgcrypt's own secmem warnings are
+   * off.  The first pool (256 KiB) is locked in RAM; if a large
+   * armored CA key needs more, further pools of 16 MiB are added on
+   * demand (locked when RLIMIT_MEMLOCK allows it) instead of failing
+   * with "out of core".  */
+  gcry_control (GCRYCTL_DISABLE_SECMEM_WARN);
+  gcry_control (GCRYCTL_AUTO_EXPAND_SECMEM, 16 * 1024 * 1024, 0);
+  gcry_control (GCRYCTL_INIT_SECMEM, secmem_size ? secmem_size : 256 * 1024, 0);
   gcry_control (GCRYCTL_INITIALIZATION_FINISHED, 0);
   return 0;
 }

@@ -1,0 +1,454 @@
+/* db-cert.c - users, their certificates and emails
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <config.h>
+#include "db-int.h"
+
+#include <string.h>
+
+/* Columns read by read_cert_row, in this order.  */
+#define CERT_SELECT                                                     \
+  "SELECT c.id, c.fingerprint, c.pub_cert, c.user_id, u.name,"          \
+  " c.delisted, c.inactive FROM certs c LEFT JOIN users u ON u.id = c.user_id"
+
+/* Most emails we keep per cert (a sanity cap).  */
+#define MAX_EMAILS_PER_CERT 10000
+
+
+/* See db.h.  */
+void
+db_cert_release (db_cert_t *list)
+{
+  db_cert_t *next;
+  size_t i;
+
+  for (; list; list = next)
+    {
+      next = list->next;
+      xfree (list->fingerprint);
+      xfree (list->pub_cert);
+      xfree (list->user_name);
+      if (list->emails)
+        for (i = 0; i < list->nemails; i++)
+          xfree (list->emails[i]);
+      xfree (list->emails);
+      xfree (list);
+    }
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_user_insert (db_t db, const char *name, int64_t *r_user_id)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+
+  *r_user_id = 0;
+  db__clear_error (db);
+  err = db__need_txn (db);
+  if (err)
+    return err;
+  err = db__stmt (db, STMT_USER_INSERT,
+                  "INSERT INTO users (name, ca_id)"
+                  " VALUES (?1, (SELECT id FROM cas ORDER BY id LIMIT 1))",
+                  &st);
+  if (!err)
+    err = db__bind_text (db, st, 1, name);
+  if (!err)
+    err = db__step_done (db, st);
+  db__done (st);
+  if (gpg_err_code (err) == GPG_ERR_INV_VALUE)  /* ca_id NULL */
+    err = db__error (db, gpg_error (GPG_ERR_NOT_INITIALIZED),
+                     "the CA is not initialised");
+  if (!err)
+    *r_user_id = sqlite3_last_insert_rowid (db->sql);
+  return err;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_cert_insert (db_t db, const char *fingerprint, const char *pub_cert,
+                int64_t user_id, int64_t *r_cert_id)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+
+  if (r_cert_id)
+    *r_cert_id = 0;
+  db__clear_error (db);
+  err = db__need_txn (db);
+  if (err)
+    return err;
+  if (!fingerprint || !pub_cert)
+    return db__error (db, gpg_error (GPG_ERR_INV_VALUE),
+                      "missing fingerprint or cert");
+  err = db__stmt (db, STMT_CERT_INSERT,
+                  "INSERT INTO certs (fingerprint, pub_cert, user_id)"
+                  " VALUES (?1, ?2, ?3)", &st);
+  if (!err)
+    err = db__bind_text (db, st, 1, fingerprint);
+  if (!err)
+    err = db__bind_text (db, st, 2, pub_cert);
+  if (!err)
+    err = db__bind_id (db, st, 3, user_id);
+  if (!err)
+    err = db__step_done (db, st);
+  db__done (st);
+  if (gpg_err_code (err) == GPG_ERR_DUP_KEY)
+    err = db__error (db, err, "a key with fingerprint %s is already stored",
+                     fingerprint);
+  if (!err && r_cert_id)
+    *r_cert_id = sqlite3_last_insert_rowid (db->sql);
+  return err;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_cert_add_email (db_t db, int64_t cert_id, const char *addr)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+
+  db__clear_error (db);
+  err = db__need_txn (db);
+  if (err)
+    return err;
+  if (!addr)
+    return db__error (db, gpg_error (GPG_ERR_INV_VALUE), "missing email");
+  err = db__stmt (db, STMT_EMAIL_INSERT,
+                  "INSERT INTO certs_emails (addr, cert_id) VALUES (?1, ?2)",
+                  &st);
+  if (!err)
+    err = db__bind_text (db, st, 1, addr);
+  if (!err)
+    err = db__bind_id (db, st, 2, cert_id);
+  if (!err)
+    err = db__step_done (db, st);
+  db__done (st);
+  return err;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_user_add (db_t db, const char *name, const char *fingerprint,
+             const char *pub_cert, const char *const *emails,
+             size_t nemails, int64_t *r_user_id, int64_t *r_cert_id)
+{
+  gpg_error_t err;
+  int64_t user_id, cert_id;
+  size_t i;
+
+  if (r_user_id)
+    *r_user_id = 0;
+  if (r_cert_id)
+    *r_cert_id = 0;
+  if (nemails && !emails)
+    return db__error (db, gpg_error (GPG_ERR_INV_VALUE), "missing emails");
+  err = db_user_insert (db, name, &user_id);
+  if (!err)
+    err = db_cert_insert (db, fingerprint, pub_cert, user_id, &cert_id);
+  for (i = 0; !err && i < nemails; i++)
+    err = db_cert_add_email (db, cert_id, emails[i]);
+  if (err)
+    return err;
+  if (r_user_id)
+    *r_user_id = user_id;
+  if (r_cert_id)
+    *r_cert_id = cert_id;
+  return 0;
+}
+
+
+/* Read the current row of ST (columns of CERT_SELECT) into a new
+ * cert at R_CERT (emails not yet filled).  */
+static gpg_error_t
+read_cert_row (db_t db, sqlite3_stmt *st, db_cert_t **r_cert)
+{
+  gpg_error_t err;
+  db_cert_t *c;
+
+  *r_cert = NULL;
+  c = xtrycalloc (1, sizeof *c);
+  if (!c)
+    return db__error (db, oca_error_from_errno (), "out of memory");
+  c->id = sqlite3_column_int64 (st, 0);
+  c->user_id = sqlite3_column_int64 (st, 3);
+  c->delisted = !!sqlite3_column_int (st, 5);
+  c->inactive = !!sqlite3_column_int (st, 6);
+  err = db__column_str_nn (db, st, 1, 0, &c->fingerprint);
+  if (!err)
+    err = db__column_str_nn (db, st, 2, 0, &c->pub_cert);
+  if (!err)
+    err = db__column_str (db, st, 4, 0, &c->user_name);
+  if (err)
+    {
+      db_cert_release (c);
+      return err;
+    }
+  *r_cert = c;
+  return 0;
+}
+
+
+/* Fill C->emails from certs_emails.  */
+static gpg_error_t
+fill_emails (db_t db, db_cert_t *c)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+  char **vec = NULL;
+  char **tmp;
+  size_t n = 0, size = 0;
+  int row;
+
+  err = db__stmt (db, STMT_EMAILS_OF_CERT,
+                  "SELECT addr FROM certs_emails WHERE cert_id = ?1"
+                  " ORDER BY id", &st);
+  if (!err)
+    err = db__bind_int64 (db, st, 1, c->id);
+  if (err)
+    goto leave;
+  for (;;)
+    {
+      err = db__step (db, st, &row);
+      if (err)
+        goto leave;
+      if (!row)
+        break;
+      if (n + 1 >= size)
+        {
+          if (size >= MAX_EMAILS_PER_CERT)
+            {
+              err = db__error (db, gpg_error (GPG_ERR_TOO_LARGE),
+                               "too many emails for one cert");
+              goto leave;
+            }
+          size = size ? 2 * size : 4;
+          tmp = xtryrealloc (vec, size * sizeof *vec);
+          if (!tmp)
+            {
+              err = db__error (db, oca_error_from_errno (), "out of memory");
+              goto leave;
+            }
+          vec = tmp;
+        }
+      err = db__column_str_nn (db, st, 0, 0, &vec[n]);
+      if (err)
+        goto leave;
+      n++;
+    }
+  if (!vec)
+    {
+      vec = xtrycalloc (1, sizeof *vec);
+      if (!vec)
+        {
+          err = db__error (db, oca_error_from_errno (), "out of memory");
+          goto leave;
+        }
+    }
+  vec[n] = NULL;
+  c->emails = vec;
+  c->nemails = n;
+  vec = NULL;
+
+ leave:
+  db__done (st);
+  if (vec)
+    {
+      while (n)
+        xfree (vec[--n]);
+      xfree (vec);
+    }
+  return err;
+}
+
+
+/* Run the prepared statement ST (bindings done) and collect all rows
+ * as a list at R_LIST, each with its emails.  Resets ST.  */
+static gpg_error_t
+collect_certs (db_t db, sqlite3_stmt *st, db_cert_t **r_list)
+{
+  gpg_error_t err;
+  db_cert_t *list = NULL;
+  db_cert_t **tail = &list;
+  db_cert_t *c;
+  int row;
+
+  *r_list = NULL;
+  for (;;)
+    {
+      err = db__step (db, st, &row);
+      if (err || !row)
+        break;
+      err = read_cert_row (db, st, &c);
+      if (err)
+        break;
+      *tail = c;
+      tail = &c->next;
+    }
+  db__done (st);
+  for (c = list; !err && c; c = c->next)
+    err = fill_emails (db, c);
+  if (err)
+    {
+      db_cert_release (list);
+      return err;
+    }
+  *r_list = list;
+  return 0;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_cert_get (db_t db, const char *fingerprint, db_cert_t **r_cert)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+
+  *r_cert = NULL;
+  db__clear_error (db);
+  if (!fingerprint)
+    return db__error (db, gpg_error (GPG_ERR_INV_VALUE), "no fingerprint");
+  err = db__stmt (db, STMT_CERT_GET_FPR,
+                  CERT_SELECT " WHERE c.fingerprint = ?1", &st);
+  if (!err)
+    err = db__bind_text (db, st, 1, fingerprint);
+  if (!err)
+    err = collect_certs (db, st, r_cert);
+  else
+    db__done (st);
+  if (!err && !*r_cert)
+    err = db__error (db, gpg_error (GPG_ERR_NOT_FOUND),
+                     "no key with fingerprint %s", fingerprint);
+  return err;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_cert_get_by_id (db_t db, int64_t id, db_cert_t **r_cert)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+
+  *r_cert = NULL;
+  db__clear_error (db);
+  err = db__stmt (db, STMT_CERT_GET_ID, CERT_SELECT " WHERE c.id = ?1", &st);
+  if (!err)
+    err = db__bind_int64 (db, st, 1, id);
+  if (!err)
+    err = collect_certs (db, st, r_cert);
+  else
+    db__done (st);
+  if (!err && !*r_cert)
+    err = db__error (db, gpg_error (GPG_ERR_NOT_FOUND),
+                     "no key with id %lld", (long long)id);
+  return err;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_cert_list (db_t db, db_cert_t **r_list)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+
+  *r_list = NULL;
+  db__clear_error (db);
+  err = db__stmt (db, STMT_CERT_LIST,
+                  CERT_SELECT " WHERE c.user_id IS NOT NULL ORDER BY c.id",
+                  &st);
+  if (!err)
+    err = collect_certs (db, st, r_list);
+  return err;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_cert_list_by_email (db_t db, const char *addr, db_cert_t **r_list)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+
+  *r_list = NULL;
+  db__clear_error (db);
+  if (!addr)
+    return db__error (db, gpg_error (GPG_ERR_INV_VALUE), "no email");
+  err = db__stmt (db, STMT_CERT_LIST_EMAIL,
+                  CERT_SELECT " WHERE c.id IN (SELECT cert_id FROM"
+                  " certs_emails WHERE addr = ?1) ORDER BY c.id", &st);
+  if (!err)
+    err = db__bind_text (db, st, 1, addr);
+  if (!err)
+    err = collect_certs (db, st, r_list);
+  else
+    db__done (st);
+  return err;
+}
+
+
+/* Run UPDATE statement SID/SQL with ?1 bound to TEXT (or, if TEXT is
+ * NULL, the integer IVAL) and ?2 to ID.  */
+static gpg_error_t
+update_cert (db_t db, enum db_stmt_id sid, const char *sql, int64_t id,
+             const char *text, int ival)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+
+  db__clear_error (db);
+  err = db__need_txn (db);
+  if (err)
+    return err;
+  err = db__stmt (db, sid, sql, &st);
+  if (!err)
+    err = text ? db__bind_text (db, st, 1, text)
+               : db__bind_int64 (db, st, 1, ival);
+  if (!err)
+    err = db__bind_int64 (db, st, 2, id);
+  if (!err)
+    err = db__step_done (db, st);
+  db__done (st);
+  if (!err)
+    err = db__changed_one (db, "cert", id);
+  return err;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_cert_update (db_t db, int64_t id, const char *pub_cert)
+{
+  if (!pub_cert)
+    return db__error (db, gpg_error (GPG_ERR_INV_VALUE), "missing cert");
+  return update_cert (db, STMT_CERT_UPDATE,
+                      "UPDATE certs SET pub_cert = ?1 WHERE id = ?2",
+                      id, pub_cert, 0);
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_cert_set_delisted (db_t db, int64_t id, int yes)
+{
+  return update_cert (db, STMT_CERT_SET_DELISTED,
+                      "UPDATE certs SET delisted = ?1 WHERE id = ?2",
+                      id, NULL, !!yes);
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_cert_set_inactive (db_t db, int64_t id, int yes)
+{
+  return update_cert (db, STMT_CERT_SET_INACTIVE,
+                      "UPDATE certs SET inactive = ?1 WHERE id = ?2",
+                      id, NULL, !!yes);
+}

@@ -1,0 +1,119 @@
+/* db-int.h - internal definitions of the CA database layer
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Only the files of db/ (and its test) include this header.
+ */
+#ifndef OCA_DB_INT_H
+#define OCA_DB_INT_H
+
+#include "db.h"
+#include <sqlite3.h>
+
+/* Slots of the prepared statement cache.  Each query function uses its
+ * own slot; the statement is prepared once per handle and reset after
+ * every use, so bulk writes reuse it.  */
+enum db_stmt_id
+  {
+    STMT_CA_COUNT,
+    STMT_CA_DOMAIN,
+    STMT_CA_INSERT,
+    STMT_CACERT_INSERT,
+    STMT_CACERT_ACTIVE,
+    STMT_CACERT_UPDATE_CERT,
+    STMT_CACERT_SET_BACKEND,
+    STMT_CACERT_REPLACE_KEY,
+    STMT_USER_INSERT,
+    STMT_CERT_INSERT,
+    STMT_EMAIL_INSERT,
+    STMT_CERT_GET_FPR,
+    STMT_CERT_GET_ID,
+    STMT_CERT_LIST,
+    STMT_CERT_LIST_EMAIL,
+    STMT_EMAILS_OF_CERT,
+    STMT_EMAILS_ALL,
+    STMT_CERT_UPDATE,
+    STMT_CERT_SET_DELISTED,
+    STMT_CERT_SET_INACTIVE,
+    STMT_REV_INSERT,
+    STMT_REV_LIST,
+    STMT_REV_GET,
+    STMT_REV_PUBLISHED,
+    STMT_BRIDGE_INSERT,
+    STMT_BRIDGE_LIST,
+    STMT_BRIDGE_GET,
+    STMT_CERTIFICATION_INSERT,
+    STMT_CERTIFICATION_LIST,
+    STMT_CERTIFICATION_LIST_ALL,
+    STMT_CERTIFICATION_COUNT,
+    STMT_CERTIFICATION_COUNT_ALL,
+    STMT_PENDING_SET,
+    STMT_PENDING_GET,
+    STMT_PENDING_DELETE,
+    STMT_LAST_
+  };
+
+struct db_s
+{
+  sqlite3 *sql;
+  int readonly;
+  int in_txn;
+  unsigned int version;          /* user_version after open.  */
+  char errmsg[512];
+  sqlite3_stmt *stmt[STMT_LAST_];
+};
+
+/* One forward migration: executing SQL takes the schema from version
+ * N-1 to N, where N is the 1-based index in the table.  */
+typedef struct db_migration_s
+{
+  const char *name;
+  const char *sql;
+} db_migration_t;
+
+/*-- db-schema.c --*/
+extern const db_migration_t db_migrations[];
+extern const size_t db_n_migrations;
+
+/*-- db.c --*/
+/* Open with an explicit migration table (tests use this to append a
+ * test-only step or to stop at an older version).  */
+gpg_error_t db__open_ext (const char *path, unsigned int flags,
+                          const db_migration_t *steps, size_t nsteps,
+                          db_t *r_db);
+/* Map the SQLite result RC of the last call on DB to a gpg_error_t and
+ * record SQLite's message.  */
+gpg_error_t db__sqlerr (db_t db, int rc);
+/* Record our own message (printf style) and return ERR.  */
+gpg_error_t db__error (db_t db, gpg_error_t err, const char *fmt, ...)
+  __attribute__ ((format (printf, 3, 4)));
+/* Clear the recorded message (at the start of every API call).  */
+void db__clear_error (db_t db);
+/* Get the cached statement ID, preparing SQL on first use.  */
+gpg_error_t db__stmt (db_t db, enum db_stmt_id id, const char *sql,
+                      sqlite3_stmt **r_stmt);
+/* Reset ST and clear its bindings (safe with NULL).  */
+void db__done (sqlite3_stmt *st);
+/* GPG_ERR_INV_STATE unless a transaction is open.  */
+gpg_error_t db__need_txn (db_t db);
+/* Bind helpers: NULL text binds SQL NULL; ID 0 binds NULL.  Text is
+ * bound SQLITE_STATIC: it must stay valid until db__done.  */
+gpg_error_t db__bind_text (db_t db, sqlite3_stmt *st, int idx,
+                           const char *s);
+gpg_error_t db__bind_int64 (db_t db, sqlite3_stmt *st, int idx, int64_t v);
+gpg_error_t db__bind_id (db_t db, sqlite3_stmt *st, int idx, int64_t id);
+/* Step a statement that returns no rows; map errors.  */
+gpg_error_t db__step_done (db_t db, sqlite3_stmt *st);
+/* Step; *R_ROW is 1 for a row, 0 at the end.  */
+gpg_error_t db__step (db_t db, sqlite3_stmt *st, int *r_row);
+/* Copy text column COL of ST into a fresh string (secure memory if
+ * SECURE).  SQL NULL gives *R_STR = NULL.  Embedded NULs and values
+ * over DB_MAX_TEXT are GPG_ERR_INV_OBJ / GPG_ERR_TOO_LARGE.  */
+gpg_error_t db__column_str (db_t db, sqlite3_stmt *st, int col, int secure,
+                            char **r_str);
+/* Same but SQL NULL is an error (GPG_ERR_INV_OBJ).  */
+gpg_error_t db__column_str_nn (db_t db, sqlite3_stmt *st, int col,
+                               int secure, char **r_str);
+/* After an UPDATE: GPG_ERR_NOT_FOUND if no row changed.  */
+gpg_error_t db__changed_one (db_t db, const char *what, int64_t id);
+
+#endif /*OCA_DB_INT_H*/

@@ -1,0 +1,626 @@
+/* db-misc.c - revocations, bridges, the certification log, pending ops
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <config.h>
+#include "db-int.h"
+
+#include <string.h>
+#include <time.h>
+
+
+/*-- Revocations --*/
+
+/* See db.h.  */
+void
+db_revocation_release (db_revocation_t *list)
+{
+  db_revocation_t *next;
+
+  for (; list; list = next)
+    {
+      next = list->next;
+      xfree (list->hash);
+      xfree (list->revocation);
+      xfree (list);
+    }
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_revocation_insert (db_t db, int64_t cert_id, const char *hash,
+                      const char *revocation, int published, int64_t *r_id)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+
+  if (r_id)
+    *r_id = 0;
+  db__clear_error (db);
+  err = db__need_txn (db);
+  if (err)
+    return err;
+  if (!hash || !revocation)
+    return db__error (db, gpg_error (GPG_ERR_INV_VALUE),
+                      "missing revocation or its hash");
+  err = db__stmt (db, STMT_REV_INSERT,
+                  "INSERT INTO revocations (hash, revocation, published,"
+                  " cert_id) VALUES (?1, ?2, ?3, ?4)", &st);
+  if (!err)
+    err = db__bind_text (db, st, 1, hash);
+  if (!err)
+    err = db__bind_text (db, st, 2, revocation);
+  if (!err)
+    err = db__bind_int64 (db, st, 3, !!published);
+  if (!err)
+    err = db__bind_id (db, st, 4, cert_id);
+  if (!err)
+    err = db__step_done (db, st);
+  db__done (st);
+  if (gpg_err_code (err) == GPG_ERR_DUP_KEY)
+    err = db__error (db, err, "revocation %s is already stored", hash);
+  if (!err && r_id)
+    *r_id = sqlite3_last_insert_rowid (db->sql);
+  return err;
+}
+
+
+/* Collect the rows of ST (id, hash, revocation, published, cert_id)
+ * into R_LIST and reset ST.  */
+static gpg_error_t
+collect_revocations (db_t db, sqlite3_stmt *st, db_revocation_t **r_list)
+{
+  gpg_error_t err;
+  db_revocation_t *list = NULL;
+  db_revocation_t **tail = &list;
+  db_revocation_t *r;
+  int row;
+
+  *r_list = NULL;
+  for (;;)
+    {
+      err = db__step (db, st, &row);
+      if (err || !row)
+        break;
+      r = xtrycalloc (1, sizeof *r);
+      if (!r)
+        {
+          err = db__error (db, oca_error_from_errno (), "out of memory");
+          break;
+        }
+      *tail = r;
+      tail = &r->next;
+      r->id = sqlite3_column_int64 (st, 0);
+      r->published = !!sqlite3_column_int (st, 3);
+      r->cert_id = sqlite3_column_int64 (st, 4);
+      err = db__column_str_nn (db, st, 1, 0, &r->hash);
+      if (!err)
+        err = db__column_str_nn (db, st, 2, 0, &r->revocation);
+      if (err)
+        break;
+    }
+  db__done (st);
+  if (err)
+    {
+      db_revocation_release (list);
+      return err;
+    }
+  *r_list = list;
+  return 0;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_revocation_list (db_t db, int64_t cert_id, db_revocation_t **r_list)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+
+  *r_list = NULL;
+  db__clear_error (db);
+  err = db__stmt (db, STMT_REV_LIST,
+                  "SELECT id, hash, revocation, published, cert_id"
+                  " FROM revocations WHERE cert_id = ?1 ORDER BY id", &st);
+  if (!err)
+    err = db__bind_int64 (db, st, 1, cert_id);
+  if (!err)
+    err = collect_revocations (db, st, r_list);
+  else
+    db__done (st);
+  return err;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_revocation_get (db_t db, const char *hash, db_revocation_t **r_rev)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+
+  *r_rev = NULL;
+  db__clear_error (db);
+  if (!hash)
+    return db__error (db, gpg_error (GPG_ERR_INV_VALUE), "no hash");
+  err = db__stmt (db, STMT_REV_GET,
+                  "SELECT id, hash, revocation, published, cert_id"
+                  " FROM revocations WHERE hash = ?1", &st);
+  if (!err)
+    err = db__bind_text (db, st, 1, hash);
+  if (!err)
+    err = collect_revocations (db, st, r_rev);
+  else
+    db__done (st);
+  if (!err && !*r_rev)
+    err = db__error (db, gpg_error (GPG_ERR_NOT_FOUND),
+                     "no revocation found for %s", hash);
+  return err;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_revocation_set_published (db_t db, int64_t id)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+
+  db__clear_error (db);
+  err = db__need_txn (db);
+  if (err)
+    return err;
+  err = db__stmt (db, STMT_REV_PUBLISHED,
+                  "UPDATE revocations SET published = 1 WHERE id = ?1", &st);
+  if (!err)
+    err = db__bind_int64 (db, st, 1, id);
+  if (!err)
+    err = db__step_done (db, st);
+  db__done (st);
+  if (!err)
+    err = db__changed_one (db, "revocation", id);
+  return err;
+}
+
+
+/*-- Bridges --*/
+
+#define BRIDGE_SELECT                                                   \
+  "SELECT b.id, b.email, b.scope, b.cert_id, b.cas_id, c.fingerprint,"  \
+  " c.pub_cert FROM bridges b JOIN certs c ON c.id = b.cert_id"
+
+/* See db.h.  */
+void
+db_bridge_release (db_bridge_t *list)
+{
+  db_bridge_t *next;
+
+  for (; list; list = next)
+    {
+      next = list->next;
+      xfree (list->email);
+      xfree (list->scope);
+      xfree (list->fingerprint);
+      xfree (list->pub_cert);
+      xfree (list);
+    }
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_bridge_insert (db_t db, const char *email, const char *scope,
+                  int64_t cert_id, int64_t *r_id)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+
+  if (r_id)
+    *r_id = 0;
+  db__clear_error (db);
+  err = db__need_txn (db);
+  if (err)
+    return err;
+  if (!email || !scope)
+    return db__error (db, gpg_error (GPG_ERR_INV_VALUE),
+                      "missing bridge email or scope");
+  err = db__stmt (db, STMT_BRIDGE_INSERT,
+                  "INSERT INTO bridges (email, scope, cert_id, cas_id)"
+                  " VALUES (?1, ?2, ?3,"
+                  " (SELECT id FROM cas ORDER BY id LIMIT 1))", &st);
+  if (!err)
+    err = db__bind_text (db, st, 1, email);
+  if (!err)
+    err = db__bind_text (db, st, 2, scope);
+  if (!err)
+    err = db__bind_id (db, st, 3, cert_id);
+  if (!err)
+    err = db__step_done (db, st);
+  db__done (st);
+  if (gpg_err_code (err) == GPG_ERR_INV_VALUE)
+    err = db__error (db, gpg_error (GPG_ERR_NOT_INITIALIZED),
+                     "the CA is not initialised (or no bridge cert)");
+  else if (gpg_err_code (err) == GPG_ERR_DUP_KEY)
+    err = db__error (db, err, "a bridge to %s already exists", email);
+  if (!err && r_id)
+    *r_id = sqlite3_last_insert_rowid (db->sql);
+  return err;
+}
+
+
+/* Collect the rows of ST (BRIDGE_SELECT) into R_LIST; resets ST.  */
+static gpg_error_t
+collect_bridges (db_t db, sqlite3_stmt *st, db_bridge_t **r_list)
+{
+  gpg_error_t err;
+  db_bridge_t *list = NULL;
+  db_bridge_t **tail = &list;
+  db_bridge_t *b;
+  int row;
+
+  *r_list = NULL;
+  for (;;)
+    {
+      err = db__step (db, st, &row);
+      if (err || !row)
+        break;
+      b = xtrycalloc (1, sizeof *b);
+      if (!b)
+        {
+          err = db__error (db, oca_error_from_errno (), "out of memory");
+          break;
+        }
+      *tail = b;
+      tail = &b->next;
+      b->id = sqlite3_column_int64 (st, 0);
+      b->cert_id = sqlite3_column_int64 (st, 3);
+      b->cas_id = sqlite3_column_int64 (st, 4);
+      err = db__column_str_nn (db, st, 1, 0, &b->email);
+      if (!err)
+        err = db__column_str_nn (db, st, 2, 0, &b->scope);
+      if (!err)
+        err = db__column_str_nn (db, st, 5, 0, &b->fingerprint);
+      if (!err)
+        err = db__column_str_nn (db, st, 6, 0, &b->pub_cert);
+      if (err)
+        break;
+    }
+  db__done (st);
+  if (err)
+    {
+      db_bridge_release (list);
+      return err;
+    }
+  *r_list = list;
+  return 0;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_bridge_list (db_t db, db_bridge_t **r_list)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+
+  *r_list = NULL;
+  db__clear_error (db);
+  err = db__stmt (db, STMT_BRIDGE_LIST, BRIDGE_SELECT " ORDER BY b.id", &st);
+  if (!err)
+    err = collect_bridges (db, st, r_list);
+  return err;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_bridge_get (db_t db, const char *email, db_bridge_t **r_bridge)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+
+  *r_bridge = NULL;
+  db__clear_error (db);
+  if (!email)
+    return db__error (db, gpg_error (GPG_ERR_INV_VALUE), "no email");
+  err = db__stmt (db, STMT_BRIDGE_GET, BRIDGE_SELECT " WHERE b.email = ?1",
+                  &st);
+  if (!err)
+    err = db__bind_text (db, st, 1, email);
+  if (!err)
+    err = collect_bridges (db, st, r_bridge);
+  else
+    db__done (st);
+  if (!err && !*r_bridge)
+    err = db__error (db, gpg_error (GPG_ERR_NOT_FOUND),
+                     "no bridge to %s", email);
+  return err;
+}
+
+
+/*-- Certification log --*/
+
+static const char *const kind_names[] =
+  { "certification", "tsig", "bridge", "revocation" };
+
+/* See db.h.  */
+const char *
+db_certification_kind_str (db_certification_kind_t kind)
+{
+  if ((unsigned int)kind >= DIM (kind_names))
+    return NULL;
+  return kind_names[kind];
+}
+
+
+/* See db.h.  */
+void
+db_certification_release (db_certification_t *list)
+{
+  db_certification_t *next;
+
+  for (; list; list = next)
+    {
+      next = list->next;
+      xfree (list->target_fpr);
+      xfree (list->user_id);
+      xfree (list->signature);
+      xfree (list->issuer_fpr);
+      xfree (list);
+    }
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_certification_insert (db_t db, const db_certification_t *rec,
+                         int64_t *r_id)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+  const char *kind;
+
+  if (r_id)
+    *r_id = 0;
+  db__clear_error (db);
+  err = db__need_txn (db);
+  if (err)
+    return err;
+  kind = rec ? db_certification_kind_str (rec->kind) : NULL;
+  if (!kind || !rec->target_fpr || !rec->signature || !rec->issuer_fpr)
+    return db__error (db, gpg_error (GPG_ERR_INV_VALUE),
+                      "incomplete certification record");
+  err = db__stmt (db, STMT_CERTIFICATION_INSERT,
+                  "INSERT INTO certifications (cert_id, target_fpr,"
+                  " user_id_text, created, signature, issuer_fpr, kind)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st);
+  if (!err)
+    err = db__bind_id (db, st, 1, rec->cert_id);
+  if (!err)
+    err = db__bind_text (db, st, 2, rec->target_fpr);
+  if (!err)
+    err = db__bind_text (db, st, 3, rec->user_id);
+  if (!err)
+    err = db__bind_int64 (db, st, 4, rec->created);
+  if (!err)
+    err = db__bind_text (db, st, 5, rec->signature);
+  if (!err)
+    err = db__bind_text (db, st, 6, rec->issuer_fpr);
+  if (!err)
+    err = db__bind_text (db, st, 7, kind);
+  if (!err)
+    err = db__step_done (db, st);
+  db__done (st);
+  if (!err && r_id)
+    *r_id = sqlite3_last_insert_rowid (db->sql);
+  return err;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_certification_list (db_t db, const char *target_fpr,
+                       db_certification_t **r_list)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+  db_certification_t *list = NULL;
+  db_certification_t **tail = &list;
+  db_certification_t *c;
+  char *kind = NULL;
+  unsigned int k;
+  int row;
+
+  *r_list = NULL;
+  db__clear_error (db);
+  if (target_fpr)
+    err = db__stmt (db, STMT_CERTIFICATION_LIST,
+                    "SELECT id, cert_id, target_fpr, user_id_text, created,"
+                    " signature, issuer_fpr, kind FROM certifications"
+                    " WHERE target_fpr = ?1 ORDER BY id", &st);
+  else
+    err = db__stmt (db, STMT_CERTIFICATION_LIST_ALL,
+                    "SELECT id, cert_id, target_fpr, user_id_text, created,"
+                    " signature, issuer_fpr, kind FROM certifications"
+                    " ORDER BY id", &st);
+  if (!err && target_fpr)
+    err = db__bind_text (db, st, 1, target_fpr);
+  while (!err)
+    {
+      err = db__step (db, st, &row);
+      if (err || !row)
+        break;
+      c = xtrycalloc (1, sizeof *c);
+      if (!c)
+        {
+          err = db__error (db, oca_error_from_errno (), "out of memory");
+          break;
+        }
+      *tail = c;
+      tail = &c->next;
+      c->id = sqlite3_column_int64 (st, 0);
+      c->cert_id = sqlite3_column_int64 (st, 1);
+      c->created = sqlite3_column_int64 (st, 4);
+      err = db__column_str_nn (db, st, 2, 0, &c->target_fpr);
+      if (!err)
+        err = db__column_str (db, st, 3, 0, &c->user_id);
+      if (!err)
+        err = db__column_str_nn (db, st, 5, 0, &c->signature);
+      if (!err)
+        err = db__column_str_nn (db, st, 6, 0, &c->issuer_fpr);
+      if (!err)
+        err = db__column_str_nn (db, st, 7, 0, &kind);
+      if (err)
+        break;
+      for (k = 0; k < DIM (kind_names); k++)
+        if (!strcmp (kind, kind_names[k]))
+          break;
+      xfree (kind);
+      kind = NULL;
+      if (k == DIM (kind_names))
+        {
+          err = db__error (db, gpg_error (GPG_ERR_INV_OBJ),
+                           "unknown certification kind in the database");
+          break;
+        }
+      c->kind = (db_certification_kind_t)k;
+    }
+  db__done (st);
+  xfree (kind);
+  if (err)
+    {
+      db_certification_release (list);
+      return err;
+    }
+  *r_list = list;
+  return 0;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_certification_count (db_t db, const char *target_fpr, uint64_t *r_count)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+  int row;
+
+  *r_count = 0;
+  db__clear_error (db);
+  if (target_fpr)
+    err = db__stmt (db, STMT_CERTIFICATION_COUNT,
+                    "SELECT count(*) FROM certifications"
+                    " WHERE target_fpr = ?1", &st);
+  else
+    err = db__stmt (db, STMT_CERTIFICATION_COUNT_ALL,
+                    "SELECT count(*) FROM certifications", &st);
+  if (!err && target_fpr)
+    err = db__bind_text (db, st, 1, target_fpr);
+  if (!err)
+    err = db__step (db, st, &row);
+  if (!err && row)
+    *r_count = (uint64_t)sqlite3_column_int64 (st, 0);
+  db__done (st);
+  return err;
+}
+
+
+/*-- Pending operations --*/
+
+/* See db.h.  */
+gpg_error_t
+db_pending_set (db_t db, const char *key, const char *value)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+
+  db__clear_error (db);
+  err = db__need_txn (db);
+  if (err)
+    return err;
+  if (!key || !value)
+    return db__error (db, gpg_error (GPG_ERR_INV_VALUE),
+                      "missing pending key or value");
+  err = db__stmt (db, STMT_PENDING_SET,
+                  "INSERT OR REPLACE INTO pending (key, value, created)"
+                  " VALUES (?1, ?2, ?3)", &st);
+  if (!err)
+    err = db__bind_text (db, st, 1, key);
+  if (!err)
+    err = db__bind_text (db, st, 2, value);
+  if (!err)
+    err = db__bind_int64 (db, st, 3, (int64_t)time (NULL));
+  if (!err)
+    err = db__step_done (db, st);
+  db__done (st);
+  return err;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_pending_get (db_t db, const char *key, char **r_value,
+                int64_t *r_created)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+  char *value = NULL;
+  int row;
+
+  *r_value = NULL;
+  if (r_created)
+    *r_created = 0;
+  db__clear_error (db);
+  if (!key)
+    return db__error (db, gpg_error (GPG_ERR_INV_VALUE), "no key");
+  err = db__stmt (db, STMT_PENDING_GET,
+                  "SELECT value, created FROM pending WHERE key = ?1", &st);
+  if (!err)
+    err = db__bind_text (db, st, 1, key);
+  if (!err)
+    err = db__step (db, st, &row);
+  if (err)
+    goto leave;
+  if (!row)
+    {
+      err = db__error (db, gpg_error (GPG_ERR_NOT_FOUND),
+                       "no pending operation '%s'", key);
+      goto leave;
+    }
+  err = db__column_str_nn (db, st, 0, 1, &value);
+  if (err)
+    goto leave;
+  if (r_created)
+    *r_created = sqlite3_column_int64 (st, 1);
+  *r_value = value;
+  value = NULL;
+
+ leave:
+  db__done (st);
+  wipe_and_free_string (value);
+  return err;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_pending_delete (db_t db, const char *key)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+
+  db__clear_error (db);
+  err = db__need_txn (db);
+  if (err)
+    return err;
+  if (!key)
+    return db__error (db, gpg_error (GPG_ERR_INV_VALUE), "no key");
+  err = db__stmt (db, STMT_PENDING_DELETE,
+                  "DELETE FROM pending WHERE key = ?1", &st);
+  if (!err)
+    err = db__bind_text (db, st, 1, key);
+  if (!err)
+    err = db__step_done (db, st);
+  db__done (st);
+  return err;
+}

@@ -1,0 +1,105 @@
+/* db-schema.c - the schema of the CA database and its migrations
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The schema version is PRAGMA user_version; the file is marked as an
+ * oca database with PRAGMA application_id (DB_APPLICATION_ID).  Step N
+ * of db_migrations takes the schema from version N-1 to N; db_open
+ * applies all missing steps in one transaction and then sets
+ * user_version.  To change the schema, APPEND a step (never edit a
+ * released one) and bump DB_SCHEMA_VERSION in db.h.
+ *
+ * Version 1 is the data model of openpgp-ca 0.13 (after its four diesel
+ * migrations) with the same table and column names, plus the
+ * `certifications' audit log and the `pending' crash-recovery table.
+ */
+#include <config.h>
+#include "db-int.h"
+
+static const char schema_v1[] =
+  "CREATE TABLE cas (\n"
+  "  id INTEGER PRIMARY KEY NOT NULL,\n"
+  "  domainname VARCHAR NOT NULL UNIQUE\n"
+  ");\n"
+  "CREATE TABLE cacerts (\n"
+  "  id INTEGER PRIMARY KEY NOT NULL,\n"
+  "  fingerprint VARCHAR NOT NULL,\n"
+  "  priv_cert VARCHAR NOT NULL,\n"
+  "  backend VARCHAR NULL,\n"
+  "  active BOOLEAN NOT NULL DEFAULT true,\n"
+  "  ca_id INTEGER NOT NULL REFERENCES cas (id) ON DELETE RESTRICT\n"
+  ");\n"
+  "CREATE UNIQUE INDEX idx_cacerts_fingerprint ON cacerts (fingerprint);\n"
+  "CREATE TABLE users (\n"
+  "  id INTEGER PRIMARY KEY NOT NULL,\n"
+  "  name VARCHAR NULL,\n"
+  "  ca_id INTEGER NOT NULL REFERENCES cas (id) ON DELETE RESTRICT\n"
+  ");\n"
+  "CREATE TABLE certs (\n"
+  "  id INTEGER PRIMARY KEY NOT NULL,\n"
+  "  fingerprint VARCHAR NOT NULL UNIQUE,\n"
+  "  pub_cert VARCHAR NOT NULL,\n"
+  "  user_id INTEGER NULL REFERENCES users (id) ON DELETE RESTRICT,\n"
+  "  delisted BOOLEAN NOT NULL DEFAULT false,\n"
+  "  inactive BOOLEAN NOT NULL DEFAULT false\n"
+  ");\n"
+  "CREATE INDEX idx_certs_user_id ON certs (user_id);\n"
+  "CREATE TABLE certs_emails (\n"
+  "  id INTEGER PRIMARY KEY NOT NULL,\n"
+  "  addr VARCHAR NOT NULL,\n"
+  "  cert_id INTEGER NOT NULL REFERENCES certs (id) ON DELETE RESTRICT\n"
+  ");\n"
+  "CREATE INDEX idx_certs_emails_addr ON certs_emails (addr);\n"
+  "CREATE INDEX idx_certs_emails_cert_id ON certs_emails (cert_id);\n"
+  "CREATE TABLE revocations (\n"
+  "  id INTEGER PRIMARY KEY NOT NULL,\n"
+  "  hash VARCHAR NOT NULL UNIQUE,\n"
+  "  revocation VARCHAR NOT NULL,\n"
+  "  published BOOLEAN NOT NULL,\n"
+  "  cert_id INTEGER NOT NULL REFERENCES certs (id) ON DELETE RESTRICT\n"
+  ");\n"
+  "CREATE INDEX idx_revocations_cert_id ON revocations (cert_id);\n"
+  "CREATE TABLE bridges (\n"
+  "  id INTEGER PRIMARY KEY NOT NULL,\n"
+  "  email VARCHAR NOT NULL UNIQUE,\n"
+  "  scope VARCHAR NOT NULL,\n"
+  "  cert_id INTEGER NOT NULL REFERENCES certs (id) ON DELETE RESTRICT,\n"
+  "  cas_id INTEGER NOT NULL REFERENCES cas (id) ON DELETE RESTRICT\n"
+  ");\n"
+  "CREATE TABLE queue (\n"
+  "  id INTEGER PRIMARY KEY NOT NULL,\n"
+  "  created TIMESTAMP NOT NULL,\n"
+  "  task VARCHAR NOT NULL,\n"
+  "  done BOOLEAN NOT NULL\n"
+  ");\n"
+  /* Audit log of every signature the CA issues.  cert_id is set when
+   * the target is a stored cert; target_fpr is always set.  */
+  "CREATE TABLE certifications (\n"
+  "  id INTEGER PRIMARY KEY NOT NULL,\n"
+  "  cert_id INTEGER NULL REFERENCES certs (id) ON DELETE SET NULL,\n"
+  "  target_fpr VARCHAR NOT NULL,\n"
+  "  user_id_text VARCHAR NULL,\n"
+  "  created INTEGER NOT NULL,\n"
+  "  signature VARCHAR NOT NULL,\n"
+  "  issuer_fpr VARCHAR NOT NULL,\n"
+  "  kind VARCHAR NOT NULL CHECK (kind IN ('certification', 'tsig',"
+  " 'bridge', 'revocation'))\n"
+  ");\n"
+  "CREATE INDEX idx_certifications_target ON certifications (target_fpr);\n"
+  "CREATE INDEX idx_certifications_cert_id ON certifications (cert_id);\n"
+  /* Crash recovery of multi-step operations (see db_pending_set).  */
+  "CREATE TABLE pending (\n"
+  "  key VARCHAR PRIMARY KEY NOT NULL,\n"
+  "  value VARCHAR NOT NULL,\n"
+  "  created INTEGER NOT NULL\n"
+  ");\n";
+
+const db_migration_t db_migrations[] =
+  {
+    { "v1 base schema (openpgp-ca 0.13 model, certifications, pending)",
+      schema_v1 }
+  };
+
+const size_t db_n_migrations = DIM (db_migrations);
+
+_Static_assert (DIM (db_migrations) == DB_SCHEMA_VERSION,
+                "DB_SCHEMA_VERSION must equal the number of migrations");

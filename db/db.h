@@ -1,0 +1,422 @@
+/* db.h - the CA database: one SQLite file per CA
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * All state of a CA lives in one SQLite file.  The data model follows
+ * openpgp-ca 0.13 (tables cas, cacerts, users, certs, certs_emails,
+ * revocations, bridges, queue) plus two tables of our own:
+ * `certifications', an audit record of every signature the CA issues,
+ * and `pending', a small key/value store for crash recovery of
+ * multi-step operations (card personalisation, see db_pending_set).
+ *
+ * Conventions of this interface
+ *
+ *  - Text (armored certificates, fingerprints, emails) is passed as
+ *    NUL-terminated C strings.  Fingerprints are uppercase hex without
+ *    spaces; the database does not normalise them.
+ *  - Returned strings, structs and lists belong to the caller.  Strings
+ *    are released with xfree, structs and lists with their _release
+ *    function (which accepts NULL and releases a whole list).
+ *  - Secrets: the database holds exactly two kinds of secret, the CA's
+ *    private key (cacerts.priv_cert, softkey backend) and the card PIN
+ *    inside the backend string (cacerts.backend).  Both, and the values
+ *    of the pending table, are returned in libgcrypt secure memory and
+ *    are wiped by the _release functions.  The connection always runs
+ *    with PRAGMA secure_delete=ON.
+ *  - Transactions: every function that writes (db_*_insert, _update,
+ *    _set*, _add*, _delete) must be called between db_begin and
+ *    db_commit/db_rollback; called outside a transaction it returns
+ *    GPG_ERR_INV_STATE and changes nothing.  Read functions work inside
+ *    and outside a transaction.  Prepared statements are cached on the
+ *    handle, so a bulk import of thousands of rows inside one
+ *    transaction reuses them.
+ *  - Errors are gpg_error_t.  SQLite result codes are mapped:
+ *      UNIQUE/PRIMARY KEY violation   GPG_ERR_DUP_KEY
+ *      FOREIGN KEY violation          GPG_ERR_INV_ID
+ *      NOT NULL / CHECK violation     GPG_ERR_INV_VALUE
+ *      database busy/locked           GPG_ERR_LOCKED
+ *      read-only file / directory     GPG_ERR_EACCES or GPG_ERR_EROFS
+ *      not a database / foreign db    GPG_ERR_INV_OBJ
+ *      database is corrupt            GPG_ERR_BAD_DATA
+ *      disk full                      GPG_ERR_ENOSPC
+ *      I/O error                      the errno, else GPG_ERR_EIO
+ *      out of memory                  GPG_ERR_ENOMEM
+ *      anything else (SQL error)      GPG_ERR_INTERNAL
+ *    A getter that finds no row returns GPG_ERR_NOT_FOUND.  The text of
+ *    the last error (SQLite's message or ours) is kept for diagnostics:
+ *    see db_errmsg.
+ *  - A handle is not thread safe; use one handle per thread.
+ */
+#ifndef OCA_DB_H
+#define OCA_DB_H
+
+#include "oca-common.h"
+
+/* The schema version this code writes (PRAGMA user_version).  */
+#define DB_SCHEMA_VERSION 1
+
+/* The SQLite application_id stamped into every oca database ("OCA0").  */
+#define DB_APPLICATION_ID 0x4f434130
+
+/* Largest text value (certificate, signature...) db/ reads back.  */
+#define DB_MAX_TEXT (64u * 1024 * 1024)
+
+/* Flags for db_open.  */
+#define DB_OPEN_CREATE   1  /* Create the file (mode 0600) if it does
+                               not exist and install the schema.  */
+#define DB_OPEN_READONLY 2  /* Never write to the file.  */
+
+typedef struct db_s *db_t;
+
+
+/*-- Opening, closing, diagnostics --*/
+
+/* Open the CA database at PATH and store a new handle at R_DB.
+ *
+ * FLAGS is a combination of DB_OPEN_*:
+ *  - DB_OPEN_CREATE: a missing file is created with open(O_CREAT|O_EXCL|
+ *    O_NOFOLLOW) and mode 0600, then the current schema is installed in
+ *    one transaction (the file is removed again if that fails).  An
+ *    existing, completely empty database gets the schema too.  An
+ *    existing oca database is simply opened.
+ *  - DB_OPEN_READONLY: the file is opened read-only and is never
+ *    modified.  A database whose schema is older than DB_SCHEMA_VERSION
+ *    cannot be migrated then: GPG_ERR_INV_STATE ("needs an upgrade").
+ *    Must not be combined with DB_OPEN_CREATE.
+ *  - 0: open an existing oca database for reading and writing; pending
+ *    forward migrations are applied in one transaction.  When nothing
+ *    is to be migrated the file is not written.
+ *
+ * Symbolic links are refused.  The connection runs with
+ * foreign_keys=ON, secure_delete=ON, the default rollback journal
+ * (no persistent WAL files) and a busy timeout of a few seconds.
+ *
+ * Errors (nothing is modified in any of these cases):
+ *   GPG_ERR_ENOENT          no such file (and no DB_OPEN_CREATE)
+ *   GPG_ERR_INV_OBJ         not an SQLite file, or an SQLite database of
+ *                           another application ("not an oca database")
+ *   GPG_ERR_NOT_SUPPORTED   schema newer than this oca knows
+ *   GPG_ERR_NOT_INITIALIZED an empty database opened without CREATE
+ *   GPG_ERR_EACCES/EROFS    file or its directory not writable while a
+ *                           read-write open was asked for
+ *   GPG_ERR_INV_STATE       old schema and DB_OPEN_READONLY
+ *   GPG_ERR_INV_ARG         bad FLAGS
+ * On error *R_DB is NULL and db_errmsg (NULL) describes the failure.  */
+gpg_error_t db_open (const char *path, unsigned int flags, db_t *r_db);
+
+/* Close DB (rolling back an open transaction).  NULL is accepted.  */
+void db_close (db_t db);
+
+/* The message of the last failed call on DB ("" if none).  With DB
+ * NULL: the message of the last failed db_open in this thread.  The
+ * string stays valid until the next call on DB (or the next db_open).
+ * It never contains secret material.  */
+const char *db_errmsg (db_t db);
+
+/* The schema version of the open database (PRAGMA user_version).  */
+unsigned int db_schema_version (db_t db);
+
+/* True if DB was opened read-only.  */
+int db_is_readonly (db_t db);
+
+
+/*-- Transactions --*/
+
+/* Start a write transaction (BEGIN IMMEDIATE: takes the write lock now,
+ * waiting up to the busy timeout).  GPG_ERR_INV_STATE if one is
+ * already open, GPG_ERR_EACCES on a read-only handle, GPG_ERR_LOCKED
+ * when another process holds the lock too long.  */
+gpg_error_t db_begin (db_t db);
+
+/* Commit the open transaction.  On failure the transaction is rolled
+ * back and the error returned.  GPG_ERR_INV_STATE if none is open.  */
+gpg_error_t db_commit (db_t db);
+
+/* Roll back the open transaction.  No-op (returns 0) when none is open,
+ * so it can be called unconditionally on an error path.  */
+gpg_error_t db_rollback (db_t db);
+
+/* True while a transaction is open on DB.  */
+int db_in_transaction (db_t db);
+
+/* Scrub the file: run VACUUM with secure_delete on, so that no freed
+ * page keeps old content (used after the CA private key has been
+ * replaced by ca migrate).  Must be called OUTSIDE a transaction
+ * (GPG_ERR_INV_STATE otherwise).  Temporary data is kept in memory.  */
+gpg_error_t db_vacuum_secure (db_t db);
+
+
+/*-- The CA (tables cas and cacerts) --*/
+
+/* The CA's certificate as stored in table cacerts.  */
+typedef struct db_cacert_s
+{
+  int64_t id;
+  int64_t ca_id;
+  char *fingerprint;       /* Uppercase hex.  */
+  char *priv_cert;         /* Secure memory.  Armored private key
+                              (softkey) or public cert (card backend).  */
+  char *backend;           /* Secure memory, or NULL for softkey.
+                              E.g. "card;0123:01234567;14199138".  */
+  int active;
+} db_cacert_t;
+
+/* Release a cacert, wiping the secret fields.  NULL is accepted.  */
+void db_cacert_release (db_cacert_t *cacert);
+
+/* Set *R_YES to true iff the CA is initialised (exactly one row in
+ * cas).  */
+gpg_error_t db_ca_is_initialized (db_t db, int *r_yes);
+
+/* Store the CA's domain name (malloced) at R_DOMAIN.
+ * GPG_ERR_NOT_INITIALIZED if there is no CA, GPG_ERR_CONFLICT if there
+ * is more than one.  */
+gpg_error_t db_ca_get_domain (db_t db, char **r_domain);
+
+/* Create the CA: a cas row for DOMAIN and an active cacerts row with
+ * FINGERPRINT, PRIV_CERT (armored private key, or public cert for a
+ * card) and BACKEND (NULL for softkey).  R_CACERT_ID may be NULL.
+ * GPG_ERR_DUP_KEY if a CA already exists.  Needs a transaction.  */
+gpg_error_t db_ca_insert (db_t db, const char *domain,
+                          const char *fingerprint, const char *priv_cert,
+                          const char *backend, int64_t *r_cacert_id);
+
+/* Get the active CA certificate into *R_CACERT (release with
+ * db_cacert_release).  GPG_ERR_NOT_INITIALIZED if there is no CA,
+ * GPG_ERR_NOT_FOUND if no cacert is active, GPG_ERR_CONFLICT if more
+ * than one is ("illegal state").  */
+gpg_error_t db_cacert_get_active (db_t db, db_cacert_t **r_cacert);
+
+/* Replace the certificate text of cacert ID with CERT (e.g. after
+ * merging trust signatures; for a softkey this is the private key).
+ * GPG_ERR_NOT_FOUND if there is no such row.  Needs a transaction.  */
+gpg_error_t db_cacert_update_cert (db_t db, int64_t id, const char *cert);
+
+/* Set the backend string of cacert ID (NULL = softkey).
+ * GPG_ERR_NOT_FOUND if there is no such row.  Needs a transaction.  */
+gpg_error_t db_cacert_set_backend (db_t db, int64_t id, const char *backend);
+
+/* Replace the private key of cacert ID by PUB_CERT and set BACKEND in
+ * one statement (ca migrate).  Follow with db_commit and
+ * db_vacuum_secure.  GPG_ERR_NOT_FOUND if there is no such row.
+ * Needs a transaction.  */
+gpg_error_t db_cacert_replace_key (db_t db, int64_t id, const char *pub_cert,
+                                   const char *backend);
+
+
+/*-- Users and their certificates (tables users, certs, certs_emails) --*/
+
+/* A user (or bridge) certificate.  Lists are chained through NEXT.  */
+typedef struct db_cert_s
+{
+  struct db_cert_s *next;
+  int64_t id;
+  char *fingerprint;
+  char *pub_cert;          /* Armored public certificate.  */
+  int64_t user_id;         /* 0 for a bridge's remote CA cert.  */
+  char *user_name;         /* NULL if none.  */
+  char **emails;           /* NEMAILS strings plus a NULL; never NULL.  */
+  size_t nemails;
+  int delisted;
+  int inactive;
+} db_cert_t;
+
+/* Release a cert and every cert chained after it.  NULL is accepted.  */
+void db_cert_release (db_cert_t *list);
+
+/* Insert a user with NAME (may be NULL) and store its id at
+ * R_USER_ID.  Needs a transaction.  */
+gpg_error_t db_user_insert (db_t db, const char *name, int64_t *r_user_id);
+
+/* Insert a certificate FINGERPRINT with text PUB_CERT belonging to
+ * USER_ID (0 for none: a bridge cert).  R_CERT_ID may be NULL.
+ * GPG_ERR_DUP_KEY if the fingerprint is already stored, GPG_ERR_INV_ID
+ * if USER_ID does not exist.  Needs a transaction.  */
+gpg_error_t db_cert_insert (db_t db, const char *fingerprint,
+                            const char *pub_cert, int64_t user_id,
+                            int64_t *r_cert_id);
+
+/* Associate email ADDR with cert CERT_ID.  Needs a transaction.  */
+gpg_error_t db_cert_add_email (db_t db, int64_t cert_id, const char *addr);
+
+/* Convenience for user add/import: insert a user NAME (may be NULL),
+ * its cert FINGERPRINT/PUB_CERT and the NEMAILS addresses EMAILS.
+ * R_USER_ID and R_CERT_ID may be NULL.  Needs a transaction; on error
+ * the caller rolls back.  */
+gpg_error_t db_user_add (db_t db, const char *name, const char *fingerprint,
+                         const char *pub_cert, const char *const *emails,
+                         size_t nemails, int64_t *r_user_id,
+                         int64_t *r_cert_id);
+
+/* Get the cert with FINGERPRINT (with user name and emails) into
+ * *R_CERT.  GPG_ERR_NOT_FOUND if it is not stored.  */
+gpg_error_t db_cert_get (db_t db, const char *fingerprint,
+                         db_cert_t **r_cert);
+
+/* Same, by row id.  */
+gpg_error_t db_cert_get_by_id (db_t db, int64_t id, db_cert_t **r_cert);
+
+/* List all user certs (user_id not NULL; bridge certs are not listed),
+ * ordered by id, each with user name and emails.  An empty database
+ * yields *R_LIST = NULL and 0.  */
+gpg_error_t db_cert_list (db_t db, db_cert_t **r_list);
+
+/* List the certs associated with email ADDR (exact match, as stored),
+ * ordered by id.  No match: *R_LIST = NULL and 0.  */
+gpg_error_t db_cert_list_by_email (db_t db, const char *addr,
+                                   db_cert_t **r_list);
+
+/* Replace the text of cert ID by PUB_CERT (user update, merged
+ * certifications or revocations).  GPG_ERR_NOT_FOUND if there is no
+ * such row.  Needs a transaction.  */
+gpg_error_t db_cert_update (db_t db, int64_t id, const char *pub_cert);
+
+/* Set the delisted flag of cert ID (not exported to WKD etc.).
+ * Needs a transaction.  */
+gpg_error_t db_cert_set_delisted (db_t db, int64_t id, int yes);
+
+/* Set the inactive flag of cert ID (certifications not renewed).
+ * Needs a transaction.  */
+gpg_error_t db_cert_set_inactive (db_t db, int64_t id, int yes);
+
+
+/*-- Revocations --*/
+
+typedef struct db_revocation_s
+{
+  struct db_revocation_s *next;
+  int64_t id;
+  char *hash;              /* 16 uppercase hex digits (see spec 3.10).  */
+  char *revocation;        /* Armored signature.  */
+  int published;
+  int64_t cert_id;
+} db_revocation_t;
+
+/* Release a revocation list.  NULL is accepted.  */
+void db_revocation_release (db_revocation_t *list);
+
+/* Store revocation REVOCATION with id HASH for cert CERT_ID.
+ * R_ID may be NULL.  GPG_ERR_DUP_KEY if HASH is already stored.
+ * Needs a transaction.  */
+gpg_error_t db_revocation_insert (db_t db, int64_t cert_id, const char *hash,
+                                  const char *revocation, int published,
+                                  int64_t *r_id);
+
+/* List the revocations of cert CERT_ID ordered by id (NULL if none).  */
+gpg_error_t db_revocation_list (db_t db, int64_t cert_id,
+                                db_revocation_t **r_list);
+
+/* Get the revocation with HASH.  GPG_ERR_NOT_FOUND if unknown.  */
+gpg_error_t db_revocation_get (db_t db, const char *hash,
+                               db_revocation_t **r_rev);
+
+/* Mark revocation ID as published (merged into the cert).
+ * Needs a transaction.  */
+gpg_error_t db_revocation_set_published (db_t db, int64_t id);
+
+
+/*-- Bridges --*/
+
+typedef struct db_bridge_s
+{
+  struct db_bridge_s *next;
+  int64_t id;
+  char *email;             /* Remote CA email.  */
+  char *scope;             /* Scope domain name.  */
+  int64_t cert_id;
+  int64_t cas_id;
+  char *fingerprint;       /* Of the remote CA cert (from certs).  */
+  char *pub_cert;          /* The remote CA cert (from certs).  */
+} db_bridge_t;
+
+/* Release a bridge list.  NULL is accepted.  */
+void db_bridge_release (db_bridge_t *list);
+
+/* Store a bridge to remote CA EMAIL with SCOPE, whose cert (inserted
+ * before with db_cert_insert and user_id 0) is CERT_ID, for our CA.
+ * R_ID may be NULL.  GPG_ERR_DUP_KEY if EMAIL already has a bridge,
+ * GPG_ERR_NOT_INITIALIZED without a CA.  Needs a transaction.  */
+gpg_error_t db_bridge_insert (db_t db, const char *email, const char *scope,
+                              int64_t cert_id, int64_t *r_id);
+
+/* List all bridges ordered by id (NULL if none).  */
+gpg_error_t db_bridge_list (db_t db, db_bridge_t **r_list);
+
+/* Get the bridge to EMAIL.  GPG_ERR_NOT_FOUND if none.  */
+gpg_error_t db_bridge_get (db_t db, const char *email, db_bridge_t **r_bridge);
+
+
+/*-- Certification audit log --*/
+
+typedef enum
+  {
+    DB_CERTIFICATION_CERT = 0,   /* 'certification': CA on a user ID.  */
+    DB_CERTIFICATION_TSIG,       /* 'tsig': a user's trust sig on the CA.  */
+    DB_CERTIFICATION_BRIDGE,     /* 'bridge': CA's scoped tsig.  */
+    DB_CERTIFICATION_REVOCATION  /* 'revocation': a revocation issued.  */
+  }
+db_certification_kind_t;
+
+/* One issued signature.  For insert, fill the fields and leave
+ * NEXT/ID alone.  */
+typedef struct db_certification_s
+{
+  struct db_certification_s *next;
+  int64_t id;
+  int64_t cert_id;         /* Row in certs, or 0 (e.g. tsig on the CA).  */
+  char *target_fpr;        /* Fingerprint of the signed key.  */
+  char *user_id;           /* The User ID string signed (may be NULL).  */
+  int64_t created;         /* Signature creation time, Unix seconds.  */
+  char *signature;         /* Armored or base64 signature packet.  */
+  char *issuer_fpr;        /* Fingerprint of the issuing key.  */
+  db_certification_kind_t kind;
+} db_certification_t;
+
+/* Release a certification list.  NULL is accepted.  */
+void db_certification_release (db_certification_t *list);
+
+/* The text stored for KIND ("certification", "tsig", "bridge",
+ * "revocation"), or NULL for an invalid value.  */
+const char *db_certification_kind_str (db_certification_kind_t kind);
+
+/* Record REC (TARGET_FPR, SIGNATURE and ISSUER_FPR are required).
+ * R_ID may be NULL.  Needs a transaction.  */
+gpg_error_t db_certification_insert (db_t db, const db_certification_t *rec,
+                                     int64_t *r_id);
+
+/* List the recorded certifications on TARGET_FPR (all if NULL),
+ * ordered by id (NULL if none).  */
+gpg_error_t db_certification_list (db_t db, const char *target_fpr,
+                                   db_certification_t **r_list);
+
+/* Count the recorded certifications on TARGET_FPR (all if NULL).  */
+gpg_error_t db_certification_count (db_t db, const char *target_fpr,
+                                    uint64_t *r_count);
+
+
+/*-- Pending operations (crash safety) --*/
+
+/* The `pending' table records a multi-step operation that touches
+ * something outside the database before it can commit, e.g. "card
+ * personalised but CA not yet stored" (issue 5).  Protocol:
+ *   1. db_begin; db_pending_set (KEY, VALUE); db_commit  -- durable
+ *   2. do the external work (write the card)
+ *   3. db_begin; store the result; db_pending_delete (KEY); db_commit
+ * A later run that finds KEY with db_pending_get knows step 2 may have
+ * happened and can recover or tell the admin what to do.  VALUE may
+ * hold a secret (the new PIN): it is returned in secure memory and the
+ * row is overwritten on delete (secure_delete).  Keys are short ASCII
+ * names chosen by the caller (e.g. "card-init").  */
+
+/* Set KEY to VALUE (replacing an old value).  Needs a transaction.  */
+gpg_error_t db_pending_set (db_t db, const char *key, const char *value);
+
+/* Get the value of KEY into *R_VALUE (secure memory; release with
+ * wipe_and_free_string).  R_CREATED (may be NULL) gets the Unix time
+ * of the last db_pending_set.  GPG_ERR_NOT_FOUND if KEY is not set.  */
+gpg_error_t db_pending_get (db_t db, const char *key, char **r_value,
+                            int64_t *r_created);
+
+/* Delete KEY (no error if it is not set).  Needs a transaction.  */
+gpg_error_t db_pending_delete (db_t db, const char *key);
+
+#endif /*OCA_DB_H*/

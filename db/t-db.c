@@ -1,0 +1,1101 @@
+/* t-db.c - tests for the CA database layer, on real SQLite files
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every test works on files in a fresh temporary directory.  "File
+ * unchanged" checks compare the complete bytes of the file before and
+ * after, and look for left-over journal files.
+ */
+#include <config.h>
+#include "db-int.h"
+#include "t-support.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char tmpdir[64];
+
+/* A path in the temp dir (static buffer rotation: 4 at a time).  */
+static const char *
+tpath (const char *name)
+{
+  static char bufs[4][256];
+  static int idx;
+  char *p = bufs[idx++ % 4];
+
+  snprintf (p, 256, "%s/%s", tmpdir, name);
+  return p;
+}
+
+static int
+file_exists (const char *path)
+{
+  struct stat sb;
+  return !lstat (path, &sb);
+}
+
+/* Read all of PATH.  Returns NULL on error.  */
+static unsigned char *
+slurp (const char *path, size_t *r_len)
+{
+  FILE *fp;
+  unsigned char *buf = NULL;
+  long n;
+
+  *r_len = 0;
+  fp = fopen (path, "rb");
+  if (!fp)
+    return NULL;
+  if (fseek (fp, 0, SEEK_END) || (n = ftell (fp)) < 0
+      || fseek (fp, 0, SEEK_SET))
+    goto leave;
+  buf = malloc (n + 1);
+  if (!buf)
+    goto leave;
+  if (n && fread (buf, n, 1, fp) != 1)
+    {
+      free (buf);
+      buf = NULL;
+      goto leave;
+    }
+  *r_len = n;
+ leave:
+  fclose (fp);
+  return buf;
+}
+
+/* A snapshot of a file.  */
+typedef struct
+{
+  unsigned char *buf;
+  size_t len;
+} snap_t;
+
+static snap_t
+snap (const char *path)
+{
+  snap_t s;
+  s.buf = slurp (path, &s.len);
+  return s;
+}
+
+/* True if PATH has exactly the bytes of S and no journal is left.  */
+static int
+unchanged (const char *path, snap_t *s)
+{
+  size_t len;
+  unsigned char *now = slurp (path, &len);
+  char jpath[300];
+  int same;
+
+  same = now && s->buf && len == s->len && !memcmp (now, s->buf, len);
+  free (now);
+  snprintf (jpath, sizeof jpath, "%s-journal", path);
+  if (file_exists (jpath))
+    same = 0;
+  snprintf (jpath, sizeof jpath, "%s-wal", path);
+  if (file_exists (jpath))
+    same = 0;
+  return same;
+}
+
+static void
+snap_free (snap_t *s)
+{
+  free (s->buf);
+  s->buf = NULL;
+}
+
+/* Does the file PATH contain the bytes NEEDLE?  */
+static int
+file_contains (const char *path, const char *needle)
+{
+  size_t len, nlen = strlen (needle), i;
+  unsigned char *buf = slurp (path, &len);
+  int found = 0;
+
+  for (i = 0; buf && !found && i + nlen <= len; i++)
+    if (!memcmp (buf + i, needle, nlen))
+      found = 1;
+  free (buf);
+  return found;
+}
+
+/* Execute SQL on PATH with plain SQLite (to build foreign files).  */
+static int
+raw_exec (const char *path, const char *sql)
+{
+  sqlite3 *s = NULL;
+  int rc;
+
+  rc = sqlite3_open_v2 (path, &s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        NULL);
+  if (!rc)
+    rc = sqlite3_exec (s, sql, NULL, NULL, NULL);
+  sqlite3_close (s);
+  return rc;
+}
+
+/* Read one integer with plain SQLite, read-only; -1 on error.  */
+static long long
+raw_int (const char *path, const char *sql)
+{
+  sqlite3 *s = NULL;
+  sqlite3_stmt *st = NULL;
+  long long v = -1;
+
+  if (!sqlite3_open_v2 (path, &s, SQLITE_OPEN_READONLY, NULL)
+      && !sqlite3_prepare_v2 (s, sql, -1, &st, NULL)
+      && sqlite3_step (st) == SQLITE_ROW)
+    v = sqlite3_column_int64 (st, 0);
+  sqlite3_finalize (st);
+  sqlite3_close (s);
+  return v;
+}
+
+static int
+copy_file (const char *from, const char *to)
+{
+  size_t len;
+  unsigned char *buf = slurp (from, &len);
+  FILE *fp;
+  int rc = -1;
+
+  if (!buf)
+    return -1;
+  fp = fopen (to, "wb");
+  if (fp)
+    {
+      if (fwrite (buf, len, 1, fp) == 1 || !len)
+        rc = 0;
+      if (fclose (fp))
+        rc = -1;
+    }
+  free (buf);
+  return rc;
+}
+
+static int
+write_file (const char *path, const void *data, size_t len)
+{
+  FILE *fp = fopen (path, "wb");
+  int rc = 0;
+
+  if (!fp)
+    return -1;
+  if (len && fwrite (data, len, 1, fp) != 1)
+    rc = -1;
+  if (fclose (fp))
+    rc = -1;
+  return rc;
+}
+
+
+static const char ca_key[] =
+  "-----BEGIN PGP PRIVATE KEY BLOCK-----\n"
+  "\n"
+  "SECRET-KEY-MATERIAL-6b3f9a1c0d2e4f5a\n"
+  "-----END PGP PRIVATE KEY BLOCK-----\n";
+static const char ca_pub[] =
+  "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nCA-PUBLIC\n"
+  "-----END PGP PUBLIC KEY BLOCK-----\n";
+static const char ca_fpr[] = "E8A8E047F61B2C3C011F7AA245776DAE2FE0E255";
+
+/* Create a CA database at PATH with a CA and one user.  */
+static gpg_error_t
+make_ca_db (const char *path)
+{
+  gpg_error_t err;
+  db_t db = NULL;
+  const char *emails[] = { "alice@example.org", "a@example.org" };
+
+  err = db_open (path, DB_OPEN_CREATE, &db);
+  if (!err)
+    err = db_begin (db);
+  if (!err)
+    err = db_ca_insert (db, "example.org", ca_fpr, ca_key, NULL, NULL);
+  if (!err)
+    err = db_user_add (db, "Alice", "AAAA000000000000000000000000000000000001",
+                       "alice-cert", emails, 2, NULL, NULL);
+  if (!err)
+    err = db_commit (db);
+  db_close (db);
+  return err;
+}
+
+
+static void
+test_create (void)
+{
+  const char *path = tpath ("create.sqlite");
+  db_t db = NULL;
+  struct stat sb;
+  gpg_error_t err;
+  mode_t old;
+  int yes = -1;
+
+  /* A permissive umask must not widen the mode.  */
+  old = umask (0);
+  err = db_open (path, DB_OPEN_CREATE, &db);
+  umask (old);
+  ok_err (err, "create a new database");
+  ok (db && db_schema_version (db) == DB_SCHEMA_VERSION,
+      "schema version is %d", DB_SCHEMA_VERSION);
+  ok (!stat (path, &sb) && (sb.st_mode & 07777) == 0600,
+      "new file has mode 0600 (umask 0)");
+  if (db)
+    {
+      ok_err (db_ca_is_initialized (db, &yes), "is_initialized");
+      ok (yes == 0, "fresh database has no CA");
+    }
+  db_close (db);
+
+  ok (raw_int (path, "PRAGMA user_version") == DB_SCHEMA_VERSION,
+      "user_version stored in the file");
+  ok (raw_int (path, "PRAGMA application_id") == DB_APPLICATION_ID,
+      "application_id stored in the file");
+  ok (raw_int (path, "SELECT count(*) FROM sqlite_master WHERE type='table'"
+               " AND name IN ('cas','cacerts','users','certs','certs_emails',"
+               "'revocations','bridges','queue','certifications','pending')")
+      == 10, "all ten tables exist");
+  ok (raw_int (path, "SELECT count(*) FROM pragma_table_info('cacerts')"
+               " WHERE name IN ('backend','active','priv_cert')") == 3,
+      "cacerts has backend/active/priv_cert");
+  ok (raw_int (path, "SELECT count(*) FROM pragma_table_info('certs')"
+               " WHERE name IN ('delisted','inactive')") == 2,
+      "certs has delisted/inactive");
+  ok (raw_int (path, "PRAGMA journal_mode") != -1
+      && !file_exists (tpath ("create.sqlite-wal")),
+      "no WAL file");
+
+  /* An existing file is opened, not re-created.  */
+  db = NULL;
+  ok_err (db_open (path, DB_OPEN_CREATE, &db), "CREATE on an existing db");
+  db_close (db);
+
+  /* Missing file without CREATE.  */
+  db = (db_t)1;
+  ok_code (db_open (tpath ("missing.sqlite"), 0, &db), GPG_ERR_ENOENT,
+           "missing file without CREATE is ENOENT");
+  ok (db == NULL, "r_db cleared on error");
+  ok (!file_exists (tpath ("missing.sqlite")), "missing file not created");
+  ok (strstr (db_errmsg (NULL), "does not exist") != NULL,
+      "db_errmsg(NULL) explains: %s", db_errmsg (NULL));
+
+  ok_code (db_open (path, DB_OPEN_CREATE | DB_OPEN_READONLY, &db),
+           GPG_ERR_INV_ARG, "CREATE|READONLY refused");
+
+  /* Symbolic links are refused.  */
+  if (!symlink (path, tpath ("link.sqlite")))
+    ok_code (db_open (tpath ("link.sqlite"), 0, &db), GPG_ERR_ELOOP,
+             "symlink refused");
+  else
+    ok (0, "symlink created");
+}
+
+
+static void
+test_reopen_and_readonly (void)
+{
+  const char *path = tpath ("reopen.sqlite");
+  db_t db = NULL;
+  db_cert_t *cert = NULL, *list = NULL;
+  char *domain = NULL;
+  snap_t s;
+  int yes = 0;
+
+  ok_err (make_ca_db (path), "build a CA database");
+  s = snap (path);
+  ok (s.buf != NULL, "snapshot");
+
+  ok_err (db_open (path, 0, &db), "reopen read-write");
+  if (db)
+    {
+      ok_err (db_ca_is_initialized (db, &yes), "is_initialized");
+      ok (yes == 1, "CA is initialised after reopen");
+      ok_err (db_ca_get_domain (db, &domain), "get domain");
+      ok (domain && !strcmp (domain, "example.org"), "domain kept");
+      xfree (domain);
+      domain = NULL;
+      ok_err (db_cert_get (db, "AAAA000000000000000000000000000000000001",
+                           &cert), "cert by fingerprint");
+      ok (cert && !strcmp (cert->pub_cert, "alice-cert")
+          && cert->user_name && !strcmp (cert->user_name, "Alice")
+          && cert->nemails == 2 && !strcmp (cert->emails[0],
+                                            "alice@example.org")
+          && !strcmp (cert->emails[1], "a@example.org")
+          && !cert->emails[2] && !cert->delisted && !cert->inactive,
+          "cert, user name and emails kept");
+      db_cert_release (cert);
+      cert = NULL;
+      ok_err (db_cert_list_by_email (db, "a@example.org", &list),
+              "certs by email");
+      ok (list && !list->next && list->user_id > 0, "one cert for the email");
+      db_cert_release (list);
+      list = NULL;
+      ok_err (db_cert_list_by_email (db, "nobody@example.org", &list),
+              "certs by unknown email");
+      ok (!list, "no cert for an unknown email");
+      ok_code (db_cert_get (db, "FFFF", &cert), GPG_ERR_NOT_FOUND,
+               "unknown fingerprint is NOT_FOUND");
+    }
+  db_close (db);
+  db = NULL;
+  ok (unchanged (path, &s), "read-write open with nothing to migrate"
+      " and reads leave the file byte-identical");
+
+  ok_err (db_open (path, DB_OPEN_READONLY, &db), "open read-only");
+  if (db)
+    {
+      ok (db_is_readonly (db), "handle is read-only");
+      ok_err (db_ca_get_domain (db, &domain), "read on a read-only handle");
+      xfree (domain);
+      domain = NULL;
+      ok_code (db_begin (db), GPG_ERR_EACCES, "db_begin read-only is EACCES");
+      ok_code (db_user_insert (db, "x", &(int64_t){0}), GPG_ERR_EACCES,
+               "write on a read-only handle is EACCES");
+    }
+  db_close (db);
+  ok (unchanged (path, &s), "read-only open leaves the file byte-identical");
+  snap_free (&s);
+}
+
+
+static void
+test_secure_memory (void)
+{
+  const char *path = tpath ("secure.sqlite");
+  db_t db = NULL;
+  db_cacert_t *c = NULL;
+  char *val = NULL;
+  int64_t created = 0;
+
+  ok_err (make_ca_db (path), "build a CA database");
+  if (db_open (path, 0, &db))
+    {
+      ok (0, "open");
+      return;
+    }
+  ok_err (db_cacert_get_active (db, &c), "get active cacert");
+  ok (c && !strcmp (c->priv_cert, ca_key) && !strcmp (c->fingerprint, ca_fpr)
+      && c->active && c->backend == NULL, "cacert contents (softkey)");
+  ok (c && gcry_is_secure (c->priv_cert), "priv_cert is in secure memory");
+  ok (c && !gcry_is_secure (c->fingerprint),
+      "fingerprint is ordinary memory (the check can tell)");
+  db_cacert_release (c);
+  c = NULL;
+
+  ok_err (db_begin (db), "begin");
+  ok_err (db_cacert_set_backend (db, 1, "card;0123:01234567;14199138"),
+          "set backend");
+  ok_err (db_pending_set (db, "card-init", "0123:01234567;14199138"),
+          "pending set");
+  ok_err (db_commit (db), "commit");
+  ok_err (db_cacert_get_active (db, &c), "get active cacert");
+  ok (c && c->backend && !strcmp (c->backend, "card;0123:01234567;14199138")
+      && gcry_is_secure (c->backend), "backend (PIN) in secure memory");
+  db_cacert_release (c);
+  c = NULL;
+
+  ok_err (db_pending_get (db, "card-init", &val, &created), "pending get");
+  ok (val && !strcmp (val, "0123:01234567;14199138") && gcry_is_secure (val)
+      && created > 0 && created <= (int64_t)time (NULL),
+      "pending value in secure memory, with its time");
+  wipe_and_free_string (val);
+  val = NULL;
+  ok_err (db_begin (db), "begin");
+  ok_err (db_pending_delete (db, "card-init"), "pending delete");
+  ok_err (db_commit (db), "commit");
+  ok_code (db_pending_get (db, "card-init", &val, NULL), GPG_ERR_NOT_FOUND,
+           "pending key gone");
+  ok_code (db_cacert_set_backend (db, 1, NULL), GPG_ERR_INV_STATE,
+           "write outside a transaction is INV_STATE");
+  db_close (db);
+}
+
+
+static void
+test_rollback (void)
+{
+  const char *path = tpath ("rollback.sqlite");
+  db_t db = NULL;
+  db_cert_t *cert = NULL;
+  snap_t s;
+  int64_t uid = 0;
+  gpg_error_t err;
+
+  ok_err (make_ca_db (path), "build a CA database");
+  s = snap (path);
+  if (db_open (path, 0, &db))
+    {
+      ok (0, "open");
+      return;
+    }
+  /* Insert and roll back.  */
+  ok_err (db_begin (db), "begin");
+  ok_code (db_begin (db), GPG_ERR_INV_STATE, "nested begin refused");
+  ok_err (db_user_add (db, "Bob", "BBBB", "bob-cert", NULL, 0, NULL, NULL),
+          "insert bob");
+  ok_err (db_cert_get (db, "BBBB", &cert), "bob visible in the transaction");
+  db_cert_release (cert);
+  cert = NULL;
+  ok_err (db_rollback (db), "rollback");
+  ok_code (db_cert_get (db, "BBBB", &cert), GPG_ERR_NOT_FOUND,
+           "bob gone after rollback");
+  ok_err (db_rollback (db), "rollback without a transaction is a no-op");
+
+  /* An error in the middle: first insert works, second violates
+   * UNIQUE; the caller rolls back.  */
+  ok_err (db_begin (db), "begin");
+  ok_err (db_user_insert (db, "Carol", &uid), "insert carol");
+  ok_err (db_cert_insert (db, "CCCC", "carol-cert", uid, NULL),
+          "insert carol's cert");
+  err = db_cert_insert (db, "AAAA000000000000000000000000000000000001",
+                        "dup", uid, NULL);
+  ok_code (err, GPG_ERR_DUP_KEY, "duplicate fingerprint is DUP_KEY");
+  ok (strstr (db_errmsg (db), "already stored") != NULL,
+      "db_errmsg: %s", db_errmsg (db));
+  ok_err (db_rollback (db), "rollback after the error");
+  ok_code (db_commit (db), GPG_ERR_INV_STATE, "commit without a transaction");
+  db_close (db);
+  ok (unchanged (path, &s), "failed transactions leave the file"
+      " byte-identical");
+
+  /* The check can fail: a committed change is seen.  */
+  db = NULL;
+  if (!db_open (path, 0, &db))
+    {
+      db_begin (db);
+      db_user_add (db, "Dave", "DDDD", "dave-cert", NULL, 0, NULL, NULL);
+      db_commit (db);
+    }
+  db_close (db);
+  ok (!unchanged (path, &s), "a committed change does alter the file");
+  snap_free (&s);
+}
+
+
+static void
+test_refusals (void)
+{
+  const char *garbage = tpath ("garbage.sqlite");
+  const char *small = tpath ("small.sqlite");
+  const char *foreign = tpath ("foreign.sqlite");
+  const char *newer = tpath ("newer.sqlite");
+  unsigned char junk[4096];
+  db_t db = NULL;
+  snap_t s;
+  size_t i;
+
+  for (i = 0; i < sizeof junk; i++)
+    junk[i] = (unsigned char)(i * 7 + 13);
+  ok (!write_file (garbage, junk, sizeof junk), "write a garbage file");
+  s = snap (garbage);
+  ok_code (db_open (garbage, 0, &db), GPG_ERR_INV_OBJ, "garbage refused");
+  ok (strstr (db_errmsg (NULL), "not an oca database") != NULL,
+      "message: %s", db_errmsg (NULL));
+  ok_code (db_open (garbage, DB_OPEN_CREATE, &db), GPG_ERR_INV_OBJ,
+           "garbage refused with CREATE");
+  ok_code (db_open (garbage, DB_OPEN_READONLY, &db), GPG_ERR_INV_OBJ,
+           "garbage refused read-only");
+  ok (db == NULL && unchanged (garbage, &s), "garbage file unchanged");
+  snap_free (&s);
+
+  ok (!write_file (small, "hello, world\n", 13), "write a small text file");
+  s = snap (small);
+  ok_code (db_open (small, DB_OPEN_CREATE, &db), GPG_ERR_INV_OBJ,
+           "small text file refused");
+  ok (unchanged (small, &s), "small text file unchanged");
+  snap_free (&s);
+
+  ok (!raw_exec (foreign, "CREATE TABLE notes (id INTEGER, txt TEXT);"
+                 "INSERT INTO notes VALUES (1, 'keep me');"),
+      "build a foreign SQLite database");
+  s = snap (foreign);
+  ok_code (db_open (foreign, 0, &db), GPG_ERR_INV_OBJ, "foreign db refused");
+  ok_code (db_open (foreign, DB_OPEN_CREATE, &db), GPG_ERR_INV_OBJ,
+           "foreign db refused with CREATE");
+  ok (unchanged (foreign, &s), "foreign db unchanged");
+  ok (raw_int (foreign, "SELECT count(*) FROM sqlite_master") == 1,
+      "no table added to the foreign db");
+  snap_free (&s);
+
+  /* Foreign with a user_version but no application_id.  */
+  ok (!raw_exec (foreign, "PRAGMA user_version = 1"), "set user_version");
+  s = snap (foreign);
+  ok_code (db_open (foreign, 0, &db), GPG_ERR_INV_OBJ,
+           "foreign db with user_version refused");
+  ok (unchanged (foreign, &s), "still unchanged");
+  snap_free (&s);
+
+  /* Empty SQLite database (e.g. a 0-byte file) without CREATE.  */
+  ok (!write_file (tpath ("empty.sqlite"), "", 0), "0-byte file");
+  ok_code (db_open (tpath ("empty.sqlite"), 0, &db), GPG_ERR_NOT_INITIALIZED,
+           "empty file without CREATE");
+  ok_err (db_open (tpath ("empty.sqlite"), DB_OPEN_CREATE, &db),
+          "empty file with CREATE gets the schema");
+  db_close (db);
+  db = NULL;
+
+  /* Newer schema.  */
+  ok_err (make_ca_db (newer), "build a CA database");
+  ok (!raw_exec (newer, "PRAGMA user_version = 99"), "bump user_version");
+  s = snap (newer);
+  ok_code (db_open (newer, 0, &db), GPG_ERR_NOT_SUPPORTED,
+           "newer schema refused");
+  ok (strstr (db_errmsg (NULL), "newer oca") != NULL,
+      "message: %s", db_errmsg (NULL));
+  ok_code (db_open (newer, DB_OPEN_READONLY, &db), GPG_ERR_NOT_SUPPORTED,
+           "newer schema refused read-only");
+  ok (unchanged (newer, &s), "newer db unchanged");
+  snap_free (&s);
+}
+
+
+/* The test-only step 2 appended to the real migrations.  */
+static db_migration_t test_steps[16];
+static size_t
+steps_plus (const char *name, const char *sql)
+{
+  size_t i;
+
+  for (i = 0; i < db_n_migrations && i + 1 < DIM (test_steps); i++)
+    test_steps[i] = db_migrations[i];
+  test_steps[i].name = name;
+  test_steps[i].sql = sql;
+  return i + 1;
+}
+
+static void
+test_migration (void)
+{
+  const char *v1 = tpath ("v1.sqlite");
+  const char *bad = tpath ("v1-bad.sqlite");
+  db_t db = NULL;
+  db_cert_t *cert = NULL;
+  snap_t s;
+  size_t n;
+  unsigned int next = DB_SCHEMA_VERSION + 1;
+
+  /* A file at the current version, built only from the built-in steps
+   * (stopping at version 1 shows step 1 alone is a full schema).  */
+  ok_err (db__open_ext (tpath ("only-v1.sqlite"), DB_OPEN_CREATE,
+                        db_migrations, 1, &db), "build with step 1 only");
+  ok (db_schema_version (db) == 1, "version 1");
+  db_close (db);
+  db = NULL;
+
+  ok_err (make_ca_db (v1), "build a current-version CA database");
+  ok (!copy_file (v1, bad), "copy it");
+
+  /* Readonly cannot migrate and does not touch the file.  */
+  n = steps_plus ("test: add certs.note",
+                  "ALTER TABLE certs ADD COLUMN note VARCHAR NULL;"
+                  "CREATE TABLE t_extra (x INTEGER);"
+                  "UPDATE certs SET note = 'migrated';");
+  s = snap (v1);
+  ok_code (db__open_ext (v1, DB_OPEN_READONLY, test_steps, n, &db),
+           GPG_ERR_INV_STATE, "read-only open cannot migrate");
+  ok (unchanged (v1, &s), "file unchanged by the refused read-only open");
+
+  ok_err (db__open_ext (v1, 0, test_steps, n, &db), "open with an extra step");
+  ok (db && db_schema_version (db) == next, "schema version now %u", next);
+  if (db)
+    {
+      ok_err (db_cert_get (db, "AAAA000000000000000000000000000000000001",
+                           &cert), "old data still there");
+      db_cert_release (cert);
+      cert = NULL;
+    }
+  db_close (db);
+  db = NULL;
+  ok (raw_int (v1, "PRAGMA user_version") == next, "user_version is %u", next);
+  ok (raw_int (v1, "SELECT count(*) FROM certs WHERE note = 'migrated'") == 1,
+      "the step ran on the existing rows");
+  ok (!unchanged (v1, &s), "migration changed the file");
+  snap_free (&s);
+
+  /* Re-opening with the same steps does not write.  */
+  s = snap (v1);
+  ok_err (db__open_ext (v1, 0, test_steps, n, &db), "reopen migrated file");
+  db_close (db);
+  db = NULL;
+  ok (unchanged (v1, &s), "nothing to migrate: file byte-identical");
+  snap_free (&s);
+
+  /* The normal oca now sees a newer file.  */
+  ok_code (db_open (v1, 0, &db), GPG_ERR_NOT_SUPPORTED,
+           "migrated file is newer than the built-in schema");
+
+  /* A failing step rolls everything back.  */
+  n = steps_plus ("test: broken",
+                  "CREATE TABLE t_half (x INTEGER);"
+                  "INSERT INTO no_such_table VALUES (1);");
+  s = snap (bad);
+  ok_code (db__open_ext (bad, 0, test_steps, n, &db), GPG_ERR_INTERNAL,
+           "broken step fails");
+  ok (strstr (db_errmsg (NULL), "migration to schema version") != NULL,
+      "message: %s", db_errmsg (NULL));
+  ok (unchanged (bad, &s), "failed migration leaves the file byte-identical");
+  ok (raw_int (bad, "PRAGMA user_version") == DB_SCHEMA_VERSION,
+      "user_version unchanged");
+  snap_free (&s);
+}
+
+
+static void
+test_constraints (void)
+{
+  const char *path = tpath ("constraints.sqlite");
+  db_t db = NULL;
+  db_revocation_t *rev = NULL;
+  db_bridge_t *br = NULL;
+  db_certification_t rec, *clist = NULL, *c;
+  db_cert_t *cert = NULL;
+  int64_t cert_id = 0, rev_id = 0, bcert = 0, bid = 0, id = 0;
+  uint64_t count = 0;
+  int i;
+
+  ok_err (make_ca_db (path), "build a CA database");
+  if (db_open (path, 0, &db))
+    {
+      ok (0, "open");
+      return;
+    }
+  ok_err (db_begin (db), "begin");
+  ok_code (db_ca_insert (db, "other.org", "FF", "k", NULL, NULL),
+           GPG_ERR_DUP_KEY, "second CA is DUP_KEY");
+  ok_code (db_cert_insert (db, "EEEE", "x", 9999, NULL), GPG_ERR_INV_ID,
+           "cert of an unknown user is INV_ID (foreign key)");
+  ok_err (db_cert_get (db, "AAAA000000000000000000000000000000000001", &cert),
+          "get alice");
+  cert_id = cert ? cert->id : 0;
+  db_cert_release (cert);
+  cert = NULL;
+
+  /* Revocations.  */
+  ok_err (db_revocation_insert (db, cert_id, "0123456789ABCDEF", "rev-1", 0,
+                                &rev_id), "insert revocation");
+  ok_code (db_revocation_insert (db, cert_id, "0123456789ABCDEF", "rev-2", 0,
+                                 NULL), GPG_ERR_DUP_KEY,
+           "duplicate revocation hash is DUP_KEY");
+  ok_err (db_revocation_insert (db, cert_id, "FEDCBA9876543210", "rev-3", 1,
+                                NULL), "insert second revocation");
+  ok_err (db_revocation_list (db, cert_id, &rev), "list revocations");
+  ok (rev && rev->next && !rev->next->next
+      && !strcmp (rev->hash, "0123456789ABCDEF") && !rev->published
+      && !strcmp (rev->next->revocation, "rev-3") && rev->next->published,
+      "two revocations listed in order");
+  db_revocation_release (rev);
+  rev = NULL;
+  ok_err (db_revocation_set_published (db, rev_id), "mark published");
+  ok_err (db_revocation_get (db, "0123456789ABCDEF", &rev), "get by hash");
+  ok (rev && rev->published && rev->cert_id == cert_id
+      && !strcmp (rev->revocation, "rev-1"), "revocation now published");
+  db_revocation_release (rev);
+  rev = NULL;
+  ok_code (db_revocation_get (db, "0000000000000000", &rev),
+           GPG_ERR_NOT_FOUND, "unknown hash is NOT_FOUND");
+  ok_code (db_revocation_set_published (db, 424242), GPG_ERR_NOT_FOUND,
+           "publishing an unknown id is NOT_FOUND");
+
+  /* Bridges.  */
+  ok_err (db_cert_insert (db, "BR1D6E", "remote-ca-cert", 0, &bcert),
+          "insert a bridge cert without user");
+  ok_err (db_bridge_insert (db, "openpgp-ca@other.org", "other.org", bcert,
+                            &bid), "insert bridge");
+  ok_code (db_bridge_insert (db, "openpgp-ca@other.org", "other.org", bcert,
+                             NULL), GPG_ERR_DUP_KEY,
+           "duplicate bridge email is DUP_KEY");
+  ok_err (db_bridge_get (db, "openpgp-ca@other.org", &br), "get bridge");
+  ok (br && br->id == bid && !strcmp (br->scope, "other.org")
+      && !strcmp (br->fingerprint, "BR1D6E")
+      && !strcmp (br->pub_cert, "remote-ca-cert") && br->cas_id == 1,
+      "bridge fields");
+  db_bridge_release (br);
+  br = NULL;
+  ok_err (db_bridge_list (db, &br), "list bridges");
+  ok (br && !br->next, "one bridge");
+  db_bridge_release (br);
+  br = NULL;
+  ok_code (db_bridge_get (db, "x@y", &br), GPG_ERR_NOT_FOUND,
+           "unknown bridge");
+  ok_err (db_cert_list (db, &cert), "list user certs");
+  ok (cert && !cert->next, "bridge cert not in the user list");
+  db_cert_release (cert);
+  cert = NULL;
+
+  /* Flags and update.  */
+  ok_err (db_cert_set_delisted (db, cert_id, 1), "delist");
+  ok_err (db_cert_set_inactive (db, cert_id, 1), "deactivate");
+  ok_err (db_cert_update (db, cert_id, "alice-cert-v2"), "update cert");
+  ok_code (db_cert_update (db, 9999, "x"), GPG_ERR_NOT_FOUND,
+           "update unknown cert");
+  ok_err (db_cert_get_by_id (db, cert_id, &cert), "get by id");
+  ok (cert && cert->delisted && cert->inactive
+      && !strcmp (cert->pub_cert, "alice-cert-v2"), "flags and text updated");
+  db_cert_release (cert);
+  cert = NULL;
+
+  /* Certification log.  */
+  memset (&rec, 0, sizeof rec);
+  rec.cert_id = cert_id;
+  rec.target_fpr = (char *)"AAAA000000000000000000000000000000000001";
+  rec.user_id = (char *)"Alice <alice@example.org>";
+  rec.created = 1700000000;
+  rec.signature = (char *)"sig-1";
+  rec.issuer_fpr = (char *)ca_fpr;
+  rec.kind = DB_CERTIFICATION_CERT;
+  ok_err (db_certification_insert (db, &rec, &id), "log a certification");
+  rec.kind = DB_CERTIFICATION_REVOCATION;
+  rec.signature = (char *)"sig-2";
+  ok_err (db_certification_insert (db, &rec, NULL), "log a revocation");
+  rec.cert_id = 0;
+  rec.target_fpr = (char *)ca_fpr;
+  rec.issuer_fpr = (char *)"AAAA000000000000000000000000000000000001";
+  rec.kind = DB_CERTIFICATION_TSIG;
+  rec.signature = (char *)"sig-3";
+  ok_err (db_certification_insert (db, &rec, NULL), "log a tsig");
+  rec.signature = NULL;
+  ok_code (db_certification_insert (db, &rec, NULL), GPG_ERR_INV_VALUE,
+           "incomplete record refused");
+  rec.signature = (char *)"sig-4";
+  rec.kind = (db_certification_kind_t)17;
+  ok_code (db_certification_insert (db, &rec, NULL), GPG_ERR_INV_VALUE,
+           "bad kind refused");
+  rec.kind = DB_CERTIFICATION_BRIDGE;
+  rec.cert_id = 777;
+  ok_code (db_certification_insert (db, &rec, NULL), GPG_ERR_INV_ID,
+           "record for an unknown cert row refused");
+  ok_err (db_certification_count (db, "AAAA000000000000000000000000000000000001",
+                                  &count), "count for alice");
+  ok (count == 2, "two signatures on alice's key (got %llu)",
+      (unsigned long long)count);
+  ok_err (db_certification_count (db, NULL, &count), "count all");
+  ok (count == 3, "three signatures in total");
+  ok_err (db_certification_list (db, "AAAA000000000000000000000000000000000001",
+                                 &clist), "list for alice");
+  c = clist;
+  ok (c && c->id == id && c->kind == DB_CERTIFICATION_CERT
+      && c->created == 1700000000 && c->cert_id == cert_id
+      && !strcmp (c->user_id, "Alice <alice@example.org>")
+      && !strcmp (c->issuer_fpr, ca_fpr) && !strcmp (c->signature, "sig-1")
+      && c->next && c->next->kind == DB_CERTIFICATION_REVOCATION
+      && !c->next->next, "records read back");
+  db_certification_release (clist);
+  clist = NULL;
+  ok (raw_int (path, "SELECT 1") == 1, "raw read while a write lock is held");
+  ok_err (db_commit (db), "commit");
+  ok (raw_int (path, "SELECT count(*) FROM certifications"
+               " WHERE kind = 'tsig'") == 1, "tsig kind stored as text");
+
+  /* Kinds round-trip.  */
+  for (i = 0; i < 4; i++)
+    if (!db_certification_kind_str ((db_certification_kind_t)i))
+      break;
+  ok (i == 4 && !db_certification_kind_str ((db_certification_kind_t)4)
+      && !strcmp (db_certification_kind_str (DB_CERTIFICATION_BRIDGE),
+                  "bridge"), "kind strings");
+  db_close (db);
+}
+
+
+static void
+test_busy (void)
+{
+  const char *path = tpath ("busy.sqlite");
+  db_t a = NULL, b = NULL;
+
+  ok_err (make_ca_db (path), "build a CA database");
+  if (db_open (path, 0, &a) || db_open (path, 0, &b))
+    {
+      ok (0, "open twice");
+      db_close (a);
+      return;
+    }
+  sqlite3_busy_timeout (b->sql, 50);
+  ok_err (db_begin (a), "first handle takes the write lock");
+  ok_code (db_begin (b), GPG_ERR_LOCKED, "second handle is LOCKED");
+  ok (!db_in_transaction (b), "second handle has no transaction");
+  ok_err (db_rollback (a), "release");
+  ok_err (db_begin (b), "second handle gets it now");
+  ok_err (db_rollback (b), "release");
+  db_close (a);
+  db_close (b);
+}
+
+
+static void
+test_bulk (void)
+{
+  const char *path = tpath ("bulk.sqlite");
+  db_t db = NULL;
+  db_cert_t *list = NULL, *c;
+  char fpr[41], email[64], name[32];
+  const char *emails[1];
+  gpg_error_t err = 0;
+  struct timespec t0, t1;
+  int i, n, good;
+
+  ok_err (make_ca_db (path), "build a CA database");
+  if (db_open (path, 0, &db))
+    {
+      ok (0, "open");
+      return;
+    }
+  clock_gettime (CLOCK_MONOTONIC, &t0);
+  ok_err (db_begin (db), "begin bulk");
+  for (i = 0; i < 1000 && !err; i++)
+    {
+      snprintf (fpr, sizeof fpr, "%040X", i + 0x1000);
+      snprintf (email, sizeof email, "user%d@example.org", i);
+      snprintf (name, sizeof name, "User %d", i);
+      emails[0] = email;
+      err = db_user_add (db, name, fpr,
+                         "-----BEGIN PGP PUBLIC KEY BLOCK-----\n...", emails, 1,
+                         NULL, NULL);
+    }
+  ok_err (err, "1000 inserts");
+  ok_err (db_commit (db), "commit bulk");
+  clock_gettime (CLOCK_MONOTONIC, &t1);
+  tap_diag ("1000 users in %.1f ms",
+            (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+
+  ok_err (db_cert_list (db, &list), "list all certs");
+  for (n = 0, good = 1, c = list; c; c = c->next, n++)
+    if (n > 0)
+      {
+        snprintf (email, sizeof email, "user%d@example.org", n - 1);
+        if (c->nemails != 1 || strcmp (c->emails[0], email))
+          good = 0;
+      }
+  ok (n == 1001, "1001 certs listed (got %d)", n);
+  ok (good, "each with its email, in order");
+  db_cert_release (list);
+  list = NULL;
+  ok_err (db_cert_list_by_email (db, "user777@example.org", &list),
+          "by email");
+  ok (list && !list->next && list->user_name
+      && !strcmp (list->user_name, "User 777"), "the right user");
+  db_cert_release (list);
+  db_close (db);
+}
+
+
+static void
+test_migrate_key_scrub (void)
+{
+  const char *path = tpath ("scrub.sqlite");
+  const char *marker = "SECRET-KEY-MATERIAL-6b3f9a1c0d2e4f5a";
+  db_t db = NULL;
+  db_cacert_t *c = NULL;
+
+  ok_err (make_ca_db (path), "build a softkey CA database");
+  ok (file_contains (path, marker), "key bytes are in the file (control)");
+  if (db_open (path, 0, &db))
+    {
+      ok (0, "open");
+      return;
+    }
+  ok_err (db_cacert_get_active (db, &c), "get cacert");
+  ok_err (db_begin (db), "begin");
+  ok_err (db_cacert_replace_key (db, c ? c->id : 0, ca_pub,
+                                 "card;0123:01234567;14199138"),
+          "replace key by public cert");
+  ok_code (db_vacuum_secure (db), GPG_ERR_INV_STATE,
+           "vacuum inside a transaction refused");
+  ok_err (db_commit (db), "commit");
+  ok_err (db_vacuum_secure (db), "secure vacuum");
+  db_cacert_release (c);
+  c = NULL;
+  ok_err (db_cacert_get_active (db, &c), "get cacert again");
+  ok (c && !strcmp (c->priv_cert, ca_pub) && c->backend
+      && !strcmp (c->backend, "card;0123:01234567;14199138"),
+      "cacert now holds the public cert and the card backend");
+  db_cacert_release (c);
+  ok_err (db_begin (db), "begin");
+  ok_err (db_cacert_update_cert (db, 1, "CA-with-tsigs"), "update CA cert");
+  ok_code (db_cacert_update_cert (db, 99, "x"), GPG_ERR_NOT_FOUND,
+           "update unknown cacert");
+  ok_err (db_commit (db), "commit");
+  db_close (db);
+  ok (!file_contains (path, marker), "no key bytes left in the file");
+  ok (!file_contains (path, "CA-PUBLIC"),
+      "replaced public cert is scrubbed too");
+
+  /* Without VACUUM, secure_delete alone zeroes deleted content (the
+   * row sits between two others, so its cell would otherwise stay in
+   * the page).  */
+  db = NULL;
+  ok_err (db_open (path, 0, &db), "reopen");
+  if (db)
+    {
+      ok_err (db_begin (db), "begin");
+      ok_err (db_pending_set (db, "a", "filler-aaaaaaaaaaaaaaaa"), "pending a");
+      ok_err (db_pending_set (db, "b", "PIN-SECRET-12345678"), "pending b");
+      ok_err (db_pending_set (db, "c", "filler-cccccccccccc"), "pending c");
+      ok_err (db_commit (db), "commit");
+      ok (file_contains (path, "PIN-SECRET-12345678"), "secret in the file");
+      ok_err (db_begin (db), "begin");
+      ok_err (db_pending_delete (db, "b"), "delete the secret row");
+      ok_err (db_commit (db), "commit");
+    }
+  db_close (db);
+  ok (!file_contains (path, "PIN-SECRET-12345678"),
+      "deleted secret zeroed without VACUUM (secure_delete)");
+}
+
+
+/* Run FN as an unprivileged user when we are root (root ignores file
+ * modes), reporting its result codes through a pipe.  */
+static int
+run_unprivileged (void (*fn) (int *codes), int *codes, int ncodes)
+{
+  int fds[2], status;
+  pid_t pid;
+  ssize_t n;
+
+  if (pipe (fds))
+    return -1;
+  fflush (stdout);
+  pid = fork ();
+  if (pid < 0)
+    return -1;
+  if (!pid)
+    {
+      close (fds[0]);
+      if (!geteuid () && (setgid (65534) || setuid (65534)))
+        _exit (2);
+      memset (codes, 0xff, ncodes * sizeof *codes);
+      fn (codes);
+      n = write (fds[1], codes, ncodes * sizeof *codes);
+      _exit (n == (ssize_t)(ncodes * sizeof *codes) ? 0 : 3);
+    }
+  close (fds[1]);
+  n = read (fds[0], codes, ncodes * sizeof *codes);
+  close (fds[0]);
+  if (waitpid (pid, &status, 0) != pid || !WIFEXITED (status)
+      || WEXITSTATUS (status))
+    return -1;
+  return n == (ssize_t)(ncodes * sizeof *codes) ? 0 : -1;
+}
+
+static char ro_file[256], ro_dir_file[300];
+
+static void
+ro_child (int *codes)
+{
+  db_t db = NULL;
+  char *domain = NULL;
+
+  codes[0] = gpg_err_code (db_open (ro_file, 0, &db));
+  db_close (db);
+  db = NULL;
+  codes[1] = gpg_err_code (db_open (ro_file, DB_OPEN_READONLY, &db));
+  if (!codes[1])
+    codes[2] = gpg_err_code (db_ca_get_domain (db, &domain));
+  codes[3] = domain && !strcmp (domain, "example.org");
+  xfree (domain);
+  db_close (db);
+  db = NULL;
+  codes[4] = gpg_err_code (db_open (ro_dir_file, 0, &db));
+  codes[5] = strstr (db_errmsg (NULL), "not writable") != NULL;
+  db_close (db);
+  db = NULL;
+  codes[6] = gpg_err_code (db_open (ro_dir_file, DB_OPEN_READONLY, &db));
+  db_close (db);
+}
+
+static void
+test_readonly_file (void)
+{
+  char dir[256];
+  int codes[7];
+  snap_t s1, s2;
+
+  snprintf (ro_file, sizeof ro_file, "%s", tpath ("ro.sqlite"));
+  snprintf (dir, sizeof dir, "%s", tpath ("rodir"));
+  snprintf (ro_dir_file, sizeof ro_dir_file, "%s/db.sqlite", dir);
+  ok_err (make_ca_db (ro_file), "build a CA database");
+  ok (!mkdir (dir, 0700), "mkdir");
+  ok_err (make_ca_db (ro_dir_file), "build a CA database in a directory");
+  /* Hand everything to the unprivileged user when root.  */
+  if (!geteuid ())
+    {
+      ok (!chmod (tmpdir, 0711) && !chown (ro_file, 65534, 65534)
+          && !chown (dir, 65534, 65534) && !chown (ro_dir_file, 65534, 65534),
+          "chown to nobody");
+    }
+  ok (!chmod (ro_file, 0400) && !chmod (dir, 0500), "make read-only");
+  s1 = snap (ro_file);
+  s2 = snap (ro_dir_file);
+  if (run_unprivileged (ro_child, codes, DIM (codes)))
+    ok (0, "run the unprivileged child");
+  else
+    {
+      ok (codes[0] == GPG_ERR_EACCES, "read-only file refused for writing"
+          " (code %d)", codes[0]);
+      ok (codes[1] == 0 && codes[2] == 0 && codes[3],
+          "read-only file opens read-only and reads");
+      ok (codes[4] == GPG_ERR_EACCES, "read-only directory refused for"
+          " writing (code %d)", codes[4]);
+      ok (codes[5], "message says 'not writable'");
+      ok (codes[6] == 0, "read-only directory opens read-only");
+    }
+  ok (unchanged (ro_file, &s1) && unchanged (ro_dir_file, &s2),
+      "read-only files unchanged");
+  snap_free (&s1);
+  snap_free (&s2);
+  chmod (dir, 0700);
+  chmod (ro_file, 0600);
+}
+
+
+int
+main (void)
+{
+  gpg_error_t err;
+  char cmd[128];
+  const char *base = getenv ("TMPDIR");
+
+  err = oca_init_gcrypt (256 * 1024);
+  if (err)
+    {
+      printf ("Bail out! libgcrypt: %s\n", gpg_strerror (err));
+      return 1;
+    }
+  snprintf (tmpdir, sizeof tmpdir, "%s/t-db.XXXXXX",
+            base && *base && strlen (base) < 40 ? base : "/tmp");
+  if (!mkdtemp (tmpdir))
+    {
+      printf ("Bail out! mkdtemp: %s\n", strerror (errno));
+      return 1;
+    }
+
+  test_create ();
+  test_reopen_and_readonly ();
+  test_secure_memory ();
+  test_rollback ();
+  test_refusals ();
+  test_migration ();
+  test_constraints ();
+  test_busy ();
+  test_bulk ();
+  test_migrate_key_scrub ();
+  test_readonly_file ();
+
+  if (!getenv ("T_DB_KEEP"))
+    {
+      snprintf (cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+      if (system (cmd))
+        tap_diag ("could not remove %s", tmpdir);
+    }
+  else
+    tap_diag ("kept %s", tmpdir);
+  return tap_done ();
+}

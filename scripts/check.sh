@@ -1,0 +1,28 @@
+#!/bin/sh
+# check.sh - set up a fresh Debian 12 machine and run oca's test suites
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# 1. installs the dependencies (scripts/deps.sh),
+# 2. builds with -Werror and runs `make check`,
+# 3. runs `make distcheck` with ASan/UBSan (the suites again, from the
+#    release tarball, in a sanitizer build).
+# Card tests need a pcscd; the harness starts one if none runs (root).
+set -e
+cd "$(dirname "$0")/.."
+top=$(pwd)
+sh scripts/deps.sh
+./autogen.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+
+rm -rf _build && mkdir _build && cd _build
+../configure --enable-werror
+make -j"$jobs"
+make -j"$jobs" check
+echo "check.sh: make check passed"
+
+if [ "${OCA_SKIP_SANITIZERS:-}" != 1 ]; then
+  make -j"$jobs" distcheck \
+    DISTCHECK_CONFIGURE_FLAGS="--enable-werror --enable-sanitizers"
+  echo "check.sh: make distcheck with sanitizers passed"
+fi
+cd "$top"

@@ -1,0 +1,22 @@
+#!/bin/sh
+# deps.sh - install oca's build and test dependencies on Debian 12
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Installs only what is missing; needs root (or sudo) when something is.
+set -e
+PKGS="build-essential autoconf automake pkg-config
+      libgpg-error-dev libgcrypt20-dev libassuan-dev libsqlite3-dev
+      libpcsclite-dev pcscd vsmartcard-vpcd pcsc-tools opensc
+      gnupg gpg-agent scdaemon sq sqlite3"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps.sh: installing:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+$SUDO apt-get update
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y $missing
