@@ -1,0 +1,66 @@
+/* pgp-int.h - internal interfaces between the pgp-*.c files
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef OCA_PGP_INT_H
+#define OCA_PGP_INT_H
+
+#include "pgp.h"
+#include "brd.h"
+
+/* Cap for membufs holding one packet or one cert.  */
+#define PGP_MAX_OUTPUT (PGP_MAX_INPUT * 2u)
+
+/* What a signature is computed over (RFC 4880 5.2.4).  */
+typedef struct pgp_target
+{
+  const pgp_key_t *primary;    /* Key packet hashed first (or NULL).  */
+  const pgp_uid_t *uid;        /* User ID / attribute (or NULL).  */
+  const pgp_key_t *subkey;     /* Subkey (or NULL).  */
+  const unsigned char *data;   /* Document data (binary sig).  */
+  size_t datalen;
+} pgp_target_t;
+
+/*-- pgp-packet.c --*/
+gpg_error_t _pgp_read_packet (brd_t *r, int *r_tag, brd_t *r_body,
+                              const unsigned char **r_raw, size_t *r_rawlen);
+void _pgp_write_header (membuf_t *mb, int tag, size_t len);
+gpg_error_t _pgp_read_mpi (brd_t *r, const unsigned char **r_p,
+                           size_t *r_len);
+void _pgp_write_mpi (membuf_t *mb, const unsigned char *p, size_t len);
+gpg_error_t _pgp_make_packet (int tag, const unsigned char *body,
+                              size_t len, int secure,
+                              unsigned char **r_raw, size_t *r_rawlen,
+                              size_t *r_hdrlen);
+void _pgp_put_subpkt (membuf_t *mb, int type, int critical,
+                      const void *data, size_t len);
+gpg_error_t _pgp_memdup (const void *p, size_t n, int secure,
+                         unsigned char **r);
+
+/*-- pgp-key.c --*/
+gpg_error_t _pgp_parse_key (int tag, const unsigned char *raw,
+                            size_t rawlen, brd_t *body, pgp_key_t **r_key);
+void _pgp_key_write (const pgp_key_t *key, int secret, membuf_t *mb);
+void _pgp_hash_key (gcry_md_hd_t md, const pgp_key_t *key);
+gpg_error_t _pgp_key_build_packet (pgp_key_t *key);
+
+/*-- pgp-sig.c --*/
+gpg_error_t _pgp_parse_sig (const unsigned char *raw, size_t rawlen,
+                            size_t hdrlen, int depth, pgp_sig_t **r_sig);
+gpg_error_t _pgp_sig_verify_target (const pgp_sig_t *sig,
+                                    const pgp_target_t *t,
+                                    const pk_key_t *key);
+gpg_error_t _pgp_sig_create (const pgp_signer_t *signer, int sigclass,
+                             int hashalgo, uint32_t created,
+                             const unsigned char *hashed, size_t hashedlen,
+                             const pgp_target_t *t, pgp_sig_t **r_sig);
+int _pgp_sig_same (const pgp_sig_t *a, const pgp_sig_t *b);
+void _pgp_sig_append (pgp_sig_t **list, pgp_sig_t *sig);
+int _pgp_sig_by (const pgp_sig_t *sig, const unsigned char fpr[20]);
+
+/*-- pgp-cert.c --*/
+void _pgp_uid_release (pgp_uid_t *uid);
+void _pgp_rawpkt_release (pgp_rawpkt_t *p);
+uint32_t _pgp_now (uint32_t t);
+gpg_error_t _pgp_uid_new (const char *name, pgp_uid_t **r_uid);
+
+#endif /*OCA_PGP_INT_H*/

@@ -1,0 +1,889 @@
+/* pgp-sig.c - OpenPGP v4 signature packets: parse, hash, create, verify
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Hashing follows RFC 4880 5.2.4: the key (0x99, 2-octet length, body),
+ * then a user ID (0xB4, 4-octet length, body) or user attribute (0xD1)
+ * or a subkey (0x99 ...), then the v4 trailer: the signature from the
+ * version octet to the end of the hashed subpackets, followed by 0x04
+ * 0xFF and the 4-octet length of that part.
+ *
+ * A version 4 signature with a malformed body (bad subpacket lengths,
+ * wrong MPI count) is kept byte-for-byte but marked BAD; other versions
+ * are kept and marked UNSUPPORTED.  Neither ever verifies.
+ */
+#include <config.h>
+#include "oca-common.h"
+#include "pgp-int.h"
+
+#include <string.h>
+#include <time.h>
+
+
+/* Number of signature MPIs per algorithm (-1 = unknown).  */
+static int
+nsig_mpis (int algo)
+{
+  switch (algo)
+    {
+    case 1: case 2: case 3: return 1;
+    case 16: case 17: case 19: case 22: return 2;
+    default: return -1;
+    }
+}
+
+
+static void
+notations_release (pgp_notation_t *n)
+{
+  while (n)
+    {
+      pgp_notation_t *next = n->next;
+      xfree (n->name);
+      xfree (n->value);
+      xfree (n);
+      n = next;
+    }
+}
+
+
+/* Free the parsed contents of SIG (not RAW).  */
+static void
+sig_clear_parsed (pgp_sig_t *sig)
+{
+  unsigned int i;
+
+  xfree (sig->regex);
+  sig->regex = NULL;
+  xfree (sig->signer_uid);
+  sig->signer_uid = NULL;
+  xfree (sig->revoc_text);
+  sig->revoc_text = NULL;
+  notations_release (sig->notations);
+  sig->notations = NULL;
+  pgp_sig_release (sig->embedded);
+  sig->embedded = NULL;
+  for (i = 0; i < PK_MAX_SIG; i++)
+    pk_mpi_release (&sig->mpi[i]);
+  sig->nmpi = 0;
+  xfree (sig->hashed_);
+  sig->hashed_ = NULL;
+  xfree (sig->unhashed_);
+  sig->unhashed_ = NULL;
+}
+
+
+/* Release SIG and its chain.  */
+void
+pgp_sig_release (pgp_sig_t *sig)
+{
+  while (sig)
+    {
+      pgp_sig_t *next = sig->next;
+      sig_clear_parsed (sig);
+      xfree (sig->raw);
+      xfree (sig);
+      sig = next;
+    }
+}
+
+
+static gpg_error_t
+dup_string (const unsigned char *p, size_t n, char **r)
+{
+  const unsigned char *z = memchr (p, 0, n);
+
+  xfree (*r);
+  *r = NULL;
+  if (z)
+    n = z - p;
+  return _pgp_memdup (p, n, 0, (unsigned char **)r);
+}
+
+
+static gpg_error_t
+get_subpkt_len (brd_t *r, size_t *r_len)
+{
+  gpg_error_t err;
+  unsigned int c, c2;
+  uint32_t v;
+
+  *r_len = 0;
+  if ((err = brd_get_u8 (r, &c)))
+    return err;
+  if (c < 192)
+    *r_len = c;
+  else if (c < 255)
+    {
+      if ((err = brd_get_u8 (r, &c2)))
+        return err;
+      *r_len = ((size_t)(c - 192) << 8) + c2 + 192;
+    }
+  else
+    {
+      if ((err = brd_get_u32 (r, &v)))
+        return err;
+      *r_len = v;
+    }
+  if (!*r_len)
+    return gpg_error (GPG_ERR_INV_PACKET);
+  return 0;
+}
+
+
+static gpg_error_t
+exact_u32 (brd_t *sp, uint32_t *r)
+{
+  gpg_error_t err = brd_get_u32 (sp, r);
+  return err ? err : brd_end (sp);
+}
+
+
+/* Parse a subpacket area into SIG.  */
+static gpg_error_t
+parse_subpackets (const unsigned char *area, size_t arealen, int hashed,
+                  int depth, pgp_sig_t *sig)
+{
+  gpg_error_t err = 0;
+  brd_t r, sp;
+  size_t len, n;
+  unsigned int type, v, v2;
+  int critical;
+  const unsigned char *p;
+
+  brd_init (&r, area, arealen);
+  while (brd_left (&r))
+    {
+      if ((err = get_subpkt_len (&r, &len))
+          || (err = brd_sub (&r, len, &sp))
+          || (err = brd_get_u8 (&sp, &type)))
+        return err;
+      critical = !!(type & 0x80);
+      type &= 0x7f;
+      if (!hashed)
+        {
+          /* Only self-authenticating data from the unhashed area.  */
+          if (type != PGP_SUB_ISSUER && type != PGP_SUB_ISSUER_FPR
+              && type != PGP_SUB_EMBEDDED_SIG)
+            continue;
+        }
+      switch (type)
+        {
+        case PGP_SUB_CREATED:
+          if ((err = exact_u32 (&sp, &sig->created)))
+            return err;
+          break;
+        case PGP_SUB_SIG_EXPIRE:
+          if ((err = exact_u32 (&sp, &sig->sig_expire)))
+            return err;
+          break;
+        case PGP_SUB_KEY_EXPIRE:
+          if ((err = exact_u32 (&sp, &sig->key_expire)))
+            return err;
+          sig->has_key_expire = 1;
+          break;
+        case PGP_SUB_EXPORTABLE:
+          if ((err = brd_get_u8 (&sp, &v)) || (err = brd_end (&sp)))
+            return err;
+          sig->exportable = !!v;
+          break;
+        case PGP_SUB_REVOCABLE:
+          if ((err = brd_get_u8 (&sp, &v)) || (err = brd_end (&sp)))
+            return err;
+          sig->revocable = !!v;
+          break;
+        case PGP_SUB_PRIMARY_UID:
+          if ((err = brd_get_u8 (&sp, &v)) || (err = brd_end (&sp)))
+            return err;
+          sig->primary_uid = !!v;
+          break;
+        case PGP_SUB_TRUST:
+          if ((err = brd_get_u8 (&sp, &v)) || (err = brd_get_u8 (&sp, &v2))
+              || (err = brd_end (&sp)))
+            return err;
+          sig->trust_level = v;
+          sig->trust_amount = v2;
+          sig->has_trust = 1;
+          break;
+        case PGP_SUB_REGEX:
+          brd_rest (&sp, &p, &n);
+          if ((err = dup_string (p, n, &sig->regex)))
+            return err;
+          break;
+        case PGP_SUB_SIGNER_UID:
+          brd_rest (&sp, &p, &n);
+          if ((err = dup_string (p, n, &sig->signer_uid)))
+            return err;
+          break;
+        case PGP_SUB_REVOC_REASON:
+          if ((err = brd_get_u8 (&sp, &v)))
+            return err;
+          brd_rest (&sp, &p, &n);
+          sig->has_revoc_reason = 1;
+          sig->revoc_reason = v;
+          if ((err = dup_string (p, n, &sig->revoc_text)))
+            return err;
+          break;
+        case PGP_SUB_KEY_FLAGS:
+          brd_rest (&sp, &p, &n);
+          sig->has_key_flags = 1;
+          sig->key_flags = n ? p[0] : 0;
+          break;
+        case PGP_SUB_FEATURES:
+          brd_rest (&sp, &p, &n);
+          sig->has_features = 1;
+          sig->features = n ? p[0] : 0;
+          break;
+        case PGP_SUB_PREF_SYM:
+        case PGP_SUB_PREF_HASH:
+        case PGP_SUB_PREF_COMPR:
+          {
+            unsigned char *dst = type == PGP_SUB_PREF_SYM ? sig->pref_sym
+              : type == PGP_SUB_PREF_HASH ? sig->pref_hash : sig->pref_compr;
+            size_t *dstn = type == PGP_SUB_PREF_SYM ? &sig->n_pref_sym
+              : type == PGP_SUB_PREF_HASH ? &sig->n_pref_hash
+              : &sig->n_pref_compr;
+            brd_rest (&sp, &p, &n);
+            if (n > 16)
+              n = 16;
+            memcpy (dst, p, n);
+            *dstn = n;
+          }
+          break;
+        case PGP_SUB_ISSUER:
+          if ((err = brd_copy (&sp, sig->issuer, 8)) || (err = brd_end (&sp)))
+            return err;
+          sig->has_issuer = 1;
+          break;
+        case PGP_SUB_ISSUER_FPR:
+          if ((err = brd_get_u8 (&sp, &v)))
+            return err;
+          if (v == 4)
+            {
+              if ((err = brd_copy (&sp, sig->issuer_fpr, 20))
+                  || (err = brd_end (&sp)))
+                return err;
+              sig->has_issuer_fpr = 1;
+            }
+          break;
+        case PGP_SUB_NOTATION:
+          {
+            pgp_notation_t *nt, **tail;
+            const unsigned char *flags, *name, *value;
+            unsigned int nlen, vlen;
+
+            if ((err = brd_get_bytes (&sp, 4, &flags))
+                || (err = brd_get_u16 (&sp, &nlen))
+                || (err = brd_get_u16 (&sp, &vlen))
+                || (err = brd_get_bytes (&sp, nlen, &name))
+                || (err = brd_get_bytes (&sp, vlen, &value))
+                || (err = brd_end (&sp)))
+              return err;
+            nt = xtrycalloc (1, sizeof *nt);
+            if (!nt)
+              return oca_error_from_errno ();
+            for (tail = &sig->notations; *tail; tail = &(*tail)->next)
+              ;
+            *tail = nt;
+            nt->human_readable = !!(flags[0] & 0x80);
+            nt->critical = critical;
+            if ((err = _pgp_memdup (name, nlen, 0,
+                                    (unsigned char **)&nt->name))
+                || (err = _pgp_memdup (value, vlen, 0, &nt->value)))
+              return err;
+            nt->valuelen = vlen;
+          }
+          break;
+        case PGP_SUB_EMBEDDED_SIG:
+          if (depth < 1 && !sig->embedded)
+            {
+              unsigned char *raw = NULL;
+              size_t rawlen, hdrlen;
+
+              brd_rest (&sp, &p, &n);
+              if ((err = _pgp_make_packet (PGP_PKT_SIGNATURE, p, n, 0,
+                                           &raw, &rawlen, &hdrlen)))
+                return err;
+              err = _pgp_parse_sig (raw, rawlen, hdrlen, depth + 1,
+                                    &sig->embedded);
+              xfree (raw);
+              if (err)
+                return err;
+            }
+          break;
+        case 10: case PGP_SUB_REVOKER: case PGP_SUB_KS_PREFS:
+        case PGP_SUB_PREF_KS: case PGP_SUB_POLICY: case PGP_SUB_SIG_TARGET:
+        case 34: case 35: case 37: case 39:
+          break;  /* Known; not needed.  */
+        default:
+          if (critical && hashed)
+            sig->unknown_critical = 1;
+          break;
+        }
+    }
+  return 0;
+}
+
+
+/* Parse the v4 body in R into SIG.  */
+static gpg_error_t
+parse_v4 (brd_t *r, int depth, pgp_sig_t *sig)
+{
+  gpg_error_t err;
+  unsigned int v, hlen, ulen;
+  const unsigned char *p;
+  int k, n;
+
+  if ((err = brd_get_u8 (r, &v)))
+    return err;
+  sig->sigclass = v;
+  if ((err = brd_get_u8 (r, &v)))
+    return err;
+  sig->pkalgo = v;
+  if ((err = brd_get_u8 (r, &v)))
+    return err;
+  sig->hashalgo = v;
+  if ((err = brd_get_u16 (r, &hlen)) || (err = brd_get_bytes (r, hlen, &p))
+      || (err = _pgp_memdup (p, hlen, 0, &sig->hashed_)))
+    return err;
+  sig->hashedlen_ = hlen;
+  if ((err = brd_get_u16 (r, &ulen)) || (err = brd_get_bytes (r, ulen, &p))
+      || (err = _pgp_memdup (p, ulen, 0, &sig->unhashed_)))
+    return err;
+  sig->unhashedlen_ = ulen;
+  if ((err = brd_copy (r, sig->hash_prefix, 2)))
+    return err;
+  sig->exportable = 1;
+  sig->revocable = 1;
+  if ((err = parse_subpackets (sig->hashed_, hlen, 1, depth, sig))
+      || (err = parse_subpackets (sig->unhashed_, ulen, 0, depth, sig)))
+    return err;
+  n = nsig_mpis (sig->pkalgo);
+  if (n < 0)
+    {
+      sig->status = PGP_SIGSTAT_UNSUPPORTED;
+      return 0;
+    }
+  for (k = 0; k < n; k++)
+    {
+      size_t len;
+
+      if ((err = _pgp_read_mpi (r, &p, &len)))
+        return err;
+      while (len && !*p)
+        {
+          p++;
+          len--;
+        }
+      if ((err = _pgp_memdup (p, len, 0, &sig->mpi[k].data)))
+        return err;
+      sig->mpi[k].len = len;
+      sig->nmpi = k + 1;
+    }
+  if ((err = brd_end (r)))
+    return err;
+  if (sig->unknown_critical || !sig->created)
+    sig->status = PGP_SIGSTAT_UNSUPPORTED;
+  return 0;
+}
+
+
+/* Parse a signature packet RAW/RAWLEN whose header is HDRLEN bytes.
+ * DEPTH counts embedded-signature nesting.  */
+gpg_error_t
+_pgp_parse_sig (const unsigned char *raw, size_t rawlen, size_t hdrlen,
+                int depth, pgp_sig_t **r_sig)
+{
+  gpg_error_t err;
+  pgp_sig_t *sig;
+  brd_t r;
+  unsigned int version;
+
+  *r_sig = NULL;
+  sig = xtrycalloc (1, sizeof *sig);
+  if (!sig)
+    return oca_error_from_errno ();
+  if ((err = _pgp_memdup (raw, rawlen, 0, &sig->raw)))
+    goto leave;
+  sig->rawlen = rawlen;
+  sig->hdrlen_ = hdrlen;
+  brd_init (&r, raw + hdrlen, rawlen - hdrlen);
+  if ((err = brd_get_u8 (&r, &version)))
+    goto leave;
+  sig->version = version;
+  sig->sigclass = -1;
+  if (version != 4)
+    sig->status = PGP_SIGSTAT_UNSUPPORTED;
+  else
+    {
+      err = parse_v4 (&r, depth, sig);
+      if (err && gpg_err_code (err) != GPG_ERR_ENOMEM)
+        {
+          /* Malformed: keep the bytes, never trust it.  */
+          sig_clear_parsed (sig);
+          sig->status = PGP_SIGSTAT_BAD;
+          sig->sigclass = -1;
+          err = 0;
+        }
+      if (err)
+        goto leave;
+    }
+  *r_sig = sig;
+  sig = NULL;
+
+ leave:
+  pgp_sig_release (sig);
+  return err;
+}
+
+
+/* Deep copy of one signature.  */
+gpg_error_t
+pgp_sig_copy (const pgp_sig_t *sig, pgp_sig_t **r_copy)
+{
+  gpg_error_t err;
+
+  *r_copy = NULL;
+  err = _pgp_parse_sig (sig->raw, sig->rawlen, sig->hdrlen_, 0, r_copy);
+  if (!err)
+    (*r_copy)->status = sig->status;
+  return err;
+}
+
+
+/* Append SIG at the end of *LIST.  */
+void
+_pgp_sig_append (pgp_sig_t **list, pgp_sig_t *sig)
+{
+  while (*list)
+    list = &(*list)->next;
+  *list = sig;
+}
+
+
+/* Whether A and B are the same signature (ignoring the unhashed area
+ * and the packet header).  */
+int
+_pgp_sig_same (const pgp_sig_t *a, const pgp_sig_t *b)
+{
+  unsigned int i;
+
+  if (a->version != 4 || b->version != 4 || a->sigclass < 0
+      || b->sigclass < 0)
+    return (a->rawlen - a->hdrlen_ == b->rawlen - b->hdrlen_
+            && !memcmp (a->raw + a->hdrlen_, b->raw + b->hdrlen_,
+                        a->rawlen - a->hdrlen_));
+  if (a->sigclass != b->sigclass || a->pkalgo != b->pkalgo
+      || a->hashalgo != b->hashalgo || a->hashedlen_ != b->hashedlen_
+      || memcmp (a->hashed_, b->hashed_, a->hashedlen_)
+      || memcmp (a->hash_prefix, b->hash_prefix, 2) || a->nmpi != b->nmpi)
+    return 0;
+  for (i = 0; i < a->nmpi; i++)
+    if (a->mpi[i].len != b->mpi[i].len
+        || memcmp (a->mpi[i].data, b->mpi[i].data, a->mpi[i].len))
+      return 0;
+  return 1;
+}
+
+
+/* Whether SIG names FPR as its issuer (fingerprint, else key ID).  */
+int
+_pgp_sig_by (const pgp_sig_t *sig, const unsigned char fpr[20])
+{
+  if (sig->has_issuer_fpr)
+    return !memcmp (sig->issuer_fpr, fpr, 20);
+  if (sig->has_issuer)
+    return !memcmp (sig->issuer, fpr + 12, 8);
+  return 0;
+}
+
+
+/* Absolute expiration time of SIG (0 = never).  */
+uint32_t
+pgp_sig_expires (const pgp_sig_t *sig)
+{
+  uint64_t t;
+
+  if (!sig->sig_expire)
+    return 0;
+  t = (uint64_t)sig->created + sig->sig_expire;
+  return t > 0xffffffffu ? 0xffffffffu : (uint32_t)t;
+}
+
+
+static void
+hash_uid (gcry_md_hd_t md, const pgp_uid_t *uid)
+{
+  unsigned char hdr[5];
+
+  hdr[0] = uid->is_attribute ? 0xD1 : 0xB4;
+  hdr[1] = uid->bodylen >> 24;
+  hdr[2] = uid->bodylen >> 16;
+  hdr[3] = uid->bodylen >> 8;
+  hdr[4] = uid->bodylen;
+  gcry_md_write (md, hdr, 5);
+  gcry_md_write (md, uid->body, uid->bodylen);
+}
+
+
+/* Compute the digest for a v4 signature with the given header fields
+ * over target T into DIGEST (64 bytes room).  */
+static gpg_error_t
+compute_digest (int sigclass, int pkalgo, int hashalgo,
+                const unsigned char *hashed, size_t hashedlen,
+                const pgp_target_t *t, unsigned char *digest,
+                size_t *r_dlen)
+{
+  gpg_error_t err;
+  int galgo = pk_hash_to_gcry (hashalgo);
+  gcry_md_hd_t md;
+  unsigned char buf[6];
+  size_t n;
+
+  *r_dlen = 0;
+  if (!galgo)
+    return gpg_error (GPG_ERR_DIGEST_ALGO);
+  if (hashedlen > 0xffff)
+    return gpg_error (GPG_ERR_TOO_LARGE);
+  if ((err = gcry_md_open (&md, galgo, 0)))
+    return err;
+  if (t->data)
+    gcry_md_write (md, t->data, t->datalen);
+  else
+    {
+      if (t->primary)
+        _pgp_hash_key (md, t->primary);
+      if (t->uid)
+        hash_uid (md, t->uid);
+      if (t->subkey)
+        _pgp_hash_key (md, t->subkey);
+    }
+  buf[0] = 4;
+  buf[1] = sigclass;
+  buf[2] = pkalgo;
+  buf[3] = hashalgo;
+  buf[4] = hashedlen >> 8;
+  buf[5] = hashedlen;
+  gcry_md_write (md, buf, 6);
+  gcry_md_write (md, hashed, hashedlen);
+  n = 6 + hashedlen;
+  buf[0] = 4;
+  buf[1] = 0xff;
+  buf[2] = n >> 24;
+  buf[3] = n >> 16;
+  buf[4] = n >> 8;
+  buf[5] = n;
+  gcry_md_write (md, buf, 6);
+  n = gcry_md_get_algo_dlen (galgo);
+  memcpy (digest, gcry_md_read (md, galgo), n);
+  gcry_md_close (md);
+  *r_dlen = n;
+  return 0;
+}
+
+
+/* Verify SIG over target T with public KEY.  */
+gpg_error_t
+_pgp_sig_verify_target (const pgp_sig_t *sig, const pgp_target_t *t,
+                        const pk_key_t *key)
+{
+  gpg_error_t err;
+  unsigned char digest[64];
+  size_t dlen;
+
+  if (sig->version != 4 || sig->status == PGP_SIGSTAT_BAD
+      || sig->status == PGP_SIGSTAT_UNSUPPORTED || sig->sigclass < 0)
+    return gpg_error (GPG_ERR_NOT_SUPPORTED);
+  if (!key || !key->npub || key->algo != sig->pkalgo)
+    return gpg_error (GPG_ERR_WRONG_PUBKEY_ALGO);
+  if ((err = compute_digest (sig->sigclass, sig->pkalgo, sig->hashalgo,
+                             sig->hashed_, sig->hashedlen_, t, digest,
+                             &dlen)))
+    return err;
+  if (memcmp (digest, sig->hash_prefix, 2))
+    return gpg_error (GPG_ERR_BAD_SIGNATURE);
+  err = pk_verify (key, sig->hashalgo, digest, dlen, sig->mpi, sig->nmpi);
+  if (err && gpg_err_code (err) != GPG_ERR_ENOMEM)
+    err = gpg_error (GPG_ERR_BAD_SIGNATURE);
+  return err;
+}
+
+
+/* Create a signature of SIGCLASS with SIGNER over T.  HASHED/HASHEDLEN
+ * are extra hashed subpackets; creation time and issuer fingerprint
+ * are added in front, the issuer key ID goes unhashed.  */
+gpg_error_t
+_pgp_sig_create (const pgp_signer_t *signer, int sigclass, int hashalgo,
+                 uint32_t created, const unsigned char *hashed,
+                 size_t hashedlen, const pgp_target_t *t,
+                 pgp_sig_t **r_sig)
+{
+  gpg_error_t err;
+  membuf_t h, body;
+  unsigned char tmp[21], digest[64];
+  size_t dlen, hdrlen, rawlen;
+  pk_mpi_t mpi[PK_MAX_SIG];
+  unsigned int nmpi = 0, i;
+  unsigned char *raw = NULL;
+  int pkalgo;
+
+  *r_sig = NULL;
+  memset (mpi, 0, sizeof mpi);
+  membuf_init (&h, PGP_MAX_OUTPUT, 0);
+  membuf_init (&body, PGP_MAX_OUTPUT, 0);
+  if (!signer || !signer->pub || !signer->sign)
+    {
+      err = gpg_error (GPG_ERR_INV_ARG);
+      goto leave;
+    }
+  if (!hashalgo)
+    hashalgo = PK_HASH_SHA512;
+  pkalgo = signer->pub->algo;
+  created = _pgp_now (created);
+  tmp[0] = created >> 24;
+  tmp[1] = created >> 16;
+  tmp[2] = created >> 8;
+  tmp[3] = created;
+  _pgp_put_subpkt (&h, PGP_SUB_CREATED, 0, tmp, 4);
+  tmp[0] = 4;
+  memcpy (tmp + 1, signer->fpr, 20);
+  _pgp_put_subpkt (&h, PGP_SUB_ISSUER_FPR, 0, tmp, 21);
+  membuf_put (&h, hashed, hashedlen);
+  if ((err = membuf_error (&h)))
+    goto leave;
+  if ((err = compute_digest (sigclass, pkalgo, hashalgo, membuf_data (&h),
+                             membuf_len (&h), t, digest, &dlen)))
+    goto leave;
+  if ((err = signer->sign (signer->ctx, hashalgo, digest, dlen, mpi, &nmpi)))
+    goto leave;
+  if (!nmpi || nmpi > PK_MAX_SIG)
+    {
+      err = gpg_error (GPG_ERR_INTERNAL);
+      goto leave;
+    }
+  membuf_put_u8 (&body, 4);
+  membuf_put_u8 (&body, sigclass);
+  membuf_put_u8 (&body, pkalgo);
+  membuf_put_u8 (&body, hashalgo);
+  membuf_put_u16 (&body, membuf_len (&h));
+  membuf_put (&body, membuf_data (&h), membuf_len (&h));
+  membuf_put_u16 (&body, 10);
+  _pgp_put_subpkt (&body, PGP_SUB_ISSUER, 0, signer->keyid, 8);
+  membuf_put (&body, digest, 2);
+  for (i = 0; i < nmpi; i++)
+    _pgp_write_mpi (&body, mpi[i].data, mpi[i].len);
+  if ((err = membuf_error (&body)))
+    goto leave;
+  if ((err = _pgp_make_packet (PGP_PKT_SIGNATURE, membuf_data (&body),
+                               membuf_len (&body), 0, &raw, &rawlen,
+                               &hdrlen)))
+    goto leave;
+  if ((err = _pgp_parse_sig (raw, rawlen, hdrlen, 0, r_sig)))
+    goto leave;
+  (*r_sig)->status = PGP_SIGSTAT_GOOD;
+
+ leave:
+  for (i = 0; i < PK_MAX_SIG; i++)
+    pk_mpi_release (&mpi[i]);
+  xfree (raw);
+  membuf_release (&h);
+  membuf_release (&body);
+  return err;
+}
+
+
+/* Make a detached binary-document signature.  */
+gpg_error_t
+pgp_sign_detached (const pgp_signer_t *signer, const void *data, size_t len,
+                   int hashalgo, uint32_t created, pgp_sig_t **r_sig)
+{
+  pgp_target_t t;
+
+  memset (&t, 0, sizeof t);
+  t.data = data ? data : (const unsigned char *)"";
+  t.datalen = len;
+  return _pgp_sig_create (signer, PGP_SIG_BINARY, hashalgo, created,
+                          NULL, 0, &t, r_sig);
+}
+
+
+/* Verify a detached binary-document signature.  */
+gpg_error_t
+pgp_verify_detached (const pgp_key_t *key, const void *data, size_t len,
+                     const pgp_sig_t *sig)
+{
+  pgp_target_t t;
+
+  if (!key || !sig)
+    return gpg_error (GPG_ERR_INV_ARG);
+  if (sig->sigclass != PGP_SIG_BINARY)
+    return gpg_error (GPG_ERR_BAD_SIGNATURE);
+  memset (&t, 0, sizeof t);
+  t.data = data ? data : (const unsigned char *)"";
+  t.datalen = len;
+  return _pgp_sig_verify_target (sig, &t, key->pk);
+}
+
+
+/* Make a key revocation for CERT's primary key.  */
+gpg_error_t
+pgp_make_key_revocation (const pgp_cert_t *cert, const pgp_signer_t *signer,
+                         int reason, const char *text, uint32_t created,
+                         pgp_sig_t **r_sig)
+{
+  gpg_error_t err;
+  membuf_t h;
+  pgp_target_t t;
+
+  *r_sig = NULL;
+  if (!cert || !cert->primary)
+    return gpg_error (GPG_ERR_INV_ARG);
+  membuf_init (&h, 65536, 0);
+  {
+    size_t tl = text ? strlen (text) : 0;
+    unsigned char *p;
+
+    if (tl > 60000)
+      return gpg_error (GPG_ERR_TOO_LARGE);
+    p = xtrymalloc (tl + 1);
+    if (!p)
+      return oca_error_from_errno ();
+    p[0] = reason;
+    if (tl)
+      memcpy (p + 1, text, tl);
+    _pgp_put_subpkt (&h, PGP_SUB_REVOC_REASON, 0, p, tl + 1);
+    xfree (p);
+  }
+  if ((err = membuf_error (&h)))
+    goto leave;
+  memset (&t, 0, sizeof t);
+  t.primary = cert->primary;
+  err = _pgp_sig_create (signer, PGP_SIG_KEY_REVOKE, 0, created,
+                         membuf_data (&h), membuf_len (&h), &t, r_sig);
+ leave:
+  membuf_release (&h);
+  return err;
+}
+
+
+/* Verify SIG over a component of CERT with SIGNER_KEY.  */
+gpg_error_t
+pgp_sig_verify (const pgp_cert_t *cert, const pgp_uid_t *uid,
+                const pgp_key_t *subkey, const pgp_sig_t *sig,
+                const pk_key_t *signer_key)
+{
+  gpg_error_t err;
+  pgp_target_t t;
+
+  if (!cert || !cert->primary || !sig)
+    return gpg_error (GPG_ERR_INV_ARG);
+  memset (&t, 0, sizeof t);
+  t.primary = cert->primary;
+  t.uid = uid;
+  t.subkey = uid ? NULL : subkey;
+  switch (sig->sigclass)
+    {
+    case PGP_SIG_GENERIC_CERT: case PGP_SIG_PERSONA_CERT:
+    case PGP_SIG_CASUAL_CERT: case PGP_SIG_POSITIVE_CERT:
+    case PGP_SIG_CERT_REVOKE:
+      if (!uid)
+        return gpg_error (GPG_ERR_BAD_SIGNATURE);
+      break;
+    case PGP_SIG_SUBKEY_BIND: case PGP_SIG_SUBKEY_REVOKE:
+    case PGP_SIG_PRIMARY_BIND:
+      if (!subkey || uid)
+        return gpg_error (GPG_ERR_BAD_SIGNATURE);
+      break;
+    case PGP_SIG_DIRECT_KEY: case PGP_SIG_KEY_REVOKE:
+      if (uid || subkey)
+        return gpg_error (GPG_ERR_BAD_SIGNATURE);
+      break;
+    default:
+      return gpg_error (GPG_ERR_BAD_SIGNATURE);
+    }
+  if ((err = _pgp_sig_verify_target (sig, &t, signer_key)))
+    return err;
+  if (sig->sigclass == PGP_SIG_SUBKEY_BIND && sig->has_key_flags
+      && (sig->key_flags & (PGP_KF_SIGN | PGP_KF_CERTIFY)))
+    {
+      /* A signing subkey must cross-certify its primary.  */
+      if (!sig->embedded || sig->embedded->sigclass != PGP_SIG_PRIMARY_BIND)
+        return gpg_error (GPG_ERR_BAD_SIGNATURE);
+      if ((err = _pgp_sig_verify_target (sig->embedded, &t, subkey->pk)))
+        return gpg_error (GPG_ERR_BAD_SIGNATURE);
+    }
+  return 0;
+}
+
+
+/* Parse signature packets.  */
+gpg_error_t
+pgp_read_sigs (const void *buf, size_t len, pgp_sig_t **r_sigs)
+{
+  gpg_error_t err;
+  unsigned char *data = NULL;
+  size_t datalen = 0, rawlen, count = 0;
+  const unsigned char *raw;
+  pgp_sig_t *list = NULL, *sig;
+  brd_t r, body;
+  int type, tag;
+
+  *r_sigs = NULL;
+  if ((err = pgp_dearmor_all (buf, len, &type, &data, &datalen)))
+    goto leave;
+  brd_init (&r, data, datalen);
+  while (brd_left (&r))
+    {
+      if ((err = _pgp_read_packet (&r, &tag, &body, &raw, &rawlen)))
+        goto leave;
+      if (tag == PGP_PKT_MARKER)
+        continue;
+      if (tag != PGP_PKT_SIGNATURE)
+        {
+          err = gpg_error (GPG_ERR_INV_PACKET);
+          goto leave;
+        }
+      if (++count > PGP_MAX_PACKETS)
+        {
+          err = gpg_error (GPG_ERR_TOO_LARGE);
+          goto leave;
+        }
+      if ((err = _pgp_parse_sig (raw, rawlen, rawlen - brd_left (&body),
+                                 0, &sig)))
+        goto leave;
+      _pgp_sig_append (&list, sig);
+    }
+  if (!list)
+    {
+      err = gpg_error (GPG_ERR_NO_DATA);
+      goto leave;
+    }
+  *r_sigs = list;
+  list = NULL;
+
+ leave:
+  pgp_sig_release (list);
+  wipe_and_free (data, datalen);
+  return err;
+}
+
+
+/* Armor SIG (and with ALL its chain).  */
+gpg_error_t
+pgp_sig_armor (const pgp_sig_t *sig, int all, int type,
+               const char *const *comments, char **r_str)
+{
+  gpg_error_t err;
+  membuf_t mb;
+  unsigned char *buf = NULL;
+  size_t len;
+
+  *r_str = NULL;
+  membuf_init (&mb, PGP_MAX_OUTPUT, 0);
+  for (; sig; sig = all ? sig->next : NULL)
+    membuf_put (&mb, sig->raw, sig->rawlen);
+  if ((err = membuf_take (&mb, &buf, &len)))
+    return err;
+  err = pgp_armor (type, buf, len, comments, r_str, NULL);
+  xfree (buf);
+  return err;
+}
