@@ -8,6 +8,29 @@
 #include <sys/resource.h>
 #include <sys/prctl.h>
 
+#ifdef __SANITIZE_ADDRESS__
+/* libgcrypt 1.10 allocates a 128 KiB buffer on the first
+ * GCRY_VERY_STRONG_RANDOM request (key generation) and never frees it.
+ * Our own allocations do not go through libgcrypt in sanitizer builds
+ * (see oca-common.h), so suppressing libgcrypt's frames hides only
+ * libgcrypt's allocations.  Linked into every program through
+ * oca_init_gcrypt.  */
+const char *__lsan_default_suppressions (void);
+const char *
+__lsan_default_suppressions (void)
+{
+  return "leak:libgcrypt.so\n";
+}
+
+/* Keep stderr to the programs' own one-line errors.  */
+const char *__lsan_default_options (void);
+const char *
+__lsan_default_options (void)
+{
+  return "print_suppressions=0";
+}
+#endif
+
 void
 oca_wipememory (void *p, size_t n)
 {

@@ -1,3 +1,353 @@
-/* oca.c - placeholder main, replaced by the CLI work */
+/* oca.c - the oca command line: global options and command dispatch
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * oca [-d FILE] GROUP COMMAND [OPTIONS] [ARGS]
+ *
+ * This is the only place of the program that prints errors and
+ * exits.  Commands (cmd-*.c) return a gpg_error_t; a human-readable
+ * message for it may have been recorded with ca_set_errmsg.  Exit
+ * status: 0 success, 1 error, 2 usage error.
+ */
 #include <config.h>
-int main (void) { return 0; }
+#include "ca.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <getopt.h>
+
+#define PROGRAM_ABOUT \
+  "OpenPGP CA is a tool for managing OpenPGP keys within organizations."
+
+
+
+
+/* One entry of the dispatch table.  A NULL NAME describes the group
+ * itself.  */
+struct command
+{
+  const char *group;
+  const char *name;
+  gpg_error_t (*fn) (ca_cli_t *cli, int argc, char **argv);
+  const char *summary;
+  const char *help;
+};
+
+static const char help_ca_init[] =
+  "Usage: oca ca init --domain DOMAIN [--name NAME] [--algo ALGO] BACKEND\n"
+  "\n"
+  "Create the CA: generate its key and store it in the database.\n"
+  "\n"
+  "Options:\n"
+  "  -D, --domain DOMAIN  domain of the CA (the CA's User ID is\n"
+  "                       'NAME <openpgp-ca@DOMAIN>')\n"
+  "  -n, --name NAME      descriptive name in the CA's User ID\n"
+  "                       (default 'OpenPGP CA')\n"
+  "  -a, --algo ALGO      rsa4096 (default), rsa3072, rsa2048, ed25519,\n"
+  "                       nistp256 or nistp384\n"
+  "  -h, --help           print this help\n"
+  "\n"
+  "Backends:\n"
+  "  softkey              the private key lives in the CA database\n";
+
+static const char help_ca_show[] =
+  "Usage: oca ca show\n"
+  "\n"
+  "Print the CA's domain, fingerprint, creation time and backend.\n";
+
+static const char help_ca_export[] =
+  "Usage: oca ca export\n"
+  "\n"
+  "Print the CA's public certificate (armored), including the trust\n"
+  "signatures users made on it.\n";
+
+static const char help_ca_private[] =
+  "Usage: oca ca private\n"
+  "\n"
+  "Print the CA's private key (armored, unencrypted).  Softkey only.\n";
+
+static const char help_ca_import_tsig[] =
+  "Usage: oca ca import-tsig FILE\n"
+  "\n"
+  "Merge the trust signatures found on a copy of the CA certificate in\n"
+  "FILE (armored or binary) into the stored CA certificate.\n";
+
+static const char help_user_add[] =
+  "Usage: oca user add --email EMAIL... [--name NAME] [--minimal]\n"
+  "\n"
+  "Generate a new user key, certify its User IDs with the CA key, make\n"
+  "the user key trust-sign the CA key, store the public key and a\n"
+  "revocation certificate, and print the passphrase-protected private\n"
+  "key once.\n"
+  "\n"
+  "Options:\n"
+  "  -e, --email EMAIL    email address of the user (repeatable)\n"
+  "  -n, --name NAME      name of the user\n"
+  "  -m, --minimal        minimal output: the passphrase on the first\n"
+  "                       line, then the private key (for tools like pass)\n"
+  "  -h, --help           print this help\n";
+
+static const char help_user_import[] =
+  "Usage: oca user import --email EMAIL... --file FILE [--name NAME]\n"
+  "                       [--revocation-file FILE...]\n"
+  "       oca user import --domain-emails --file KEYRING\n"
+  "\n"
+  "Import an existing public key and certify the User IDs whose email\n"
+  "is one of the given addresses.  With --domain-emails, FILE may hold\n"
+  "many keys: each is certified on every User ID whose email is in the\n"
+  "CA's domain; keys without such a User ID are reported and skipped.\n"
+  "\n"
+  "Options:\n"
+  "  -e, --email EMAIL    email address to certify (repeatable)\n"
+  "  -f, --file FILE      the key file (armored or binary);\n"
+  "      --key-file FILE  the same\n"
+  "  -n, --name NAME      name of the user\n"
+  "  -r, --revocation-file FILE\n"
+  "                       a revocation certificate to store (repeatable)\n"
+  "      --domain-emails  certify all User IDs in the CA's domain\n"
+  "  -h, --help           print this help\n";
+
+static const char help_user_update[] =
+  "Usage: oca user update --file FILE\n"
+  "\n"
+  "Merge a newer version of a known certificate (matched by\n"
+  "fingerprint) into the database.  Creates no certifications.\n"
+  "\n"
+  "Options:\n"
+  "  -f, --file FILE      the key file (armored or binary);\n"
+  "      --key-file FILE  the same\n"
+  "  -h, --help           print this help\n";
+
+static const char help_user_list[] =
+  "Usage: oca user list\n"
+  "\n"
+  "List all user certificates with their certification status.\n";
+
+static const char help_user_export[] =
+  "Usage: oca user export [--email EMAIL]\n"
+  "\n"
+  "Print the CA certificate and all user certificates as one armored\n"
+  "keyring; with --email only the certificates stored for EMAIL.\n"
+  "\n"
+  "Options:\n"
+  "  -e, --email EMAIL    only certificates for this address\n"
+  "  -h, --help           print this help\n";
+
+static const char help_group_ca[] =
+  "Usage: oca ca COMMAND [OPTIONS]\n"
+  "\n"
+  "Manage the CA.\n";
+
+static const char help_group_user[] =
+  "Usage: oca user COMMAND [OPTIONS]\n"
+  "\n"
+  "Manage users.\n";
+
+static const struct command commands[] =
+  {
+    { "ca", NULL, NULL, "Manage the CA", help_group_ca },
+    { "ca", "init", cmd_ca_init, "Create the CA", help_ca_init },
+    { "ca", "show", cmd_ca_show, "Show information about the CA",
+      help_ca_show },
+    { "ca", "export", cmd_ca_export, "Print the CA's public certificate",
+      help_ca_export },
+    { "ca", "private", cmd_ca_private, "Print the CA's private key",
+      help_ca_private },
+    { "ca", "import-tsig", cmd_ca_import_tsig,
+      "Merge trust signatures on the CA certificate", help_ca_import_tsig },
+    { "user", NULL, NULL, "Manage users", help_group_user },
+    { "user", "add", cmd_user_add, "Create a new user key and certify it",
+      help_user_add },
+    { "user", "import", cmd_user_import,
+      "Import and certify existing user keys", help_user_import },
+    { "user", "update", cmd_user_update,
+      "Merge updates of a known user certificate", help_user_update },
+    { "user", "list", cmd_user_list, "List user certificates",
+      help_user_list },
+    { "user", "export", cmd_user_export, "Print user certificates",
+      help_user_export },
+  };
+
+
+static void
+print_group_commands (FILE *fp, const char *group)
+{
+  size_t i;
+
+  fputs ("\nCommands:\n", fp);
+  for (i = 0; i < DIM (commands); i++)
+    if (!strcmp (commands[i].group, group) && commands[i].name)
+      fprintf (fp, "  %-13s %s\n", commands[i].name, commands[i].summary);
+  fprintf (fp, "\nRun 'oca %s COMMAND --help' for the options of a "
+           "command.\n", group);
+}
+
+
+static void
+print_main_help (FILE *fp)
+{
+  size_t i;
+
+  fputs ("Usage: oca [-d FILE] GROUP COMMAND [OPTIONS] [ARGS]\n"
+         "\n" PROGRAM_ABOUT "\n"
+         "\n"
+         "Options:\n"
+         "  -d, --database FILE  the CA database (default: $OPENPGP_CA_DB)\n"
+         "  -h, --help           print this help\n"
+         "      --version        print the version\n"
+         "\n"
+         "Groups:\n", fp);
+  for (i = 0; i < DIM (commands); i++)
+    if (!commands[i].name)
+      fprintf (fp, "  %-13s %s\n", commands[i].group, commands[i].summary);
+  fputs ("\nRun 'oca GROUP --help' for the commands of a group.\n", fp);
+}
+
+
+/* Whether ARGV (up to a "--") asks for help.  */
+static int
+wants_help (int argc, char **argv)
+{
+  int i;
+
+  for (i = 1; i < argc; i++)
+    {
+      if (!strcmp (argv[i], "--"))
+        break;
+      if (!strcmp (argv[i], "--help") || !strcmp (argv[i], "-h"))
+        return 1;
+    }
+  return 0;
+}
+
+
+/* Print the usage error "WHAT 'ARG'" and return exit status 2.  */
+static int
+usage_error (const char *what, const char *arg, const char *hint)
+{
+  fprintf (stderr, "oca: %s '%s' (see 'oca %s--help')\n", what, arg,
+           hint ? hint : "");
+  return 2;
+}
+
+
+int
+main (int argc, char **argv)
+{
+  static const struct option opts[] =
+    {
+      { "database", required_argument, NULL, 'd' },
+      { "help",     no_argument,       NULL, 'h' },
+      { "version",  no_argument,       NULL, 'V' },
+      { NULL, 0, NULL, 0 }
+    };
+  ca_cli_t cli;
+  gpg_error_t err;
+  const struct command *grp = NULL;
+  const struct command *cmd = NULL;
+  const char *msg;
+  char hint[64];
+  size_t i;
+  int c;
+
+  memset (&cli, 0, sizeof cli);
+  err = oca_init_gcrypt (1024 * 1024);
+  if (err)
+    {
+      fprintf (stderr, "oca: libgcrypt initialisation failed: %s\n",
+               gpg_strerror (err));
+      return 1;
+    }
+
+  opterr = 0;
+  /* "+": stop at the group name; its options are parsed later.  */
+  while ((c = getopt_long (argc, argv, "+:d:h", opts, NULL)) != -1)
+    {
+      switch (c)
+        {
+        case 'd':
+          cli.dbfile = optarg;
+          break;
+        case 'h':
+          print_main_help (stdout);
+          return 0;
+        case 'V':
+          printf ("oca %s\n", PACKAGE_VERSION);
+          return 0;
+        case ':':
+          return usage_error ("missing argument for option",
+                              argv[optind - 1], NULL);
+        default:
+          return usage_error ("unknown option", argv[optind - 1], NULL);
+        }
+    }
+  if (optind >= argc)
+    {
+      fputs ("oca: missing command group (see 'oca --help')\n", stderr);
+      return 2;
+    }
+
+  for (i = 0; i < DIM (commands); i++)
+    if (!commands[i].name && !strcmp (commands[i].group, argv[optind]))
+      grp = &commands[i];
+  if (!grp)
+    return usage_error ("unknown command group", argv[optind], NULL);
+  snprintf (hint, sizeof hint, "%s ", grp->group);
+  optind++;
+
+  if (optind >= argc || argv[optind][0] == '-')
+    {
+      FILE *fp = stderr;
+      int rc = 2;
+
+      if (optind < argc && wants_help (argc - optind + 1, argv + optind - 1))
+        {
+          fp = stdout;
+          rc = 0;
+        }
+      else if (optind < argc)
+        return usage_error ("unknown option", argv[optind], hint);
+      fputs (grp->help, fp);
+      print_group_commands (fp, grp->group);
+      return rc;
+    }
+  for (i = 0; i < DIM (commands); i++)
+    if (commands[i].name && !strcmp (commands[i].group, grp->group)
+        && !strcmp (commands[i].name, argv[optind]))
+      cmd = &commands[i];
+  if (!cmd)
+    return usage_error ("unknown command", argv[optind], hint);
+  snprintf (hint, sizeof hint, "%s %s ", cmd->group, cmd->name);
+
+  /* The command sees its own name as argv[0].  */
+  argc -= optind;
+  argv += optind;
+  if (wants_help (argc, argv))
+    {
+      fputs (cmd->help, stdout);
+      return 0;
+    }
+
+  if (!cli.dbfile)
+    cli.dbfile = getenv ("OPENPGP_CA_DB");
+  if (cli.dbfile && !*cli.dbfile)
+    cli.dbfile = NULL;
+  cli.command = hint;
+
+  err = cmd->fn (&cli, argc, argv);
+  if (!err)
+    return 0;
+
+  msg = ca_errmsg ();
+  if (gpg_err_code (err) == CA_ERR_USAGE)
+    {
+      fprintf (stderr, "oca: %s (see 'oca %s--help')\n",
+               msg ? msg : "usage error", hint);
+      return 2;
+    }
+  if (msg)
+    fprintf (stderr, "oca: %s\n", msg);
+  else
+    fprintf (stderr, "oca: %s\n", gpg_strerror (err));
+  return 1;
+}

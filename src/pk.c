@@ -1288,8 +1288,7 @@ pk_sign (const pk_key_t *key, int hashalgo,
   if (r_nsig)
     *r_nsig = 0;
   if (sig)
-    for (i = 0; i < PK_MAX_SIG; i++)
-      sig[i].data = NULL, sig[i].len = 0;
+    memset (sig, 0, PK_MAX_SIG * sizeof *sig);
   if (!sig || !r_nsig)
     return gpg_error (GPG_ERR_INV_ARG);
   err = check_op_args (key, hashalgo, digest, digestlen, &h);

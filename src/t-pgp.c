@@ -22,17 +22,6 @@
 # define SRCDIR "."
 #endif
 
-/* libgcrypt 1.10 allocates a 128 KiB buffer on the first
- * GCRY_VERY_STRONG_RANDOM request (key generation) and never frees
- * it.  As in t-pk.c, tell LeakSanitizer that this one is not ours.
- * (Run with T_PGP_NOGEN=1 for a leak check of the parser paths, which
- * never ask for strong randomness.)  */
-const char *__lsan_default_suppressions (void);
-const char *
-__lsan_default_suppressions (void)
-{
-  return getenv ("T_PGP_NOGEN") ? "" : "leak:libgcrypt.so\n";
-}
 
 static unsigned char *
 read_file (const char *name, size_t *r_len)

@@ -123,16 +123,6 @@ static const char p384_det_s[] =
 
 
 
-/* libgcrypt 1.10 allocates a 128 KiB buffer on the first
- * GCRY_VERY_STRONG_RANDOM request (key generation; apparently its
- * entropy gatherer) and never frees it.  Tell LeakSanitizer (only
- * present with --enable-sanitizers) that this one is not ours.  */
-const char *__lsan_default_suppressions (void);
-const char *
-__lsan_default_suppressions (void)
-{
-  return "leak:libgcrypt.so\n";
-}
 
 
 /* Helpers.  */

@@ -36,8 +36,9 @@ not_ok () { _tap_n=$((_tap_n+1)); _tap_failed=$((_tap_failed+1)); echo "not ok $
 # check DESC CMD...: CMD must exit 0.  Output goes to $T/out, $T/err.
 check () {
   _d=$1; shift
-  if "$@" >"$T/out" 2>"$T/err"; then ok "$_d"; return 0; fi
-  _rc=$?
+  _rc=0
+  "$@" >"$T/out" 2>"$T/err" || _rc=$?
+  if [ "$_rc" -eq 0 ]; then ok "$_d"; return 0; fi
   not_ok "$_d"
   diag "command: $* (exit $_rc)"
   sed 's/^/#   out: /' "$T/out" | head -40

@@ -1,0 +1,46 @@
+/* ca-backend.c - choose the CA key backend from its stored configuration
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The configuration string is the one kept in cacerts.backend:
+ *
+ *   NULL or ""          softkey (the private key is in the database)
+ *   card;IDENT;PIN      an OpenPGP card (issue 5; not in this build)
+ *   split-front, split-back(...)  split mode (not in this build)
+ */
+#include <config.h>
+#include "ca.h"
+
+#include <string.h>
+
+
+/* Create the backend for CONFIG and CACERT.  */
+gpg_error_t
+ca_backend_new (const char *config, pgp_cert_t *cacert, ca_backend_t **r_be)
+{
+  *r_be = NULL;
+
+  if (!config || !*config)
+    return ca_softkey_new (cacert, r_be);
+  if (!strncmp (config, "card;", 5))
+    return ca_set_errmsg (gpg_error (GPG_ERR_NOT_IMPLEMENTED),
+                          "the OpenPGP card backend is not supported by "
+                          "this version of oca");
+  if (!strncmp (config, "split", 5))
+    return ca_set_errmsg (gpg_error (GPG_ERR_NOT_IMPLEMENTED),
+                          "split mode is not supported by this version "
+                          "of oca");
+  return ca_set_errmsg (gpg_error (GPG_ERR_INV_VALUE),
+                        "unknown CA backend configuration in the database");
+}
+
+
+/* Release BE.  */
+void
+ca_backend_release (ca_backend_t *be)
+{
+  if (!be)
+    return;
+  if (be->ops && be->ops->release)
+    be->ops->release (be);
+  xfree (be);
+}

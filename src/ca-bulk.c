@@ -1,0 +1,491 @@
+/* ca-bulk.c - bulk certification of a keyring (user import --domain-emails)
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The keyring is parsed once, keys already in the database are merged
+ * with their stored copies, and then the certification work (self-
+ * signature checks, signing, export) is spread over one thread per
+ * online CPU.  The CA key is loaded once; pk_sign is thread-safe.  When
+ * all workers are done, the calling thread writes every result inside
+ * the caller's single transaction, in keyring order, with the prepared
+ * statements db/ caches on its handle.  Only the calling thread talks to
+ * the database or reports.
+ */
+#include <config.h>
+#include "ca.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Upper bound on worker threads.  */
+#define MAX_THREADS 64
+
+typedef struct bulk_job
+{
+  pgp_cert_t *cert;            /* Owned; NULL for a merged duplicate.  */
+  char fpr[41];
+  db_cert_t *known;            /* Stored copy, or NULL if new.  */
+  ca_made_sig_t *made;         /* New certifications.  */
+  size_t nmatched;             /* UIDs in the domain (certified).  */
+  char **emails;               /* Domain emails of certified UIDs.  */
+  size_t nemails;
+  char *pub;                   /* Armored result.  */
+  gpg_error_t err;
+} bulk_job_t;
+
+typedef struct bulk_shared
+{
+  bulk_job_t *jobs;
+  size_t njobs;
+  size_t next;
+  size_t done;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  pgp_signer_t signer;
+  const char *ca_uid;
+  const unsigned char *ca_fpr;
+  const char *domain;
+} bulk_shared_t;
+
+
+static void
+job_clear (bulk_job_t *job)
+{
+  size_t i;
+
+  pgp_cert_release (job->cert);
+  db_cert_release (job->known);
+  ca_made_sig_release (job->made);
+  for (i = 0; i < job->nemails; i++)
+    xfree (job->emails[i]);
+  xfree (job->emails);
+  xfree (job->pub);
+}
+
+
+/* Collect the emails of the UIDs of JOB->cert that are in DOMAIN and
+ * carry a signature by the CA.  */
+static gpg_error_t
+collect_emails (bulk_job_t *job, const unsigned char *ca_fpr,
+                const char *domain)
+{
+  gpg_error_t err = 0;
+  pgp_uid_t *uid;
+  char *email = NULL;
+  const char *at;
+  size_t n = 0, i;
+
+  for (uid = job->cert->uids; uid; uid = uid->next)
+    n++;
+  job->emails = xtrycalloc (n + 1, sizeof *job->emails);
+  if (!job->emails)
+    return oca_error_from_errno ();
+  for (uid = job->cert->uids; uid; uid = uid->next)
+    {
+      xfree (email);
+      email = NULL;
+      if (uid->is_attribute || !pgp_uid_has_sig_by (uid, ca_fpr))
+        continue;
+      if (pgp_uid_email (uid, &email))
+        continue;
+      at = strrchr (email, '@');
+      if (!at || strcmp (at + 1, domain))
+        continue;
+      for (i = 0; i < job->nemails; i++)
+        if (!strcmp (job->emails[i], email))
+          break;
+      if (i < job->nemails)
+        continue;
+      job->emails[job->nemails++] = email;
+      email = NULL;
+    }
+  xfree (email);
+  return err;
+}
+
+
+/* The work on one key (any thread).  */
+static void
+process_job (bulk_shared_t *sh, bulk_job_t *job)
+{
+  gpg_error_t err;
+  ca_certify_req_t req;
+
+  memset (&req, 0, sizeof req);
+  req.domain_emails = 1;
+  err = ca_certify_cert (job->cert, &sh->signer, sh->ca_uid, sh->ca_fpr,
+                         sh->domain, &req, &job->made, &job->nmatched, NULL);
+  if (err || !job->nmatched)
+    goto leave;
+  err = collect_emails (job, sh->ca_fpr, sh->domain);
+  if (err)
+    goto leave;
+  if (job->known && !job->made)
+    goto leave;  /* Nothing new to store.  */
+  err = ca_armor_public (job->cert, &job->pub);
+
+ leave:
+  job->err = err;
+}
+
+
+static void *
+worker (void *arg)
+{
+  bulk_shared_t *sh = arg;
+  size_t i;
+
+  for (;;)
+    {
+      pthread_mutex_lock (&sh->lock);
+      i = sh->next < sh->njobs ? sh->next++ : sh->njobs;
+      pthread_mutex_unlock (&sh->lock);
+      if (i >= sh->njobs)
+        break;
+      if (sh->jobs[i].cert)
+        process_job (sh, &sh->jobs[i]);
+      pthread_mutex_lock (&sh->lock);
+      sh->done++;
+      pthread_cond_signal (&sh->cond);
+      pthread_mutex_unlock (&sh->lock);
+    }
+  return NULL;
+}
+
+
+static int
+cmp_job_fpr (const void *a, const void *b)
+{
+  const bulk_job_t *const *ja = a;
+  const bulk_job_t *const *jb = b;
+  int r = strcmp ((*ja)->fpr, (*jb)->fpr);
+
+  if (r)
+    return r;
+  return *ja < *jb ? -1 : *ja > *jb;
+}
+
+
+/* Merge keys that occur more than once in the keyring into their first
+ * occurrence.  */
+static gpg_error_t
+merge_duplicates (bulk_job_t *jobs, size_t njobs)
+{
+  gpg_error_t err = 0;
+  bulk_job_t **idx;
+  size_t i, first;
+
+  if (njobs < 2)
+    return 0;
+  idx = xtrycalloc (njobs, sizeof *idx);
+  if (!idx)
+    return oca_error_from_errno ();
+  for (i = 0; i < njobs; i++)
+    idx[i] = &jobs[i];
+  qsort (idx, njobs, sizeof *idx, cmp_job_fpr);
+  for (first = 0, i = 1; i < njobs; i++)
+    {
+      if (strcmp (idx[first]->fpr, idx[i]->fpr))
+        {
+          first = i;
+          continue;
+        }
+      err = pgp_cert_merge (idx[first]->cert, idx[i]->cert, NULL);
+      if (err)
+        goto leave;
+      pgp_cert_release (idx[i]->cert);
+      idx[i]->cert = NULL;
+    }
+
+ leave:
+  xfree (idx);
+  return err;
+}
+
+
+/* Store the result of JOB.  */
+static gpg_error_t
+store_job (ca_t *ca, bulk_job_t *job, ca_bulk_stats_t *stats)
+{
+  gpg_error_t err;
+  int64_t cert_id;
+  char *name = NULL;
+  size_t i, k;
+
+  if (job->known)
+    {
+      cert_id = job->known->id;
+      if (job->made)
+        {
+          err = db_cert_update (ca->db, cert_id, job->pub);
+          if (err)
+            goto dberr;
+          stats->updated++;
+        }
+      for (i = 0; i < job->nemails; i++)
+        {
+          for (k = 0; k < job->known->nemails; k++)
+            if (!strcmp (job->known->emails[k], job->emails[i]))
+              break;
+          if (k < job->known->nemails)
+            continue;
+          err = db_cert_add_email (ca->db, cert_id, job->emails[i]);
+          if (err)
+            goto dberr;
+        }
+    }
+  else
+    {
+      name = ca_cert_single_name (job->cert);
+      err = db_user_add (ca->db, name, job->fpr, job->pub,
+                         (const char *const *)job->emails, job->nemails,
+                         NULL, &cert_id);
+      xfree (name);
+      if (err)
+        goto dberr;
+      stats->imported++;
+    }
+  for (; job->made; )
+    {
+      ca_made_sig_t *m = job->made;
+
+      stats->certifications++;
+      job->made = m->next;
+      m->next = NULL;
+      err = ca_record_certifications (ca, cert_id, job->fpr, m);
+      ca_made_sig_release (m);
+      if (err)
+        return err;
+    }
+  return 0;
+
+ dberr:
+  return ca_set_errmsg (err, "error storing %s: %s", job->fpr,
+                        db_errmsg (ca->db));
+}
+
+
+/* Certify and store every key of the keyring BUF/LEN.  */
+gpg_error_t
+ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
+                unsigned int nthreads, ca_report_fn_t report,
+                ca_progress_fn_t progress, void *opaque,
+                ca_bulk_stats_t *r_stats)
+{
+  gpg_error_t err;
+  pgp_cert_t *certs = NULL, *c;
+  bulk_job_t *jobs = NULL;
+  size_t njobs = 0, i, nstarted = 0, last_done = 0, nskipped = 0;
+  bulk_shared_t sh;
+  pthread_t tids[MAX_THREADS];
+  int sync_inited = 0;
+
+  memset (r_stats, 0, sizeof *r_stats);
+  memset (&sh, 0, sizeof sh);
+
+  err = pgp_read_certs (buf, len, &certs);
+  if (err)
+    goto leave;  /* The caller describes parse errors.  */
+  for (c = certs; c; c = c->next)
+    njobs++;
+  jobs = xtrycalloc (njobs, sizeof *jobs);
+  if (!jobs)
+    {
+      err = oca_error_from_errno ();
+      goto leave;
+    }
+  /* Detach the certs from the chain; keep public parts only.  */
+  for (i = 0; certs; i++)
+    {
+      c = certs;
+      certs = c->next;
+      c->next = NULL;
+      if (pgp_cert_has_secret (c))
+        {
+          pgp_cert_t *pub;
+
+          err = pgp_cert_copy (c, 1, &pub);
+          pgp_cert_release (c);
+          if (err)
+            goto leave;
+          c = pub;
+        }
+      jobs[i].cert = c;
+      pgp_cert_fpr_hex (c, jobs[i].fpr);
+    }
+  r_stats->keys = njobs;
+
+  err = merge_duplicates (jobs, njobs);
+  if (err)
+    goto leave;
+
+  /* Keys we know already: continue from the stored copy.  */
+  for (i = 0; i < njobs; i++)
+    {
+      pgp_cert_t *stored;
+
+      if (!jobs[i].cert)
+        continue;
+      if (!strcmp (jobs[i].fpr, ca->fpr))
+        {
+          pgp_cert_release (jobs[i].cert);
+          jobs[i].cert = NULL;
+          continue;
+        }
+      err = db_cert_get (ca->db, jobs[i].fpr, &jobs[i].known);
+      if (gpg_err_code (err) == GPG_ERR_NOT_FOUND)
+        {
+          err = 0;
+          continue;
+        }
+      if (err)
+        {
+          ca_set_errmsg (err, "error reading the database: %s",
+                         db_errmsg (ca->db));
+          goto leave;
+        }
+      err = pgp_read_cert (jobs[i].known->pub_cert,
+                           strlen (jobs[i].known->pub_cert), &stored);
+      if (err)
+        {
+          ca_set_errmsg (err, "stored certificate %s is invalid: %s",
+                         jobs[i].fpr, gpg_strerror (err));
+          goto leave;
+        }
+      err = pgp_cert_merge (stored, jobs[i].cert, NULL);
+      if (err)
+        {
+          pgp_cert_release (stored);
+          ca_set_errmsg (err, "error merging %s: %s", jobs[i].fpr,
+                         gpg_strerror (err));
+          goto leave;
+        }
+      pgp_cert_release (jobs[i].cert);
+      jobs[i].cert = stored;
+    }
+
+  err = ca->backend->ops->certifier (ca->backend, &sh.signer);
+  if (err)
+    goto leave;
+  sh.jobs = jobs;
+  sh.njobs = njobs;
+  sh.ca_uid = ca->uid;
+  sh.ca_fpr = ca->cert->primary->fpr;
+  sh.domain = ca->domain;
+
+  if (!nthreads)
+    {
+      long n = sysconf (_SC_NPROCESSORS_ONLN);
+      nthreads = n > 0 ? (unsigned int)n : 1;
+    }
+  if (nthreads > MAX_THREADS)
+    nthreads = MAX_THREADS;
+  if (!ca->backend->ops->thread_safe)
+    nthreads = 1;
+  if (nthreads > njobs)
+    nthreads = njobs;
+
+  if (nthreads <= 1)
+    {
+      for (i = 0; i < njobs; i++)
+        {
+          if (jobs[i].cert)
+            process_job (&sh, &jobs[i]);
+          if (progress && (i + 1 == njobs || !((i + 1) % 16)))
+            progress (opaque, i + 1, njobs);
+        }
+    }
+  else
+    {
+      pthread_mutex_init (&sh.lock, NULL);
+      pthread_cond_init (&sh.cond, NULL);
+      sync_inited = 1;
+      for (i = 0; i < nthreads; i++)
+        {
+          if (pthread_create (&tids[i], NULL, worker, &sh))
+            break;
+          nstarted++;
+        }
+      if (!nstarted)
+        worker (&sh);  /* No threads: do it here.  */
+      pthread_mutex_lock (&sh.lock);
+      while (sh.done < njobs)
+        {
+          if (progress && sh.done != last_done)
+            {
+              last_done = sh.done;
+              pthread_mutex_unlock (&sh.lock);
+              progress (opaque, last_done, njobs);
+              pthread_mutex_lock (&sh.lock);
+              continue;
+            }
+          pthread_cond_wait (&sh.cond, &sh.lock);
+        }
+      pthread_mutex_unlock (&sh.lock);
+      for (i = 0; i < nstarted; i++)
+        pthread_join (tids[i], NULL);
+      if (progress)
+        progress (opaque, njobs, njobs);
+    }
+
+  for (i = 0; i < njobs; i++)
+    if (jobs[i].err)
+      {
+        err = ca_set_errmsg (jobs[i].err, "error certifying %s: %s",
+                             jobs[i].fpr, gpg_strerror (jobs[i].err));
+        goto leave;
+      }
+
+  /* Skipped keys; if all are, that is an error (nothing to do).  */
+  for (i = 0; i < njobs; i++)
+    if (jobs[i].cert && !jobs[i].nmatched)
+      nskipped++;
+  if (nskipped && nskipped == njobs)
+    {
+      if (njobs == 1)
+        err = ca_set_errmsg (gpg_error (GPG_ERR_NOT_FOUND),
+                             "no User ID of %s has an email in domain '%s'",
+                             jobs[0].fpr, ca->domain);
+      else
+        err = ca_set_errmsg (gpg_error (GPG_ERR_NOT_FOUND),
+                             "none of the %zu keys has a User ID with an "
+                             "email in domain '%s'", njobs, ca->domain);
+      goto leave;
+    }
+
+  for (i = 0; i < njobs; i++)
+    {
+      if (!jobs[i].cert)
+        continue;
+      if (!jobs[i].nmatched)
+        {
+          r_stats->skipped++;
+          if (report)
+            {
+              char *why = gpgrt_bsprintf ("no User ID with an email in "
+                                          "domain '%s'", ca->domain);
+              report (opaque, jobs[i].fpr, why ? why : "no matching email");
+              gpgrt_free (why);
+            }
+          continue;
+        }
+      if (jobs[i].known && !jobs[i].made && !jobs[i].nemails)
+        continue;
+      err = store_job (ca, &jobs[i], r_stats);
+      if (err)
+        goto leave;
+    }
+
+ leave:
+  if (sync_inited)
+    {
+      pthread_cond_destroy (&sh.cond);
+      pthread_mutex_destroy (&sh.lock);
+    }
+  for (i = 0; jobs && i < njobs; i++)
+    job_clear (&jobs[i]);
+  xfree (jobs);
+  pgp_cert_release (certs);
+  return err;
+}

@@ -1,0 +1,284 @@
+/* ca.h - the CA core: opening a CA, certification policy, backends
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Layers.  oca.c parses the global options and dispatches to a command
+ * (cmd-*.c).  A command opens the CA (ca_open), starts one transaction
+ * (ca_begin), works through the functions below and commits
+ * (ca_commit); any error leaves the transaction to be rolled back by
+ * ca_release, so the database file stays byte-identical.  Commands
+ * never print errors: they return a gpg_error_t and may record a
+ * one-line message with ca_set_errmsg, which main prints.
+ *
+ * Backends.  The CA's private key is reached only through a backend
+ * (ca_backend_t): a small vtable that hands out pgp_signer_t objects
+ * for the two operations the CA performs,
+ *
+ *   certify - with the CA primary key (certifications, trust
+ *             signatures on bridges, revocations; on a card: the AUT
+ *             slot, INTERNAL AUTHENTICATE),
+ *   sign    - with the CA signing subkey (keylist signatures; on a
+ *             card: the SIG slot, PSO:CDS),
+ *
+ * plus its description for `ca show' and, where possible, the private
+ * key for `ca private'.  The backend is chosen from the string stored
+ * in cacerts.backend: NULL means softkey (ca-softkey.c), "card;IDENT;PIN"
+ * the OpenPGP card backend (issue 5, not part of this build yet).  A
+ * backend states whether its certify signer may be used from several
+ * threads at once (softkey: yes; a card: no), which the bulk import
+ * honours.
+ */
+#ifndef OCA_CA_H
+#define OCA_CA_H
+
+#include "oca-common.h"
+#include "pgp.h"
+#include "db.h"
+
+/* Error code for usage errors (exit status 2).  */
+#define CA_ERR_USAGE GPG_ERR_USER_1
+
+/* Local part of the CA's email address.  */
+#define CA_EMAIL_LOCALPART "openpgp-ca"
+/* Default name in the CA's User ID.  */
+#define CA_DEFAULT_NAME "OpenPGP CA"
+/* Trust signature a user makes on the CA (spec 3.6).  */
+#define CA_TSIG_LEVEL  255
+#define CA_TSIG_AMOUNT 120
+/* Largest key file we read.  */
+#define CA_MAX_FILE PGP_MAX_INPUT
+
+
+/*-- The command line context (oca.c) --*/
+
+typedef struct ca_cli
+{
+  const char *dbfile;          /* -d or $OPENPGP_CA_DB, or NULL.  */
+  const char *command;         /* "user add " etc., for messages.  */
+} ca_cli_t;
+
+
+/*-- Backends (ca-backend.c, ca-softkey.c) --*/
+
+typedef struct ca_backend ca_backend_t;
+
+struct ca_backend_ops
+{
+  const char *type;            /* "softkey", "card".  */
+  /* Fill *R_SIGNER for the CA primary (certification) key.  */
+  gpg_error_t (*certifier) (ca_backend_t *be, pgp_signer_t *r_signer);
+  /* Fill *R_SIGNER for the CA signing subkey.  */
+  gpg_error_t (*signer) (ca_backend_t *be, pgp_signer_t *r_signer);
+  /* One-line description for `ca show' (xfree).  */
+  gpg_error_t (*describe) (ca_backend_t *be, char **r_text);
+  /* Armored private key (secure memory, wipe_and_free) or
+   * GPG_ERR_NOT_SUPPORTED.  */
+  gpg_error_t (*export_private) (ca_backend_t *be, char **r_armor,
+                                 size_t *r_len);
+  /* Release the backend's private data.  */
+  void (*release) (ca_backend_t *be);
+  /* Whether the certifier may sign from several threads at once.  */
+  int thread_safe;
+};
+
+struct ca_backend
+{
+  const struct ca_backend_ops *ops;
+  pgp_cert_t *cacert;          /* Borrowed from the ca_t.  */
+  void *priv;                  /* Backend data.  */
+};
+
+/* Create the backend described by the stored string CONFIG (NULL or ""
+ * = softkey) for the CA certificate CACERT (borrowed; for a softkey it
+ * must hold the secret primary key).  */
+gpg_error_t ca_backend_new (const char *config, pgp_cert_t *cacert,
+                            ca_backend_t **r_be);
+/* Release BE (NULL ok).  */
+void ca_backend_release (ca_backend_t *be);
+
+/* The softkey backend (ca-softkey.c).  */
+gpg_error_t ca_softkey_new (pgp_cert_t *cacert, ca_backend_t **r_be);
+
+
+/*-- The CA (ca-core.c) --*/
+
+/* Flags for ca_open.  */
+#define CA_OPEN_READONLY 1     /* Reading commands: never write.  */
+#define CA_OPEN_CREATE   2     /* ca init: create the file; no CA
+                                * needed.  */
+
+typedef struct ca
+{
+  db_t db;
+  char *dbfile;
+  int created_file;            /* ca_open created DBFILE.  */
+  int committed;
+  /* Loaded by ca_open unless CA_OPEN_CREATE.  */
+  char *domain;
+  db_cacert_t *cacert;         /* The stored row (secure fields).  */
+  pgp_cert_t *cert;            /* The parsed CA certificate.  */
+  char fpr[41];
+  char *uid;                   /* The CA's User ID string.  */
+  ca_backend_t *backend;
+} ca_t;
+
+/* Open the CA database of CLI with FLAGS (CA_OPEN_*).  Without
+ * CA_OPEN_CREATE the CA must be initialised and is loaded.  Errors get
+ * a one-line message (ca_errmsg).  */
+gpg_error_t ca_open (ca_cli_t *cli, unsigned int flags, ca_t **r_ca);
+/* Release CA; an open transaction is rolled back and a file created by
+ * a failed ca init is removed.  NULL ok.  */
+void ca_release (ca_t *ca);
+/* Start the one transaction of a command.  */
+gpg_error_t ca_begin (ca_t *ca);
+/* Commit it.  */
+gpg_error_t ca_commit (ca_t *ca);
+
+/* Create the CA in an opened, empty database: generate the key of
+ * ALGO (enum pgp_gen_algo) with User ID "NAME <openpgp-ca@DOMAIN>" and
+ * store it (softkey).  Loads the CA into CA.  Needs a transaction.  */
+gpg_error_t ca_init_softkey (ca_t *ca, const char *domain, const char *name,
+                             int algo);
+
+/* Check DOMAIN syntactically (labels of [a-z0-9-], not starting or
+ * ending with '-', at least two labels, no trailing dot) and return the
+ * lowercased domain in *R_DOMAIN (xfree).  */
+gpg_error_t ca_check_domain (const char *domain, char **r_domain);
+
+/* Store the CA certificate CA->cert (e.g. after merging trust
+ * signatures).  Needs a transaction.  */
+gpg_error_t ca_store_cacert (ca_t *ca);
+
+/* Read file FNAME ("-" = stdin) into *R_BUF and *R_LEN (xfree), at most
+ * CA_MAX_FILE bytes.  Errors get a message naming the file.  */
+gpg_error_t ca_read_file (const char *fname, unsigned char **r_buf,
+                          size_t *r_len);
+
+/* Record the one-line message MSG for the error about to be returned
+ * and return ERR.  */
+gpg_error_t ca_set_errmsg (gpg_error_t err, const char *fmt, ...)
+  __attribute__ ((format (printf, 2, 3)));
+/* The recorded message, or NULL.  */
+const char *ca_errmsg (void);
+/* A message for an error from reading a key: "FILE: bad armor
+ * checksum" etc.; returns ERR.  */
+gpg_error_t ca_key_errmsg (gpg_error_t err, const char *what);
+
+
+/*-- Certification policy (ca-certify.c) --*/
+
+/* Which User IDs of a certificate to certify.  */
+typedef struct ca_certify_req
+{
+  const char *const *emails;   /* Normalised addresses (-e), or NULL.  */
+  size_t nemails;
+  int domain_emails;           /* All UIDs whose email is in the CA's
+                                * domain (bulk import).  */
+} ca_certify_req_t;
+
+/* A certification made, for the audit record.  */
+typedef struct ca_made_sig
+{
+  struct ca_made_sig *next;
+  char *uid;                   /* The certified User ID.  */
+  uint32_t created;
+  char *sig_b64;               /* Base64 of the signature packet.  */
+} ca_made_sig_t;
+
+void ca_made_sig_release (ca_made_sig_t *list);
+
+/* Certify the User IDs of CERT selected by REQ with SIGNER as the CA
+ * whose User ID is CA_UID and fingerprint CA_FPR: 0x10, Signer's User
+ * ID = CA_UID, no expiration; UIDs that already carry a signature by
+ * the CA are skipped.  *R_MADE gets the list of new certifications,
+ * *R_NMATCHED (may be NULL) the number of UIDs that matched (new or
+ * already certified).  For REQ->emails, *R_UNMATCHED (may be NULL; a
+ * string, xfree) gets "e1, e2" for addresses no UID matched, or NULL.
+ * Thread-safe for different CERTs.  */
+gpg_error_t ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
+                             const char *ca_uid, const unsigned char *ca_fpr,
+                             const char *ca_domain,
+                             const ca_certify_req_t *req,
+                             ca_made_sig_t **r_made, size_t *r_nmatched,
+                             char **r_unmatched);
+
+/* Record the certifications MADE on CERT (stored as CERT_ID) in the
+ * audit table.  Needs a transaction.  */
+gpg_error_t ca_record_certifications (ca_t *ca, int64_t cert_id,
+                                      const char *target_fpr,
+                                      const ca_made_sig_t *made);
+
+/* Record one signature SIG (of KIND) made on TARGET_FPR over UID.  */
+gpg_error_t ca_record_sig (ca_t *ca, int64_t cert_id, const char *target_fpr,
+                           const char *uid, const pgp_sig_t *sig,
+                           const char *issuer_fpr,
+                           db_certification_kind_t kind);
+
+/* The single distinct name across the User IDs of CERT ("Name" of
+ * "Name <a@b>"; xfree), or NULL if there is none or more than one.  */
+char *ca_cert_single_name (const pgp_cert_t *cert);
+
+/* Base64 of LEN bytes at DATA (xfree).  */
+gpg_error_t ca_base64 (const void *data, size_t len, char **r_str);
+
+/* The revocation id of SIG: the first 8 bytes of SHA-256 over the
+ * signature packet as 16 uppercase hex digits into OUT.  */
+void ca_revocation_hash (const pgp_sig_t *sig, char out[17]);
+
+/* Export CERT as armored public key text (xfree).  */
+gpg_error_t ca_armor_public (const pgp_cert_t *cert, char **r_text);
+
+
+/*-- Passphrases (ca-passphrase.c) --*/
+
+/* A new random passphrase of five pronounceable words (at least 100
+ * bits of entropy) in secure memory (wipe_and_free_string).  */
+gpg_error_t ca_passphrase_new (char **r_pass);
+
+
+/*-- Bulk import (ca-bulk.c) --*/
+
+/* Progress callback: DONE of TOTAL keys processed.  */
+typedef void (*ca_progress_fn_t) (void *opaque, size_t done, size_t total);
+/* Report callback for a skipped key: FPR and why (one line).  */
+typedef void (*ca_report_fn_t) (void *opaque, const char *fpr,
+                                const char *why);
+
+typedef struct ca_bulk_stats
+{
+  size_t keys;                 /* Keys read.  */
+  size_t imported;             /* New certs stored.  */
+  size_t updated;              /* Known certs that got certifications.  */
+  size_t skipped;              /* Keys without a UID in the domain.  */
+  size_t certifications;       /* Certifications made.  */
+} ca_bulk_stats_t;
+
+/* Certify every key of the keyring BUF/LEN on the UIDs in the CA's
+ * domain and store them, in the current transaction.  Signing runs in
+ * NTHREADS threads (0 = one per online CPU) when the backend allows.
+ * REPORT is called (in the caller's thread) for every skipped key,
+ * PROGRESS now and then.  */
+gpg_error_t ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
+                            unsigned int nthreads,
+                            ca_report_fn_t report, ca_progress_fn_t progress,
+                            void *opaque, ca_bulk_stats_t *r_stats);
+
+
+/*-- Commands (cmd-ca.c, cmd-user.c) --*/
+
+gpg_error_t cmd_ca_init (ca_cli_t *cli, int argc, char **argv);
+gpg_error_t cmd_ca_show (ca_cli_t *cli, int argc, char **argv);
+gpg_error_t cmd_ca_export (ca_cli_t *cli, int argc, char **argv);
+gpg_error_t cmd_ca_private (ca_cli_t *cli, int argc, char **argv);
+gpg_error_t cmd_ca_import_tsig (ca_cli_t *cli, int argc, char **argv);
+gpg_error_t cmd_user_add (ca_cli_t *cli, int argc, char **argv);
+gpg_error_t cmd_user_import (ca_cli_t *cli, int argc, char **argv);
+gpg_error_t cmd_user_update (ca_cli_t *cli, int argc, char **argv);
+gpg_error_t cmd_user_list (ca_cli_t *cli, int argc, char **argv);
+gpg_error_t cmd_user_export (ca_cli_t *cli, int argc, char **argv);
+
+/* Helper of the commands: a usage error for option parsing
+ * (exit status 2).  */
+gpg_error_t cmd_usage (const char *fmt, ...)
+  __attribute__ ((format (printf, 1, 2)));
+
+#endif /*OCA_CA_H*/
