@@ -6,10 +6,15 @@ set -e
 cd "$(dirname "$0")/.."
 top=$(pwd)
 sh scripts/deps.sh
-[ -x configure ] || ./autogen.sh
-mkdir -p _build-demo && cd _build-demo
-[ -f Makefile ] || ../configure
-make -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
+echo "demo.sh: building oca (log: _build-demo/build.log)"
+mkdir -p _build-demo
+{
+  [ -x configure ] || ./autogen.sh
+  cd _build-demo
+  [ -f Makefile ] || ../configure
+  make -j"$(nproc 2>/dev/null || echo 2)"
+} > _build-demo/build.log 2>&1 || { tail -30 _build-demo/build.log; exit 1; }
+cd "$top/_build-demo"
 OCA=$(pwd)/src/oca
 cd "$top"
 
@@ -20,7 +25,6 @@ step () { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "Create a softkey CA for example.org"
 "$OCA" ca init --domain example.org --algo ed25519 softkey
-"$OCA" ca show
 
 step "Centralised: the CA creates Alice's key"
 "$OCA" user add --email alice@example.org --name "Alice Adams" \
@@ -33,6 +37,7 @@ gpg --homedir "$W/bob" --batch --quiet --passphrase '' \
   --quick-gen-key "Bob Baker <bob@example.org>" ed25519 cert never
 gpg --homedir "$W/bob" --armor --export bob@example.org > "$W/bob.asc"
 "$OCA" user import --email bob@example.org --file "$W/bob.asc"
+step "The CA's users"
 "$OCA" user list
 
 step "A fresh GnuPG checks every certification"
