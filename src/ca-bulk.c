@@ -64,8 +64,26 @@ job_clear (bulk_job_t *job)
 }
 
 
+/* Whether UID carries a certification by the CA (fingerprint CA_FPR)
+ * that ca_certify_cert found good or made.  */
+static int
+uid_has_good_ca_sig (const pgp_uid_t *uid, const unsigned char *ca_fpr)
+{
+  const pgp_sig_t *sig;
+
+  for (sig = uid->sigs; sig; sig = sig->next)
+    if (sig->status == PGP_SIGSTAT_GOOD
+        && sig->sigclass >= PGP_SIG_GENERIC_CERT
+        && sig->sigclass <= PGP_SIG_POSITIVE_CERT
+        && (sig->has_issuer_fpr ? !memcmp (sig->issuer_fpr, ca_fpr, 20)
+            : sig->has_issuer && !memcmp (sig->issuer, ca_fpr + 12, 8)))
+      return 1;
+  return 0;
+}
+
+
 /* Collect the emails of the UIDs of JOB->cert that are in DOMAIN and
- * carry a signature by the CA.  */
+ * carry a good certification by the CA.  */
 static gpg_error_t
 collect_emails (bulk_job_t *job, const unsigned char *ca_fpr,
                 const char *domain)
@@ -85,7 +103,7 @@ collect_emails (bulk_job_t *job, const unsigned char *ca_fpr,
     {
       xfree (email);
       email = NULL;
-      if (uid->is_attribute || !pgp_uid_has_sig_by (uid, ca_fpr))
+      if (uid->is_attribute || !uid_has_good_ca_sig (uid, ca_fpr))
         continue;
       if (pgp_uid_email (uid, &email))
         continue;

@@ -8,7 +8,8 @@
  *   - it is bound to the key by a good self-signature (so the CA never
  *     vouches for a User ID the key holder did not claim), and that
  *     binding is not revoked by a newer good self-revocation;
- *   - it carries no signature by the CA yet (no duplicates).
+ *   - it carries no good certification by the CA yet (no duplicates;
+ *     a forged one naming the CA does not count).
  * Each certification is a 0x10 signature by the CA primary key with a
  * Signer's User ID subpacket naming the CA and no expiration.
  */
@@ -82,6 +83,46 @@ uid_is_bound (const pgp_cert_t *cert, const pgp_uid_t *uid)
 }
 
 
+/* Whether SIG names the key with fingerprint FPR as its issuer.  */
+static int
+sig_names_issuer (const pgp_sig_t *sig, const unsigned char *fpr)
+{
+  if (sig->has_issuer_fpr)
+    return !memcmp (sig->issuer_fpr, fpr, 20);
+  return sig->has_issuer && !memcmp (sig->issuer, fpr + 12, 8);
+}
+
+
+/* Whether UID of CERT carries a good certification by the CA, whose
+ * primary key is CA_PK with fingerprint CA_FPR.  Only signatures
+ * naming the CA as issuer are verified (their STATUS is set), so this
+ * costs nothing for a key the CA has not certified; a forged one does
+ * not count, and the CA then certifies anew.  */
+static int
+uid_has_ca_sig (const pgp_cert_t *cert, const pgp_uid_t *uid,
+                const unsigned char *ca_fpr, const pk_key_t *ca_pk)
+{
+  pgp_sig_t *sig;
+
+  if (!ca_pk)
+    return pgp_uid_has_sig_by (uid, ca_fpr);
+  for (sig = uid->sigs; sig; sig = sig->next)
+    {
+      if (sig->version != 4
+          || sig->sigclass < PGP_SIG_GENERIC_CERT
+          || sig->sigclass > PGP_SIG_POSITIVE_CERT
+          || !sig_names_issuer (sig, ca_fpr))
+        continue;
+      if (sig->status == PGP_SIGSTAT_UNCHECKED)
+        sig->status = pgp_sig_verify (cert, uid, NULL, sig, ca_pk)
+          ? PGP_SIGSTAT_BAD : PGP_SIGSTAT_GOOD;
+      if (sig->status == PGP_SIGSTAT_GOOD)
+        return 1;
+    }
+  return 0;
+}
+
+
 /* Domain part of EMAIL (after the last '@').  */
 static const char *
 email_domain (const char *email)
@@ -108,6 +149,7 @@ ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
   unsigned char *found = NULL;
   ca_made_sig_t *made = NULL, **tail = &made, *m;
   pgp_certify_opts_t opts;
+  const pk_key_t *ca_pk;
   size_t nmatched = 0, i;
 
   *r_made = NULL;
@@ -123,6 +165,9 @@ ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
         return oca_error_from_errno ();
     }
 
+  /* The key to check existing CA certifications with (NULL: a
+   * signature naming the CA is taken as one).  */
+  ca_pk = !memcmp (signer->fpr, ca_fpr, 20) ? signer->pub : NULL;
   memset (&opts, 0, sizeof opts);
   opts.sigclass = PGP_SIG_GENERIC_CERT;
   opts.signer_uid = ca_uid;
@@ -155,7 +200,7 @@ ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
       if (!match || !uid_is_bound (cert, uid))
         continue;
       nmatched++;
-      if (pgp_uid_has_sig_by (uid, ca_fpr))
+      if (uid_has_ca_sig (cert, uid, ca_fpr, ca_pk))
         continue;
 
       err = pgp_cert_certify_uid (cert, uid, signer, &opts, &sig);

@@ -481,7 +481,8 @@ test_rsa_kat (void)
   unsigned char md[64], md512[64];
   pk_mpi_t sig[PK_MAX_SIG], sig2[PK_MAX_SIG];
   pk_mpi_t tmp;
-  unsigned int nsig = 99;
+  unsigned int nsig = 99, i;
+  int same;
 
   digest_of (PK_HASH_SHA256, "abc", md);
   digest_of (PK_HASH_SHA512, "abc", md512);
@@ -490,6 +491,16 @@ test_rsa_kat (void)
   ok_err (pk_sign (key, PK_HASH_SHA256, md, 32, sig, &nsig), "RSA sign");
   ok (nsig == 1 && mpi_eq_hex (&sig[0], rsa_sig_abc),
       "RSA signature equals OpenSSL's");
+  /* PKCS#1 v1.5 is deterministic: the same signature every time,
+   * across several renewals of pk_sign's blinding pair.  */
+  for (i = 0, same = 1; i < 70 && same; i++)
+    {
+      if (pk_sign (key, PK_HASH_SHA256, md, 32, sig2, &nsig) || nsig != 1
+          || !mpi_eq_hex (&sig2[0], rsa_sig_abc))
+        same = 0;
+      release_sig (sig2);
+    }
+  ok (same, "RSA signature stable over 70 signings");
   ok_err (pk_verify (key, PK_HASH_SHA256, md, 32, sig, 1), "RSA verify");
   ok_err (pk_key_copy (key, 1, &pub), "public copy");
   ok_err (pk_verify (pub, PK_HASH_SHA256, md, 32, sig, 1),

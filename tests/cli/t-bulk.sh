@@ -75,6 +75,34 @@ gpg_ --with-colons --check-sigs 2>/dev/null | awk -F: -v k="$CAK" '$1=="sig" && 
 like "all 45 CA certifications good in gpg" "$T/all" '^ *45 !$'
 is "no bad CA certification" "$(grep -vc ' !$' "$T/all")" 0
 
+# A signature that names the CA as issuer but does not verify is not a
+# certification by the CA: the CA certifies anew.  Forge one by
+# certifying with the CA, then flipping the last byte of that
+# signature: the one before the first subkey packet, or the last byte
+# of the file when there is no subkey.
+cp "$DB" "$T/before.db"
+KF=$(gen_gpg_key "$T/kf.asc" "Forged <forged@example.org>")
+check "certify KF" oca -d "$DB" user import --domain-emails -f "$T/kf.asc"
+check "export KF" oca -d "$DB" user export --email forged@example.org
+gpg_ --dearmor < "$T/out" > "$T/kf-good.pgp"
+off=$(gpg_ --list-packets "$T/kf-good.pgp" 2>/dev/null |
+      awk '/^# off=/ && / tag=14 / {sub(/^# off=/, ""); print $1; exit}')
+[ -n "$off" ] || off=$(wc -c < "$T/kf-good.pgp")
+cp "$T/kf-good.pgp" "$T/kf-forged.pgp"
+b=$(od -An -tu1 -j $((off - 1)) -N1 "$T/kf-good.pgp" | tr -d ' ')
+printf "$(printf '\\%03o' $(( (b + 1) % 256 )))" |
+  dd of="$T/kf-forged.pgp" bs=1 seek=$((off - 1)) conv=notrunc 2>/dev/null
+gpg_ --import "$T/kf-forged.pgp" 2>/dev/null
+sig_lines "$KF" > "$T/fsigs"
+like "forged: gpg sees a bad CA signature" "$T/fsigs" "^Forged <forged@example.org>\\|-\\|$CAK\\|10x$"
+check "bulk import of the forged key" oca -d "$T/before.db" user import --domain-emails -f "$T/kf-forged.pgp"
+like "forged: certified anew" "$T/out" 'made 1 certifications'
+check "export forged key" oca -d "$T/before.db" user export --email forged@example.org
+cp "$T/out" "$T/kf-new.asc"
+gpg_ --import "$T/kf-new.asc" 2>/dev/null
+sig_lines "$KF" > "$T/fsigs2"
+like "forged: a good CA certification now" "$T/fsigs2" "^Forged <forged@example.org>\\|!\\|$CAK\\|10x$"
+
 # Progress bar when stderr is a terminal (script(1) gives a pty).
 if command -v script >/dev/null 2>&1; then
   gen_gpg_key "$T/p.asc" "P <p@example.org>" >/dev/null
