@@ -1,0 +1,721 @@
+/* app-keys.c - key attributes, public key S-expressions, fingerprints
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Pure helpers of the OpenPGP card application (no card I/O):
+ *
+ *  - key attributes (DO C1..C3) and the curve table;
+ *  - the canonical public key S-expression exactly as scdaemon builds
+ *    it, and its keygrip computed by libgcrypt on that very
+ *    S-expression (spec B.6: RSA n with a leading 00 when the top bit
+ *    is set, Ed25519 with (flags eddsa), Curve25519 with (flags
+ *    djb-tweak));
+ *  - the OpenPGP v4 fingerprint the host writes to C7..C9 after
+ *    generation or import;
+ *  - the key import templates (PUT DATA odd, tag 4D).
+ */
+#include <config.h>
+#include "app-openpgp.h"
+#include "brd.h"
+#include "membuf.h"
+
+#include <string.h>
+#include <stdio.h>
+
+struct curve_info
+{
+  const char *name;     /* Canonical (libgcrypt / gnupg) name.  */
+  const char *alias;    /* gnupg algostr.  */
+  const char *oidhex;
+  unsigned int nbits;
+  int eddsa;            /* Signing curve with (flags eddsa).  */
+  int djb;              /* ECDH curve with (flags djb-tweak).  */
+};
+
+static const struct curve_info curves[] =
+  {
+    { "Ed25519",         "ed25519",  "2B06010401DA470F01", 255, 1, 0 },
+    { "Ed25519",         "ed25519",  "2B6570",             255, 1, 0 },
+    { "Curve25519",      "cv25519",  "2B060104019755010501", 255, 0, 1 },
+    { "Curve25519",      "cv25519",  "2B656E",             255, 0, 1 },
+    { "NIST P-256",      "nistp256", "2A8648CE3D030107",   256, 0, 0 },
+    { "NIST P-384",      "nistp384", "2B81040022",         384, 0, 0 },
+    { "NIST P-521",      "nistp521", "2B81040023",         521, 0, 0 },
+    { "secp256k1",       "secp256k1","2B8104000A",         256, 0, 0 },
+    { "brainpoolP256r1", "brainpoolP256r1", "2B2403030208010107", 256, 0, 0 },
+    { "brainpoolP384r1", "brainpoolP384r1", "2B240303020801010B", 384, 0, 0 },
+    { "brainpoolP512r1", "brainpoolP512r1", "2B240303020801010D", 512, 0, 0 },
+    { "Ed448",           "ed448",    "2B6571",             448, 1, 0 },
+    { "X448",            "cv448",    "2B656F",             448, 0, 1 },
+    { NULL, NULL, NULL, 0, 0, 0 }
+  };
+
+/* Aliases accepted on input (gnupg's curve names).  */
+static const struct { const char *alias; const char *name; } curve_aliases[] =
+  {
+    { "cv25519", "Curve25519" },
+    { "x25519", "Curve25519" },
+    { "ed25519", "Ed25519" },
+    { "nistp256", "NIST P-256" },
+    { "prime256v1", "NIST P-256" },
+    { "secp256r1", "NIST P-256" },
+    { "nistp384", "NIST P-384" },
+    { "secp384r1", "NIST P-384" },
+    { "nistp521", "NIST P-521" },
+    { "secp521r1", "NIST P-521" },
+    { "ed448", "Ed448" },
+    { "cv448", "X448" },
+    { "x448", "X448" },
+    { NULL, NULL }
+  };
+
+static void
+set_ecc_attr (const struct curve_info *ci, int algo, app_keyattr_t *attr)
+{
+  attr->algo = algo;
+  attr->curve = ci->name;
+  attr->nbits = ci->nbits;
+  attr->eddsa = ci->eddsa;
+  attr->djb = ci->djb;
+  attr->oidlen = strlen (ci->oidhex) / 2;
+  oca_hex2bin (ci->oidhex, attr->oid, attr->oidlen);
+  snprintf (attr->algostr, sizeof attr->algostr, "%s", ci->alias);
+}
+
+gpg_error_t
+app_parse_keyattr (const unsigned char *buf, size_t len, int keyno,
+                   app_keyattr_t *attr)
+{
+  gpg_error_t err;
+  brd_t r;
+  unsigned int algo, v;
+  const unsigned char *oid;
+  size_t oidlen, i;
+  char oidhex[2 * sizeof attr->oid + 1];
+
+  memset (attr, 0, sizeof *attr);
+  brd_init (&r, buf, len);
+  if ((err = brd_get_u8 (&r, &algo)))
+    return err;
+  if (algo == APP_ALGO_RSA)
+    {
+      if ((err = brd_get_u16 (&r, &attr->nbits))
+          || (err = brd_get_u16 (&r, &attr->ebits)))
+        return err;
+      if (brd_left (&r))
+        {
+          if ((err = brd_get_u8 (&r, &v)))
+            return err;
+          attr->rsa_format = v;
+        }
+      if (brd_left (&r))
+        return gpg_error (GPG_ERR_INV_OBJ);
+      if (attr->rsa_format > 3 || attr->nbits < 512 || attr->nbits > 16384)
+        return gpg_error (GPG_ERR_INV_OBJ);
+      attr->algo = APP_ALGO_RSA;
+      snprintf (attr->algostr, sizeof attr->algostr, "rsa%u", attr->nbits);
+      return 0;
+    }
+  if (algo == APP_ALGO_ECDH || algo == APP_ALGO_ECDSA
+      || algo == APP_ALGO_EDDSA)
+    {
+      int with_pubkey = 0;
+
+      brd_rest (&r, &oid, &oidlen);
+      if (oidlen && (oid[oidlen - 1] == 0xff || oid[oidlen - 1] == 0x00))
+        {
+          with_pubkey = oid[oidlen - 1] == 0xff;
+          oidlen--;
+        }
+      if (!oidlen || oidlen > sizeof attr->oid)
+        return gpg_error (GPG_ERR_INV_OBJ);
+      oca_bin2hex (oid, oidlen, oidhex);
+      for (i = 0; curves[i].name; i++)
+        if (!strcmp (curves[i].oidhex, oidhex))
+          {
+            set_ecc_attr (curves + i, algo, attr);
+            attr->with_pubkey = with_pubkey;
+            /* Keep the OID exactly as the card has it.  */
+            memcpy (attr->oid, oid, oidlen);
+            attr->oidlen = oidlen;
+            return 0;
+          }
+      return gpg_error (GPG_ERR_UNKNOWN_CURVE);
+    }
+  (void)keyno;
+  return gpg_error (GPG_ERR_PUBKEY_ALGO);
+}
+
+gpg_error_t
+app_keyattr_from_curve (const char *name, int keyno, app_keyattr_t *attr)
+{
+  size_t i;
+  const char *canon = name;
+
+  memset (attr, 0, sizeof *attr);
+  for (i = 0; curve_aliases[i].alias; i++)
+    if (!strcasecmp (curve_aliases[i].alias, name))
+      {
+        canon = curve_aliases[i].name;
+        break;
+      }
+  for (i = 0; curves[i].name; i++)
+    if (!strcasecmp (curves[i].name, canon))
+      {
+        int algo;
+
+        if (keyno == 2)
+          algo = APP_ALGO_ECDH;
+        else if (curves[i].eddsa)
+          algo = APP_ALGO_EDDSA;
+        else if (curves[i].djb)
+          return gpg_error (GPG_ERR_WRONG_PUBKEY_ALGO);
+        else
+          algo = APP_ALGO_ECDSA;
+        if (keyno == 2 && curves[i].eddsa)
+          return gpg_error (GPG_ERR_WRONG_PUBKEY_ALGO);
+        set_ecc_attr (curves + i, algo, attr);
+        return 0;
+      }
+  return gpg_error (GPG_ERR_UNKNOWN_CURVE);
+}
+
+/* Strip leading zero bytes of *P and *N.  */
+static void
+strip_zeros (const unsigned char **p, size_t *n)
+{
+  while (*n > 1 && !**p)
+    {
+      (*p)++;
+      (*n)--;
+    }
+}
+
+gpg_error_t
+app_keygrip_from_sexp (const unsigned char *sexp, size_t len, char *r_grip)
+{
+  gpg_error_t err;
+  gcry_sexp_t s = NULL;
+  unsigned char grip[20];
+
+  r_grip[0] = 0;
+  err = gcry_sexp_sscan (&s, NULL, (const char *)sexp, len);
+  if (err)
+    return err;
+  if (!gcry_pk_get_keygrip (s, grip))
+    err = gpg_error (GPG_ERR_INTERNAL);
+  else
+    oca_bin2hex (grip, 20, r_grip);
+  gcry_sexp_release (s);
+  return err;
+}
+
+gpg_error_t
+app_build_pubkey_sexp (const app_keyattr_t *attr,
+                       const unsigned char *n, size_t nlen,
+                       const unsigned char *e, size_t elen,
+                       const unsigned char *q, size_t qlen,
+                       unsigned char **r_sexp, size_t *r_len,
+                       char *r_grip)
+{
+  gpg_error_t err;
+  membuf_t mb;
+  unsigned char *tmp = NULL;
+  size_t tmplen;
+  char numbuf[30];
+
+  *r_sexp = NULL;
+  *r_len = 0;
+  if (r_grip)
+    r_grip[0] = 0;
+  membuf_init (&mb, 8192, 0);
+  if (attr->algo == APP_ALGO_RSA)
+    {
+      if (!n || !nlen || !e || !elen)
+        {
+          err = gpg_error (GPG_ERR_INV_VALUE);
+          goto leave;
+        }
+      strip_zeros (&n, &nlen);
+      strip_zeros (&e, &elen);
+      membuf_put_str (&mb, "(10:public-key(3:rsa(1:n");
+      snprintf (numbuf, sizeof numbuf, "%zu:", nlen + !!(*n & 0x80));
+      membuf_put_str (&mb, numbuf);
+      if ((*n & 0x80))
+        membuf_put_u8 (&mb, 0);
+      membuf_put (&mb, n, nlen);
+      membuf_put_str (&mb, ")(1:e");
+      snprintf (numbuf, sizeof numbuf, "%zu:", elen + !!(*e & 0x80));
+      membuf_put_str (&mb, numbuf);
+      if ((*e & 0x80))
+        membuf_put_u8 (&mb, 0);
+      membuf_put (&mb, e, elen);
+      membuf_put_str (&mb, ")))");
+    }
+  else if (attr->algo && attr->curve)
+    {
+      int prefix40 = 0;
+
+      if (!q || !qlen)
+        {
+          err = gpg_error (GPG_ERR_INV_VALUE);
+          goto leave;
+        }
+      if (attr->eddsa || attr->djb)
+        {
+          /* Card returns the raw 32/56 bytes; gnupg adds 0x40.  */
+          if (qlen % 2 == 1 && q[0] == 0x40)
+            {
+              q++;
+              qlen--;
+            }
+          prefix40 = 1;
+        }
+      membuf_put_str (&mb, "(10:public-key(3:ecc(5:curve");
+      snprintf (numbuf, sizeof numbuf, "%zu:", strlen (attr->curve));
+      membuf_put_str (&mb, numbuf);
+      membuf_put_str (&mb, attr->curve);
+      membuf_put_str (&mb, ")");
+      if (attr->eddsa)
+        membuf_put_str (&mb, "(5:flags5:eddsa)");
+      else if (attr->djb)
+        membuf_put_str (&mb, "(5:flags9:djb-tweak)");
+      snprintf (numbuf, sizeof numbuf, "(1:q%zu:", qlen + prefix40);
+      membuf_put_str (&mb, numbuf);
+      if (prefix40)
+        membuf_put_u8 (&mb, 0x40);
+      membuf_put (&mb, q, qlen);
+      membuf_put_str (&mb, ")))");
+    }
+  else
+    {
+      err = gpg_error (GPG_ERR_PUBKEY_ALGO);
+      goto leave;
+    }
+  err = membuf_take (&mb, &tmp, &tmplen);
+  if (err)
+    goto leave;
+  if (r_grip)
+    {
+      err = app_keygrip_from_sexp (tmp, tmplen, r_grip);
+      if (err)
+        goto leave;
+    }
+  *r_sexp = tmp;
+  *r_len = tmplen;
+  tmp = NULL;
+
+ leave:
+  xfree (tmp);
+  membuf_release (&mb);
+  return err;
+}
+
+void
+app_default_kdf (const app_keyattr_t *attr, unsigned char *kdf)
+{
+  kdf[0] = 0x03;
+  kdf[1] = 0x01;
+  if (attr->nbits <= 256)
+    {
+      kdf[2] = 0x08;  /* SHA-256 */
+      kdf[3] = 0x07;  /* AES-128 */
+    }
+  else if (attr->nbits <= 384)
+    {
+      kdf[2] = 0x09;  /* SHA-384 */
+      kdf[3] = 0x09;  /* AES-256 */
+    }
+  else
+    {
+      kdf[2] = 0x0A;  /* SHA-512 */
+      kdf[3] = 0x09;
+    }
+}
+
+/* Append an OpenPGP MPI of the big-endian value P/N.  */
+static void
+put_mpi (membuf_t *mb, const unsigned char *p, size_t n)
+{
+  unsigned int bits;
+  unsigned char c;
+
+  while (n && !*p)
+    {
+      p++;
+      n--;
+    }
+  bits = n * 8;
+  if (n)
+    for (c = *p; !(c & 0x80); c <<= 1)
+      bits--;
+  membuf_put_u16 (mb, bits);
+  membuf_put (mb, p, n);
+}
+
+gpg_error_t
+app_compute_fpr (const app_keyattr_t *attr, uint32_t created,
+                 const unsigned char *n, size_t nlen,
+                 const unsigned char *e, size_t elen,
+                 const unsigned char *q, size_t qlen,
+                 const unsigned char *kdf, unsigned char *r_fpr)
+{
+  gpg_error_t err;
+  membuf_t body;
+  gcry_md_hd_t md = NULL;
+  unsigned char hdr[3];
+  unsigned char defkdf[4];
+
+  memset (r_fpr, 0, 20);
+  membuf_init (&body, 8192, 0);
+  membuf_put_u8 (&body, 4);
+  membuf_put_u32 (&body, created);
+  membuf_put_u8 (&body, attr->algo);
+  if (attr->algo == APP_ALGO_RSA)
+    {
+      put_mpi (&body, n, nlen);
+      put_mpi (&body, e, elen);
+    }
+  else if (attr->algo == APP_ALGO_ECDH || attr->algo == APP_ALGO_ECDSA
+           || attr->algo == APP_ALGO_EDDSA)
+    {
+      membuf_put_u8 (&body, attr->oidlen);
+      membuf_put (&body, attr->oid, attr->oidlen);
+      if ((attr->eddsa || attr->djb) && !(qlen % 2 == 1 && q[0] == 0x40))
+        {
+          /* Prefix 0x40 as gnupg does for the native point format.  */
+          unsigned int bits = 8 * qlen + 7;
+          membuf_put_u16 (&body, bits);
+          membuf_put_u8 (&body, 0x40);
+          membuf_put (&body, q, qlen);
+        }
+      else
+        put_mpi (&body, q, qlen);
+      if (attr->algo == APP_ALGO_ECDH)
+        {
+          if (!kdf)
+            {
+              app_default_kdf (attr, defkdf);
+              kdf = defkdf;
+            }
+          membuf_put (&body, kdf, 4);
+        }
+    }
+  else
+    {
+      err = gpg_error (GPG_ERR_PUBKEY_ALGO);
+      goto leave;
+    }
+  if ((err = membuf_error (&body)))
+    goto leave;
+  if (membuf_len (&body) > 0xffff)
+    {
+      err = gpg_error (GPG_ERR_TOO_LARGE);
+      goto leave;
+    }
+  err = gcry_md_open (&md, GCRY_MD_SHA1, 0);
+  if (err)
+    goto leave;
+  hdr[0] = 0x99;
+  hdr[1] = membuf_len (&body) >> 8;
+  hdr[2] = membuf_len (&body);
+  gcry_md_write (md, hdr, 3);
+  gcry_md_write (md, membuf_data (&body), membuf_len (&body));
+  memcpy (r_fpr, gcry_md_read (md, GCRY_MD_SHA1), 20);
+
+ leave:
+  gcry_md_close (md);
+  membuf_release (&body);
+  return err;
+}
+
+/* Append a BER length.  */
+static void
+put_ber_len (membuf_t *mb, size_t len)
+{
+  if (len < 0x80)
+    membuf_put_u8 (mb, len);
+  else if (len < 0x100)
+    {
+      membuf_put_u8 (mb, 0x81);
+      membuf_put_u8 (mb, len);
+    }
+  else
+    {
+      membuf_put_u8 (mb, 0x82);
+      membuf_put_u16 (mb, len);
+    }
+}
+
+/* Append P/N right-justified into exactly SIZE bytes; error if too
+ * large.  */
+static gpg_error_t
+put_padded (membuf_t *mb, const unsigned char *p, size_t n, size_t size)
+{
+  strip_zeros (&p, &n);
+  if (n == 1 && !*p)
+    n = 0;
+  if (n > size)
+    return gpg_error (GPG_ERR_INV_VALUE);
+  while (size-- > n)
+    membuf_put_u8 (mb, 0);
+  membuf_put (mb, p, n);
+  return 0;
+}
+
+/* Wrap the template parts into 4D and return it.  */
+static gpg_error_t
+finish_template (int keyno, membuf_t *hdr, membuf_t *values,
+                 unsigned char **r_tmpl, size_t *r_tmpllen)
+{
+  gpg_error_t err;
+  membuf_t inner, outer;
+  static const unsigned char crts[3][2] =
+    { { 0xB6, 0 }, { 0xB8, 0 }, { 0xA4, 0 } };
+
+  membuf_init (&inner, 8192, 1);
+  membuf_init (&outer, 8192, 1);
+  membuf_put (&inner, crts[keyno - 1], 2);
+  membuf_put_u16 (&inner, 0x7F48);
+  put_ber_len (&inner, membuf_len (hdr));
+  membuf_put (&inner, membuf_data (hdr), membuf_len (hdr));
+  membuf_put_u16 (&inner, 0x5F48);
+  put_ber_len (&inner, membuf_len (values));
+  membuf_put (&inner, membuf_data (values), membuf_len (values));
+  if ((err = membuf_error (hdr)) || (err = membuf_error (values))
+      || (err = membuf_error (&inner)))
+    goto leave;
+  membuf_put_u8 (&outer, 0x4D);
+  put_ber_len (&outer, membuf_len (&inner));
+  membuf_put (&outer, membuf_data (&inner), membuf_len (&inner));
+  err = membuf_take (&outer, r_tmpl, r_tmpllen);
+
+ leave:
+  membuf_release (&inner);
+  membuf_release (&outer);
+  return err;
+}
+
+/* Write the value of MPI A into a fresh secure buffer.  */
+static gpg_error_t
+mpi_to_buf (gcry_mpi_t a, unsigned char **r_buf, size_t *r_len)
+{
+  gpg_error_t err;
+  size_t n;
+  unsigned char *buf;
+
+  *r_buf = NULL;
+  *r_len = 0;
+  err = gcry_mpi_print (GCRYMPI_FMT_USG, NULL, 0, &n, a);
+  if (err)
+    return err;
+  buf = xtrymalloc_secure (n ? n : 1);
+  if (!buf)
+    return oca_error_from_errno ();
+  err = gcry_mpi_print (GCRYMPI_FMT_USG, buf, n, &n, a);
+  if (err)
+    {
+      wipe_and_free (buf, n);
+      return err;
+    }
+  *r_buf = buf;
+  *r_len = n;
+  return 0;
+}
+
+gpg_error_t
+app_build_rsa_template (int keyno, const app_keyattr_t *attr,
+                        const unsigned char *n, size_t nlen,
+                        const unsigned char *e, size_t elen,
+                        const unsigned char *p, size_t plen,
+                        const unsigned char *q, size_t qlen,
+                        const unsigned char *d, size_t dlen,
+                        unsigned char **r_tmpl, size_t *r_tmpllen)
+{
+  gpg_error_t err;
+  membuf_t hdr, values;
+  gcry_mpi_t mp = NULL, mq = NULL, md = NULL, tmp = NULL, r = NULL;
+  unsigned char *pq = NULL, *dp = NULL, *dq = NULL;
+  size_t pqlen = 0, dplen = 0, dqlen = 0;
+  size_t esize, psize;
+  int crt, withn;
+
+  *r_tmpl = NULL;
+  *r_tmpllen = 0;
+  membuf_init (&hdr, 256, 1);
+  membuf_init (&values, 8192, 1);
+  if (keyno < 1 || keyno > 3 || attr->algo != APP_ALGO_RSA
+      || !attr->nbits || attr->nbits % 16)
+    {
+      err = gpg_error (GPG_ERR_INV_VALUE);
+      goto leave;
+    }
+  crt = attr->rsa_format == 2 || attr->rsa_format == 3;
+  withn = attr->rsa_format == 1 || attr->rsa_format == 3;
+  esize = (attr->ebits + 7) / 8;
+  psize = attr->nbits / 16;
+
+  if (crt)
+    {
+      err = gcry_mpi_scan (&mp, GCRYMPI_FMT_USG, p, plen, NULL);
+      if (!err)
+        err = gcry_mpi_scan (&mq, GCRYMPI_FMT_USG, q, qlen, NULL);
+      if (!err)
+        err = gcry_mpi_scan (&md, GCRYMPI_FMT_USG, d, dlen, NULL);
+      if (err)
+        goto leave;
+      tmp = gcry_mpi_snew (0);
+      r = gcry_mpi_snew (0);
+      /* PQ = q^-1 mod p.  */
+      if (!gcry_mpi_invm (r, mq, mp))
+        {
+          err = gpg_error (GPG_ERR_BAD_SECKEY);
+          goto leave;
+        }
+      if ((err = mpi_to_buf (r, &pq, &pqlen)))
+        goto leave;
+      /* DP1 = d mod (p-1).  */
+      gcry_mpi_sub_ui (tmp, mp, 1);
+      gcry_mpi_mod (r, md, tmp);
+      if ((err = mpi_to_buf (r, &dp, &dplen)))
+        goto leave;
+      /* DQ1 = d mod (q-1).  */
+      gcry_mpi_sub_ui (tmp, mq, 1);
+      gcry_mpi_mod (r, md, tmp);
+      if ((err = mpi_to_buf (r, &dq, &dqlen)))
+        goto leave;
+    }
+
+  membuf_put_u8 (&hdr, 0x91);
+  put_ber_len (&hdr, esize);
+  membuf_put_u8 (&hdr, 0x92);
+  put_ber_len (&hdr, psize);
+  membuf_put_u8 (&hdr, 0x93);
+  put_ber_len (&hdr, psize);
+  if ((err = put_padded (&values, e, elen, esize))
+      || (err = put_padded (&values, p, plen, psize))
+      || (err = put_padded (&values, q, qlen, psize)))
+    goto leave;
+  if (crt)
+    {
+      membuf_put_u8 (&hdr, 0x94);
+      put_ber_len (&hdr, psize);
+      membuf_put_u8 (&hdr, 0x95);
+      put_ber_len (&hdr, psize);
+      membuf_put_u8 (&hdr, 0x96);
+      put_ber_len (&hdr, psize);
+      if ((err = put_padded (&values, pq, pqlen, psize))
+          || (err = put_padded (&values, dp, dplen, psize))
+          || (err = put_padded (&values, dq, dqlen, psize)))
+        goto leave;
+    }
+  if (withn)
+    {
+      membuf_put_u8 (&hdr, 0x97);
+      put_ber_len (&hdr, attr->nbits / 8);
+      if ((err = put_padded (&values, n, nlen, attr->nbits / 8)))
+        goto leave;
+    }
+  /* The primes must have exactly half the modulus size.  */
+  {
+    const unsigned char *pp = p, *qq = q;
+    size_t ppl = plen, qql = qlen;
+
+    strip_zeros (&pp, &ppl);
+    strip_zeros (&qq, &qql);
+    if (ppl != psize || qql != psize)
+      {
+        err = gpg_error (GPG_ERR_INV_VALUE);
+        goto leave;
+      }
+  }
+  err = finish_template (keyno, &hdr, &values, r_tmpl, r_tmpllen);
+
+ leave:
+  gcry_mpi_release (mp);
+  gcry_mpi_release (mq);
+  gcry_mpi_release (md);
+  gcry_mpi_release (tmp);
+  gcry_mpi_release (r);
+  wipe_and_free (pq, pqlen);
+  wipe_and_free (dp, dplen);
+  wipe_and_free (dq, dqlen);
+  membuf_release (&hdr);
+  membuf_release (&values);
+  return err;
+}
+
+gpg_error_t
+app_build_ecc_template (int keyno, const app_keyattr_t *attr,
+                        const unsigned char *d, size_t dlen,
+                        const unsigned char *q, size_t qlen,
+                        unsigned char **r_tmpl, size_t *r_tmpllen)
+{
+  gpg_error_t err;
+  membuf_t hdr, values;
+  size_t dsize;
+
+  *r_tmpl = NULL;
+  *r_tmpllen = 0;
+  membuf_init (&hdr, 256, 1);
+  membuf_init (&values, 4096, 1);
+  if (keyno < 1 || keyno > 3 || !attr->curve)
+    {
+      err = gpg_error (GPG_ERR_INV_VALUE);
+      goto leave;
+    }
+  dsize = (attr->nbits + 7) / 8;
+  membuf_put_u8 (&hdr, 0x92);
+  put_ber_len (&hdr, dsize);
+  if ((err = put_padded (&values, d, dlen, dsize)))
+    goto leave;
+  if (attr->with_pubkey)
+    {
+      if (!q || !qlen)
+        {
+          err = gpg_error (GPG_ERR_NO_PUBKEY);
+          goto leave;
+        }
+      if ((attr->eddsa || attr->djb) && qlen % 2 == 1 && q[0] == 0x40)
+        {
+          q++;
+          qlen--;
+        }
+      membuf_put_u8 (&hdr, 0x99);
+      put_ber_len (&hdr, qlen);
+      membuf_put (&values, q, qlen);
+    }
+  err = finish_template (keyno, &hdr, &values, r_tmpl, r_tmpllen);
+
+ leave:
+  membuf_release (&hdr);
+  membuf_release (&values);
+  return err;
+}
+
+void
+app_strip_outer_tag (int tag, const unsigned char **buf, size_t *len)
+{
+  brd_t r;
+  unsigned int t;
+  int constructed;
+  brd_t v;
+
+  brd_init (&r, *buf, *len);
+  if (brd_get_tlv (&r, &t, &constructed, &v))
+    return;
+  if ((int)t != tag || brd_left (&r))
+    return;
+  *buf = brd_ptr (&v);
+  *len = brd_left (&v);
+}
+
+void
+app_genkey_info_release (app_genkey_info_t *info)
+{
+  if (!info)
+    return;
+  xfree (info->n);
+  xfree (info->e);
+  xfree (info->q);
+  xfree (info);
+}

@@ -1,0 +1,509 @@
+/* iso7816.c - ISO/IEC 7816-4 commands used by the OpenPGP card
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * See iso7816.h.  The only place where status words become errors.
+ */
+#include <config.h>
+#include "iso7816.h"
+#include "membuf.h"
+
+#include <string.h>
+
+/* Cap on the data of one assembled response (61xx loops).  */
+#define MAX_ASSEMBLED (65536 + 4096)
+
+gpg_error_t
+iso7816_map_sw (int sw)
+{
+  gpg_err_code_t ec;
+
+  switch (sw)
+    {
+    case SW_SUCCESS:          return 0;
+    case SW_TERM_STATE:       ec = GPG_ERR_OBJ_TERM_STATE; break;
+    case SW_EEPROM_FAILURE:   ec = GPG_ERR_HARDWARE; break;
+    case SW_ACK_TIMEOUT:      ec = GPG_ERR_TIMEOUT; break;
+    case SW_WRONG_LENGTH:     ec = GPG_ERR_INV_VALUE; break;
+    case SW_SM_NOT_SUP:       ec = GPG_ERR_NOT_SUPPORTED; break;
+    case SW_CC_NOT_SUP:       ec = GPG_ERR_NOT_SUPPORTED; break;
+    case 0x6883:              ec = GPG_ERR_CARD; break;
+    case SW_CHV_WRONG:        ec = GPG_ERR_BAD_PIN; break;
+    case SW_CHV_BLOCKED:      ec = GPG_ERR_PIN_BLOCKED; break;
+    case SW_USE_CONDITIONS:   ec = GPG_ERR_USE_CONDITIONS; break;
+    case SW_BAD_PARAMETER:    ec = GPG_ERR_INV_VALUE; break;
+    case SW_FILE_NOT_FOUND:   ec = GPG_ERR_ENOENT; break;
+    case SW_REF_NOT_FOUND:    ec = GPG_ERR_NO_OBJ; break;
+    case SW_BAD_P0_P1:        ec = GPG_ERR_INV_VALUE; break;
+    case SW_INS_NOT_SUP:      ec = GPG_ERR_CARD; break;
+    case SW_CLA_NOT_SUP:      ec = GPG_ERR_CARD; break;
+
+    case SW_HOST_OUT_OF_CORE:         ec = GPG_ERR_ENOMEM; break;
+    case SW_HOST_INV_VALUE:           ec = GPG_ERR_INV_VALUE; break;
+    case SW_HOST_INCOMPLETE_RESPONSE: ec = GPG_ERR_INV_RESPONSE; break;
+    case SW_HOST_NOT_SUPPORTED:       ec = GPG_ERR_NOT_SUPPORTED; break;
+    case SW_HOST_LOCKING_FAILED:      ec = GPG_ERR_BUG; break;
+    case SW_HOST_BUSY:                ec = GPG_ERR_EBUSY; break;
+    case SW_HOST_NO_CARD:             ec = GPG_ERR_CARD_NOT_PRESENT; break;
+    case SW_HOST_CARD_INACTIVE:       ec = GPG_ERR_CARD_RESET; break;
+    case SW_HOST_CARD_IO_ERROR:       ec = GPG_ERR_EIO; break;
+    case SW_HOST_GENERAL_ERROR:       ec = GPG_ERR_GENERAL; break;
+    case SW_HOST_NO_READER:           ec = GPG_ERR_ENODEV; break;
+    case SW_HOST_CARD_RESET:          ec = GPG_ERR_CARD_RESET; break;
+    case SW_HOST_CARD_REMOVED:        ec = GPG_ERR_CARD_REMOVED; break;
+    case SW_HOST_SCRIPT_MISMATCH:     ec = GPG_ERR_BUG; break;
+
+    default:
+      if ((sw & 0x010000))
+        ec = GPG_ERR_GENERAL;  /* Unknown host error.  */
+      else if ((sw & 0xfff0) == 0x63C0)
+        ec = GPG_ERR_BAD_PIN;
+      else if ((sw & 0xff00) == 0x6300)
+        ec = GPG_ERR_BAD_PIN;
+      else if ((sw & 0xff00) == 0x6C00)
+        ec = GPG_ERR_INV_VALUE;
+      else
+        ec = GPG_ERR_CARD;
+      break;
+    }
+  return gpg_error (ec);
+}
+
+/* Build one APDU into BUF (room for 4+3+LC+3 bytes).  Returns its
+ * length.  EXT selects extended length encoding.  */
+static size_t
+build_apdu (unsigned char *buf, int cla, int ins, int p1, int p2,
+            size_t lc, const unsigned char *data, int le, int ext)
+{
+  size_t n = 0;
+
+  buf[n++] = cla;
+  buf[n++] = ins;
+  buf[n++] = p1;
+  buf[n++] = p2;
+  if (lc)
+    {
+      if (ext)
+        {
+          buf[n++] = 0;
+          buf[n++] = lc >> 8;
+          buf[n++] = lc;
+        }
+      else
+        buf[n++] = lc;
+      memcpy (buf + n, data, lc);
+      n += lc;
+    }
+  if (le >= 0)
+    {
+      if (ext)
+        {
+          unsigned int v = le >= 65536 ? 0 : (unsigned int)le;
+          if (!lc)
+            buf[n++] = 0;
+          buf[n++] = v >> 8;
+          buf[n++] = v;
+        }
+      else
+        buf[n++] = le >= 256 ? 0 : le;
+    }
+  return n;
+}
+
+/* Send one (possibly chained-part) APDU and collect the response data
+ * into OUT, following 61xx with GET RESPONSE and retrying once on
+ * 6Cxx.  Returns the final status word (card or host).  */
+static int
+transceive (tp_reader_t rd, int cla, int ins, int p1, int p2,
+            size_t lc, const unsigned char *data, int le, int ext,
+            int handle_more, membuf_t *out)
+{
+  unsigned char *apdu = NULL;
+  unsigned char *resp = NULL;
+  size_t apdulen, resplen, respsize;
+  int sw, retried = 0;
+
+  respsize = ext ? TP_MAX_RESPONSE : 258;
+  apdu = xtrymalloc (4 + 3 + lc + 3);
+  resp = xtrymalloc (respsize);
+  if (!apdu || !resp)
+    {
+      sw = SW_HOST_OUT_OF_CORE;
+      goto leave;
+    }
+  apdulen = build_apdu (apdu, cla, ins, p1, p2, lc, data, le, ext);
+
+ again:
+  resplen = respsize;
+  sw = tp_transmit (rd, apdu, apdulen, resp, &resplen);
+  if (sw)
+    goto leave;
+  if (resplen < 2)
+    {
+      sw = SW_HOST_INCOMPLETE_RESPONSE;
+      goto leave;
+    }
+  sw = (resp[resplen - 2] << 8) | resp[resplen - 1];
+  if ((sw & 0xff00) == 0x6C00 && !retried && le >= 0 && !ext)
+    {
+      /* Wrong Le: resend with the exact length.  */
+      retried = 1;
+      apdulen = build_apdu (apdu, cla, ins, p1, p2, lc, data,
+                            (sw & 0xff) ? (sw & 0xff) : 256, 0);
+      goto again;
+    }
+  membuf_put (out, resp, resplen - 2);
+  while (handle_more && (sw & 0xff00) == 0x6100)
+    {
+      unsigned char getresp[5];
+
+      getresp[0] = cla & ~0x10;
+      getresp[1] = 0xC0;
+      getresp[2] = 0;
+      getresp[3] = 0;
+      getresp[4] = sw & 0xff;
+      resplen = respsize;
+      sw = tp_transmit (rd, getresp, 5, resp, &resplen);
+      if (sw)
+        goto leave;
+      if (resplen < 2)
+        {
+          sw = SW_HOST_INCOMPLETE_RESPONSE;
+          goto leave;
+        }
+      sw = (resp[resplen - 2] << 8) | resp[resplen - 1];
+      membuf_put (out, resp, resplen - 2);
+      if (membuf_len (out) > MAX_ASSEMBLED)
+        {
+          sw = SW_HOST_INCOMPLETE_RESPONSE;
+          goto leave;
+        }
+    }
+  if (membuf_error (out))
+    sw = SW_HOST_OUT_OF_CORE;
+
+ leave:
+  if (resp)
+    wipe_and_free (resp, respsize);
+  if (apdu)
+    wipe_and_free (apdu, 4 + 3 + lc + 3);
+  return sw;
+}
+
+/* Core of iso7816_send with an option to collect the result in secure
+ * memory.  */
+static gpg_error_t
+send_apdu (tp_reader_t rd, int cla, int ins, int p1, int p2,
+           size_t lc, const unsigned char *data, int le, size_t chunk,
+           int secure, unsigned char **r_result, size_t *r_resultlen)
+{
+  gpg_error_t err;
+  membuf_t mb;
+  int ext, sw;
+  size_t off, n;
+
+  if (r_result)
+    *r_result = NULL;
+  if (r_resultlen)
+    *r_resultlen = 0;
+  membuf_init (&mb, MAX_ASSEMBLED + 2, secure);
+  if (!rd)
+    {
+      err = iso7816_map_sw (SW_HOST_NO_READER);
+      goto leave;
+    }
+  if (!chunk || chunk > 255)
+    chunk = 255;
+  ext = rd->cap_extended && (lc > 255 || le > 256);
+  if (ext && lc > 65535)
+    {
+      err = gpg_error (GPG_ERR_TOO_LARGE);
+      goto leave;
+    }
+  if (ext && rd->max_cmd && lc > rd->max_cmd && rd->cap_chaining)
+    ext = 0;  /* Too large even for extended: chain.  */
+  if (!ext && le > 256)
+    le = 256;  /* Rely on 61xx.  */
+
+  if (lc > 255 && !ext)
+    {
+      if (!rd->cap_chaining)
+        {
+          err = gpg_error (GPG_ERR_NOT_SUPPORTED);
+          goto leave;
+        }
+      /* Command chaining: all but the last chunk with CLA|0x10.  */
+      for (off = 0; lc - off > chunk; off += chunk)
+        {
+          sw = transceive (rd, cla | 0x10, ins, p1, p2, chunk, data + off,
+                           -1, 0, 0, &mb);
+          if (sw != SW_SUCCESS)
+            {
+              err = iso7816_map_sw (sw);
+              goto leave;
+            }
+          membuf_reset (&mb);  /* Intermediate answers carry no data.  */
+        }
+      n = lc - off;
+      sw = transceive (rd, cla, ins, p1, p2, n, data + off, le, 0, 1, &mb);
+    }
+  else
+    sw = transceive (rd, cla, ins, p1, p2, lc, data, le, ext, 1, &mb);
+
+  err = iso7816_map_sw (sw);
+  if (err)
+    goto leave;
+  if (r_result)
+    {
+      size_t len;
+
+      err = membuf_take (&mb, r_result, &len);
+      if (err)
+        goto leave;
+      if (r_resultlen)
+        *r_resultlen = len;
+    }
+
+ leave:
+  membuf_release (&mb);
+  return err;
+}
+
+gpg_error_t
+iso7816_send (tp_reader_t rd, int cla, int ins, int p1, int p2,
+              size_t lc, const unsigned char *data, int le, size_t chunk,
+              unsigned char **r_result, size_t *r_resultlen)
+{
+  return send_apdu (rd, cla, ins, p1, p2, lc, data, le, chunk, 0,
+                    r_result, r_resultlen);
+}
+
+gpg_error_t
+iso7816_apdu_direct (tp_reader_t rd, const unsigned char *apdu,
+                     size_t apdulen, int handle_more,
+                     unsigned char **r_result, size_t *r_resultlen)
+{
+  gpg_error_t err = 0;
+  unsigned char *resp = NULL;
+  size_t resplen;
+  membuf_t mb;
+  int sw;
+
+  *r_result = NULL;
+  *r_resultlen = 0;
+  membuf_init (&mb, MAX_ASSEMBLED + 2, 0);
+  if (apdulen < 4)
+    {
+      err = gpg_error (GPG_ERR_INV_VALUE);
+      goto leave;
+    }
+  resp = xtrymalloc (TP_MAX_RESPONSE);
+  if (!resp)
+    {
+      err = oca_error_from_errno ();
+      goto leave;
+    }
+  resplen = TP_MAX_RESPONSE;
+  sw = tp_transmit (rd, apdu, apdulen, resp, &resplen);
+  if (sw)
+    {
+      err = iso7816_map_sw (sw);
+      goto leave;
+    }
+  if (resplen < 2)
+    {
+      err = iso7816_map_sw (SW_HOST_INCOMPLETE_RESPONSE);
+      goto leave;
+    }
+  sw = (resp[resplen - 2] << 8) | resp[resplen - 1];
+  membuf_put (&mb, resp, resplen - 2);
+  while (handle_more && (sw & 0xff00) == 0x6100)
+    {
+      unsigned char getresp[5];
+
+      getresp[0] = apdu[0] & ~0x10;
+      getresp[1] = 0xC0;
+      getresp[2] = 0;
+      getresp[3] = 0;
+      getresp[4] = sw & 0xff;
+      resplen = TP_MAX_RESPONSE;
+      sw = tp_transmit (rd, getresp, 5, resp, &resplen);
+      if (sw)
+        {
+          err = iso7816_map_sw (sw);
+          goto leave;
+        }
+      if (resplen < 2)
+        {
+          err = iso7816_map_sw (SW_HOST_INCOMPLETE_RESPONSE);
+          goto leave;
+        }
+      sw = (resp[resplen - 2] << 8) | resp[resplen - 1];
+      membuf_put (&mb, resp, resplen - 2);
+      if (membuf_len (&mb) > MAX_ASSEMBLED)
+        {
+          err = gpg_error (GPG_ERR_TOO_LARGE);
+          goto leave;
+        }
+    }
+  membuf_put_u16 (&mb, sw);
+  err = membuf_take (&mb, r_result, r_resultlen);
+
+ leave:
+  if (resp)
+    wipe_and_free (resp, TP_MAX_RESPONSE);
+  membuf_release (&mb);
+  return err;
+}
+
+gpg_error_t
+iso7816_select_application (tp_reader_t rd, const unsigned char *aid,
+                            size_t aidlen)
+{
+  return send_apdu (rd, 0x00, 0xA4, 0x04, 0x00, aidlen, aid, -1, 0, 0,
+                    NULL, NULL);
+}
+
+gpg_error_t
+iso7816_get_data (tp_reader_t rd, int tag,
+                  unsigned char **r_result, size_t *r_resultlen)
+{
+  return send_apdu (rd, 0x00, 0xCA, (tag >> 8) & 0xff, tag & 0xff,
+                    0, NULL, 256, 0, 0, r_result, r_resultlen);
+}
+
+gpg_error_t
+iso7816_put_data (tp_reader_t rd, int tag,
+                  const unsigned char *data, size_t datalen)
+{
+  return send_apdu (rd, 0x00, 0xDA, (tag >> 8) & 0xff, tag & 0xff,
+                    datalen, data, -1, 254, 0, NULL, NULL);
+}
+
+gpg_error_t
+iso7816_put_data_odd (tp_reader_t rd, int tag,
+                      const unsigned char *data, size_t datalen)
+{
+  return send_apdu (rd, 0x00, 0xDB, (tag >> 8) & 0xff, tag & 0xff,
+                    datalen, data, -1, 254, 0, NULL, NULL);
+}
+
+gpg_error_t
+iso7816_verify (tp_reader_t rd, int chvno,
+                const unsigned char *pin, size_t pinlen)
+{
+  return send_apdu (rd, 0x00, 0x20, 0x00, chvno, pin ? pinlen : 0, pin, -1,
+                    0, 0, NULL, NULL);
+}
+
+gpg_error_t
+iso7816_verify_reset (tp_reader_t rd, int chvno)
+{
+  return send_apdu (rd, 0x00, 0x20, 0xFF, chvno, 0, NULL, -1, 0, 0,
+                    NULL, NULL);
+}
+
+gpg_error_t
+iso7816_change_reference_data (tp_reader_t rd, int chvno,
+                               const unsigned char *oldnew, size_t oldnewlen)
+{
+  return send_apdu (rd, 0x00, 0x24, 0x00, chvno, oldnewlen, oldnew, -1,
+                    0, 0, NULL, NULL);
+}
+
+gpg_error_t
+iso7816_reset_retry_counter (tp_reader_t rd, int with_rc, int chvno,
+                             const unsigned char *data, size_t datalen)
+{
+  return send_apdu (rd, 0x00, 0x2C, with_rc ? 0x00 : 0x02, chvno,
+                    datalen, data, -1, 0, 0, NULL, NULL);
+}
+
+gpg_error_t
+iso7816_generate_keypair (tp_reader_t rd, int read_only,
+                          const unsigned char *crt, size_t crtlen, int le,
+                          unsigned char **r_result, size_t *r_resultlen)
+{
+  return send_apdu (rd, 0x00, 0x47, read_only ? 0x81 : 0x80, 0x00,
+                    crtlen, crt, le, 0, 0, r_result, r_resultlen);
+}
+
+gpg_error_t
+iso7816_compute_ds (tp_reader_t rd, const unsigned char *data, size_t datalen,
+                    int le, unsigned char **r_result, size_t *r_resultlen)
+{
+  return send_apdu (rd, 0x00, 0x2A, 0x9E, 0x9A, datalen, data, le, 0, 0,
+                    r_result, r_resultlen);
+}
+
+gpg_error_t
+iso7816_decipher (tp_reader_t rd, const unsigned char *data, size_t datalen,
+                  int le, unsigned char **r_result, size_t *r_resultlen)
+{
+  return send_apdu (rd, 0x00, 0x2A, 0x80, 0x86, datalen, data, le, 254, 1,
+                    r_result, r_resultlen);
+}
+
+gpg_error_t
+iso7816_internal_authenticate (tp_reader_t rd, const unsigned char *data,
+                               size_t datalen, int le,
+                               unsigned char **r_result, size_t *r_resultlen)
+{
+  return send_apdu (rd, 0x00, 0x88, 0x00, 0x00, datalen, data, le, 0, 0,
+                    r_result, r_resultlen);
+}
+
+gpg_error_t
+iso7816_get_challenge (tp_reader_t rd, size_t length, unsigned char *buffer)
+{
+  gpg_error_t err = 0;
+  unsigned char *res = NULL;
+  size_t reslen, n;
+
+  while (length)
+    {
+      n = length > 254 ? 254 : length;
+      err = send_apdu (rd, 0x00, 0x84, 0, 0, 0, NULL, (int)n, 0, 0,
+                       &res, &reslen);
+      if (err)
+        break;
+      if (reslen < n)
+        {
+          err = gpg_error (GPG_ERR_INV_RESPONSE);
+          break;
+        }
+      memcpy (buffer, res, n);
+      buffer += n;
+      length -= n;
+      xfree (res);
+      res = NULL;
+    }
+  xfree (res);
+  return err;
+}
+
+gpg_error_t
+iso7816_terminate_df (tp_reader_t rd)
+{
+  return send_apdu (rd, 0x00, 0xE6, 0, 0, 0, NULL, -1, 0, 0, NULL, NULL);
+}
+
+gpg_error_t
+iso7816_activate_file (tp_reader_t rd)
+{
+  return send_apdu (rd, 0x00, 0x44, 0, 0, 0, NULL, -1, 0, 0, NULL, NULL);
+}
+
+gpg_error_t
+iso7816_select_data (tp_reader_t rd, int occurrence, int tag)
+{
+  unsigned char data[6];
+
+  data[0] = 0x60;
+  data[1] = 0x04;
+  data[2] = 0x5C;
+  data[3] = 0x02;
+  data[4] = tag >> 8;
+  data[5] = tag;
+  return send_apdu (rd, 0x00, 0xA5, occurrence, 0x04, sizeof data, data, -1,
+                    0, 0, NULL, NULL);
+}

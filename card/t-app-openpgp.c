@@ -1,0 +1,417 @@
+/* t-app-openpgp.c - unit tests for the OpenPGP card application
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Scripted card: application data with and without the outer 6E tag,
+ * malformed data, PIN handling (6982 vs 63Cx, C4 re-read, last try,
+ * short PINs), one APDU per signature after VERIFY, reset by another
+ * client, keygrip vectors (spec B.6) and the RSA import template.
+ */
+#include <config.h>
+#include "app-openpgp.h"
+#include "t-support.h"
+
+#include <string.h>
+
+#define AID "D276000124010304FFFE012345670000"
+#define APPDATA \
+  "4F10D276000124010304FFFE0123456700005F520800730000C00590007381BB" \
+  "C00A7D000BFE080000FF0000C106010800002000C206010800002000C30A162B" \
+  "06010401DA470F01C407017F7F7F030003C53C00000000000000000000000000" \
+  "0000000000000000000000000000000000000000000000000000001111111111" \
+  "111111111111111111111111111111C63C000000000000000000000000000000" \
+  "0000000000000000000000000000000000000000000000000000000000000000" \
+  "00000000000000000000000000CD0C000000000000000065000000"
+
+static tp_reader_t
+new_card (void)
+{
+  tp_reader_t rd;
+
+  if (tpscript_new ("test reader", &rd))
+    {
+      printf ("Bail out! cannot create scripted reader\n");
+      exit (1);
+    }
+  return rd;
+}
+
+static int
+script_done (tp_reader_t rd)
+{
+  if (tpscript_mismatches (rd))
+    tap_diag ("mismatching APDU: %s", tpscript_last_mismatch (rd));
+  if (tpscript_pending (rd))
+    tap_diag ("%zu expected APDUs not sent", tpscript_pending (rd));
+  return !tpscript_mismatches (rd) && !tpscript_pending (rd);
+}
+
+/* Queue the APDUs of app_openpgp_open with application data SIXE.  */
+static void
+script_open (tp_reader_t rd, const char *sixe)
+{
+  char resp[1200];
+
+  tpscript_expect (rd, "00A4040006D27600012401", "9000");
+  snprintf (resp, sizeof resp, "%s9000", sixe);
+  tpscript_expect (rd, "00CA006E00", resp);
+  tpscript_expect (rd, "00CA006500", "5B09446F653C3C4A6F686E 9000");
+  tpscript_expect (rd, "00CA007A00", "9303000005 9000");
+  tpscript_expect (rd, "00CA5F5000", "9000");
+  tpscript_expect (rd, "00CA005E00", "6A88");
+  tpscript_expect (rd, "00CA00F900", "6A88");
+  tpscript_expect (rd, "00CA010100", "9000");
+  tpscript_expect (rd, "00CA010200", "9000");
+}
+
+/* PIN callback returning the PIN in OPAQUE (a string), counting
+ * calls.  */
+static int pin_calls;
+static gpg_error_t
+test_pincb (void *opaque, const char *prompt, char **r_pin)
+{
+  const char *pin = opaque;
+
+  pin_calls++;
+  *r_pin = xtrymalloc_secure (strlen (pin) + 1);
+  if (!*r_pin)
+    return gpg_error (GPG_ERR_ENOMEM);
+  strcpy (*r_pin, pin);
+  return 0;
+}
+
+static app_t
+open_app (tp_reader_t rd)
+{
+  app_t app = NULL;
+  gpg_error_t err;
+
+  script_open (rd, APPDATA);
+  err = app_openpgp_open (rd, &app);
+  if (err)
+    {
+      printf ("Bail out! open failed: %s\n", gpg_strerror (err));
+      exit (1);
+    }
+  return app;
+}
+
+static void
+test_open (void)
+{
+  tp_reader_t rd = new_card ();
+  app_t app = NULL;
+  gpg_error_t err;
+  char buf[40], *prompt;
+  static const unsigned char f3[20] =
+    { 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+      0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11 };
+
+  app = open_app (rd);
+  ok (script_done (rd), "open: APDUs as expected (6E without outer tag)");
+  ok (!strcmp (app->serialno, AID), "serialno is the AID hex");
+  ok (!strcmp (app_openpgp_ident (app, buf, sizeof buf), "FFFE:01234567"),
+      "ident MANU:SERIAL");
+  ok (!strcmp (app_openpgp_dispserialno (app, buf, sizeof buf),
+               "FFFE 01234567"), "display serial number");
+  ok (!strcmp (app_openpgp_manufacturer_name (app->manufacturer),
+               "unmanaged S/N range"), "manufacturer name");
+  ok (app->version == 0x0304, "version 3.4");
+  ok (app->status_indicator == 5, "status indicator 05");
+  ok (rd->cap_chaining && rd->cap_extended, "chaining and extended length");
+  ok (app->keyattr[0].algo == APP_ALGO_RSA && app->keyattr[0].nbits == 2048
+      && app->keyattr[0].ebits == 32
+      && !strcmp (app->keyattr[0].algostr, "rsa2048"), "C1 rsa2048");
+  ok (app->keyattr[2].algo == APP_ALGO_EDDSA && app->keyattr[2].eddsa
+      && !strcmp (app->keyattr[2].curve, "Ed25519")
+      && !strcmp (app->keyattr[2].algostr, "ed25519"), "C3 ed25519");
+  ok (app->chv_status[1] == 0x7F && app->chv_status[4] == 3
+      && app->chv_status[5] == 0, "C4 parsed");
+  ok (!memcmp (app->fpr[2], f3, 20) && app->keytime[2] == 0x65000000,
+      "C5 and CD parsed");
+  ok (app->sig_counter == 5, "signature counter");
+  ok (app->name.present && app->name.len == 9, "cardholder name");
+  ok (app->extcap.get_challenge && app->extcap.key_import
+      && app->extcap.kdf_do && app->extcap.algo_attr_change
+      && !app->extcap.has_button, "extended capabilities");
+
+  err = app_openpgp_pin_prompt (app, 1, 3, &prompt);
+  ok (!err && !strcmp (prompt, "||Please unlock the card%0A%0A"
+                       "\x1eNumber\x1f: FFFE 01234567%0A"
+                       "Holder\x1f: John Doe%0A"
+                       "Counter\x1f: 5"), "PW1 (sign) prompt");
+  xfree (prompt);
+  err = app_openpgp_pin_prompt (app, 3, 2, &prompt);
+  ok (!err && !strcmp (prompt, "|A|Please enter the Admin PIN%0A%0A"
+                       "\x1eNumber\x1f: FFFE 01234567%0A"
+                       "Holder\x1f: John Doe"
+                       "%0A%0ARemaining attempts: 2"), "PW3 prompt");
+  xfree (prompt);
+  app_openpgp_release (app);
+  tp_release (rd);
+
+  /* With the outer tag.  */
+  rd = new_card ();
+  {
+    char sixe[1200];
+
+    snprintf (sixe, sizeof sixe, "6E81DB%s", APPDATA);
+    script_open (rd, sixe);
+  }
+  err = app_openpgp_open (rd, &app);
+  ok_err (err, "open with outer 6E tag");
+  ok (app && !strcmp (app->serialno, AID)
+      && app->keyattr[2].algo == APP_ALGO_EDDSA, "same data with outer tag");
+  ok (script_done (rd), "outer tag: APDUs as expected");
+  app_openpgp_release (app);
+  tp_release (rd);
+
+  /* Malformed: truncated TLVs.  */
+  rd = new_card ();
+  tpscript_expect (rd, "00A4040006D27600012401", "9000");
+  tpscript_expect (rd, "00CA006E00", "4F10D2760001240103 9000");
+  app = NULL;
+  err = app_openpgp_open (rd, &app);
+  ok (err && !app, "truncated 4F is a clean error (%s)", gpg_strerror (err));
+  tp_release (rd);
+
+  rd = new_card ();
+  tpscript_expect (rd, "00A4040006D27600012401", "9000");
+  tpscript_expect (rd, "00CA006E00",
+                   "4F10D276000124010304FFFE012345670000 7308C407017F7F 9000");
+  err = app_openpgp_open (rd, &app);
+  ok (err && !app, "truncated 73 is a clean error (%s)", gpg_strerror (err));
+  tp_release (rd);
+
+  rd = new_card ();
+  tpscript_expect (rd, "00A4040006D27600012401", "9000");
+  tpscript_expect (rd, "00CA006E00",
+                   "4F10D276000124010304FFFE012345670000 7305C403017F7F 9000");
+  err = app_openpgp_open (rd, &app);
+  ok (err && !app, "short C4 is a clean error (%s)", gpg_strerror (err));
+  tp_release (rd);
+
+  rd = new_card ();
+  tpscript_expect (rd, "00A4040006D27600012401", "6285");
+  err = app_openpgp_open (rd, &app);
+  ok_code (err, GPG_ERR_OBJ_TERM_STATE, "terminated application");
+  tp_release (rd);
+}
+
+static void
+test_pins (void)
+{
+  tp_reader_t rd = new_card ();
+  app_t app = open_app (rd);
+  gpg_error_t err;
+  unsigned char *sig = NULL;
+  size_t siglen = 0;
+  unsigned long before;
+  int i;
+
+  /* Wrong PIN answered with 6982: C4 is read again.  */
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "0020008206313233343536", "6982");
+  tpscript_expect (rd, "00CA00C400", "017F7F7F020003 9000");
+  err = app_openpgp_verify (app, 2, 0, test_pincb, "123456");
+  ok_code (err, GPG_ERR_BAD_PIN, "wrong PIN (6982)");
+  ok (app->chv_status[4] == 2 && !app->did_chv2, "C4 re-read: 2 tries");
+  ok (script_done (rd), "6982: APDUs as expected");
+
+  /* Wrong PIN answered with 63C1.  */
+  tpscript_expect (rd, "00CA00C400", "017F7F7F020003 9000");
+  tpscript_expect (rd, "0020008206313233343536", "63C1");
+  tpscript_expect (rd, "00CA00C400", "017F7F7F010003 9000");
+  err = app_openpgp_verify (app, 2, 0, test_pincb, "123456");
+  ok_code (err, GPG_ERR_BAD_PIN, "wrong PIN (63C1)");
+  ok (app->chv_status[4] == 1, "C4 re-read: 1 try");
+  ok (script_done (rd), "63Cx: APDUs as expected");
+
+  /* One try left: nothing is sent unless the caller insists.  */
+  pin_calls = 0;
+  tpscript_expect (rd, "00CA00C400", "017F7F7F010003 9000");
+  err = app_openpgp_verify (app, 2, 0, test_pincb, "123456");
+  ok (err && !pin_calls, "one try left: refused without asking (%s)",
+      gpg_strerror (err));
+  ok (script_done (rd), "one try left: no VERIFY sent");
+  tpscript_expect (rd, "00CA00C400", "017F7F7F010003 9000");
+  tpscript_expect (rd, "0020008206313233343536", "9000");
+  err = app_openpgp_verify (app, 2, APP_FLAG_INSIST, test_pincb, "123456");
+  ok_err (err, "one try left: sent when insisting");
+  ok (app->did_chv2 && script_done (rd), "PW1(82) verified");
+
+  /* Too short PINs never reach the card.  */
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  err = app_openpgp_verify (app, 1, 0, test_pincb, "12345");
+  ok_code (err, GPG_ERR_BAD_PIN, "PW1 shorter than 6");
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  err = app_openpgp_verify (app, 3, 0, test_pincb, "1234567");
+  ok_code (err, GPG_ERR_BAD_PIN, "PW3 shorter than 8");
+  ok (script_done (rd), "short PINs: no VERIFY sent");
+
+  /* Blocked.  */
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030000 9000");
+  err = app_openpgp_verify (app, 3, APP_FLAG_INSIST, test_pincb, "12345678");
+  ok_code (err, GPG_ERR_PIN_BLOCKED, "PW3 blocked: not asked");
+  ok (script_done (rd), "blocked: no VERIFY sent");
+
+  /* One VERIFY, then each signature costs exactly one APDU.  */
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "0020008106313233343536", "9000");
+  err = app_openpgp_verify (app, 1, 0, test_pincb, "123456");
+  ok_err (err, "PW1(81) verified");
+  for (i = 0; i < 3; i++)
+    {
+      tpscript_expect (rd, "002A9E9A03 AABBCC 00", "0102 9000");
+      before = rd->apdu_count;
+      err = app_openpgp_sign (app, 1, (const unsigned char *)"\xAA\xBB\xCC",
+                              3, 0, test_pincb, "123456", &sig, &siglen);
+      ok (!err && siglen == 2 && rd->apdu_count - before == 1,
+          "signature %d: one APDU", i + 1);
+      xfree (sig);
+    }
+  ok (app->sig_counter == 8, "signature counter follows");
+  ok (script_done (rd), "batch: APDUs as expected");
+
+  /* 6982 after a supposed verification: verify again, once.  */
+  tpscript_expect (rd, "002A9E9A03 AABBCC 00", "6982");
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "0020008106313233343536", "9000");
+  tpscript_expect (rd, "002A9E9A03 AABBCC 00", "0102 9000");
+  err = app_openpgp_sign (app, 1, (const unsigned char *)"\xAA\xBB\xCC",
+                          3, 0, test_pincb, "123456", &sig, &siglen);
+  ok_err (err, "6982 after verify: re-verified and signed");
+  xfree (sig);
+  ok (script_done (rd), "re-verify: APDUs as expected");
+
+  /* Reset by another client: re-select, PIN state forgotten.  */
+  tpscript_reset_on_begin (rd);
+  tpscript_expect (rd, "00A4040006D27600012401", "9000");
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "0020008106313233343536", "9000");
+  tpscript_expect (rd, "002A9E9A03 AABBCC 00", "0102 9000");
+  err = app_openpgp_sign (app, 1, (const unsigned char *)"\xAA\xBB\xCC",
+                          3, 0, test_pincb, "123456", &sig, &siglen);
+  ok_err (err, "after a reset: signed");
+  xfree (sig);
+  ok (script_done (rd), "reset: re-select and VERIFY");
+
+  /* PW1 valid for one signature only (C4 byte 1 = 00).  */
+  app->chv_status[0] = 0;
+  tpscript_expect (rd, "002A9E9A03 AABBCC 00", "0102 9000");
+  err = app_openpgp_sign (app, 1, (const unsigned char *)"\xAA\xBB\xCC",
+                          3, 0, test_pincb, "123456", &sig, &siglen);
+  xfree (sig);
+  ok (!err && !app->did_chv1, "forced PW1: state dropped after signing");
+  ok (script_done (rd), "forced PW1: APDUs as expected");
+
+  /* Card removed mid-command.  */
+  tpscript_expect (rd, "00CA00C400", "!1000E");
+  err = app_openpgp_verify (app, 1, 0, test_pincb, "123456");
+  ok_code (err, GPG_ERR_CARD_REMOVED, "card removed: clean error");
+
+  app_openpgp_release (app);
+  tp_release (rd);
+}
+
+static void
+test_keys (void)
+{
+  app_keyattr_t attr;
+  unsigned char q[33], n[64], *sexp = NULL, *tmpl = NULL;
+  size_t sexplen, tmpllen;
+  char grip[41];
+  gpg_error_t err;
+  unsigned char e[3] = { 1, 0, 1 };
+  unsigned char p[32], qq[32], d[64];
+  char hex[2 * 200 + 1];
+
+  ok_err (app_keyattr_from_curve ("ed25519", 1, &attr), "ed25519 attribute");
+  oca_hex2bin ("773E72848C1FD5F9652B29E2E7AF79571A04990E96F2016BF4E0EC1890C2B7DB",
+               q, 32);
+  err = app_build_pubkey_sexp (&attr, NULL, 0, NULL, 0, q, 32,
+                               &sexp, &sexplen, grip);
+  ok (!err && !strcmp (grip, "9DB6C64A38830F4960701789475520BE8C821F47"),
+      "Ed25519 keygrip (flags eddsa): %s", grip);
+  ok (sexp && sexplen > 20
+      && memmem (sexp, sexplen, "(5:flags5:eddsa)", 16), "eddsa flag");
+  xfree (sexp);
+
+  ok_err (app_keyattr_from_curve ("cv25519", 2, &attr), "cv25519 attribute");
+  oca_hex2bin ("40918C1733127F6BF2646FAE3D081A18AE77111C903B906310B077505EFFF12740",
+               q, 33);
+  err = app_build_pubkey_sexp (&attr, NULL, 0, NULL, 0, q + 1, 32,
+                               &sexp, &sexplen, grip);
+  ok (!err && !strcmp (grip, "0F89A565D3EA187CE839332398F5D480677DF49C"),
+      "Curve25519 keygrip (flags djb-tweak): %s", grip);
+  xfree (sexp);
+  err = app_build_pubkey_sexp (&attr, NULL, 0, NULL, 0, q, 33,
+                               &sexp, &sexplen, grip);
+  ok (!err && !strcmp (grip, "0F89A565D3EA187CE839332398F5D480677DF49C"),
+      "Curve25519 keygrip with 0x40 prefix");
+  xfree (sexp);
+  ok_code (app_keyattr_from_curve ("ed25519", 2, &attr),
+           GPG_ERR_WRONG_PUBKEY_ALGO, "ed25519 not for decryption");
+
+  /* RSA: the grip hashes n with its 00 sign byte.  */
+  memset (&attr, 0, sizeof attr);
+  attr.algo = APP_ALGO_RSA;
+  attr.nbits = 512;
+  attr.ebits = 17;
+  attr.rsa_format = 2;
+  oca_hex2bin ("E0EF37513A6851FCB8A20D6F764786255CCE3539C4B4B2FE88AD64B2AA89"
+               "872F133D3D3B1C0EF7DBCC4613EB168DFB9899459267E3D4E423B2C3B51C"
+               "225FBD25", n, 64);
+  err = app_build_pubkey_sexp (&attr, n, 64, e, 3, NULL, 0,
+                               &sexp, &sexplen, grip);
+  ok (!err && !strcmp (grip, "E544406E5048541D43609375734AFB06F4F0FCED"),
+      "RSA keygrip over 00||n: %s", grip);
+  ok (sexp && memmem (sexp, sexplen, "(1:n65:\x00\xE0", 8), "n with 00 prefix");
+  xfree (sexp);
+
+  /* RSA import template, CRT format: PQ = q^-1 mod p.  */
+  oca_hex2bin ("E28DEFE39BF0027312476F57A5E5A5ABAEFCFAD8EFC89849B3AA7EFE4458A885",
+               p, 32);
+  oca_hex2bin ("FE2B6091A092F52AD4A057A7B0CC1B3B9793B9B41374814632C5BD89B70B3421",
+               qq, 32);
+  oca_hex2bin ("45BDE608E9732EF88CC6B223BD28B00F25974A297F3407CBA3D51F43C65C9D"
+               "ED059CA1ED3842D05060ADBC6BDC310C81AE8325C6979C78D31AA746DBA8BA"
+               "B001", d, 64);
+  err = app_build_rsa_template (1, &attr, n, 64, e, 3, p, 32, qq, 32, d, 64,
+                                &tmpl, &tmpllen);
+  ok_err (err, "RSA CRT template built");
+  ok (tmpl && tmpllen == 3 + 184
+      && !memcmp (tmpl, "\x4D\x81\xB8\xB6\x00\x7F\x48\x0C\x91\x03\x92\x20"
+                  "\x93\x20\x94\x20\x95\x20\x96\x20\x5F\x48\x81\xA3", 24),
+      "template header (4D, B6, 7F48, 5F48)");
+  if (tmpl && tmpllen == 187)
+    {
+      oca_bin2hex (tmpl + 24 + 3 + 64, 96, hex);
+      ok (!strcmp (hex,
+                   "3302244FA2F3AC3AFFD301D102ADD802B8CFE713CA3BE2264745A1E2998AFF4F"
+                   "839711C9509FDDAC5CE7A52271B7ABBCC6CD261EAF58022C7CF101064B487BC9"
+                   "EA5CF9088EF5B3173144404F21D8B26BBA92BEB36B150C76BC2E555CFCE959C1"),
+          "PQ = q^-1 mod p, DP1, DQ1");
+      ok (!memcmp (tmpl + 24, e, 3), "e padded to 3 bytes");
+    }
+  else
+    ok (0, "template length %zu", tmpllen);
+  wipe_and_free (tmpl, tmpllen);
+  /* Wrong prime size.  */
+  attr.nbits = 1024;
+  err = app_build_rsa_template (1, &attr, n, 64, e, 3, p, 32, qq, 32, d, 64,
+                                &tmpl, &tmpllen);
+  ok (err && !tmpl, "primes must be exactly n-bits/2");
+}
+
+int
+main (void)
+{
+  if (!gcry_check_version (NULL))
+    return 1;
+  gcry_control (GCRYCTL_DISABLE_SECMEM, 0);
+  gcry_control (GCRYCTL_INITIALIZATION_FINISHED, 0);
+  test_open ();
+  test_pins ();
+  test_keys ();
+  return tap_done ();
+}

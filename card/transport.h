@@ -1,0 +1,155 @@
+/* transport.h - reader transport vtable (PC/SC and scripted backends)
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A reader (tp_reader_t) is a connected card slot.  The operations are
+ * a small vtable so that unit tests can replace pcsc-lite with a
+ * scripted card (transport-script.c).  Transport functions return an
+ * int status word: card status words are 0x0000..0xFFFF, host-side
+ * failures are the SW_HOST_* pseudo status words >= 0x10000.  They
+ * never leave card/: iso7816.c maps them to gpg_error_t.
+ *
+ * Only pcsc.c includes <winscard.h>.
+ */
+#ifndef OCA_TRANSPORT_H
+#define OCA_TRANSPORT_H
+
+#include "oca-common.h"
+
+/* Status words of interest.  */
+#define SW_SUCCESS            0x9000
+#define SW_EOF_REACHED        0x6282
+#define SW_TERM_STATE         0x6285
+#define SW_EEPROM_FAILURE     0x6581
+#define SW_ACK_TIMEOUT        0x6600
+#define SW_WRONG_LENGTH       0x6700
+#define SW_SM_NOT_SUP         0x6882
+#define SW_CC_NOT_SUP         0x6884
+#define SW_CHV_WRONG          0x6982
+#define SW_CHV_BLOCKED        0x6983
+#define SW_USE_CONDITIONS     0x6985
+#define SW_BAD_PARAMETER      0x6A80
+#define SW_FILE_NOT_FOUND     0x6A82
+#define SW_REF_NOT_FOUND      0x6A88
+#define SW_BAD_P0_P1          0x6B00
+#define SW_INS_NOT_SUP        0x6D00
+#define SW_CLA_NOT_SUP        0x6E00
+
+/* Host-side pseudo status words (never produced by a card).  */
+#define SW_HOST_OUT_OF_CORE          0x10001
+#define SW_HOST_INV_VALUE            0x10002
+#define SW_HOST_INCOMPLETE_RESPONSE  0x10003
+#define SW_HOST_NOT_SUPPORTED        0x10005
+#define SW_HOST_LOCKING_FAILED       0x10006
+#define SW_HOST_BUSY                 0x10007
+#define SW_HOST_NO_CARD              0x10008
+#define SW_HOST_CARD_INACTIVE        0x10009
+#define SW_HOST_CARD_IO_ERROR        0x1000A
+#define SW_HOST_GENERAL_ERROR        0x1000B
+#define SW_HOST_NO_READER            0x1000C
+#define SW_HOST_CARD_RESET           0x1000D  /* Reset by another client;
+                                                 already reconnected.  */
+#define SW_HOST_CARD_REMOVED         0x1000E
+#define SW_HOST_SCRIPT_MISMATCH      0x1000F  /* Scripted backend only.  */
+
+/* Flags returned by the status operation.  */
+#define TP_STATUS_PRESENT  1
+#define TP_STATUS_CHANGED  2   /* Card was reset or swapped meanwhile.  */
+
+/* Largest response a transport returns (extended Le 65536 + SW).  */
+#define TP_MAX_RESPONSE (65536 + 2)
+
+typedef struct tp_reader_s *tp_reader_t;
+
+/* The backend operations.  Every function returns a status word
+ * (0 for operations without a card answer, e.g. begin/end).  */
+struct tp_ops
+{
+  const char *name;
+  /* Send APDU of APDULEN bytes, write the response (data + SW1 SW2)
+   * to BUF which has room for *BUFLEN bytes; set *BUFLEN to the
+   * number of bytes received.  */
+  int (*transmit) (tp_reader_t rd, const unsigned char *apdu, size_t apdulen,
+                   unsigned char *buf, size_t *buflen);
+  /* Presence check without any APDU: set *R_STATUS to TP_STATUS_*.  */
+  int (*status) (tp_reader_t rd, unsigned int *r_status);
+  /* Begin / end an exclusive PC/SC transaction.  Begin returns
+   * SW_HOST_CARD_RESET if the card was reset by another client (the
+   * backend has reconnected; the caller must re-select its
+   * application and forget PIN state).  */
+  int (*begin) (tp_reader_t rd);
+  int (*end) (tp_reader_t rd);
+  /* Reconnect (after a reset); RESET non-zero asks for a card reset.  */
+  int (*reconnect) (tp_reader_t rd, int reset);
+  /* Disconnect and release the backend's private data.  */
+  void (*release) (tp_reader_t rd);
+};
+
+/* A connected reader.  Fields below OPS are owned by the backend
+ * (priv, name, atr) or by the upper layers (capabilities).  */
+struct tp_reader_s
+{
+  const struct tp_ops *ops;
+  void *priv;
+  char *name;                   /* Reader name (malloced).  */
+  unsigned char atr[36];
+  size_t atrlen;
+  unsigned int reset_count;     /* Bumped on every reset the backend saw.  */
+  int in_transaction;           /* Nesting depth of tp_begin.  */
+  /* Capabilities, set by the application layer from the card's
+   * historical bytes and DO 7F66.  */
+  unsigned int cap_chaining:1;
+  unsigned int cap_extended:1;
+  size_t max_cmd;               /* Max command data (extended).  */
+  size_t max_rsp;               /* Max response data (extended).  */
+  /* APDU counter (for tests and diagnostics).  */
+  unsigned long apdu_count;
+};
+
+/* Log hook for APDU dumps (never called with PIN or key bodies: those
+ * are replaced by "[hidden]").  NULL disables logging.  */
+typedef void (*tp_log_fn_t) (const char *line);
+void tp_set_log (tp_log_fn_t fn);
+
+/* Generic wrappers (handle NULL RD as SW_HOST_NO_READER).  */
+int tp_transmit (tp_reader_t rd, const unsigned char *apdu, size_t apdulen,
+                 unsigned char *buf, size_t *buflen);
+int tp_status (tp_reader_t rd, unsigned int *r_status);
+int tp_begin (tp_reader_t rd);
+int tp_end (tp_reader_t rd);
+int tp_reconnect (tp_reader_t rd, int reset);
+void tp_release (tp_reader_t rd);
+/* Allocate the common part of a reader for backend BACKEND_OPS.  */
+gpg_error_t tp_reader_alloc (const struct tp_ops *backend_ops,
+                             const char *name, tp_reader_t *r_rd);
+
+/*-- pcsc.c --*/
+/* List the PC/SC readers.  *R_NAMES is an xmalloced NULL-terminated
+ * array of xmalloced names (release with tp_free_namelist).  */
+gpg_error_t pcsc_list_readers (char ***r_names);
+void tp_free_namelist (char **names);
+/* Connect to the card in reader NAME in shared mode.  */
+gpg_error_t pcsc_open_reader (const char *name, tp_reader_t *r_rd);
+/* Return non-zero if reader NAME currently holds a card (no
+ * connection needed).  */
+int pcsc_card_present (const char *name);
+
+/*-- transport-script.c --*/
+/* A scripted card for unit tests: every transmit must match the next
+ * expected APDU (hex, case-insensitive; NULL or "*" = anything) and
+ * gets the scripted response (hex data + SW).  A response of the form
+ * "!<hex pseudo-sw>" makes transmit return that host status instead.  */
+gpg_error_t tpscript_new (const char *name, tp_reader_t *r_rd);
+void tpscript_expect (tp_reader_t rd, const char *apdu_hex,
+                      const char *resp_hex);
+/* Make the next tp_begin report a reset by another client.  */
+void tpscript_reset_on_begin (tp_reader_t rd);
+/* Make tp_status report no card.  */
+void tpscript_set_present (tp_reader_t rd, int present);
+/* Number of expectations not yet consumed.  */
+size_t tpscript_pending (tp_reader_t rd);
+/* Number of mismatches seen (0 = all APDUs matched).  */
+unsigned int tpscript_mismatches (tp_reader_t rd);
+/* The last mismatching APDU as hex (or "").  */
+const char *tpscript_last_mismatch (tp_reader_t rd);
+
+#endif /*OCA_TRANSPORT_H*/
