@@ -1,0 +1,74 @@
+#!/bin/sh
+# t-edit.sh - gpg --edit-card: generate RSA and 25519 keys, sign, verify,
+# encrypt, decrypt, change PINs, factory reset
+# SPDX-License-Identifier: GPL-3.0-or-later
+. "$srcdir/../lib.sh"
+. "$srcdir/harness.sh"
+
+vcard_setup || { echo "Bail out! harness setup failed"; exit 1; }
+check "plug card" vcard_plug ed --serial 00ED0001
+vcard_gnupghome ed "$T/gh"
+export GNUPGHOME="$T/gh"
+
+# edit_card FILE: run gpg --edit-card with the commands in FILE.
+edit_card () {
+  "$GPG" --no-tty --command-fd 0 --status-fd 1 --edit-card < "$1"
+}
+
+# --- RSA 2048 keys generated on the card.
+printf 'admin\ngenerate\nn\n0\nRsa User\nrsa@example.org\n\nquit\n' > "$T/cmds"
+check "generate RSA 2048 keys on the card" edit_card "$T/cmds"
+check "card status" "$GPG" --batch --card-status
+like "signature key present" "$T/out" '^Signature key \.+: [0-9A-F ]{50}$'
+like "RSA 2048 attributes" "$T/out" '^Key attributes \.+: rsa2048 rsa2048 rsa2048$'
+like "key info generated on card" "$T/out" 'card-no: FFFE 00ED0001'
+check "secret key is on the card" sh -c "'$GPG' -K rsa@example.org | grep -q 'sec>  rsa2048'"
+
+echo "hello card" > "$T/msg"
+check "sign with the card" "$GPG" --batch -u rsa@example.org -o "$T/msg.sig" --sign "$T/msg"
+check "verify the signature" "$GPG" --batch --verify "$T/msg.sig"
+like "good signature" "$T/err" 'Good signature from "Rsa User'
+check "signature counter counts" sh -c "'$GPG' --batch --card-status | grep -Eq '^Signature counter : [1-9]'"
+check "encrypt to the card key" "$GPG" --batch -r rsa@example.org -o "$T/msg.gpg" --encrypt "$T/msg"
+check "decrypt with the card" "$GPG" --batch -o "$T/msg.out" --decrypt "$T/msg.gpg"
+check "decrypted text matches" cmp "$T/msg" "$T/msg.out"
+
+# --- Change PINs (passwd menu: 1 change PIN, 3 change Admin PIN).
+vcard_pins "$T/gh" 123456 654321 12345678 87654321
+printf 'admin\npasswd\n1\n3\nq\nquit\n' > "$T/cmds"
+check "change PIN and Admin PIN" edit_card "$T/cmds"
+like "PIN changed" "$T/out" 'SC_OP_SUCCESS'
+vcard_default_pins "$T/gh" 654321 87654321
+check "sign with the new PIN" "$GPG" --batch -u rsa@example.org -o "$T/msg2.sig" --sign "$T/msg"
+printf 'admin\nname\nDoe\nJohn\nquit\n' > "$T/cmds"
+check "admin command with the new Admin PIN" edit_card "$T/cmds"
+vcard_kill_agent "$T/gh"
+check "card status" "$GPG" --batch --card-status
+like "name set with new Admin PIN" "$T/out" '^Name of cardholder: John Doe$'
+
+# --- Ed25519 / Cv25519 via key-attr, then generate.
+printf 'admin\nkey-attr\n2\n1\n2\n1\n2\n1\ngenerate\nn\ny\n0\nEd User\ned@example.org\n\nquit\n' > "$T/cmds"
+check "key-attr ed25519/cv25519 and generate" edit_card "$T/cmds"
+check "card status" "$GPG" --batch --card-status
+like "25519 attributes" "$T/out" '^Key attributes \.+: ed25519 cv25519 ed25519$'
+check "sign with Ed25519 card key" "$GPG" --batch -u ed@example.org -o "$T/ed.sig" --sign "$T/msg"
+check "verify the Ed25519 signature" "$GPG" --batch --verify "$T/ed.sig"
+like "good EdDSA signature" "$T/err" 'using EDDSA key'
+check "encrypt to the Cv25519 key" "$GPG" --batch -r ed@example.org -o "$T/ed.gpg" --encrypt "$T/msg"
+check "decrypt with Cv25519 on the card" "$GPG" --batch -o "$T/ed.out" --decrypt "$T/ed.gpg"
+check "decrypted text matches" cmp "$T/msg" "$T/ed.out"
+
+# --- Factory reset.
+printf 'admin\nfactory-reset\ny\nyes\nquit\n' > "$T/cmds"
+check "factory-reset" edit_card "$T/cmds"
+vcard_kill_agent "$T/gh"
+vcard_default_pins "$T/gh" 123456 12345678
+check "card status after reset" "$GPG" --batch --card-status
+like "keys gone" "$T/out" '^Signature key \.+: \[none\]$'
+like "name gone" "$T/out" '^Name of cardholder: \[not set\]$'
+like "attributes back to RSA 2048" "$T/out" '^Key attributes \.+: rsa2048 rsa2048 rsa2048$'
+like "serial kept" "$T/out" '^Serial number \.+: 00ED0001$'
+printf 'admin\nname\nRoe\nRick\nquit\n' > "$T/cmds"
+check "factory Admin PIN works" edit_card "$T/cmds"
+
+tap_done

@@ -1,0 +1,46 @@
+#!/bin/sh
+# t-status.sh - gpg --card-status against oca-vcard; restart; APDU log
+# SPDX-License-Identifier: GPL-3.0-or-later
+. "$srcdir/../lib.sh"
+. "$srcdir/harness.sh"
+
+vcard_setup || { echo "Bail out! harness setup failed"; exit 1; }
+check "plug card with serial 0A0B0C0D" \
+  vcard_plug st --serial 0A0B0C0D --manufacturer FF42
+diag "reader: $VCARD_READER"
+vcard_gnupghome st "$T/gh"
+export GNUPGHOME="$T/gh"
+
+check "gpg --card-status" "$GPG" --batch --card-status
+cp "$T/out" "$T/status"
+like "application ID" "$T/status" '^Application ID \.+: D2760001240103 04FF420A0B0C0D0000$|^Application ID \.+: D276000124010304FF420A0B0C0D0000$'
+like "version 3.4" "$T/status" '^Version \.+: 3\.4$'
+like "manufacturer (unmanaged S/N range)" "$T/status" '^Manufacturer \.+: unmanaged S/N range$'
+like "serial number" "$T/status" '^Serial number \.+: 0A0B0C0D$'
+like "name not set" "$T/status" '^Name of cardholder: \[not set\]$'
+like "signature PIN forced" "$T/status" '^Signature PIN \.+: forced$'
+like "key attributes rsa2048" "$T/status" '^Key attributes \.+: rsa2048 rsa2048 rsa2048$'
+like "PIN retry counter 3 0 3" "$T/status" '^PIN retry counter : 3 0 3$'
+like "signature counter 0" "$T/status" '^Signature counter : 0$'
+like "no keys" "$T/status" '^Signature key \.+: \[none\]$'
+
+check "--with-colons card status" "$GPG" --batch --with-colons --card-status
+like "colons: serial" "$T/out" '^serial:0A0B0C0D:$'
+like "colons: version" "$T/out" '^version:0304:$'
+
+n=$(vcard_apdu_count st)
+check "APDU log has entries" test "$n" -gt 5
+unlike "APDU log holds headers only" "$T/vcard-st.apdus" '^.{12,}'
+check "state file is mode 0600" sh -c "ls -l '$(vcard_state st)' | grep -q '^-rw-------'"
+
+# Set the name (admin), restart the card process, the name stays.
+printf 'admin\nname\nDoe\nJane\nquit\n' > "$T/cmds"
+check "edit-card name" "$GPG" --no-tty --command-fd 0 --status-fd 1 \
+  --edit-card < "$T/cmds"
+vcard_kill_agent "$T/gh"
+check "restart card process" vcard_restart st
+check "card status after restart" "$GPG" --batch --card-status
+like "name survived restart" "$T/out" '^Name of cardholder: Jane Doe$'
+like "serial survived restart" "$T/out" '^Serial number \.+: 0A0B0C0D$'
+
+tap_done

@@ -1,0 +1,45 @@
+#!/bin/sh
+# t-touch.sh - UIF (touch) on/off through scdaemon; touch given vs timeout
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# gpg 2.2 has no "uif" command: the UIF DOs are written with scdaemon's
+# APDU command (after VERIFY PW3), as a user of gpg 2.2 would do.
+. "$srcdir/../lib.sh"
+. "$srcdir/harness.sh"
+
+vcard_setup || { echo "Bail out! harness setup failed"; exit 1; }
+check "plug card" vcard_plug tc --serial 00007C00 --touch-timeout 2
+vcard_gnupghome tc "$T/gh"
+export GNUPGHOME="$T/gh"
+echo "touch me" > "$T/msg"
+
+printf 'admin\nkey-attr\n2\n1\n2\n1\n2\n1\ngenerate\nn\n0\nTouch User\ntouch@example.org\n\nquit\n' > "$T/cmds"
+check "generate Ed25519 keys" "$GPG" --no-tty --command-fd 0 --status-fd 1 --edit-card < "$T/cmds"
+
+# scd_apdu HEX...: send APDUs through scdaemon, hex dump of the answers.
+scd_apdu () {
+  set -- "scd serialno"  $(for a in "$@"; do printf '%s\n' "scd apdu $a" | sed 's/ /_/g'; done)
+  for a in "$@"; do printf '%s\n' "$a" | sed 's/_/ /g'; done > "$T/scd.cmds"
+  echo /bye >> "$T/scd.cmds"
+  "$GPG_CONNECT_AGENT" --hex < "$T/scd.cmds"
+}
+verify_pw3="00 20 00 83 08 3132333435363738"
+check "UIF on for signing" scd_apdu "$verify_pw3" "00 da 00 d6 02 01 20" "00 ca 00 d6 00"
+like "UIF DO reads 01 20" "$T/out" '01 20 90 00'
+vcard_kill_agent "$T/gh"
+
+rm -f "$T/vcard-tc.touch"
+check_fails "no touch: signing times out" "$GPG" --batch -u touch@example.org -o "$T/s1.sig" --sign "$T/msg"
+like "the card waited and timed out" "$T/err" '[Tt]imeout|signing failed'
+vcard_kill_agent "$T/gh"
+vcard_touch tc
+check "touch given: signing succeeds" "$GPG" --batch -u touch@example.org -o "$T/s2.sig" --sign "$T/msg"
+check "touch consumed" test ! -e "$T/vcard-tc.touch"
+check "signature verifies" "$GPG" --batch --verify "$T/s2.sig"
+vcard_kill_agent "$T/gh"
+check "UIF off" scd_apdu "$verify_pw3" "00 da 00 d6 02 00 20" "00 ca 00 d6 00"
+like "UIF DO reads 00 20" "$T/out" '00 20 90 00'
+vcard_kill_agent "$T/gh"
+check "UIF off: signing needs no touch" "$GPG" --batch -u touch@example.org -o "$T/s3.sig" --sign "$T/msg"
+
+tap_done

@@ -1,0 +1,816 @@
+/* t-vcard.c - unit test of the virtual OpenPGP card application
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Drives vcard_process_apdu with APDUs directly (no PC/SC), covering
+ * the transport (61xx, chaining, extended length), PIN handling and
+ * blocking, key generation/import and every key operation checked
+ * against libgcrypt, life cycle, persistence, quirks, and a random
+ * APDU loop for robustness.
+ */
+#include <config.h>
+#include "vcard.h"
+#include "brd.h"
+#include "t-support.h"
+
+#include <string.h>
+#include <unistd.h>
+
+static unsigned char rbuf[70000];
+static size_t rlen;
+static unsigned int sw;
+
+/* Send the APDU BUF/LEN; leaves the data in RBUF/RLEN and SW.  */
+static unsigned int
+xfer_bin (vcard_t *card, const unsigned char *buf, size_t len)
+{
+  unsigned char *rsp;
+  size_t n;
+  gpg_error_t err;
+
+  err = vcard_process_apdu (card, buf, len, &rsp, &n);
+  if (err || n < 2 || n - 2 > sizeof rbuf)
+    {
+      tap_diag ("process_apdu: %s", gpg_strerror (err));
+      rlen = 0;
+      sw = 0;
+      wipe_and_free (rsp, n);
+      return 0;
+    }
+  rlen = n - 2;
+  memcpy (rbuf, rsp, rlen);
+  sw = (rsp[n - 2] << 8) | rsp[n - 1];
+  wipe_and_free (rsp, n);
+  return sw;
+}
+
+/* Send the APDU given as hex string HEX (spaces allowed).  */
+static unsigned int
+xfer (vcard_t *card, const char *hex)
+{
+  unsigned char buf[600];
+  size_t n = 0;
+  char tmp[3] = { 0, 0, 0 };
+
+  while (*hex)
+    {
+      if (*hex == ' ')
+        {
+          hex++;
+          continue;
+        }
+      tmp[0] = hex[0];
+      tmp[1] = hex[1];
+      if (oca_hex2bin (tmp, buf + n, 1))
+        abort ();
+      n++;
+      hex += 2;
+    }
+  return xfer_bin (card, buf, n);
+}
+
+/* Send a case 3/4 short or extended APDU with header HDR and DATA.  */
+static unsigned int
+xfer_data (vcard_t *card, const unsigned char hdr[4],
+           const void *data, size_t len, int extended)
+{
+  unsigned char buf[8 + 65536];
+  size_t n = 0;
+
+  memcpy (buf, hdr, 4);
+  n = 4;
+  if (extended || len > 255)
+    {
+      buf[n++] = 0;
+      buf[n++] = len >> 8;
+      buf[n++] = len;
+    }
+  else
+    buf[n++] = len;
+  memcpy (buf + n, data, len);
+  n += len;
+  if (extended || len > 255)
+    {
+      buf[n++] = 0;
+      buf[n++] = 0;
+    }
+  else
+    buf[n++] = 0;
+  return xfer_bin (card, buf, n);
+}
+
+/* Send DATA with command chaining in CHUNK-byte pieces.  */
+static unsigned int
+xfer_chained (vcard_t *card, const unsigned char hdr[4],
+              const unsigned char *data, size_t len, size_t chunk)
+{
+  unsigned char h[4];
+
+  memcpy (h, hdr, 4);
+  while (len > chunk)
+    {
+      h[0] = hdr[0] | 0x10;
+      if (xfer_data (card, h, data, chunk, 0) != 0x9000)
+        return sw;
+      data += chunk;
+      len -= chunk;
+    }
+  return xfer_data (card, hdr, data, len, 0);
+}
+
+/* Collect a full response: follow 61xx with GET RESPONSE.  Appends to
+ * OUT/OUTLEN (capacity CAP).  */
+static unsigned int
+collect (vcard_t *card, unsigned char *out, size_t *outlen, size_t cap)
+{
+  *outlen = 0;
+  for (;;)
+    {
+      if (*outlen + rlen > cap)
+        return 0;
+      memcpy (out + *outlen, rbuf, rlen);
+      *outlen += rlen;
+      if ((sw & 0xff00) != 0x6100)
+        return sw;
+      xfer (card, "00 C0 00 00 00");
+    }
+}
+
+static const unsigned char hdr_verify81[4] = { 0x00, 0x20, 0x00, 0x81 };
+static const unsigned char hdr_verify82[4] = { 0x00, 0x20, 0x00, 0x82 };
+static const unsigned char hdr_verify83[4] = { 0x00, 0x20, 0x00, 0x83 };
+
+static unsigned int
+verify (vcard_t *card, const unsigned char hdr[4], const char *pin)
+{
+  return xfer_data (card, hdr, pin, strlen (pin), 0);
+}
+
+/* Build a public key S-expression from the 7F49 template in RBUF.  */
+static gcry_sexp_t
+pubkey_from_template (const char *curve, const unsigned char *tmpl,
+                      size_t len)
+{
+  brd_t r, v, n, e, q;
+  unsigned int tag;
+  int cons;
+  gcry_sexp_t s = NULL;
+  unsigned char pt[200];
+  size_t ptlen;
+
+  brd_init (&r, tmpl, len);
+  if (brd_get_tlv (&r, &tag, &cons, &v) || tag != 0x7f49)
+    return NULL;
+  if (!curve)
+    {
+      if (brd_find_tlv (&v, 0x81, 0, &n) || brd_find_tlv (&v, 0x82, 0, &e))
+        return NULL;
+      gcry_sexp_build (&s, NULL, "(public-key (rsa (n %b)(e %b)))",
+                       (int)brd_left (&n), brd_ptr (&n),
+                       (int)brd_left (&e), brd_ptr (&e));
+      return s;
+    }
+  if (brd_find_tlv (&v, 0x86, 0, &q) || brd_left (&q) > sizeof pt - 1)
+    return NULL;
+  ptlen = 0;
+  if (!strcmp (curve, "Ed25519"))
+    pt[ptlen++] = 0x40;
+  memcpy (pt + ptlen, brd_ptr (&q), brd_left (&q));
+  ptlen += brd_left (&q);
+  if (!strcmp (curve, "Ed25519"))
+    gcry_sexp_build (&s, NULL,
+                     "(public-key (ecc (curve Ed25519)(flags eddsa)(q %b)))",
+                     (int)ptlen, pt);
+  else
+    gcry_sexp_build (&s, NULL, "(public-key (ecc (curve %s)(q %b)))",
+                     curve, (int)ptlen, pt);
+  return s;
+}
+
+/* Generate a key in slot CRT (B6/B8/A4) after setting attribute ATTR
+ * (hex APDU for PUT DATA, or NULL) and return the public key.  */
+static gcry_sexp_t
+gen_key (vcard_t *card, const char *putattr, const char *crt,
+         const char *curve)
+{
+  char apdu[64];
+  unsigned char tmpl[1200];
+  size_t tlen;
+
+  if (putattr && xfer (card, putattr) != 0x9000)
+    {
+      tap_diag ("put attr: %04X", sw);
+      return NULL;
+    }
+  snprintf (apdu, sizeof apdu, "00 47 80 00 02 %s 00 00", crt);
+  xfer (card, apdu);
+  if (collect (card, tmpl, &tlen, sizeof tmpl) != 0x9000)
+    {
+      tap_diag ("generate: %04X", sw);
+      return NULL;
+    }
+  return pubkey_from_template (curve, tmpl, tlen);
+}
+
+static void
+test_transport (vcard_t *card)
+{
+  unsigned char all[1000];
+  size_t alen;
+  brd_t r, v;
+
+  ok (xfer (card, "00 A4 04 00 06 D2 76 00 01 24 01") == 0x9000, "SELECT");
+  ok (xfer (card, "00 A4 04 00 06 D2 76 00 01 24 02") == 0x6A82,
+      "SELECT of another AID: 6A82");
+  ok (xfer (card, "00 CA 00 4F 00") == 0x9000 && rlen == 16
+      && !memcmp (rbuf, "\xd2\x76\x00\x01\x24\x01\x03\x04\xff\xfe"
+                  "\x00\x00\x00\x01\x00\x00", 16), "GET DATA 4F: AID 3.4");
+  ok (xfer (card, "00 CA") == 0x6700, "2-byte APDU: 6700");
+  ok (xfer (card, "00 CA 00") == 0x6700, "3-byte APDU: 6700");
+  ok (xfer (card, "00 DA 00 5B 05 41 42") == 0x6700, "Lc too big: 6700");
+  ok (xfer (card, "00 DA 00 5B 01 41 42 43") == 0x6700, "Lc too small: 6700");
+  ok (xfer (card, "00 CA 00 6E 00 00") == 0x6700, "bad extended APDU: 6700");
+  ok (xfer (card, "80 CA 00 4F 00") == 0x6E00, "CLA 80: 6E00");
+  ok (xfer (card, "0C CA 00 4F 00") == 0x6882, "SM CLA: 6882");
+  ok (xfer (card, "00 FE 00 00") == 0x6D00, "unknown INS: 6D00");
+  ok (xfer (card, "00 CA 12 34 00") == 0x6A88, "unknown DO: 6A88");
+  ok (xfer (card, "00 C0 00 00 00") == 0x6985, "GET RESPONSE, nothing: 6985");
+
+  /* 6E is longer than 256 bytes: 61xx and GET RESPONSE.  */
+  xfer (card, "00 CA 00 6E 80");
+  ok (rlen == 128 && (sw & 0xff00) == 0x6100, "GET DATA 6E, Le 128: 61xx");
+  collect (card, all, &alen, sizeof all);
+  ok (sw == 0x9000 && alen > 200, "GET RESPONSE completes 6E (%u bytes)",
+      (unsigned int)alen);
+  brd_init (&r, all, alen);
+  ok (!brd_find_tlv (&r, 0xc4, 1, &v) && brd_left (&v) == 7
+      && brd_ptr (&v)[4] == 3 && brd_ptr (&v)[5] == 0
+      && brd_ptr (&v)[6] == 3, "6E holds C4 with 3/0/3 tries");
+  ok (!brd_find_tlv (&r, 0x7f74, 1, &v), "6E announces a button (7F74)");
+  ok (!brd_find_tlv (&r, 0xc5, 1, &v) && brd_left (&v) == 60,
+      "6E holds C5");
+  ok (xfer (card, "00 CA 00 6E 00 00 00") == 0x9000 && rlen == alen
+      && !memcmp (rbuf, all, alen), "GET DATA 6E with extended Le");
+  ok (xfer (card, "00 CA 7F 66 00") == 0x9000 && rlen == 8,
+      "GET DATA 7F66");
+  ok (xfer (card, "00 CA 5F 52 00") == 0x9000 && rlen == 10
+      && rbuf[6] == 0xc0 && rbuf[7] == 0x05, "historical bytes: chaining, "
+      "extended length, operational");
+  ok (xfer (card, "00 CA 00 FA 00") == 0x9000 && rlen > 20, "GET DATA FA");
+  ok (xfer (card, "00 84 00 00 08") == 0x9000 && rlen == 8, "GET CHALLENGE");
+
+  /* Chaining errors.  */
+  ok (xfer (card, "10 DA 00 5B 02 41 42") == 0x9000, "chained part 1");
+  ok (xfer (card, "00 DA 00 5E 02 41 42") == 0x6883,
+      "other command in a chain: 6883");
+}
+
+static void
+test_pins (vcard_t *card)
+{
+  static const unsigned char hdr_rrc02[4] = { 0x00, 0x2c, 0x02, 0x81 };
+  static const unsigned char hdr_rrc00[4] = { 0x00, 0x2c, 0x00, 0x81 };
+  static const unsigned char hdr_crd81[4] = { 0x00, 0x24, 0x00, 0x81 };
+  static const unsigned char hdr_rc[4] = { 0x00, 0xda, 0x00, 0xd3 };
+
+  ok (xfer (card, "00 20 00 81") == 0x63C3, "VERIFY status: 63C3");
+  ok (verify (card, hdr_verify81, "000000") == 0x63C2, "wrong PIN: 63C2");
+  ok (verify (card, hdr_verify81, "00000") == 0x63C1, "short PIN: 63C1");
+  ok (xfer (card, "00 CA 00 C4 00") == 0x9000 && rbuf[4] == 1,
+      "C4 shows 1 try left");
+  ok (verify (card, hdr_verify81, "123456") == 0x9000, "right PIN resets");
+  ok (xfer (card, "00 20 00 81") == 0x9000, "VERIFY status: verified");
+  ok (xfer (card, "00 20 FF 81") == 0x9000
+      && xfer (card, "00 20 00 81") == 0x63C3, "VERIFY P1=FF clears");
+  ok (xfer (card, "00 20 00 84") == 0x6B00, "VERIFY P2 84: 6B00");
+  verify (card, hdr_verify81, "000000");
+  verify (card, hdr_verify81, "000000");
+  ok (verify (card, hdr_verify81, "000000") == 0x63C0, "third wrong: 63C0");
+  ok (verify (card, hdr_verify82, "123456") == 0x6983,
+      "blocked PW1 refuses the right PIN: 6983");
+  ok (xfer (card, "00 20 00 82") == 0x6983, "VERIFY status: blocked");
+  ok (xfer_data (card, hdr_rrc02, "654321", 6, 0) == 0x6982,
+      "unblock without PW3: 6982");
+  ok (verify (card, hdr_verify83, "12345678") == 0x9000, "VERIFY PW3");
+  ok (xfer_data (card, hdr_rrc02, "12345", 5, 0) == 0x6700,
+      "unblock with short new PIN: 6700");
+  ok (xfer_data (card, hdr_rrc02, "654321", 6, 0) == 0x9000,
+      "admin unblock");
+  ok (verify (card, hdr_verify81, "654321") == 0x9000, "new PW1 works");
+  ok (xfer_data (card, hdr_rrc00, "1234567890123456", 16, 0) == 0x6983,
+      "reset code not set: 6983");
+  ok (xfer_data (card, hdr_rc, "1234567", 7, 0) == 0x6700,
+      "7-digit reset code: 6700");
+  ok (xfer_data (card, hdr_rc, "87654321", 8, 0) == 0x9000, "set RC");
+  ok (xfer (card, "00 CA 00 C4 00") == 0x9000 && rbuf[5] == 3,
+      "C4 shows 3 RC tries");
+  verify (card, hdr_verify81, "000000");
+  verify (card, hdr_verify81, "000000");
+  verify (card, hdr_verify81, "000000");
+  ok (xfer_data (card, hdr_rrc00, "87654320111111", 14, 0) == 0x63C2,
+      "wrong RC: 63C2");
+  ok (xfer_data (card, hdr_rrc00, "87654321111111", 14, 0) == 0x9000,
+      "unblock with RC");
+  ok (verify (card, hdr_verify81, "111111") == 0x9000, "PW1 from RC works");
+  ok (xfer_data (card, hdr_crd81, "111112123456", 12, 0) == 0x63C2,
+      "change PW1 with wrong old: 63C2");
+  ok (xfer_data (card, hdr_crd81, "111111123456", 12, 0) == 0x9000,
+      "change PW1 back to 123456");
+  ok (verify (card, hdr_verify81, "123456") == 0x9000, "changed PW1 works");
+}
+
+static void
+test_data (vcard_t *card)
+{
+  brd_t r, v;
+
+  vcard_reset_volatile (card);
+  ok (xfer (card, "00 DA 00 5B 04 41 3C 3C 42") == 0x6982,
+      "PUT DATA name without PW3: 6982");
+  verify (card, hdr_verify83, "12345678");
+  ok (xfer (card, "00 DA 00 5B 04 41 3C 3C 42") == 0x9000, "PUT DATA name");
+  ok (xfer (card, "00 CA 00 65 00") == 0x9000, "GET DATA 65");
+  brd_init (&r, rbuf, rlen);
+  ok (!brd_find_tlv (&r, 0x5b, 0, &v) && brd_left (&v) == 4
+      && !memcmp (brd_ptr (&v), "A<<B", 4), "65 holds the name");
+  ok (xfer (card, "00 DA 00 C7 13 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D"
+            " 0E 0F 10 11 12") == 0x6700, "PUT DATA C7 19 bytes: 6700");
+  ok (xfer (card, "00 DA 00 C1 06 01 04 00 00 20 00") == 0x6A80,
+      "RSA 1024 attributes refused: 6A80");
+  ok (xfer (card, "00 DA 00 C2 0A 16 2B 06 01 04 01 DA 47 0F 01") == 0x6A80,
+      "EdDSA in the decryption slot refused");
+  ok (xfer (card, "00 DA 00 C4 01 05") == 0x6A80, "C4 value 05: 6A80");
+  ok (xfer (card, "00 DA 00 D6 02 02 20") == 0x9000, "UIF permanent");
+  ok (xfer (card, "00 DA 00 D6 02 00 20") == 0x6985,
+      "permanent UIF cannot be switched off");
+  card->key[0].uif = 0;
+  ok (xfer (card, "00 CA 01 04 00") == 0x9000, "private DO 4 with PW3");
+  vcard_reset_volatile (card);
+  ok (xfer (card, "00 CA 01 03 00") == 0x6982, "private DO 3 needs PW1");
+}
+
+static gpg_error_t
+touch_no (void *opaque, int keyno)
+{
+  (void)opaque;
+  (void)keyno;
+  return gpg_error (GPG_ERR_TIMEOUT);
+}
+
+static gpg_error_t
+touch_yes (void *opaque, int keyno)
+{
+  (*(int *)opaque)++;
+  (void)keyno;
+  return 0;
+}
+
+static void
+test_keys (vcard_t *card)
+{
+  static const unsigned char hdr_cds[4] = { 0x00, 0x2a, 0x9e, 0x9a };
+  static const unsigned char hdr_dec[4] = { 0x00, 0x2a, 0x80, 0x86 };
+  static const unsigned char hdr_auth[4] = { 0x00, 0x88, 0x00, 0x00 };
+  unsigned char hash[32], msg[64];
+  gcry_sexp_t pk, sig, data;
+  unsigned char tmpl[1200];
+  size_t tlen;
+  int touches = 0;
+
+  vcard_reset_volatile (card);
+  gcry_randomize (hash, sizeof hash, GCRY_WEAK_RANDOM);
+  ok (xfer (card, "00 47 80 00 02 B6 00 00") == 0x6982,
+      "generate without PW3: 6982");
+  ok (xfer (card, "00 47 81 00 02 B6 00 00") == 0x6A88,
+      "read absent key: 6A88");
+  verify (card, hdr_verify83, "12345678");
+  ok (xfer (card, "00 47 80 00 02 B7 00 00") == 0x6A80, "bad CRT: 6A80");
+
+  /* Ed25519 signature key.  */
+  pk = gen_key (card, "00 DA 00 C1 0A 16 2B 06 01 04 01 DA 47 0F 01",
+                "B6", "Ed25519");
+  ok (pk != NULL, "generate Ed25519 SIG key");
+  ok (xfer_data (card, hdr_cds, hash, 32, 0) == 0x6982,
+      "sign without PW1: 6982");
+  verify (card, hdr_verify81, "123456");
+  ok (xfer_data (card, hdr_cds, hash, 32, 0) == 0x9000 && rlen == 64,
+      "PSO:CDS Ed25519");
+  gcry_sexp_build (&sig, NULL, "(sig-val (eddsa (r %b)(s %b)))",
+                   32, rbuf, 32, rbuf + 32);
+  gcry_sexp_build (&data, NULL,
+                   "(data (flags eddsa)(hash-algo sha512)(value %b))",
+                   32, hash);
+  ok (pk && !gcry_pk_verify (sig, data, pk), "Ed25519 signature verifies");
+  gcry_sexp_release (sig);
+  gcry_sexp_release (data);
+  gcry_sexp_release (pk);
+  ok (xfer_data (card, hdr_cds, hash, 32, 0) == 0x6982,
+      "second signature needs PW1 again (forced)");
+  ok (xfer (card, "00 CA 00 7A 00") == 0x9000 && rlen == 5
+      && rbuf[4] == 1, "signature counter 1");
+  ok (xfer (card, "00 DA 00 C4 01 01") == 0x9000, "PW1 valid for several");
+  verify (card, hdr_verify81, "123456");
+  xfer_data (card, hdr_cds, hash, 32, 0);
+  ok (xfer_data (card, hdr_cds, hash, 32, 0) == 0x9000,
+      "two signatures after one VERIFY");
+  ok (xfer (card, "00 CA 00 7A 00") == 0x9000 && rbuf[4] == 3,
+      "signature counter 3");
+
+  /* Touch.  */
+  xfer (card, "00 DA 00 D6 02 01 20");
+  card->touch_cb = touch_no;
+  ok (xfer_data (card, hdr_cds, hash, 32, 0) == 0x6600,
+      "no touch: 6600");
+  card->touch_cb = touch_yes;
+  card->touch_opaque = &touches;
+  ok (xfer_data (card, hdr_cds, hash, 32, 0) == 0x9000 && touches == 1,
+      "touch given: signed");
+  xfer (card, "00 DA 00 D6 02 00 20");
+
+  /* RSA 2048 decryption key.  */
+  pk = gen_key (card, NULL, "B8", NULL);
+  ok (pk != NULL && gcry_pk_get_nbits (pk) == 2048,
+      "generate RSA 2048 DEC key");
+  if (pk)
+    {
+      gcry_sexp_t enc = NULL, plain;
+      gcry_sexp_t l;
+      const char *a;
+      size_t alen;
+      unsigned char buf[300];
+
+      gcry_sexp_build (&plain, NULL, "(data (flags pkcs1)(value %b))",
+                       16, "0123456789abcdef");
+      gcry_pk_encrypt (&enc, plain, pk);
+      l = gcry_sexp_find_token (enc, "a", 0);
+      a = gcry_sexp_nth_data (l, 1, &alen);
+      buf[0] = 0;
+      memset (buf + 1, 0, 256);
+      memcpy (buf + 1 + 256 - alen, a, alen);
+      ok (xfer_chained (card, hdr_dec, buf, 257, 254) == 0x6982,
+          "decipher without PW1 82: 6982");
+      verify (card, hdr_verify82, "123456");
+      ok (xfer_chained (card, hdr_dec, buf, 257, 254) == 0x9000
+          && rlen == 16 && !memcmp (rbuf, "0123456789abcdef", 16),
+          "RSA decipher (chained)");
+      ok (xfer_data (card, hdr_dec, buf, 257, 1) == 0x9000 && rlen == 16,
+          "RSA decipher (extended)");
+      buf[0] = 2;
+      ok (xfer_data (card, hdr_dec, buf, 257, 1) == 0x6A80,
+          "decipher with AES indicator: 6A80");
+      gcry_sexp_release (l);
+      gcry_sexp_release (enc);
+      gcry_sexp_release (plain);
+      gcry_sexp_release (pk);
+    }
+
+  /* Cv25519 decryption key.  */
+  pk = gen_key (card, "00 DA 00 C2 0B 12 2B 06 01 04 01 97 55 01 05 01",
+                "B8", "Curve25519");
+  ok (pk != NULL, "generate Cv25519 DEC key");
+  xfer (card, "00 47 81 00 02 B8 00 00");
+  if (pk && sw == 0x9000 && rlen == 37)
+    {
+      unsigned char e[32], E[32], Q[32], expect[32], cmd[64];
+
+      memcpy (Q, rbuf + 5, 32);
+      gcry_randomize (e, 32, GCRY_WEAK_RANDOM);
+      gcry_ecc_mul_point (GCRY_ECC_CURVE25519, E, e, NULL);
+      gcry_ecc_mul_point (GCRY_ECC_CURVE25519, expect, e, Q);
+      memcpy (cmd, "\xa6\x25\x7f\x49\x22\x86\x20", 7);
+      memcpy (cmd + 7, E, 32);
+      verify (card, hdr_verify82, "123456");
+      ok (xfer_data (card, hdr_dec, cmd, 39, 0) == 0x9000 && rlen == 32
+          && !memcmp (rbuf, expect, 32), "X25519 ECDH");
+      cmd[1] = 0x26;
+      ok (xfer_data (card, hdr_dec, cmd, 39, 0) == 0x6A80,
+          "ECDH with a bad TLV: 6A80");
+    }
+  else
+    ok (0, "read Cv25519 public key");
+  gcry_sexp_release (pk);
+
+  /* NIST P-256 decryption key.  */
+  pk = gen_key (card, "00 DA 00 C2 09 12 2A 86 48 CE 3D 03 01 07",
+                "B8", "NIST P-256");
+  ok (pk != NULL, "generate P-256 DEC key");
+  if (pk)
+    {
+      gcry_sexp_t parms, eph, ephq, senc, res, l;
+      const char *q, *v;
+      size_t qlen, vlen;
+      unsigned char cmd[80];
+
+      gcry_sexp_build (&parms, NULL, "(genkey (ecc (curve \"NIST P-256\")))");
+      gcry_pk_genkey (&eph, parms);
+      ephq = gcry_sexp_find_token (eph, "q", 0);
+      q = gcry_sexp_nth_data (ephq, 1, &qlen);
+      /* Expected: eph.d * Q (decrypt with the ephemeral key).  */
+      l = gcry_sexp_find_token (pk, "q", 0);
+      v = gcry_sexp_nth_data (l, 1, &vlen);
+      gcry_sexp_build (&senc, NULL, "(enc-val (ecdh (e %b)))", (int)vlen, v);
+      gcry_sexp_release (l);
+      l = gcry_sexp_find_token (eph, "private-key", 0);
+      gcry_pk_decrypt (&res, senc, l);
+      gcry_sexp_release (l);
+      l = gcry_sexp_find_token (res, "value", 0);
+      v = gcry_sexp_nth_data (l, 1, &vlen);
+      memcpy (cmd, "\xa6\x46\x7f\x49\x43\x86\x41", 7);
+      memcpy (cmd + 7, q, qlen);
+      verify (card, hdr_verify82, "123456");
+      ok (qlen == 65 && vlen == 65
+          && xfer_data (card, hdr_dec, cmd, 7 + 65, 0) == 0x9000
+          && rlen == 32 && !memcmp (rbuf, v + 1, 32), "P-256 ECDH");
+      gcry_sexp_release (l);
+      gcry_sexp_release (res);
+      gcry_sexp_release (senc);
+      gcry_sexp_release (ephq);
+      gcry_sexp_release (eph);
+      gcry_sexp_release (parms);
+      gcry_sexp_release (pk);
+    }
+
+  /* NIST P-384 authentication key.  */
+  pk = gen_key (card, "00 DA 00 C3 06 13 2B 81 04 00 22", "A4",
+                "NIST P-384");
+  ok (pk != NULL, "generate P-384 AUT key");
+  vcard_reset_volatile (card);
+  ok (xfer_data (card, hdr_auth, hash, 32, 0) == 0x6982,
+      "INTERNAL AUTHENTICATE without PW1: 6982");
+  verify (card, hdr_verify82, "123456");
+  ok (xfer_data (card, hdr_auth, hash, 32, 0) == 0x9000 && rlen == 96,
+      "INTERNAL AUTHENTICATE P-384");
+  gcry_sexp_build (&sig, NULL, "(sig-val (ecdsa (r %b)(s %b)))",
+                   48, rbuf, 48, rbuf + 48);
+  gcry_sexp_build (&data, NULL, "(data (flags raw)(value %b))", 32, hash);
+  ok (pk && !gcry_pk_verify (sig, data, pk), "ECDSA signature verifies");
+  gcry_sexp_release (sig);
+  gcry_sexp_release (data);
+  gcry_sexp_release (pk);
+
+  /* Read the public key back.  */
+  xfer (card, "00 47 81 00 02 A4 00 00");
+  ok (collect (card, tmpl, &tlen, sizeof tmpl) == 0x9000 && tlen > 97,
+      "read AUT public key");
+  memset (msg, 0, sizeof msg);
+}
+
+/* Import an RSA 2048 key as libgcrypt made it and an Ed25519 key from
+ * RFC 8032 test vector 1.  */
+static void
+test_import (vcard_t *card)
+{
+  static const unsigned char hdr_imp[4] = { 0x00, 0xdb, 0x3f, 0xff };
+  static const unsigned char hdr_cds[4] = { 0x00, 0x2a, 0x9e, 0x9a };
+  static const char seed_hex[] =
+    "9D61B19DEFFD5A60BA844AF492EC2CC44449C5697B326919703BAC031CAE7F60";
+  static const char pub_hex[] =
+    "D75A980182B10AB7D54BFED3C964073A0EE172F3DAA62325AF021A68F707511A";
+  unsigned char seed[32], pub[32], buf[1200], digest[51];
+  gcry_sexp_t parms, key, lp, lq, le, pk, sig, data;
+  const char *p, *q, *e;
+  size_t plen, qlen, elen, n;
+
+  vcard_reset_volatile (card);
+  verify (card, hdr_verify83, "12345678");
+  xfer (card, "00 DA 00 C1 06 01 08 00 00 20 00");
+
+  gcry_sexp_build (&parms, NULL, "(genkey (rsa (nbits 4:2048)))");
+  gcry_pk_genkey (&key, parms);
+  lp = gcry_sexp_find_token (key, "p", 0);
+  p = gcry_sexp_nth_data (lp, 1, &plen);
+  lq = gcry_sexp_find_token (key, "q", 0);
+  q = gcry_sexp_nth_data (lq, 1, &qlen);
+  le = gcry_sexp_find_token (key, "e", 0);
+  e = gcry_sexp_nth_data (le, 1, &elen);
+  while (plen > 128 && !*p)
+    p++, plen--;
+  while (qlen > 128 && !*q)
+    q++, qlen--;
+  ok (plen == 128 && qlen == 128 && elen == 3, "libgcrypt RSA key");
+  /* 4D 82 xx xx B6 00 7F48 08 91 04 92 81 80 93 81 80 5F48 82 01 04 ...  */
+  n = 0;
+  buf[n++] = 0x4d; buf[n++] = 0x82; buf[n++] = 0; buf[n++] = 0;
+  buf[n++] = 0xb6; buf[n++] = 0x00;
+  memcpy (buf + n, "\x7f\x48\x08\x91\x04\x92\x81\x80\x93\x81\x80", 11);
+  n += 11;
+  memcpy (buf + n, "\x5f\x48\x82\x01\x04", 5);
+  n += 5;
+  buf[n++] = 0;
+  memcpy (buf + n, e, 3);
+  n += 3;
+  memcpy (buf + n, p, 128);
+  n += 128;
+  memcpy (buf + n, q, 128);
+  n += 128;
+  buf[2] = (n - 4) >> 8;
+  buf[3] = (n - 4);
+  ok (xfer_chained (card, hdr_imp, buf, n - 1, 254) == 0x6A80,
+      "truncated import: 6A80");
+  ok (xfer_chained (card, hdr_imp, buf, n, 254) == 0x9000,
+      "import RSA 2048 (chained)");
+  pk = gcry_sexp_find_token (key, "public-key", 0);
+  memcpy (digest, "\x30\x31\x30\x0d\x06\x09\x60\x86\x48\x01\x65\x03\x04\x02"
+          "\x01\x05\x00\x04\x20", 19);
+  gcry_md_hash_buffer (GCRY_MD_SHA256, digest + 19, "abc", 3);
+  verify (card, hdr_verify81, "123456");
+  ok (xfer_data (card, hdr_cds, digest, 51, 0) == 0x9000,
+      "sign with imported RSA key");
+  if (sw == 0x9000)
+    {
+      unsigned char s[256];
+      size_t slen;
+
+      collect (card, s, &slen, sizeof s);
+      gcry_sexp_build (&sig, NULL, "(sig-val (rsa (s %b)))", (int)slen, s);
+      gcry_sexp_build (&data, NULL,
+                       "(data (flags pkcs1)(hash sha256 %b))", 32,
+                       digest + 19);
+      ok (slen == 256 && !gcry_pk_verify (sig, data, pk),
+          "RSA PKCS#1 signature verifies");
+      gcry_sexp_release (sig);
+      gcry_sexp_release (data);
+    }
+  else
+    ok (0, "RSA PKCS#1 signature verifies");
+  ok (xfer (card, "00 CA 00 DE 00") == 0x9000 && rbuf[1] == 2,
+      "DE: SIG key imported");
+  gcry_sexp_release (pk);
+  gcry_sexp_release (lp);
+  gcry_sexp_release (lq);
+  gcry_sexp_release (le);
+  gcry_sexp_release (key);
+  gcry_sexp_release (parms);
+
+  /* Ed25519 with tag 99 (public key) included.  */
+  oca_hex2bin (seed_hex, seed, 32);
+  oca_hex2bin (pub_hex, pub, 32);
+  xfer (card, "00 DA 00 C3 0A 16 2B 06 01 04 01 DA 47 0F 01");
+  n = 0;
+  memcpy (buf, "\x4d\x4c\xa4\x00\x7f\x48\x04\x92\x20\x99\x20\x5f\x48\x40",
+          14);
+  n = 14;
+  memcpy (buf + n, seed, 32);
+  n += 32;
+  memcpy (buf + n, pub, 32);
+  n += 32;
+  buf[n - 1] ^= 1;
+  ok (xfer_data (card, hdr_imp, buf, n, 0) == 0x6A80,
+      "import with wrong public key: 6A80");
+  buf[n - 1] ^= 1;
+  ok (xfer_data (card, hdr_imp, buf, n, 0) == 0x9000, "import Ed25519");
+  ok (xfer (card, "00 47 81 00 02 A4 00 00") == 0x9000 && rlen == 37
+      && !memcmp (rbuf + 5, pub, 32), "RFC 8032 public key");
+  buf[1] = 0x50;
+  ok (xfer_data (card, hdr_imp, buf, n, 0) == 0x6A80,
+      "import with bad 4D length: 6A80");
+  ok (xfer (card, "00 DB 3F FF 04 4D 02 A4 00") == 0x6A80,
+      "import without templates: 6A80");
+}
+
+static void
+test_persistence (vcard_t *card)
+{
+  membuf_t mb;
+  unsigned char *buf;
+  size_t len;
+  vcard_t *card2 = NULL;
+  unsigned char pub1[600], pub2[600];
+  size_t n1, n2;
+  char fname[64];
+
+  membuf_init (&mb, 1 << 20, 1);
+  ok_err (vcard_state_serialize (card, &mb), "serialize state");
+  ok_err (membuf_take (&mb, &buf, &len), "take state");
+  ok_err (vcard_new (&card2), "new card");
+  ok_err (vcard_state_parse (card2, buf, len), "parse state");
+  xfer (card, "00 47 81 00 02 A4 00 00");
+  collect (card, pub1, &n1, sizeof pub1);
+  xfer (card2, "00 47 81 00 02 A4 00 00");
+  collect (card2, pub2, &n2, sizeof pub2);
+  ok (n1 == n2 && n1 > 0 && !memcmp (pub1, pub2, n1),
+      "restored card has the same AUT key");
+  ok (card2->sigcount == card->sigcount
+      && card2->name.n == card->name.n
+      && card2->tries[VCARD_RC] == card->tries[VCARD_RC],
+      "restored counters and DOs");
+  ok (vcard_state_parse (card2, buf, len - 3) != 0,
+      "truncated state is refused");
+  vcard_release (card2);
+  card2 = NULL;
+
+  snprintf (fname, sizeof fname, "t-vcard-%d.state", (int)getpid ());
+  ok_err (vcard_state_save (card, fname), "save to file");
+  ok_err (vcard_new (&card2), "new card");
+  ok_err (vcard_state_load (card2, fname), "load from file");
+  vcard_release (card2);
+  unlink (fname);
+  wipe_and_free (buf, len);
+}
+
+static void
+test_lifecycle (vcard_t *card)
+{
+  vcard_reset_volatile (card);
+  ok (xfer (card, "00 E6 00 00") == 0x6982, "TERMINATE without PW3: 6982");
+  verify (card, hdr_verify83, "11111111");
+  verify (card, hdr_verify83, "11111111");
+  ok (verify (card, hdr_verify83, "11111111") == 0x63C0, "PW3 blocked");
+  ok (xfer (card, "00 E6 00 00") == 0x9000, "TERMINATE with blocked PW3");
+  ok (xfer (card, "00 A4 04 00 06 D2 76 00 01 24 01") == 0x6285,
+      "SELECT terminated: 6285");
+  ok (xfer (card, "00 CA 00 6E 00") == 0x6285, "GET DATA terminated: 6285");
+  ok (xfer (card, "00 44 00 00") == 0x9000, "ACTIVATE FILE");
+  ok (xfer (card, "00 A4 04 00 06 D2 76 00 01 24 01") == 0x9000,
+      "SELECT after activation");
+  ok (verify (card, hdr_verify83, "12345678") == 0x9000
+      && verify (card, hdr_verify81, "123456") == 0x9000,
+      "factory PINs");
+  ok (xfer (card, "00 47 81 00 02 A4 00 00") == 0x6A88, "keys are gone");
+  ok (xfer (card, "00 CA 00 5B 00") == 0x9000 && rlen == 0, "name empty");
+  ok (xfer (card, "00 CA 00 C1 00") == 0x9000 && rlen == 6 && rbuf[1] == 8,
+      "attributes back to RSA 2048");
+  ok (xfer (card, "00 CA 00 7A 00") == 0x9000 && rbuf[4] == 0,
+      "signature counter 0");
+}
+
+static void
+test_quirks (vcard_t *card)
+{
+  vcard_reset_volatile (card);
+  card->quirks = VCARD_QUIRK_WRONG_PIN_6982 | VCARD_QUIRK_FPR_ONLY_6E
+    | VCARD_QUIRK_NO_EXTLEN | VCARD_QUIRK_NO_RSA4096;
+  ok (verify (card, hdr_verify81, "999999") == 0x6982, "quirk: wrong PIN 6982");
+  ok (xfer (card, "00 CA 00 C4 00") == 0x9000 && rbuf[4] == 2,
+      "quirk: C4 still counts");
+  verify (card, hdr_verify81, "123456");
+  ok (xfer (card, "00 CA 00 C5 00") == 0x6A88, "quirk: C5 6A88");
+  ok (xfer (card, "00 CA 00 6E 00 00 00") == 0x6700,
+      "quirk: extended APDU 6700");
+  ok (xfer (card, "00 CA 7F 66 00") == 0x6A88, "quirk: no 7F66");
+  ok (xfer (card, "00 CA 5F 52 00") == 0x9000 && rbuf[6] == 0x80,
+      "quirk: historical bytes without extended length");
+  verify (card, hdr_verify83, "12345678");
+  ok (xfer (card, "00 DA 00 C1 06 01 10 00 00 20 00") == 0x6A80,
+      "quirk: RSA 4096 refused");
+  card->quirks = 0;
+  ok (xfer (card, "00 DA 00 C1 06 01 10 00 00 20 00") == 0x9000,
+      "RSA 4096 accepted without quirk");
+}
+
+/* Random APDUs must always get a status word.  */
+static void
+test_random (vcard_t *card)
+{
+  unsigned char buf[600];
+  int i, bad = 0;
+  unsigned int len;
+
+  for (i = 0; i < 20000; i++)
+    {
+      gcry_create_nonce (buf, sizeof buf);
+      len = buf[0] % 64;
+      if (i % 3 == 0)
+        buf[0] = 0x00;
+      else if (i % 3 == 1)
+        buf[0] = 0x10;
+      if (i % 5 == 0)
+        {
+          static const unsigned char ins[] =
+            { 0xa4, 0xca, 0xda, 0xdb, 0x20, 0x24, 0x2c, 0x47, 0x2a, 0x88,
+              0x84, 0xa5, 0xcc, 0xc0 };
+          buf[1] = ins[buf[1] % sizeof ins];
+        }
+      /* Keep the card from being terminated and keys from being made
+       * (slow RSA generation).  */
+      if (buf[1] == 0xe6 || buf[1] == 0x47)
+        buf[1] = 0xca;
+      if (len >= 5 && i % 2)
+        buf[4] = len - 5;
+      if (!xfer_bin (card, buf, len))
+        bad++;
+    }
+  ok (!bad, "20000 random APDUs all answered");
+}
+
+int
+main (void)
+{
+  vcard_t *card;
+
+  if (oca_init_gcrypt (1024 * 1024))
+    return 1;
+  gcry_control (GCRYCTL_ENABLE_QUICK_RANDOM, 0);
+  if (vcard_new (&card))
+    return 1;
+  test_transport (card);
+  test_pins (card);
+  test_data (card);
+  test_keys (card);
+  test_import (card);
+  test_persistence (card);
+  test_lifecycle (card);
+  test_quirks (card);
+  test_random (card);
+  vcard_release (card);
+  return tap_done ();
+}
