@@ -9,6 +9,7 @@
  */
 #include <config.h>
 #include "ca.h"
+#include "ca-card.h"
 
 #include <string.h>
 
@@ -22,9 +23,7 @@ ca_backend_new (const char *config, pgp_cert_t *cacert, ca_backend_t **r_be)
   if (!config || !*config)
     return ca_softkey_new (cacert, r_be);
   if (!strncmp (config, "card;", 5))
-    return ca_set_errmsg (gpg_error (GPG_ERR_NOT_IMPLEMENTED),
-                          "the OpenPGP card backend is not supported by "
-                          "this version of oca");
+    return ca_card_backend_new (config, cacert, r_be);
   if (!strncmp (config, "split", 5))
     return ca_set_errmsg (gpg_error (GPG_ERR_NOT_IMPLEMENTED),
                           "split mode is not supported by this version "

@@ -450,6 +450,17 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
   for (i = 0; i < njobs; i++)
     if (jobs[i].err)
       {
+        if (ca_errmsg_for (jobs[i].err))
+          {
+            /* Keep the backend's message (e.g. a card's touch timeout). */
+            char *m = xtrystrdup (ca_errmsg ());
+
+            err = ca_set_errmsg (jobs[i].err, "error certifying %s: %s",
+                                 jobs[i].fpr,
+                                 m ? m : gpg_strerror (jobs[i].err));
+            xfree (m);
+            goto leave;
+          }
         err = ca_set_errmsg (jobs[i].err, "error certifying %s: %s",
                              jobs[i].fpr, gpg_strerror (jobs[i].err));
         goto leave;

@@ -16,6 +16,7 @@
  * the main thread sets it.  */
 static char errmsg_buf[1024];
 static int errmsg_set;
+static gpg_error_t errmsg_err;
 
 
 /* Record the message for ERR (printf-style FMT) and return ERR.  */
@@ -33,6 +34,7 @@ ca_set_errmsg (gpg_error_t err, const char *fmt, ...)
     if (*p == '\n' || *p == '\r')
       *p = ' ';
   errmsg_set = 1;
+  errmsg_err = err;
   return err;
 }
 
@@ -42,6 +44,14 @@ const char *
 ca_errmsg (void)
 {
   return errmsg_set ? errmsg_buf : NULL;
+}
+
+
+/* The recorded message if it belongs to ERR.  */
+const char *
+ca_errmsg_for (gpg_error_t err)
+{
+  return errmsg_set && errmsg_err == err ? errmsg_buf : NULL;
 }
 
 

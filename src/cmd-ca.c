@@ -3,6 +3,7 @@
  */
 #include <config.h>
 #include "ca.h"
+#include "ca-card.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -88,6 +89,8 @@ cmd_ca_init (ca_cli_t *cli, int argc, char **argv)
   ca_t *ca = NULL;
   int algo, c;
 
+  if (ca_card_init_wanted (argc, argv))
+    return cmd_ca_init_card (cli, argc, argv);
   optind = 0;
   opterr = 0;
   while ((c = getopt_long (argc, argv, ":D:n:a:", opts, NULL)) != -1)

@@ -169,7 +169,7 @@ certify_for_emails (ca_t *ca, pgp_cert_t *cert, strlist_t *emails,
   req.nemails = emails->n;
   err = ca_certify_cert (cert, &signer, ca->uid, ca->cert->primary->fpr,
                          ca->domain, &req, r_made, NULL, r_unmatched);
-  if (err)
+  if (err && !ca_errmsg_for (err))
     ca_set_errmsg (err, "error certifying: %s", gpg_strerror (err));
   return err;
 }

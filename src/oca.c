@@ -10,6 +10,7 @@
  */
 #include <config.h>
 #include "ca.h"
+#include "ca-card.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +49,8 @@ static const char help_ca_init[] =
   "  -h, --help           print this help\n"
   "\n"
   "Backends:\n"
-  "  softkey              the private key lives in the CA database\n";
+  "  softkey              the private key lives in the CA database\n"
+  "  card [IDENT]         the key lives on an OpenPGP card (see below)\n";
 
 static const char help_ca_show[] =
   "Usage: oca ca show\n"
@@ -155,6 +157,17 @@ static const struct command commands[] =
       help_ca_private },
     { "ca", "import-tsig", cmd_ca_import_tsig,
       "Merge trust signatures on the CA certificate", help_ca_import_tsig },
+    { "ca", "migrate", cmd_ca_migrate,
+      "Move a softkey CA onto an OpenPGP card", ca_card_help_migrate },
+    { "ca", "set-backend", cmd_ca_set_backend,
+      "Switch a card CA to another card", ca_card_help_set_backend },
+    { "card", NULL, NULL, "Inspect OpenPGP cards", ca_card_help_group },
+    { "card", "list", cmd_card_list, "List OpenPGP cards",
+      ca_card_help_list },
+    { "card", "status", cmd_card_status, "Show one OpenPGP card",
+      ca_card_help_status },
+    { "card", "touch", cmd_card_touch, "Set the touch policy of a slot",
+      ca_card_help_touch },
     { "user", NULL, NULL, "Manage users", help_group_user },
     { "user", "add", cmd_user_add, "Create a new user key and certify it",
       help_user_add },
@@ -239,6 +252,7 @@ main (int argc, char **argv)
       { "database", required_argument, NULL, 'd' },
       { "help",     no_argument,       NULL, 'h' },
       { "version",  no_argument,       NULL, 'V' },
+      { "scd",      required_argument, NULL, 'S' },
       { NULL, 0, NULL, 0 }
     };
   ca_cli_t cli;
@@ -274,6 +288,10 @@ main (int argc, char **argv)
         case 'V':
           printf ("oca %s\n", PACKAGE_VERSION);
           return 0;
+        case 'S':
+          if (ca_card_set_route_option (optarg))
+            return usage_error ("unknown card route", optarg, NULL);
+          break;
         case ':':
           return usage_error ("missing argument for option",
                               argv[optind - 1], NULL);
@@ -325,6 +343,12 @@ main (int argc, char **argv)
   if (wants_help (argc, argv))
     {
       fputs (cmd->help, stdout);
+      if (cmd->help == help_ca_init)
+        {
+          /* The card backend documents its own variant.  */
+          putchar ('\n');
+          fputs (ca_card_help_init, stdout);
+        }
       return 0;
     }
 

@@ -1,0 +1,101 @@
+# card-lib.sh - common setup of the card backend tests (tests/card)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Source from a test: . "$srcdir/card-lib.sh".  The route to the card
+# comes from $CARD_ROUTE: "oca-scd" (default; oca spawns oca-scd) or
+# "gpg-agent" (oca talks to the test's gpg-agent, which runs GnuPG's
+# scdaemon).  The t-*-agent.sh wrappers set it and source the test.
+#
+# Provides: $OCA, card_env NAME (plug nothing; bind GNUPGHOME $T/gh to
+# card NAME's reader, or with several names to the common reader
+# prefix), ocac (oca with -d $T/ca.db), SCD (--scd=ROUTE), ca_pin
+# (the User PIN stored in $T/ca.db), gpg_card (gpg in $GNUPGHOME).
+
+. "$srcdir/../lib.sh"
+OCA_HARNESS_SH=$srcdir/../vcard/harness.sh
+. "$srcdir/../vcard/harness.sh"
+
+: "${CARD_ROUTE:=oca-scd}"
+OCA=${OCA:-$abs_top_builddir/src/oca}
+OCA_SCD_PROGRAM=${OCA_SCD_PROGRAM:-$abs_top_builddir/assuan/oca-scd}
+export OCA_SCD_PROGRAM
+SCD="--scd=$CARD_ROUTE"
+DB=$T/ca.db
+diag "route: $CARD_ROUTE"
+
+vcard_setup || { echo "Bail out! harness setup failed"; exit 1; }
+
+# card_env NAME...: GNUPGHOME for the reader(s) of the cards.  With
+# several cards the reader-port is their common prefix (the harness
+# gives this test exclusive slots, so no foreign card shows up).
+card_env () {
+  _r=$(vcard_reader "$1") || return 1
+  vcard_gnupghome "$1" "$T/gh" || return 1
+  if [ $# -gt 1 ]; then
+    _p=$_r
+    shift
+    for _n in "$@"; do
+      _o=$(vcard_reader "$_n")
+      while [ "${_o#"$_p"}" = "$_o" ]; do _p=${_p%?}; done
+    done
+    sed -i "s|^reader-port .*|reader-port $_p|" "$T/gh/scdaemon.conf"
+  fi
+  # GnuPG's scdaemon takes one reader; oca-scd honours the prefix.
+  GNUPGHOME=$T/gh
+  export GNUPGHOME
+  # A running agent/scdaemon would keep the old reader.
+  agent_flush
+}
+
+ocac () { "$OCA" -d "$DB" "$@"; }
+
+# The stored User PIN (from `ca show').
+ca_pin () {
+  ocac ca show | sed -n 's/.*\[User PIN \([0-9]*\)\].*/\1/p'
+}
+
+# Restart the agent so GnuPG's scdaemon forgets cached card data.
+agent_flush () {
+  "$GPGCONF" --kill all >/dev/null 2>&1
+}
+
+# gpg --card-status (colons) of the card in $GNUPGHOME.
+card_colons () {
+  agent_flush
+  "$GPG" --batch --with-colons --card-status 2>/dev/null
+}
+
+# Secret MPIs of the armored private key FILE, one hex line per key.
+secret_hex () {
+  sq packet dump --mpis "$1" 2>/dev/null | awk '
+    /Secret Key:/ { s = 1; next }
+    s && /^ *[0-9a-f]+  / {
+      for (i = 2; i <= 17; i++) if ($i ~ /^[0-9a-f][0-9a-f]$/) printf "%s", $i
+      next }
+    s && /Packet/ { print ""; s = 0 }
+    END { if (s) print "" }'
+}
+
+# key_residue FILE DBFILE: print what of the private key in FILE is
+# found in DBFILE: 8-byte windows of its secret MPIs (raw) and its
+# armored body lines.  Empty output = nothing found.
+key_residue () {
+  od -An -v -tx1 "$2" | tr -d ' \n' > "$T/db.hex"
+  secret_hex "$1" | while read -r _h; do
+    _i=0
+    while [ $_i -le $(( ${#_h} - 16 )) ]; do
+      _w=$(printf %s "$_h" | cut -c$((_i + 1))-$((_i + 16)))
+      grep -q "$_w" "$T/db.hex" && echo "raw:$_w"
+      _i=$((_i + 2))
+    done
+  done
+  sed -n '/^$/,/^-----END/p' "$1" | grep -E '^[A-Za-z0-9+/]{40,}' \
+    | while read -r _l; do
+        grep -aqF "$_l" "$2" && echo "armor:$_l"
+      done
+}
+
+# scd_raw LINE...: run the lines against a fresh oca-scd (pipe).
+scd_raw () {
+  printf '%s\n' "$@" BYE | "$OCA_SCD_PROGRAM" --server 2>/dev/null
+}

@@ -1,0 +1,55 @@
+#!/bin/sh
+# t-migrate.sh - softkey -> card migration; no key bytes left in the DB
+# SPDX-License-Identifier: GPL-3.0-or-later
+. "$srcdir/card-lib.sh"
+
+vcard_plug a --serial 0000CB01 || exit 1
+card_env a
+ID=FFFE:0000CB01
+
+check "softkey CA" ocac ca init --domain example.org --algo ed25519 softkey
+ocac ca private > "$T/ca.priv"
+FPR=$(ocac ca show | sed -n 's/^  Fingerprint: //p')
+check "user before migration" ocac user add -e alice@example.org
+n=$(secret_hex "$T/ca.priv" | grep -c .)
+is "two secret keys in the backup" "$n" 2
+key_residue "$T/ca.priv" "$DB" > "$T/res"
+like "scan finds the key in the softkey DB (control)" "$T/res" "armor:"
+
+check_fails "no terminal, no --yes: refused" \
+  setsid -w "$OCA" -d "$DB" ca migrate card $SCD </dev/null
+like "clear message" "$T/err" "no terminal|--yes"
+check "card still blank" "$OCA" card list $SCD
+like "blank" "$T/out" "^$ID blank$"
+
+check "ca migrate card --yes" ocac ca migrate card --yes $SCD
+like "migrate message" "$T/out" "^Migrating OpenPGP CA instance to card $ID\.$"
+like "migrated" "$T/out" "^Migrated OpenPGP CA instance:$"
+like "backend" "$T/out" "^   CA Backend: OpenPGP card $ID \[User PIN [0-9]{8}\]"
+check "ca show" ocac ca show
+like "same fingerprint" "$T/out" "^  Fingerprint: $FPR$"
+check_fails "ca private now refused" ocac ca private
+key_residue "$T/ca.priv" "$DB" > "$T/res"
+if [ -s "$T/res" ]; then
+  not_ok "no byte sequence of the private key in the DB file"
+  sed 's/^/# /' "$T/res" | head
+else
+  ok "no byte sequence of the private key in the DB file"
+fi
+for f in "$DB-journal" "$DB-wal"; do
+  [ -e "$f" ] && not_ok "no leftover $f" || ok "no leftover ${f##*/}"
+done
+
+card_colons > "$T/cs"
+AUTFPR=$(awk -F: '$1=="fpr"{print $4}' "$T/cs")
+is "gpg: AUT fingerprint = CA fingerprint" "$AUTFPR" "$FPR"
+check "certify after migration (on the card)" ocac user add -e bob@example.org
+ocac user export > "$T/all.asc"
+"$GPG" --batch --import "$T/all.asc" >/dev/null 2>&1
+"$GPG" --batch --check-sigs > "$T/sigs" 2>&1
+unlike "no bad signature" "$T/sigs" "^sig-|bad signature"
+n=$(grep -c "^sig!.*OpenPGP CA <openpgp-ca@example.org>" "$T/sigs")
+[ "$n" -ge 4 ] && ok "CA signatures verify ($n)" || not_ok "CA signatures verify ($n)"
+
+check_fails "migrate again refused" ocac ca migrate card --yes $SCD
+tap_done
