@@ -51,3 +51,11 @@ gpg --homedir "$W/gnupg" --batch --check-sigs alice@example.org bob@example.org
 step "Validity as GnuPG computes it (CA at ultimate trust)"
 gpg --homedir "$W/gnupg" --batch --list-keys alice@example.org bob@example.org \
   | grep -E '^uid'
+
+# The same CA flow with the key on an OpenPGP card: the virtual card
+# stands in for a YubiKey/Nitrokey/Gnuk on the real PC/SC stack.
+if [ "$(id -u)" -eq 0 ] || pgrep -x pcscd >/dev/null 2>&1; then
+  sh "$top/scripts/demo-card.sh" "$top/_build-demo"
+else
+  echo "(card demo skipped: needs root to start pcscd, or a running pcscd)"
+fi
