@@ -18,6 +18,13 @@ rm -rf _build && mkdir _build && cd _build
 ../configure --enable-werror
 make -j"$jobs"
 make -j"$jobs" check
+# One closing line over every suite (automake writes a test-suite.log
+# per folder): the count of TAP results, as CI reads it.
+find . -name test-suite.log -exec cat {} + | awk '
+  /^# PASS:/  { pass += $3 }
+  /^# SKIP:/  { skip += $3 }
+  /^# (FAIL|XPASS|ERROR):/ { fail += $3 }
+  END { printf "check: %d passed, %d failed, %d skipped\n", pass, fail, skip }'
 echo "check.sh: make check passed"
 
 if [ "${OCA_SKIP_SANITIZERS:-}" != 1 ]; then
