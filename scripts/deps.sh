@@ -7,7 +7,7 @@ set -e
 PKGS="build-essential autoconf automake pkg-config
       libgpg-error-dev libgcrypt20-dev libassuan-dev libsqlite3-dev
       libpcsclite-dev pcscd vsmartcard-vpcd pcsc-tools opensc
-      gnupg gpg-agent scdaemon sq sqlite3"
+      gnupg gpg-agent scdaemon sq sq-wot sqlite3"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" \
