@@ -145,7 +145,9 @@ apply_option (const char *name, const char *value)
   else if (!strcmp (name, "verbose") || !strcmp (name, "v"))
     scd_opt.verbose++;
   else if (!strcmp (name, "allow-last-pin-try"))
-    scd_opt.allow_last_try = 1;
+    scd_opt.refuse_last_try = 0;
+  else if (!strcmp (name, "refuse-last-pin-try"))
+    scd_opt.refuse_last_try = 1;
   else if (!strcmp (name, "pcsc-shared") || !strcmp (name, "card-timeout")
            || !strcmp (name, "quiet") || !strcmp (name, "disable-ccid")
            || !strcmp (name, "pcsc-driver") || !strcmp (name, "ctapi-driver")

@@ -246,7 +246,7 @@ get_key (scd_session_t sess, const char *keyid, int allow_number,
 static unsigned int
 pin_flags (void)
 {
-  return scd_opt.allow_last_try ? APP_FLAG_INSIST : 0;
+  return scd_opt.refuse_last_try ? 0 : APP_FLAG_INSIST;
 }
 
 
@@ -755,7 +755,7 @@ cmd_setattr (assuan_context_t ctx, char *line)
   err = get_card (sess, 1, &card);
   if (!err)
     err = app_openpgp_setattr (card->app, name, value, valuelen,
-                               pin_cb, sess);
+                               pin_flags (), pin_cb, sess);
   scd_unlock_cards ();
 
  leave:
@@ -1242,7 +1242,7 @@ cmd_genkey (assuan_context_t ctx, char *line)
       snprintf (buf, sizeof buf, "--force %d %d %s", keyno, id, algo);
       err = app_openpgp_setattr (card->app, "KEY-ATTR",
                                  (unsigned char *)buf, strlen (buf),
-                                 pin_cb, sess);
+                                 pin_flags (), pin_cb, sess);
       if (err)
         goto leave;
     }
@@ -1304,9 +1304,12 @@ cmd_writekey (assuan_context_t ctx, char *line)
     return set_error (GPG_ERR_EACCES, "admin commands disabled");
   if (scd_has_option (line, "--force"))
     flags |= APP_FLAG_FORCE;
-  keyno = scd_parse_keyref (scd_skip_options (line), 0);
+  line = scd_skip_options (line);
+  if (!*line)
+    return set_error (GPG_ERR_ASS_PARAMETER, "no keyid given");
+  keyno = scd_parse_keyref (line, 0);
   if (!keyno)
-    return set_error (GPG_ERR_ASS_PARAMETER, "invalid key id");
+    return gpg_error (GPG_ERR_INV_ID);  /* As scdaemon.  */
 
   assuan_begin_confidential (ctx);
   err = assuan_inquire (ctx, "KEYDATA", &keydata, &keydatalen,
@@ -1354,9 +1357,11 @@ cmd_passwd (assuan_context_t ctx, char *line)
     return set_error (GPG_ERR_ASS_PARAMETER,
                       "--clear can't be combined with other options");
   p = scd_skip_options (line);
+  if (!*p)
+    return set_error (GPG_ERR_ASS_PARAMETER, "no CHV number given");
   chvno = scd_parse_keyref (p, 1);
   if (!chvno)
-    return set_error (GPG_ERR_ASS_PARAMETER, "invalid CHV number");
+    return gpg_error (GPG_ERR_INV_ID);  /* As scdaemon.  */
   if (!clear && scd_opt.deny_admin && (reset || chvno == 3))
     return set_error (GPG_ERR_EACCES, "admin commands disabled");
   while (*p && *p != ' ')
@@ -1411,18 +1416,16 @@ cmd_checkpin (assuan_context_t ctx, char *line)
   err = get_card (sess, 1, &card);
   if (err)
     goto leave;
-  if (*idstr)
+  /* As scdaemon: the serial number is required.  */
+  if (strncmp (idstr, "D27600012401", 12) || strlen (idstr) < 32)
     {
-      if (strncmp (idstr, "D27600012401", 12) || strlen (idstr) < 32)
-        {
-          err = gpg_error (GPG_ERR_INV_ID);
-          goto leave;
-        }
-      if (strncasecmp (idstr + 16, card->app->serialno + 16, 12))
-        {
-          err = gpg_error (GPG_ERR_WRONG_CARD);
-          goto leave;
-        }
+      err = gpg_error (GPG_ERR_INV_ID);
+      goto leave;
+    }
+  if (strncasecmp (idstr + 16, card->app->serialno + 16, 12))
+    {
+      err = gpg_error (GPG_ERR_WRONG_CARD);
+      goto leave;
     }
   if (admin)
     {
@@ -1510,11 +1513,15 @@ cmd_apdu (assuan_context_t ctx, char *line)
         if (*p != ' ' && *p != '\t' && *p != ':')
           *q++ = *p;
       *q = 0;
+      /* Odd digits or less than a header (CLA INS P1 P2) never reach
+       * the card: a 1-byte APDU is a control code for some readers.  */
       err = oca_hex2bin_alloc (line, 1, &apdu, &apdulen);
       if (err || apdulen < 4)
         {
           wipe_and_free (apdu, apdulen);
-          return set_error (GPG_ERR_ASS_PARAMETER, "invalid hexstring");
+          return set_error (GPG_ERR_INV_VALUE,
+                            err ? "invalid hexstring"
+                            : "APDU shorter than 4 bytes");
         }
     }
   scd_lock_cards ();
@@ -2046,7 +2053,8 @@ cmd_writecert (assuan_context_t ctx, char *line)
   scd_lock_cards ();
   err = get_card (sess, 1, &card);
   if (!err)
-    err = app_openpgp_setattr (card->app, name, cert, certlen, pin_cb, sess);
+    err = app_openpgp_setattr (card->app, name, cert, certlen,
+                               pin_flags (), pin_cb, sess);
   scd_unlock_cards ();
   wipe_and_free (cert, certlen);
   return err;
@@ -2102,54 +2110,79 @@ pre_cmd_notify (assuan_context_t ctx, const char *cmd)
   return 0;
 }
 
-static gpg_error_t
-register_commands (assuan_context_t ctx)
+static const struct
 {
-  static const struct
+  const char *name;
+  assuan_handler_t handler;
+  const char *help;
+} command_table[] =
   {
-    const char *name;
-    assuan_handler_t handler;
-    const char *help;
-  } table[] =
-    {
-      { "SERIALNO",   cmd_serialno,   hlp_serialno },
-      { "LEARN",      cmd_learn,      hlp_learn },
-      { "READCERT",   cmd_readcert,   hlp_readcert },
-      { "READKEY",    cmd_readkey,    hlp_readkey },
-      { "SETDATA",    cmd_setdata,    hlp_setdata },
-      { "PKSIGN",     cmd_pksign,     hlp_pksign },
-      { "PKAUTH",     cmd_pkauth,     hlp_pkauth },
-      { "PKDECRYPT",  cmd_pkdecrypt,  hlp_pkdecrypt },
-      { "INPUT",      NULL,           NULL },
-      { "OUTPUT",     NULL,           NULL },
-      { "GETATTR",    cmd_getattr,    hlp_getattr },
-      { "SETATTR",    cmd_setattr,    hlp_setattr },
-      { "WRITECERT",  cmd_writecert,  hlp_writecert },
-      { "WRITEKEY",   cmd_writekey,   hlp_writekey },
-      { "GENKEY",     cmd_genkey,     hlp_genkey },
-      { "RANDOM",     cmd_random,     hlp_random },
-      { "PASSWD",     cmd_passwd,     hlp_passwd },
-      { "CHECKPIN",   cmd_checkpin,   hlp_checkpin },
-      { "LOCK",       cmd_lock,       hlp_lock },
-      { "UNLOCK",     cmd_unlock,     hlp_unlock },
-      { "GETINFO",    cmd_getinfo,    hlp_getinfo },
-      { "RESTART",    cmd_restart,    hlp_restart },
-      { "DISCONNECT", cmd_disconnect, hlp_disconnect },
-      { "APDU",       cmd_apdu,       hlp_apdu },
-      { "KILLSCD",    cmd_killscd,    hlp_killscd },
-      { "KEYINFO",    cmd_keyinfo,    hlp_keyinfo },
-      { "DEVINFO",    cmd_devinfo,    hlp_devinfo },
-      { "SWITCHCARD", cmd_switchcard, hlp_switchcard },
-      { "SWITCHAPP",  cmd_switchapp,  hlp_switchapp },
-      { NULL, NULL, NULL }
-    };
+    { "SERIALNO",   cmd_serialno,   hlp_serialno },
+    { "LEARN",      cmd_learn,      hlp_learn },
+    { "READCERT",   cmd_readcert,   hlp_readcert },
+    { "READKEY",    cmd_readkey,    hlp_readkey },
+    { "SETDATA",    cmd_setdata,    hlp_setdata },
+    { "PKSIGN",     cmd_pksign,     hlp_pksign },
+    { "PKAUTH",     cmd_pkauth,     hlp_pkauth },
+    { "PKDECRYPT",  cmd_pkdecrypt,  hlp_pkdecrypt },
+    { "INPUT",      NULL,           NULL },
+    { "OUTPUT",     NULL,           NULL },
+    { "GETATTR",    cmd_getattr,    hlp_getattr },
+    { "SETATTR",    cmd_setattr,    hlp_setattr },
+    { "WRITECERT",  cmd_writecert,  hlp_writecert },
+    { "WRITEKEY",   cmd_writekey,   hlp_writekey },
+    { "GENKEY",     cmd_genkey,     hlp_genkey },
+    { "RANDOM",     cmd_random,     hlp_random },
+    { "PASSWD",     cmd_passwd,     hlp_passwd },
+    { "CHECKPIN",   cmd_checkpin,   hlp_checkpin },
+    { "LOCK",       cmd_lock,       hlp_lock },
+    { "UNLOCK",     cmd_unlock,     hlp_unlock },
+    { "GETINFO",    cmd_getinfo,    hlp_getinfo },
+    { "RESTART",    cmd_restart,    hlp_restart },
+    { "DISCONNECT", cmd_disconnect, hlp_disconnect },
+    { "APDU",       cmd_apdu,       hlp_apdu },
+    { "KILLSCD",    cmd_killscd,    hlp_killscd },
+    { "KEYINFO",    cmd_keyinfo,    hlp_keyinfo },
+    { "DEVINFO",    cmd_devinfo,    hlp_devinfo },
+    { "SWITCHCARD", cmd_switchcard, hlp_switchcard },
+    { "SWITCHAPP",  cmd_switchapp,  hlp_switchapp },
+    { NULL, NULL, NULL }
+  };
+
+/* Run the handler of the current command and log a failure (the
+ * post-command hook of libassuan only sees the write status).  */
+static gpg_error_t
+dispatch_command (assuan_context_t ctx, char *line)
+{
+  const char *name = assuan_get_command_name (ctx);
   gpg_error_t err;
   int i;
 
-  for (i = 0; table[i].name; i++)
+  for (i = 0; command_table[i].name; i++)
+    if (command_table[i].handler
+        && name && !strcasecmp (name, command_table[i].name))
+      break;
+  if (!command_table[i].name)
+    return gpg_error (GPG_ERR_ASS_UNKNOWN_CMD);
+  err = command_table[i].handler (ctx, line);
+  if (err && (scd_opt.verbose || scd_opt.debug_level))
+    scd_log ("command '%s' failed: %s <%s>", name, gpg_strerror (err),
+             gpg_strsource (err));
+  return err;
+}
+
+static gpg_error_t
+register_commands (assuan_context_t ctx)
+{
+  gpg_error_t err;
+  int i;
+
+  for (i = 0; command_table[i].name; i++)
     {
-      err = assuan_register_command (ctx, table[i].name, table[i].handler,
-                                     table[i].help);
+      err = assuan_register_command (ctx, command_table[i].name,
+                                     command_table[i].handler
+                                     ? dispatch_command : NULL,
+                                     command_table[i].help);
       if (err)
         return err;
     }
@@ -2158,6 +2191,35 @@ register_commands (assuan_context_t ctx)
   assuan_register_option_handler (ctx, option_handler);
   assuan_register_pre_cmd_notify (ctx, pre_cmd_notify);
   return 0;
+}
+
+/* Answer an over-long command line (error LINE_ERR from libassuan)
+ * with an ERR line and read on up to the end of that line.  Returns 0
+ * to go on serving, GPG_ERR_EOF when the peer went away, or an
+ * error.  */
+static gpg_error_t
+reject_long_line (assuan_context_t ctx, gpg_error_t line_err)
+{
+  gpg_error_t err;
+  char errline[300];
+  char *line;
+  size_t len;
+
+  snprintf (errline, sizeof errline, "ERR %u %s <%s>",
+            (unsigned int)line_err, gpg_strerror (line_err),
+            gpg_strsource (line_err));
+  err = assuan_write_line (ctx, errline);
+  if (err)
+    return err;
+  if (scd_opt.verbose || scd_opt.debug_level)
+    scd_log ("command line too long: skipped");
+  /* The first complete line read now is the tail of the long one.  */
+  do
+    err = assuan_read_line (ctx, &line, &len);
+  while (gpg_err_code (err) == GPG_ERR_ASS_LINE_TOO_LONG);
+  if (gpg_err_code (err) == GPG_ERR_ASS_INCOMPLETE_LINE)
+    err = gpg_error (GPG_ERR_EOF);
+  return err;
 }
 
 gpg_error_t
@@ -2191,7 +2253,21 @@ scd_command_loop (assuan_context_t ctx, int is_pipe)
           scd_log ("Assuan accept problem: %s", gpg_strerror (err));
           break;
         }
-      err = assuan_process (ctx);
+      for (;;)
+        {
+          err = assuan_process (ctx);
+          if (gpg_err_code (err) != GPG_ERR_ASS_LINE_TOO_LONG
+              || sess->kill_requested)
+            break;
+          /* libassuan gives up on a line over 1000 bytes (scdaemon
+           * drops the connection): answer ERR, skip the rest of that
+           * line and keep serving.  */
+          err = reject_long_line (ctx, err);
+          if (err)
+            break;
+        }
+      if (gpg_err_code (err) == GPG_ERR_EOF)
+        err = 0;
       if (err)
         scd_log ("Assuan processing failed: %s", gpg_strerror (err));
       if (sess->kill_requested)

@@ -39,7 +39,10 @@ struct scd_options
   char *log_file;
   int deny_admin;
   int verbose;
-  int allow_last_try;     /* Send a PIN even with one try left.  */
+  int refuse_last_try;    /* Do not send a PIN with one try left.
+                           * Off by default: as with scdaemon, the
+                           * pinentry shows the remaining attempts
+                           * and the user decides.  */
 };
 extern struct scd_options scd_opt;
 

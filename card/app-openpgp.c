@@ -982,6 +982,21 @@ chv_flag (app_t app, int which)
  * Crypto operations
  */
 
+/* After a touch timeout (6600) forget PW1 on the card and here, as
+ * scdaemon does (VERIFY P1=FF for 81 and 82; errors are ignored:
+ * cards before v3.1 do not know it).  An unattended card then does
+ * not keep a verified PIN for whoever touches it later.  */
+static void
+clear_pw1_after_timeout (app_t app, gpg_error_t err)
+{
+  if (gpg_err_code (err) != GPG_ERR_TIMEOUT)
+    return;
+  iso7816_verify_reset (app->rd, 0x81);
+  iso7816_verify_reset (app->rd, 0x82);
+  app->did_chv1 = 0;
+  app->did_chv2 = 0;
+}
+
 gpg_error_t
 app_openpgp_sign (app_t app, int keyno,
                   const unsigned char *data, size_t datalen,
@@ -1024,6 +1039,7 @@ app_openpgp_sign (app_t app, int keyno,
                                              r_sig, r_siglen);
       if (keyno == 1 && !app->chv_status[0])
         app->did_chv1 = 0;  /* PW1 valid for one signature only.  */
+      clear_pw1_after_timeout (app, err);
       if (!err)
         {
           if (keyno == 1)
@@ -1166,6 +1182,7 @@ app_openpgp_decipher (app_t app, int keyno,
       if (err)
         break;
       err = iso7816_decipher (app->rd, in, inlen, le, &res, &reslen);
+      clear_pw1_after_timeout (app, err);
       if (!err || attempt)
         break;
       if (gpg_err_code (err) == GPG_ERR_BAD_PIN && was_verified)
@@ -1773,7 +1790,10 @@ app_openpgp_change_pin (app_t app, int chvno, int reset_mode,
 
   if (reset_mode)
     {
-      /* PW3 then a new PW1 or a new resetting code.  */
+      /* PW3 then a new PW1 or a new resetting code.  As scdaemon, the
+       * Admin PIN is always asked for, even when PW3 is still
+       * verified: callers (and gpg's PIN queues) count on it.  */
+      app->did_chv3 = 0;
       err = verify_chv (app, 3, APP_FLAG_INSIST, pincb, pincb_arg);
       if (err)
         goto leave;
@@ -1826,11 +1846,9 @@ app_openpgp_change_pin (app_t app, int chvno, int reset_mode,
               goto leave;
             }
         }
-      else if (!app->chv_status[4])
-        {
-          err = gpg_error (GPG_ERR_PIN_BLOCKED);
-          goto leave;
-        }
+      /* A blocked PW1 is not checked here: like scdaemon, ask for
+       * both PINs and let the card refuse (6983), so that a caller
+       * sees the same prompts whatever the counter says.  */
       err = ask_pin (pincb, pincb_arg,
                      chvno == 3 ? prompt : "||Please enter the PIN",
                      chvno == 3 ? MIN_PW3_LEN : MIN_PW1_LEN, &oldpin);
@@ -1999,6 +2017,7 @@ parse_keyattr_string (const char *s, int *r_keyno, app_keyattr_t *r_attr)
 gpg_error_t
 app_openpgp_setattr (app_t app, const char *name,
                      const unsigned char *value, size_t valuelen,
+                     unsigned int flags,
                      app_pincb_t pincb, void *pincb_arg)
 {
   gpg_error_t err;
@@ -2018,7 +2037,8 @@ app_openpgp_setattr (app_t app, const char *name,
   err = app_begin (app);
   if (err)
     return err;
-  err = verify_chv (app, setattr_table[i].which, 0, pincb, pincb_arg);
+  err = verify_chv (app, setattr_table[i].which, flags & APP_FLAG_INSIST,
+                    pincb, pincb_arg);
   if (err)
     goto leave;
   if (!strcmp (name, "KEY-ATTR"))

@@ -187,9 +187,11 @@ gpg_error_t app_openpgp_change_pin (app_t app, int chvno, int reset_mode,
                                     app_pincb_t pincb, void *pincb_arg);
 /* VERIFY P1=FF for CHVNO (1 clears 81 and 82).  */
 gpg_error_t app_openpgp_clear_pin (app_t app, int chvno);
-/* Set the attribute NAME (gnupg SETATTR names) to VALUE.  */
+/* Set the attribute NAME (gnupg SETATTR names) to VALUE.  FLAGS:
+ * APP_FLAG_INSIST for the PIN verification.  */
 gpg_error_t app_openpgp_setattr (app_t app, const char *name,
                                  const unsigned char *value, size_t valuelen,
+                                 unsigned int flags,
                                  app_pincb_t pincb, void *pincb_arg);
 /* Generate a key in slot KEYNO.  CREATED 0 = now.  */
 gpg_error_t app_openpgp_genkey (app_t app, int keyno, unsigned int flags,

@@ -79,6 +79,30 @@ test_pincb (void *opaque, const char *prompt, char **r_pin)
   return 0;
 }
 
+/* PIN callback answering from a NULL-terminated list of PINs (OPAQUE
+ * points to a cursor into it); the prompts are recorded in
+ * seen_prompts, separated by newlines.  */
+static char seen_prompts[1024];
+static gpg_error_t
+queue_pincb (void *opaque, const char *prompt, char **r_pin)
+{
+  const char ***cursor = opaque;
+  const char *pin = **cursor;
+  size_t n = strlen (seen_prompts);
+
+  pin_calls++;
+  snprintf (seen_prompts + n, sizeof seen_prompts - n, "%s\n", prompt);
+  *r_pin = NULL;
+  if (!pin)
+    return gpg_error (GPG_ERR_CANCELED);
+  (*cursor)++;
+  *r_pin = xtrymalloc_secure (strlen (pin) + 1);
+  if (!*r_pin)
+    return gpg_error (GPG_ERR_ENOMEM);
+  strcpy (*r_pin, pin);
+  return 0;
+}
+
 static app_t
 open_app (tp_reader_t rd)
 {
@@ -304,10 +328,114 @@ test_pins (void)
   ok (!err && !app->did_chv1, "forced PW1: state dropped after signing");
   ok (script_done (rd), "forced PW1: APDUs as expected");
 
+  /* Touch timeout (6600): GPG_ERR_TIMEOUT, and PW1 is forgotten on
+   * the card (VERIFY P1=FF for 81 and 82) and here.  */
+  app->chv_status[0] = 1;
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "0020008106313233343536", "9000");
+  tpscript_expect (rd, "002A9E9A03 AABBCC 00", "6600");
+  tpscript_expect (rd, "0020FF81", "9000");
+  tpscript_expect (rd, "0020FF82", "9000");
+  err = app_openpgp_sign (app, 1, (const unsigned char *)"\xAA\xBB\xCC",
+                          3, 0, test_pincb, "123456", &sig, &siglen);
+  ok_code (err, GPG_ERR_TIMEOUT, "touch timeout is GPG_ERR_TIMEOUT");
+  ok (!sig && !app->did_chv1 && !app->did_chv2 && script_done (rd),
+      "touch timeout: PW1 state cleared on the card and in the app");
+  pin_calls = 0;
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "0020008206313233343536", "9000");
+  tpscript_expect (rd, "0088000003 AABBCC 00", "0102 9000");
+  err = app_openpgp_sign (app, 3, (const unsigned char *)"\xAA\xBB\xCC",
+                          3, 0, test_pincb, "123456", &sig, &siglen);
+  xfree (sig);
+  sig = NULL;
+  ok (!err && pin_calls == 1 && script_done (rd),
+      "after the timeout the PIN is asked for again");
+
   /* Card removed mid-command.  */
   tpscript_expect (rd, "00CA00C400", "!1000E");
   err = app_openpgp_verify (app, 1, 0, test_pincb, "123456");
   ok_code (err, GPG_ERR_CARD_REMOVED, "card removed: clean error");
+
+  app_openpgp_release (app);
+  tp_release (rd);
+}
+
+/* PASSWD sequences as scdaemon runs them (prompts and APDUs).  */
+static void
+test_passwd (void)
+{
+  tp_reader_t rd = new_card ();
+  app_t app = open_app (rd);
+  gpg_error_t err;
+  const char *pins_set_rc[] = { "12345678", "87654321", NULL };
+  const char *pins_unblock[] = { "87654321", "333333", NULL };
+  const char *pins_blocked[] = { "123456", "111111", NULL };
+  const char *pins_admin[] = { "12345678", "222222", NULL };
+  const char **cursor;
+
+  /* Set the Reset Code while PW3 is still verified: the Admin PIN is
+   * asked for again (gpg's PIN queue counts on it), then PUT DATA D3.  */
+  app->did_chv3 = 1;
+  pin_calls = 0;
+  seen_prompts[0] = 0;
+  cursor = pins_set_rc;
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "002000830831323334353637 38", "9000");
+  tpscript_expect (rd, "00DA00D3083837363534333231", "9000");
+  err = app_openpgp_change_pin (app, 2, 1, queue_pincb, &cursor);
+  ok_err (err, "PASSWD --reset 2: Reset Code set");
+  ok (pin_calls == 2 && !strncmp (seen_prompts, "|A|", 3)
+      && strstr (seen_prompts, "\n|RN|New Reset Code\n"),
+      "PASSWD --reset 2: Admin PIN asked again, then the new Reset Code");
+  ok (script_done (rd), "PASSWD --reset 2: VERIFY 83, PUT DATA D3");
+
+  /* Unblock PW1 with the Reset Code: RESET RETRY COUNTER 00 rc||new.  */
+  pin_calls = 0;
+  seen_prompts[0] = 0;
+  cursor = pins_unblock;
+  tpscript_expect (rd, "00CA00C400", "017F7F7F000303 9000");
+  tpscript_expect (rd, "002C00810E3837363534333231333333333333", "9000");
+  err = app_openpgp_change_pin (app, 2, 0, queue_pincb, &cursor);
+  ok_err (err, "PASSWD 2: PW1 unblocked with the Reset Code");
+  ok (pin_calls == 2 && !strncmp (seen_prompts, "|R|", 3)
+      && strstr (seen_prompts, "\n|N|New PIN\n"),
+      "PASSWD 2: Reset Code, then the new PIN");
+  ok (script_done (rd), "PASSWD 2: APDUs as expected");
+
+  /* No Reset Code: refused without asking.  */
+  pin_calls = 0;
+  cursor = pins_unblock;
+  tpscript_expect (rd, "00CA00C400", "017F7F7F000003 9000");
+  err = app_openpgp_change_pin (app, 2, 0, queue_pincb, &cursor);
+  ok (err && !pin_calls && script_done (rd),
+      "PASSWD 2 without a Reset Code: nothing asked or sent (%s)",
+      gpg_strerror (err));
+
+  /* Changing a blocked PW1: both PINs are asked for and the card says
+   * no (as scdaemon does, so that the prompts do not depend on the
+   * counter).  */
+  pin_calls = 0;
+  cursor = pins_blocked;
+  tpscript_expect (rd, "00CA00C400", "017F7F7F000003 9000");
+  tpscript_expect (rd, "002400810C313233343536313131313131", "6983");
+  err = app_openpgp_change_pin (app, 1, 0, queue_pincb, &cursor);
+  ok_code (err, GPG_ERR_PIN_BLOCKED, "PASSWD 1 on a blocked PIN");
+  ok (pin_calls == 2 && script_done (rd),
+      "PASSWD 1 on a blocked PIN: both PINs asked, CHANGE REFERENCE DATA");
+
+  /* Unblock with the Admin PIN: VERIFY 83, RESET RETRY COUNTER 02.  */
+  pin_calls = 0;
+  cursor = pins_admin;
+  tpscript_expect (rd, "00CA00C400", "017F7F7F000003 9000");
+  tpscript_expect (rd, "00CA00C400", "017F7F7F000003 9000");
+  tpscript_expect (rd, "002000830831323334353637 38", "9000");
+  tpscript_expect (rd, "002C028106323232323232", "9000");
+  err = app_openpgp_change_pin (app, 1, 1, queue_pincb, &cursor);
+  ok_err (err, "PASSWD --reset 1: PW1 unblocked with the Admin PIN");
+  ok (pin_calls == 2 && script_done (rd),
+      "PASSWD --reset 1: APDUs as expected");
 
   app_openpgp_release (app);
   tp_release (rd);
@@ -412,6 +540,7 @@ main (void)
   gcry_control (GCRYCTL_INITIALIZATION_FINISHED, 0);
   test_open ();
   test_pins ();
+  test_passwd ();
   test_keys ();
   return tap_done ();
 }

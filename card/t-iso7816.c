@@ -193,6 +193,23 @@ test_chaining_and_extended (void)
   ok (!err && len == 2 && res[0] == 0x6A, "direct APDU: card SW is no error");
   xfree (res);
   ok (script_done (rd), "direct APDUs as expected");
+
+  /* Less than a header never reaches the reader (a 1-byte message is
+   * a control code for vpcd).  */
+  {
+    unsigned long before = rd->apdu_count;
+    unsigned char buf[16];
+    size_t buflen = sizeof buf;
+
+    err = iso7816_apdu_direct (rd, (const unsigned char *)"\x00", 1, 0,
+                               &res, &len);
+    ok_code (err, GPG_ERR_INV_VALUE, "1-byte direct APDU refused");
+    ok (tp_transmit (rd, (const unsigned char *)"\x00\xCA\x00", 3,
+                     buf, &buflen) == SW_HOST_INV_VALUE,
+        "3-byte APDU refused by the transport");
+    ok (rd->apdu_count == before && script_done (rd),
+        "short APDUs: nothing sent");
+  }
   tp_release (rd);
 }
 

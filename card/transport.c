@@ -77,6 +77,10 @@ tp_transmit (tp_reader_t rd, const unsigned char *apdu, size_t apdulen,
 
   if (!rd)
     return SW_HOST_NO_READER;
+  /* Nothing shorter than a header goes out: some readers take 1-byte
+   * messages as control codes (vpcd: power off/on, reset).  */
+  if (!apdu || apdulen < 4)
+    return SW_HOST_INV_VALUE;
   hide = apdu_is_secret (apdu, apdulen);
   log_bytes ("send apdu:", apdu, apdulen, hide);
   rd->apdu_count++;
