@@ -51,6 +51,7 @@ struct transact_parm_s
   const unsigned char *inq_data;
   size_t inq_len;
   unsigned int pin_seq;              /* PIN requests so far.  */
+  const char *cmd;                   /* The command (without "SCD ").  */
 };
 
 
@@ -309,6 +310,105 @@ send_secret_data (assuan_context_t ctx, const unsigned char *data,
 }
 
 
+/* Return true if the command line CMD has the option OPT (e.g.
+ * "--reset") before its first non-option word.  */
+static int
+cmd_has_option (const char *cmd, const char *opt)
+{
+  size_t n = strlen (opt);
+
+  cmd += strcspn (cmd, " ");
+  for (;;)
+    {
+      while (*cmd == ' ')
+        cmd++;
+      if (strncmp (cmd, "--", 2))
+        return 0;
+      if (!strncmp (cmd, opt, n) && (!cmd[n] || cmd[n] == ' ' || cmd[n] == '='))
+        return 1;
+      cmd += strcspn (cmd, " ");
+    }
+}
+
+
+/* The first non-option argument of CMD (points into CMD; "" if none).  */
+static const char *
+cmd_first_arg (const char *cmd)
+{
+  cmd += strcspn (cmd, " ");
+  for (;;)
+    {
+      while (*cmd == ' ')
+        cmd++;
+      if (!strncmp (cmd, "-- ", 3))
+        {
+          cmd += 3;
+          while (*cmd == ' ')
+            cmd++;
+          return cmd;
+        }
+      if (strncmp (cmd, "--", 2))
+        return cmd;
+      cmd += strcspn (cmd, " ");
+    }
+}
+
+
+/* gpg-agent in loopback mode asks "INQUIRE PASSPHRASE" for every PIN
+ * scdaemon wants and drops scdaemon's "|A|", "|N|", "|R|" flags and
+ * prompt (2.2.40: divert-scd.c getpin_cb -> agent_askpin ->
+ * pinentry_loopback).  Derive which PIN it is from the command we sent
+ * and the index SEQ of the request within it, the way scdaemon's
+ * OpenPGP application asks (spec B.7, B.9).  */
+static void
+guess_agent_pin_kind (const char *cmd, unsigned int seq,
+                      scd_pin_request_t *req)
+{
+  size_t n = strcspn (cmd, " ");
+  const char *arg = cmd_first_arg (cmd);
+
+#define IS(name) (n == strlen (name) && !strncasecmp (cmd, name, n))
+  if (IS ("GENKEY") || IS ("WRITEKEY") || IS ("WRITECERT"))
+    req->admin = 1;
+  else if (IS ("SETATTR"))
+    {
+      /* PRIVATE-DO-1 and -3 use PW1; everything else PW3.  */
+      if (strncasecmp (arg, "PRIVATE-DO-1", 12)
+          && strncasecmp (arg, "PRIVATE-DO-3", 12))
+        req->admin = 1;
+    }
+  else if (IS ("CHECKPIN"))
+    req->admin = !!strstr (arg, "[CHV3]");
+  else if (IS ("PASSWD"))
+    {
+      int reset = cmd_has_option (cmd, "--reset");
+      int chv;
+
+      if (!strncasecmp (arg, "OPENPGP.", 8))
+        arg += 8;
+      chv = atoi (arg);
+      if (!seq)
+        {
+          /* The PIN that authorises the change.  */
+          if (reset || chv == 3)
+            req->admin = 1;
+          else if (chv == 2)
+            req->resetcode = 1;
+        }
+      else
+        {
+          /* The new PIN.  */
+          req->newpin = 1;
+          if (chv == 3)
+            req->admin = 1;
+          else if (chv == 2 && reset)
+            req->resetcode = 1;
+        }
+    }
+#undef IS
+}
+
+
 /* Answer a PIN inquiry (KEYWORD with ARGS) using the PIN callback.  */
 static gpg_error_t
 answer_pin (struct transact_parm_s *parm, const char *keyword,
@@ -353,7 +453,10 @@ answer_pin (struct transact_parm_s *parm, const char *keyword,
     {
       /* gpg-agent loopback: "PASSPHRASE" or "NEW_PASSPHRASE".  */
       req.via_agent = 1;
-      req.newpin = !strcmp (keyword, "NEW_PASSPHRASE");
+      if (parm->cmd)
+        guess_agent_pin_kind (parm->cmd, req.seq, &req);
+      if (!strcmp (keyword, "NEW_PASSPHRASE"))
+        req.newpin = 1;
       prompt = (unsigned char *)xtrystrdup ("");
       if (!prompt)
         {
@@ -480,6 +583,7 @@ transact (scd_client_t scd, const char *cmd, struct transact_parm_s *parm)
   char *line = NULL;
 
   parm->scd = scd;
+  parm->cmd = cmd;
   if (scd->via_agent)
     {
       line = xtrymalloc (4 + strlen (cmd) + 1);

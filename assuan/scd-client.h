@@ -38,6 +38,13 @@ typedef struct scd_pin_request_s
   /* The inquiry keyword: "NEEDPIN" (direct to scd) or "PASSPHRASE" /
    * "NEW_PASSPHRASE" (gpg-agent loopback).  */
   const char *keyword;
+  /* The flags.  Through gpg-agent (via_agent) the agent's loopback
+   * inquiry carries no flags (2.2.40 sends a bare "INQUIRE PASSPHRASE"
+   * for every PIN scdaemon asks for, old and new alike); the library
+   * then derives them from the command and SEQ: GENKEY, WRITEKEY,
+   * WRITECERT, SETATTR (but PRIVATE-DO-1/3) and CHECKPIN ...[CHV3] ask
+   * for the Admin PIN; PASSWD asks first for the authorising PIN (Admin
+   * PIN for --reset and 3, Reset Code for 2) and then for the new one.  */
   unsigned int admin:1;      /* Flag A: Admin PIN (PW3).  */
   unsigned int newpin:1;     /* Flag N: a new PIN is asked for.  */
   unsigned int resetcode:1;  /* Flag R: the Resetting Code.  */

@@ -17,6 +17,17 @@
  * auth ID HEX, authloop N ID HEX, decrypt ID HEX, genkey N [ALGO],
  * writekey ID SEXPFILE, setattr NAME VALUE, passwd CHV [reset|clear],
  * checkpin ID, apdu HEX, random N, restart, raw LINE.
+ *
+ * Checked operations (the result is verified here with libgcrypt
+ * against the key READKEY returns, printing "verified: ..." or
+ * failing):
+ *   signverify ID DIGEST32HEX   PKSIGN --hash=sha256 of the DigestInfo
+ *   authverify ID DIGEST32HEX   PKAUTH of the DigestInfo
+ *   decryptrt ID                encrypt a random value to the key (RSA
+ *                               PKCS#1 or ECDH), PKDECRYPT, compare
+ *   mkkey ALGO FILE             write a fresh private key (rsa2048,
+ *                               ed25519, cv25519) for writekey, with
+ *                               created-at 1700000000
  */
 #include <config.h>
 #include "scd-client.h"
@@ -153,6 +164,344 @@ print_info (const scd_cardinfo_t *info)
     printf ("extcap: ki=%d aac=%d bt=%d kdf=%d si=%u\n", info->extcap.ki,
             info->extcap.aac, info->extcap.bt, info->extcap.kdf,
             info->extcap.si);
+}
+
+
+/* Read the public key ID from the card as a gcrypt S-expression.  */
+static gpg_error_t
+read_pubkey (scd_client_t scd, const char *id, gcry_sexp_t *r_key)
+{
+  gpg_error_t err;
+  unsigned char *buf = NULL;
+  size_t len;
+
+  *r_key = NULL;
+  err = scd_client_readkey (scd, id, &buf, &len);
+  if (!err)
+    err = gcry_sexp_new (r_key, buf, len, 1);
+  xfree (buf);
+  return err;
+}
+
+
+/* Return 1 for RSA, 2 for EdDSA, 3 for Curve25519 (ECDH), 4 for other
+ * ECC, 0 for unknown.  */
+static int
+key_kind (gcry_sexp_t key)
+{
+  gcry_sexp_t l;
+  int kind = 0;
+
+  if ((l = gcry_sexp_find_token (key, "rsa", 0)))
+    kind = 1;
+  else if ((l = gcry_sexp_find_token (key, "ecc", 0)))
+    {
+      gcry_sexp_t c = gcry_sexp_find_token (l, "curve", 0);
+      const char *name;
+      size_t n;
+
+      name = c ? gcry_sexp_nth_data (c, 1, &n) : NULL;
+      if (name && n == 7 && !memcmp (name, "Ed25519", 7))
+        kind = 2;
+      else if (name && n == 10 && !memcmp (name, "Curve25519", 10))
+        kind = 3;
+      else
+        kind = 4;
+      gcry_sexp_release (c);
+    }
+  gcry_sexp_release (l);
+  return kind;
+}
+
+
+/* Verify SIG (as the card returns it) over the SHA-256 DIGEST with KEY.  */
+static gpg_error_t
+verify_sig (gcry_sexp_t key, const unsigned char *digest,
+            const unsigned char *sig, size_t siglen)
+{
+  gpg_error_t err;
+  gcry_sexp_t s_data = NULL, s_sig = NULL;
+  int kind = key_kind (key);
+
+  if (kind == 1)
+    {
+      err = gcry_sexp_build (&s_data, NULL,
+                             "(data (flags pkcs1) (hash sha256 %b))",
+                             32, digest);
+      if (!err)
+        err = gcry_sexp_build (&s_sig, NULL, "(sig-val (rsa (s %b)))",
+                               (int)siglen, sig);
+    }
+  else if (kind == 2 || kind == 4)
+    {
+      if (siglen % 2)
+        return gpg_error (GPG_ERR_BAD_SIGNATURE);
+      if (kind == 2)
+        err = gcry_sexp_build (&s_data, NULL,
+                               "(data (flags eddsa) (hash-algo sha512)"
+                               " (value %b))", 32, digest);
+      else
+        err = gcry_sexp_build (&s_data, NULL, "(data (flags raw)"
+                               " (value %b))", 32, digest);
+      if (!err)
+        err = gcry_sexp_build (&s_sig, NULL, kind == 2
+                               ? "(sig-val (eddsa (r %b) (s %b)))"
+                               : "(sig-val (ecdsa (r %b) (s %b)))",
+                               (int)siglen / 2, sig,
+                               (int)siglen / 2, sig + siglen / 2);
+    }
+  else
+    return gpg_error (GPG_ERR_WRONG_PUBKEY_ALGO);
+  if (!err)
+    err = gcry_pk_verify (s_sig, s_data, key);
+  gcry_sexp_release (s_data);
+  gcry_sexp_release (s_sig);
+  return err;
+}
+
+
+static const unsigned char sha256_prefix[19] =
+  { 0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+    0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20 };
+
+
+/* signverify / authverify ID DIGEST32HEX.  */
+static gpg_error_t
+sign_and_verify (scd_client_t scd, int auth, const char *id,
+                 const char *digesthex)
+{
+  gpg_error_t err;
+  gcry_sexp_t key = NULL;
+  unsigned char *digest = NULL, *sig = NULL;
+  unsigned char di[19 + 32];
+  size_t dlen, siglen;
+
+  err = oca_hex2bin_alloc (digesthex, 0, &digest, &dlen);
+  if (!err && dlen != 32)
+    err = gpg_error (GPG_ERR_INV_ARG);
+  if (!err)
+    err = read_pubkey (scd, id, &key);
+  if (err)
+    goto leave;
+  memcpy (di, sha256_prefix, 19);
+  memcpy (di + 19, digest, 32);
+  if (auth)
+    err = scd_client_pkauth (scd, id, di, sizeof di, &sig, &siglen);
+  else
+    err = scd_client_pksign (scd, id, "sha256", di, sizeof di, &sig, &siglen);
+  if (err)
+    goto leave;
+  print_hex ("sig", sig, siglen);
+  err = verify_sig (key, digest, sig, siglen);
+  if (!err)
+    printf ("verified: %s\n", key_kind (key) == 1 ? "rsa"
+            : key_kind (key) == 2 ? "eddsa" : "ecdsa");
+
+ leave:
+  gcry_sexp_release (key);
+  xfree (digest);
+  xfree (sig);
+  return err;
+}
+
+
+/* Get the data of token NAME in SEXP as a fresh buffer.  */
+static gpg_error_t
+sexp_bytes (gcry_sexp_t sexp, const char *name, unsigned char **r_buf,
+            size_t *r_len)
+{
+  gcry_sexp_t l = gcry_sexp_find_token (sexp, name, 0);
+  const char *p;
+  size_t n;
+
+  *r_buf = NULL;
+  p = l ? gcry_sexp_nth_data (l, 1, &n) : NULL;
+  if (!p)
+    {
+      gcry_sexp_release (l);
+      return gpg_error (GPG_ERR_INV_SEXP);
+    }
+  *r_buf = gcry_malloc_secure (n ? n : 1);
+  if (*r_buf)
+    memcpy (*r_buf, p, n);
+  *r_len = n;
+  gcry_sexp_release (l);
+  return *r_buf ? 0 : gpg_error_from_syserror ();
+}
+
+
+/* decryptrt ID: encrypt a random value to the card key, decrypt it on
+ * the card, compare.  */
+static gpg_error_t
+decrypt_roundtrip (scd_client_t scd, const char *id)
+{
+  gpg_error_t err;
+  gcry_sexp_t key = NULL, s_data = NULL, s_enc = NULL;
+  unsigned char value[32];
+  unsigned char *cipher = NULL, *expect = NULL, *plain = NULL;
+  size_t clen = 0, elen = 0, plen = 0;
+  int kind;
+
+  err = read_pubkey (scd, id, &key);
+  if (err)
+    goto leave;
+  kind = key_kind (key);
+  gcry_randomize (value, sizeof value, GCRY_STRONG_RANDOM);
+  if (kind == 1)
+    err = gcry_sexp_build (&s_data, NULL, "(data (flags pkcs1) (value %b))",
+                           (int)sizeof value, value);
+  else if (kind == 3 || kind == 4)
+    {
+      /* ECDH: the value is the ephemeral secret k; s = kQ, e = kG.  */
+      value[0] &= 0x7f;
+      value[0] |= 0x40;
+      err = gcry_sexp_build (&s_data, NULL, "(data (flags raw) (value %b))",
+                             (int)sizeof value, value);
+    }
+  else
+    err = gpg_error (GPG_ERR_WRONG_PUBKEY_ALGO);
+  if (!err)
+    err = gcry_pk_encrypt (&s_enc, s_data, key);
+  if (err)
+    goto leave;
+  if (kind == 1)
+    {
+      err = sexp_bytes (s_enc, "a", &cipher, &clen);
+      if (!err)
+        {
+          expect = gcry_malloc_secure (sizeof value);
+          if (!expect)
+            err = gpg_error_from_syserror ();
+          else
+            memcpy (expect, value, elen = sizeof value);
+        }
+    }
+  else
+    {
+      err = sexp_bytes (s_enc, "e", &cipher, &clen);
+      if (!err)
+        err = sexp_bytes (s_enc, "s", &expect, &elen);
+    }
+  if (err)
+    goto leave;
+  err = scd_client_pkdecrypt (scd, id, cipher, clen, &plain, &plen);
+  if (err)
+    goto leave;
+  if (plen != elen || memcmp (plain, expect, elen))
+    {
+      print_hex ("got", plain, plen);
+      print_hex ("want", expect, elen);
+      err = gpg_error (GPG_ERR_BAD_DATA);
+      goto leave;
+    }
+  printf ("roundtrip: %s %zu bytes\n", kind == 1 ? "rsa" : "ecdh", plen);
+
+ leave:
+  wipememory (value, sizeof value);
+  gcry_sexp_release (key);
+  gcry_sexp_release (s_data);
+  gcry_sexp_release (s_enc);
+  gcry_free (cipher);
+  if (expect)
+    wipe_and_free (expect, elen);
+  if (plain)
+    wipe_and_free (plain, plen);
+  return err;
+}
+
+
+/* mkkey ALGO FILE.  */
+static gpg_error_t
+make_key (const char *algo, const char *fname)
+{
+  gpg_error_t err;
+  gcry_sexp_t parm = NULL, kp = NULL, sk = NULL, out = NULL;
+  unsigned char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL,
+    *f = NULL;
+  size_t al, bl, cl, dl, el, fl;
+  char *buf = NULL;
+  size_t n;
+  FILE *fp;
+
+  if (!strcmp (algo, "rsa2048"))
+    err = gcry_sexp_build (&parm, NULL, "(genkey (rsa (nbits 4:2048)))");
+  else if (!strcmp (algo, "ed25519"))
+    err = gcry_sexp_build (&parm, NULL,
+                           "(genkey (ecc (curve Ed25519) (flags eddsa)))");
+  else if (!strcmp (algo, "cv25519"))
+    err = gcry_sexp_build (&parm, NULL,
+                           "(genkey (ecc (curve Curve25519)"
+                           " (flags djb-tweak)))");
+  else
+    return gpg_error (GPG_ERR_INV_ARG);
+  if (!err)
+    err = gcry_pk_genkey (&kp, parm);
+  if (!err)
+    sk = gcry_sexp_find_token (kp, "private-key", 0);
+  if (!err && !sk)
+    err = gpg_error (GPG_ERR_INV_SEXP);
+  if (err)
+    goto leave;
+  if (!strcmp (algo, "rsa2048"))
+    {
+      err = sexp_bytes (sk, "n", &a, &al);
+      if (!err) err = sexp_bytes (sk, "e", &b, &bl);
+      if (!err) err = sexp_bytes (sk, "d", &c, &cl);
+      if (!err) err = sexp_bytes (sk, "p", &d, &dl);
+      if (!err) err = sexp_bytes (sk, "q", &e, &el);
+      if (!err) err = sexp_bytes (sk, "u", &f, &fl);
+      if (!err)
+        err = gcry_sexp_build (&out, NULL, "(private-key (rsa (n %b) (e %b)"
+                               " (d %b) (p %b) (q %b) (u %b))"
+                               " (created-at 10:1700000000))",
+                               (int)al, a, (int)bl, b, (int)cl, c,
+                               (int)dl, d, (int)el, e, (int)fl, f);
+    }
+  else
+    {
+      int ed = !strcmp (algo, "ed25519");
+
+      err = sexp_bytes (sk, "q", &a, &al);
+      if (!err)
+        err = sexp_bytes (sk, "d", &b, &bl);
+      if (!err)
+        err = gcry_sexp_build (&out, NULL, ed
+                               ? "(private-key (ecc (curve Ed25519)"
+                               " (flags eddsa) (q %b) (d %b))"
+                               " (created-at 10:1700000000))"
+                               : "(private-key (ecc (curve Curve25519)"
+                               " (flags djb-tweak) (q %b) (d %b))"
+                               " (created-at 10:1700000000))",
+                               (int)al, a, (int)bl, b);
+    }
+  if (err)
+    goto leave;
+  n = gcry_sexp_sprint (out, GCRYSEXP_FMT_CANON, NULL, 0);
+  buf = gcry_malloc_secure (n);
+  if (!buf)
+    {
+      err = gpg_error_from_syserror ();
+      goto leave;
+    }
+  n = gcry_sexp_sprint (out, GCRYSEXP_FMT_CANON, buf, n);
+  fp = fopen (fname, "wb");
+  if (!fp || fwrite (buf, n, 1, fp) != 1)
+    err = gpg_error_from_syserror ();
+  if (fp && fclose (fp))
+    err = gpg_error_from_syserror ();
+  if (!err)
+    printf ("mkkey: %s %zu bytes\n", algo, n);
+
+ leave:
+  gcry_sexp_release (parm);
+  gcry_sexp_release (kp);
+  gcry_sexp_release (sk);
+  gcry_sexp_release (out);
+  if (buf)
+    wipe_and_free (buf, n);
+  gcry_free (a); gcry_free (b); gcry_free (c);
+  gcry_free (d); gcry_free (e); gcry_free (f);
+  return err;
 }
 
 
@@ -361,6 +710,16 @@ run (scd_client_t scd, int argc, char **argv)
       if (!err)
         printf ("random: %zu bytes\n", len);
     }
+  else if (!strcmp (cmd, "signverify") || !strcmp (cmd, "authverify"))
+    {
+      NEED (2);
+      err = sign_and_verify (scd, cmd[0] == 'a', argv[1], argv[2]);
+    }
+  else if (!strcmp (cmd, "decryptrt"))
+    {
+      NEED (1);
+      err = decrypt_roundtrip (scd, argv[1]);
+    }
   else if (!strcmp (cmd, "restart"))
     err = scd_client_restart (scd);
   else if (!strcmp (cmd, "raw"))
@@ -423,6 +782,14 @@ main (int argc, char **argv)
           return 2;
         }
       argc--, argv++;
+    }
+  if (argc == 3 && !strcmp (argv[0], "mkkey"))
+    {
+      /* No server needed.  */
+      err = make_key (argv[1], argv[2]);
+      if (err)
+        printf ("mkkey: ERR %u %s\n", err, gpg_strerror (err));
+      return !!err;
     }
   if (homedir)
     {

@@ -107,7 +107,7 @@ _vh_locked () {
 }
 
 _vh_pcscd_pid () {
-  _p=$(cat /run/pcscd/pcscd.pid 2>/dev/null) || return 1
+  _p=$(tr -d '\0' < /run/pcscd/pcscd.pid 2>/dev/null) || return 1
   [ -n "$_p" ] && kill -0 "$_p" 2>/dev/null && [ -S /run/pcscd/pcscd.comm ] \
     && echo "$_p"
 }
@@ -226,7 +226,7 @@ vcard_setup () {
   # The pcscd the harness started has more readers: use them.
   if [ -z "$_vh_user_slots" ] && [ -s "$OCA_HARNESS_DIR/slots" ] \
      && [ -f "$OCA_HARNESS_DIR/pcscd.started" ] \
-     && [ "$(_vh_pcscd_pid)" = "$(cat "$OCA_HARNESS_DIR/pcscd.started")" ]; then
+     && [ "$(_vh_pcscd_pid)" = "$(tr -d '\\0' < "$OCA_HARNESS_DIR/pcscd.started")" ]; then
     OCA_VPCD_SLOTS=$(cat "$OCA_HARNESS_DIR/slots")
   fi
   # Wait until pcscd lists our readers.

@@ -1,0 +1,103 @@
+#!/bin/sh
+# t-client-live.sh - libocascdclient against oca-scd and through gpg-agent
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# The CA's card backend reaches the card through libocascdclient over
+# two routes; both are driven here with assuan/t-scd-client-live on one
+# oca-vcard:
+#   pipe:  the library spawns oca-scd ("oca-scd --server --homedir H");
+#   agent: the library talks to gpg-agent (loopback PINs from the
+#          client's PIN callback), the agent to GnuPG's scdaemon.
+# Signatures are verified and decryptions compared with libgcrypt
+# against the public key READKEY returns (signverify, authverify,
+# decryptrt in the driver).
+. "$srcdir/../lib.sh"
+. "$srcdir/scd-lib.sh"
+
+SCD_UNDER_TEST=oca
+scd_need_rig
+[ -x "$SCD_CLIENT_LIVE" ] \
+  || _scd_fail "dependency missing: t-scd-client-live ($SCD_CLIENT_LIVE)"
+
+scd_card a 0000C11E
+home="$T/home-a"
+scd_pins "$T/pins"
+printf 'user 999999\nadmin 99999999\n' > "$T/badpins"
+D=BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD
+
+live () { "$SCD_CLIENT_LIVE" "$@"; }
+oca () { live --scd "$OCA_SCD" --homedir "$home" --pins "$T/pins" "$@"; }
+agent () { GNUPGHOME="$home" live --agent --pins "$T/pins" "$@"; }
+# val KEY: the value of "KEY: value" in $T/out.
+val () { sed -n "s/^$1: //p" "$T/out" | head -1; }
+
+for k in ed25519 cv25519 rsa2048; do
+  live mkkey $k "$T/$k.key" >/dev/null || _scd_fail "mkkey $k failed"
+done
+live mkkey ed25519 "$T/ed2.key" >/dev/null || _scd_fail "mkkey failed"
+
+# --- Pipe route: oca-scd.
+check "pipe: genkey (RSA 2048) in slots 1-3" \
+  oca genkey 1 -- genkey 2 -- genkey 3
+like "pipe: genkey reports the creation time" "$T/out" '^created: 1700000000$'
+like "pipe: genkey reports the modulus" "$T/out" '^n: [0-9A-F]{512}$'
+check "pipe: learn" oca learn
+is "pipe: learn ident" "$(val ident)" "FFFE:0000C11E"
+is "pipe: learn serialno" "$(val serialno)" "$(scd_serialno 0000C11E)"
+like "pipe: learn keyattr" "$T/out" '^keyattr1: rsa2048$'
+grip1=$(sed -n 's/^grip1: \([0-9A-F]\{40\}\) sc$/\1/p' "$T/out")
+like "pipe: learn keypairinfo 3" "$T/out" '^grip3: [0-9A-F]{40} sa$'
+check "pipe: readkey OPENPGP.1" oca readkey OPENPGP.1
+is "pipe: readkey grip = learn grip" "$(val grip)" "$grip1"
+check "pipe: pksign (RSA), verified" oca signverify OPENPGP.1 $D
+like "pipe: RSA signature verified" "$T/out" '^verified: rsa$'
+check "pipe: pksign by keygrip, verified" oca signverify "$grip1" $D
+check "pipe: pkauth (RSA), verified" oca authverify OPENPGP.3 $D
+check "pipe: pkdecrypt (RSA) round trip" oca decryptrt OPENPGP.2
+like "pipe: RSA plaintext matches" "$T/out" '^roundtrip: rsa 32 bytes$'
+check "pipe: writekey Ed25519, sign, verify" \
+  oca writekey OPENPGP.1 "$T/ed25519.key" -- signverify OPENPGP.1 $D
+like "pipe: EdDSA signature verified" "$T/out" '^verified: eddsa$'
+check "pipe: writekey Cv25519, decrypt round trip" \
+  oca writekey OPENPGP.2 "$T/cv25519.key" -- decryptrt OPENPGP.2
+like "pipe: ECDH shared secret matches" "$T/out" '^roundtrip: ecdh 33 bytes$'
+check "pipe: writekey RSA 2048, pkauth, verify" \
+  oca writekey OPENPGP.3 "$T/rsa2048.key" -- authverify OPENPGP.3 $D
+check_fails "pipe: a wrong PIN is refused" \
+  live --scd "$OCA_SCD" --homedir "$home" --pins "$T/badpins" \
+  signverify OPENPGP.1 $D
+like "pipe: ... with BAD_PIN" "$T/out" '^signverify: ERR 100663383 '
+check "pipe: the right PIN resets the counter" oca checkpin "$(scd_serialno 0000C11E)" -- getattr CHV-STATUS
+like "pipe: PIN retry counter back at 3" "$T/out" '^chv-status: [01] 127 127 127 3 0 3$'
+
+# --- Agent route: gpg-agent (loopback) -> GnuPG scdaemon.
+check "agent: learn" agent learn
+is "agent: learn ident" "$(val ident)" "FFFE:0000C11E"
+like "agent: keyattr after the imports" "$T/out" '^keyattr1: 22 Ed25519$'
+check "agent: readkey OPENPGP.2" agent readkey OPENPGP.2
+# The signature PIN is forced (C4 byte 1 = 00): every PKSIGN asks.
+check "agent: pksign twice (loopback PIN), verified" \
+  agent signverify OPENPGP.1 $D -- signverify OPENPGP.1 $D
+like "agent: EdDSA signature verified" "$T/out" '^verified: eddsa$'
+is "agent: the PIN came through the loopback inquiry" \
+  "$(grep -c '^pin-request: keyword=PASSPHRASE seq=0 admin=0 new=0 rc=0 agent=1$' "$T/err")" 2
+check "agent: pkauth, verified" agent authverify OPENPGP.3 $D
+like "agent: RSA auth signature verified" "$T/out" '^verified: rsa$'
+check "agent: pkdecrypt (ECDH) round trip" agent decryptrt OPENPGP.2
+like "agent: ECDH shared secret matches" "$T/out" '^roundtrip: ecdh 33 bytes$'
+check "agent: writekey (KEYDATA through the agent, Admin PIN)" \
+  agent writekey OPENPGP.1 "$T/ed2.key" -- signverify OPENPGP.1 $D
+like "agent: writekey asked for the Admin PIN" "$T/err" 'keyword=PASSPHRASE seq=0 admin=1 .*agent=1'
+like "agent: new signing key verified" "$T/out" '^verified: eddsa$'
+# (PKAUTH with Ed25519 is not checked against a DigestInfo: scdaemon
+# 2.2 strips 15 bytes from EdDSA PKAUTH input, spec B.8.)
+check "agent: genkey (Admin PIN), pkauth, verify" \
+  agent genkey 3 -- authverify OPENPGP.3 $D
+like "agent: genkey answered" "$T/out" '^created: 1700000000$'
+like "agent: generated key verified" "$T/out" '^verified: rsa$'
+check_fails "agent: a wrong PIN is refused" \
+  env GNUPGHOME="$home" "$SCD_CLIENT_LIVE" --agent --pins "$T/badpins" \
+  signverify OPENPGP.1 $D
+like "agent: ... with BAD_PIN" "$T/out" '^signverify: ERR 100663383 '
+
+tap_done
