@@ -226,7 +226,7 @@ vcard_setup () {
   # The pcscd the harness started has more readers: use them.
   if [ -z "$_vh_user_slots" ] && [ -s "$OCA_HARNESS_DIR/slots" ] \
      && [ -f "$OCA_HARNESS_DIR/pcscd.started" ] \
-     && [ "$(_vh_pcscd_pid)" = "$(tr -d '\\0' < "$OCA_HARNESS_DIR/pcscd.started")" ]; then
+     && [ "$(_vh_pcscd_pid)" = "$(cat "$OCA_HARNESS_DIR/pcscd.started")" ]; then
     OCA_VPCD_SLOTS=$(cat "$OCA_HARNESS_DIR/slots")
   fi
   # Wait until pcscd lists our readers.
