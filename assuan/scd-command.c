@@ -635,7 +635,26 @@ do_getattr (assuan_context_t ctx, scd_card_t card, const char *name)
     }
   if (!strcmp (name, "KEY-ATTR-INFO"))
     {
+      app_algoinfo_t *info = NULL;
+      size_t ninfo = 0, k;
+
+      /* One line per entry of DO FA, in card order.  */
+      err = app_openpgp_algoinfo (app, &info, &ninfo);
+      if (!err)
+        {
+          for (k = 0; k < ninfo && !err; k++)
+            {
+              snprintf (buf, sizeof buf, "OPENPGP.%d %s", info[k].keyno,
+                        info[k].attr.algostr);
+              err = send_status_direct (ctx, name, buf);
+            }
+          xfree (info);
+          return err;
+        }
+      if (gpg_err_code (err) != GPG_ERR_NOT_FOUND)
+        return err;
       /* Without DO FA: report the current attributes.  */
+      err = 0;
       for (i = 0; i < 3 && !err; i++)
         if (app->keyattr[i].algo)
           {

@@ -719,3 +719,76 @@ app_genkey_info_release (app_genkey_info_t *info)
   xfree (info->q);
   xfree (info);
 }
+
+/* Cap on the number of DO FA entries we accept.  */
+#define MAX_ALGOINFO 512
+
+gpg_error_t
+app_parse_algoinfo (const unsigned char *buf, size_t len,
+                    app_algoinfo_t **r_list, size_t *r_count)
+{
+  gpg_error_t err;
+  app_algoinfo_t *list = NULL;
+  size_t count = 0, n = 0;
+  brd_t r, v;
+  unsigned int tag;
+  int pass;
+
+  *r_list = NULL;
+  *r_count = 0;
+  app_strip_outer_tag (0xFA, &buf, &len);
+
+  /* Pass 0 checks the TLV structure and counts the C1..C3 entries,
+   * pass 1 parses them.  */
+  for (pass = 0; pass < 2; pass++)
+    {
+      brd_init (&r, buf, len);
+      while (brd_left (&r))
+        {
+          err = brd_get_tlv (&r, &tag, NULL, &v);
+          if (err)
+            goto leave;
+          if (tag < 0xC1 || tag > 0xC3)
+            continue;  /* DA (or anything else): not a key attribute.  */
+          if (!pass)
+            {
+              if (++count > MAX_ALGOINFO)
+                {
+                  err = gpg_error (GPG_ERR_TOO_LARGE);
+                  goto leave;
+                }
+              continue;
+            }
+          list[n].keyno = tag - 0xC0;
+          err = app_parse_keyattr (brd_ptr (&v), brd_left (&v),
+                                   list[n].keyno, &list[n].attr);
+          if (!err)
+            n++;
+          else if (gpg_err_code (err) == GPG_ERR_UNKNOWN_CURVE
+                   || gpg_err_code (err) == GPG_ERR_PUBKEY_ALGO)
+            err = 0;  /* Something we do not know: skip it.  */
+          else
+            goto leave;
+        }
+      if (!pass && count)
+        {
+          list = xtrycalloc (count, sizeof *list);
+          if (!list)
+            {
+              err = oca_error_from_errno ();
+              goto leave;
+            }
+        }
+      else if (!pass)
+        break;
+    }
+
+  *r_list = list;
+  *r_count = n;
+  list = NULL;
+  err = 0;
+
+ leave:
+  xfree (list);
+  return err;
+}

@@ -2197,3 +2197,40 @@ app_openpgp_readcert (app_t app, int keyno,
   *r_certlen = len;
   return 0;
 }
+
+gpg_error_t
+app_openpgp_algoinfo (app_t app, app_algoinfo_t **r_list, size_t *r_count)
+{
+  gpg_error_t err;
+  unsigned char *buf = NULL;
+  size_t len = 0;
+
+  *r_list = NULL;
+  *r_count = 0;
+  err = app_begin (app);
+  if (err)
+    return err;
+  err = get_do (app, 0xFA, &buf, &len);
+  app_end (app);
+  if (err)
+    {
+      do_release (&app->algoinfo);
+      /* 6A88, 6D00, 6A86, ...: the card has no algorithm information.  */
+      if (is_absent_error (err))
+        err = gpg_error (GPG_ERR_NOT_FOUND);
+      goto leave;
+    }
+  err = do_set (&app->algoinfo, buf, len);
+  if (err)
+    goto leave;
+  if (!len)
+    {
+      err = gpg_error (GPG_ERR_NOT_FOUND);
+      goto leave;
+    }
+  err = app_parse_algoinfo (buf, len, r_list, r_count);
+
+ leave:
+  xfree (buf);
+  return err;
+}

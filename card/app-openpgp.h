@@ -43,6 +43,14 @@ typedef struct app_keyattr_s
   char algostr[24];        /* "rsa2048", "ed25519", "cv25519", ...  */
 } app_keyattr_t;
 
+/* One entry of DO FA (algorithm information): an attribute value the
+ * card accepts for slot KEYNO.  */
+typedef struct app_algoinfo_s
+{
+  int keyno;               /* 1..3, from the C1/C2/C3 tag.  */
+  app_keyattr_t attr;
+} app_algoinfo_t;
+
 /* A variable-length data object read from the card.  */
 typedef struct app_do_s
 {
@@ -212,6 +220,14 @@ gpg_error_t app_openpgp_factory_reset (app_t app);
 gpg_error_t app_openpgp_readcert (app_t app, int keyno,
                                   unsigned char **r_cert, size_t *r_certlen);
 
+/* Read DO FA (algorithm information) and parse it into *R_LIST (an
+ * array of *R_COUNT entries in card order, xfree it).  Entries with
+ * an unknown algorithm or curve are left out.  GPG_ERR_NOT_FOUND if
+ * the card has no (or an empty) DO FA (6A88, 6D00, ...); a malformed
+ * DO FA is GPG_ERR_INV_OBJ or a length error.  */
+gpg_error_t app_openpgp_algoinfo (app_t app, app_algoinfo_t **r_list,
+                                  size_t *r_count);
+
 /* Build the NEEDPIN prompt for WHICH (1, 2 = PW1, 3 = PW3) from the
  * cached card data.  REMAINING is the retry counter (shown if < 3).  */
 gpg_error_t app_openpgp_pin_prompt (app_t app, int which, int remaining,
@@ -221,6 +237,11 @@ gpg_error_t app_openpgp_pin_prompt (app_t app, int which, int remaining,
 /* Parse key attributes BUF of LEN bytes into *ATTR.  */
 gpg_error_t app_parse_keyattr (const unsigned char *buf, size_t len,
                                int keyno, app_keyattr_t *attr);
+/* Parse the value of DO FA (BUF, LEN; an outer FA tag is stripped)
+ * into *R_LIST / *R_COUNT as app_openpgp_algoinfo does.  DA entries,
+ * other tags and unknown algorithms or curves are skipped.  */
+gpg_error_t app_parse_algoinfo (const unsigned char *buf, size_t len,
+                                app_algoinfo_t **r_list, size_t *r_count);
 /* Look up a curve by canonical name or alias ("ed25519").  Fills the
  * ECC fields of *ATTR (algo chosen for slot KEYNO).  */
 gpg_error_t app_keyattr_from_curve (const char *name, int keyno,

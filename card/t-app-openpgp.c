@@ -4,7 +4,8 @@
  * Scripted card: application data with and without the outer 6E tag,
  * malformed data, PIN handling (6982 vs 63Cx, C4 re-read, last try,
  * short PINs), one APDU per signature after VERIFY, reset by another
- * client, keygrip vectors (spec B.6) and the RSA import template.
+ * client, keygrip vectors (spec B.6), the RSA import template and DO FA
+ * (algorithm information: outer tag, GET RESPONSE, malformed, absent).
  */
 #include <config.h>
 #include "app-openpgp.h"
@@ -531,6 +532,120 @@ test_keys (void)
   ok (err && !tmpl, "primes must be exactly n-bits/2");
 }
 
+/* DO FA: C1 rsa2048, rsa4096, ed25519; DA (skipped); C2 cv25519, an
+ * unknown OID (skipped); C3 nistp256, brainpoolP256r1.  */
+#define ALGOINFO \
+  "C106010800002000C106011000002000C10A162B06010401" \
+  "DA470F01DA0101C20B122B060104019755010501C204122B0601C309132A86" \
+  "48CE3D030107C30A132B2403030208010107"
+
+static const char *const algoinfo_expect[] =
+  { "1 rsa2048", "1 rsa4096", "1 ed25519", "2 cv25519", "3 nistp256",
+    "3 brainpoolP256r1", NULL };
+
+static int
+algoinfo_matches (const app_algoinfo_t *list, size_t count)
+{
+  char buf[40];
+  size_t i;
+
+  for (i = 0; i < count && algoinfo_expect[i]; i++)
+    {
+      snprintf (buf, sizeof buf, "%d %s", list[i].keyno, list[i].attr.algostr);
+      if (strcmp (buf, algoinfo_expect[i]))
+        {
+          tap_diag ("entry %zu: got '%s', want '%s'", i, buf,
+                    algoinfo_expect[i]);
+          return 0;
+        }
+    }
+  if (i != count || algoinfo_expect[i])
+    {
+      tap_diag ("got %zu entries", count);
+      return 0;
+    }
+  return 1;
+}
+
+static void
+test_algoinfo (void)
+{
+  tp_reader_t rd;
+  app_t app;
+  app_algoinfo_t *list;
+  size_t count;
+  gpg_error_t err;
+  char resp[600];
+  unsigned char bin[300];
+  size_t binlen = strlen (ALGOINFO) / 2;
+
+  /* Pure parser.  */
+  oca_hex2bin (ALGOINFO, bin, binlen);
+  err = app_parse_algoinfo (bin, binlen, &list, &count);
+  ok (!err && algoinfo_matches (list, count), "FA parsed, card order");
+  xfree (list);
+  err = app_parse_algoinfo (bin, binlen - 1, &list, &count);
+  ok (err && !list && !count, "truncated last TLV: %s", gpg_strerror (err));
+  oca_hex2bin ("C106010800002000C103010800", bin, 13);
+  err = app_parse_algoinfo (bin, 13, &list, &count);
+  ok (err && !list && !count, "RSA entry too short: %s", gpg_strerror (err));
+  oca_hex2bin ("C100", bin, 2);
+  err = app_parse_algoinfo (bin, 2, &list, &count);
+  ok (err && !list && !count, "empty entry: %s", gpg_strerror (err));
+  oca_hex2bin ("C18401000000", bin, 6);
+  err = app_parse_algoinfo (bin, 6, &list, &count);
+  ok (err && !list && !count, "bad length encoding: %s", gpg_strerror (err));
+  err = app_parse_algoinfo (bin, 0, &list, &count);
+  ok (!err && !list && !count, "empty FA: no entries");
+
+  /* From the card, value only.  */
+  rd = new_card ();
+  app = open_app (rd);
+  snprintf (resp, sizeof resp, "%s9000", ALGOINFO);
+  tpscript_expect (rd, "00CA00FA00", resp);
+  err = app_openpgp_algoinfo (app, &list, &count);
+  ok (!err && algoinfo_matches (list, count), "GET DATA FA without outer tag");
+  xfree (list);
+
+  /* With the outer FA tag, in two parts (61xx, GET RESPONSE).  */
+  tpscript_expect (rd, "00CA00FA00", "FA49C106010800002000C106011000002000C10A" "6137");
+  tpscript_expect (rd, "00C0000037", "162B06010401DA470F01DA0101C20B122B060104019755010501C204122B0601C309132A8648CE3D030107C30A132B2403030208010107" "9000");
+  err = app_openpgp_algoinfo (app, &list, &count);
+  ok (!err && algoinfo_matches (list, count),
+      "GET DATA FA with outer tag and GET RESPONSE");
+  xfree (list);
+
+  /* Truncated TLV from the card.  */
+  snprintf (resp, sizeof resp, "%.*s9000", (int)(2 * binlen - 2), ALGOINFO);
+  tpscript_expect (rd, "00CA00FA00", resp);
+  list = NULL;
+  err = app_openpgp_algoinfo (app, &list, &count);
+  ok (err && gpg_err_code (err) != GPG_ERR_NOT_FOUND && !list && !count,
+      "truncated FA is an error (%s)", gpg_strerror (err));
+
+  /* Outer tag with a length beyond the data.  */
+  snprintf (resp, sizeof resp, "FA%02zX%s9000", binlen + 1, ALGOINFO);
+  tpscript_expect (rd, "00CA00FA00", resp);
+  err = app_openpgp_algoinfo (app, &list, &count);
+  ok (err && !list, "FA with a too long outer length is an error (%s)",
+      gpg_strerror (err));
+
+  /* No DO FA: 6A88 and 6D00 (the caller falls back to C1..C3).  */
+  tpscript_expect (rd, "00CA00FA00", "6A88");
+  ok_code (app_openpgp_algoinfo (app, &list, &count), GPG_ERR_NOT_FOUND,
+           "6A88: not found");
+  ok (!list && !count, "6A88: no list");
+  tpscript_expect (rd, "00CA00FA00", "6D00");
+  ok_code (app_openpgp_algoinfo (app, &list, &count), GPG_ERR_NOT_FOUND,
+           "6D00: not found");
+  tpscript_expect (rd, "00CA00FA00", "9000");
+  ok_code (app_openpgp_algoinfo (app, &list, &count), GPG_ERR_NOT_FOUND,
+           "empty FA: not found");
+  ok (script_done (rd), "algoinfo: APDUs as expected");
+  app_openpgp_release (app);
+  tp_release (rd);
+}
+
 int
 main (void)
 {
@@ -542,5 +657,6 @@ main (void)
   test_pins ();
   test_passwd ();
   test_keys ();
+  test_algoinfo ();
   return tap_done ();
 }
