@@ -9,6 +9,19 @@
  * the caller's single transaction, in keyring order, with the prepared
  * statements db/ caches on its handle.  Only the calling thread talks to
  * the database or reports.
+ *
+ * Errors.  Normally the import is all or nothing: any error leaves the
+ * transaction to be rolled back.  The exception is a backend whose
+ * certifier is not thread-safe (an OpenPGP card): it runs in one
+ * worker, in keyring order, and stops at the first error.  If that
+ * error came from the certifier's sign function (touch timeout, card
+ * removed, wrong PIN, lost card server, a signature that does not
+ * verify - all about the device, none about the keyring), the keys
+ * before the failing one are fully certified by then and are stored;
+ * the failing key and all later ones are not.  r_stats->partial tells
+ * the caller to commit them before reporting the error, so a long
+ * batch interrupted by a missed touch keeps its work and a re-run
+ * continues (keys already certified get no second certification).
  */
 #include <config.h>
 #include "ca.h"
@@ -32,6 +45,7 @@ typedef struct bulk_job
   size_t nemails;
   char *pub;                   /* Armored result.  */
   gpg_error_t err;
+  int signer_failed;           /* ERR came from the signer.  */
 } bulk_job_t;
 
 typedef struct bulk_shared
@@ -123,17 +137,47 @@ collect_emails (bulk_job_t *job, const unsigned char *ca_fpr,
 }
 
 
+/* A signer wrapped to note on its job whether signing failed.  */
+struct job_signer
+{
+  const pgp_signer_t *real;
+  bulk_job_t *job;
+};
+
+static gpg_error_t
+job_sign (void *ctx, int hashalgo, const unsigned char *digest,
+          size_t digestlen, pk_mpi_t sig[PK_MAX_SIG], unsigned int *r_nsig)
+{
+  struct job_signer *js = ctx;
+  gpg_error_t err;
+
+  err = js->real->sign (js->real->ctx, hashalgo, digest, digestlen,
+                        sig, r_nsig);
+  if (err)
+    js->job->signer_failed = 1;
+  return err;
+}
+
+
 /* The work on one key (any thread).  */
 static void
 process_job (bulk_shared_t *sh, bulk_job_t *job)
 {
   gpg_error_t err;
   ca_certify_req_t req;
+  pgp_signer_t signer;
+  struct job_signer js;
 
+  js.real = &sh->signer;
+  js.job = job;
+  signer = sh->signer;
+  signer.sign = job_sign;
+  signer.ctx = &js;
   memset (&req, 0, sizeof req);
   req.domain_emails = 1;
-  err = ca_certify_cert (job->cert, &sh->signer, sh->ca_uid, sh->ca_fpr,
+  err = ca_certify_cert (job->cert, &signer, sh->ca_uid, sh->ca_fpr,
                          sh->domain, &req, &job->made, &job->nmatched, NULL);
+
   if (err || !job->nmatched)
     goto leave;
   err = collect_emails (job, sh->ca_fpr, sh->domain);
@@ -295,6 +339,9 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
   pgp_cert_t *certs = NULL, *c;
   bulk_job_t *jobs = NULL;
   size_t njobs = 0, i, nstarted = 0, last_done = 0, nskipped = 0;
+  size_t fail, nbefore = 0;
+  int keep_before = 0, serial_failed = 0;
+  char *failmsg = NULL;
   bulk_shared_t sh;
   pthread_t tids[MAX_THREADS];
   int sync_inited = 0;
@@ -406,10 +453,16 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
 
   if (nthreads <= 1)
     {
+      /* In keyring order; after the first error the later keys are
+       * not tried (see the head comment).  */
       for (i = 0; i < njobs; i++)
         {
-          if (jobs[i].cert)
-            process_job (&sh, &jobs[i]);
+          if (jobs[i].cert && !serial_failed)
+            {
+              process_job (&sh, &jobs[i]);
+              if (jobs[i].err)
+                serial_failed = 1;
+            }
           if (progress && (i + 1 == njobs || !((i + 1) % 16)))
             progress (opaque, i + 1, njobs);
         }
@@ -447,30 +500,34 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
         progress (opaque, njobs, njobs);
     }
 
-  for (i = 0; i < njobs; i++)
-    if (jobs[i].err)
-      {
-        if (ca_errmsg_for (jobs[i].err))
-          {
-            /* Keep the backend's message (e.g. a card's touch timeout). */
-            char *m = xtrystrdup (ca_errmsg ());
+  /* The first failed key in keyring order, or NJOBS.  */
+  for (fail = 0; fail < njobs; fail++)
+    if (jobs[fail].err)
+      break;
+  if (fail < njobs)
+    {
+      char *m = NULL;
 
-            err = ca_set_errmsg (jobs[i].err, "error certifying %s: %s",
-                                 jobs[i].fpr,
-                                 m ? m : gpg_strerror (jobs[i].err));
-            xfree (m);
-            goto leave;
-          }
-        err = ca_set_errmsg (jobs[i].err, "error certifying %s: %s",
-                             jobs[i].fpr, gpg_strerror (jobs[i].err));
+      /* Keep the backend's message (e.g. a card's touch timeout).  */
+      if (ca_errmsg_for (jobs[fail].err))
+        m = xtrystrdup (ca_errmsg ());
+      err = ca_set_errmsg (jobs[fail].err, "error certifying %s: %s",
+                           jobs[fail].fpr,
+                           m ? m : gpg_strerror (jobs[fail].err));
+      xfree (m);
+      keep_before = (!ca->backend->ops->thread_safe
+                     && jobs[fail].signer_failed);
+      if (!keep_before)
         goto leave;
-      }
+      failmsg = xtrystrdup (ca_errmsg ());
+      err = 0;
+    }
 
   /* Skipped keys; if all are, that is an error (nothing to do).  */
   for (i = 0; i < njobs; i++)
     if (jobs[i].cert && !jobs[i].nmatched)
       nskipped++;
-  if (nskipped && nskipped == njobs)
+  if (fail == njobs && nskipped && nskipped == njobs)
     {
       if (njobs == 1)
         err = ca_set_errmsg (gpg_error (GPG_ERR_NOT_FOUND),
@@ -483,7 +540,7 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
       goto leave;
     }
 
-  for (i = 0; i < njobs; i++)
+  for (i = 0; i < fail; i++)
     {
       if (!jobs[i].cert)
         continue;
@@ -499,11 +556,32 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
             }
           continue;
         }
+      nbefore++;
       if (jobs[i].known && !jobs[i].made && !jobs[i].nemails)
         continue;
       err = store_job (ca, &jobs[i], r_stats);
       if (err)
-        goto leave;
+        {
+          r_stats->partial = 0;  /* Roll it all back.  */
+          goto leave;
+        }
+      r_stats->partial = keep_before;
+    }
+
+  if (keep_before)
+    {
+      /* Certifications before the failing key are kept; say so.  */
+      err = jobs[fail].err;
+      if (!failmsg)
+        ca_set_errmsg (err, "error certifying %s: %s", jobs[fail].fpr,
+                       gpg_strerror (err));
+      else if (!nbefore)
+        ca_set_errmsg (err, "%s", failmsg);
+      else
+        ca_set_errmsg (err, "%s (%zu key%s before it %s certified and "
+                       "stored; re-run to continue)", failmsg, nbefore,
+                       nbefore == 1 ? "" : "s",
+                       nbefore == 1 ? "was" : "were");
     }
 
  leave:
@@ -515,6 +593,7 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
   for (i = 0; jobs && i < njobs; i++)
     job_clear (&jobs[i]);
   xfree (jobs);
+  xfree (failmsg);
   pgp_cert_release (certs);
   return err;
 }

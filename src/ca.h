@@ -253,13 +253,19 @@ typedef struct ca_bulk_stats
   size_t updated;              /* Known certs that got certifications.  */
   size_t skipped;              /* Keys without a UID in the domain.  */
   size_t certifications;       /* Certifications made.  */
+  int partial;                 /* Error, but the keys before the failing
+                                * one were stored: commit them.  */
 } ca_bulk_stats_t;
 
 /* Certify every key of the keyring BUF/LEN on the UIDs in the CA's
  * domain and store them, in the current transaction.  Signing runs in
  * NTHREADS threads (0 = one per online CPU) when the backend allows.
  * REPORT is called (in the caller's thread) for every skipped key,
- * PROGRESS now and then.  */
+ * PROGRESS now and then.  On error nothing is stored, except when the
+ * certifier of a backend that is not thread-safe (a card) fails: then
+ * the keys before the failing one (keyring order) are stored, the
+ * error names the key and the count, and R_STATS->partial is set if
+ * that wrote anything; the caller commits and returns the error.  */
 gpg_error_t ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
                             unsigned int nthreads,
                             ca_report_fn_t report, ca_progress_fn_t progress,

@@ -1002,6 +1002,20 @@ do_bulk_import (ca_cli_t *cli, const char *fname)
         ca_key_errmsg (err, fname);
       goto leave;
     }
+  if (err && stats.partial)
+    {
+      /* A card failed on a key: keep the keys certified before it.  */
+      gpg_error_t err2;
+      char *m = xtrystrdup (ca_errmsg ());
+
+      err2 = ca_commit (ca);
+      if (!err2 && m)
+        ca_set_errmsg (err, "%s", m);
+      xfree (m);
+      if (err2)
+        err = err2;
+      goto leave;
+    }
   if (err)
     goto leave;
   err = ca_commit (ca);
