@@ -8,6 +8,8 @@ PKGS="build-essential autoconf automake pkg-config
       libgpg-error-dev libgcrypt20-dev libassuan-dev libsqlite3-dev
       libpcsclite-dev pcscd vsmartcard-vpcd pcsc-tools opensc
       gnupg gpg-agent scdaemon sq sq-wot sqlite3"
+# --list: print the package names (used by .ci/run).
+if [ "${1:-}" = --list ]; then echo $PKGS; exit 0; fi
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" \
