@@ -76,8 +76,9 @@ oca_init_gcrypt (size_t secmem_size)
   /* Library code never prints: libgcrypt's own secmem warnings are
    * off.  The first pool (256 KiB) is locked in RAM; if a large
    * armored CA key needs more, further pools of 16 MiB are added on
-   * demand (locked when RLIMIT_MEMLOCK allows it) instead of failing
-   * with "out of core".  */
+   * demand instead of failing with "out of core".  Those extra pools
+   * are still wiped on free but libgcrypt does not promise to lock
+   * them, so they may be swapped out.  */
   gcry_control (GCRYCTL_DISABLE_SECMEM_WARN);
   gcry_control (GCRYCTL_AUTO_EXPAND_SECMEM, 16 * 1024 * 1024, 0);
   gcry_control (GCRYCTL_INIT_SECMEM, secmem_size ? secmem_size : 256 * 1024, 0);
