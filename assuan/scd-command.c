@@ -249,6 +249,44 @@ pin_flags (void)
   return scd_opt.refuse_last_try ? 0 : APP_FLAG_INSIST;
 }
 
+/* Copy the key id argument of LINE (after the options) to *R_KEYID:
+ * the line buffer is reused by an inquiry.  */
+static gpg_error_t
+dup_keyid (assuan_context_t ctx, const char *line, char **r_keyid)
+{
+  char *keyid;
+
+  *r_keyid = NULL;
+  keyid = xtrystrdup (scd_skip_options (line));
+  if (!keyid)
+    return oca_error_from_errno ();
+  if (!*keyid)
+    {
+      xfree (keyid);
+      return set_error (GPG_ERR_ASS_PARAMETER, "no key id given");
+    }
+  *r_keyid = keyid;
+  return 0;
+}
+
+/* Resolve KEYID for an operation on the SETDATA input: the key number
+ * must be one of ALLOWED (bit N for key N) and SETDATA must be set.  */
+static gpg_error_t
+get_setdata_key (scd_session_t sess, const char *keyid, unsigned int allowed,
+                 scd_card_t *r_card, int *r_keyno)
+{
+  gpg_error_t err;
+
+  err = get_key (sess, keyid, 0, r_card, r_keyno);
+  if (err)
+    return err;
+  if (!(allowed & (1u << *r_keyno)))
+    return gpg_error (GPG_ERR_INV_ID);
+  if (!sess->setdata)
+    return gpg_error (GPG_ERR_NO_DATA);
+  return 0;
+}
+
 
 /*
  * Commands
@@ -918,8 +956,6 @@ prepare_sign_data (scd_session_t sess, app_t app, int keyno, int hashalgo,
 
   *r_data = NULL;
   *r_len = 0;
-  if (!sess->setdata)
-    return gpg_error (GPG_ERR_NO_DATA);
   if (raw)
     {
       digest = sess->setdata;
@@ -979,24 +1015,14 @@ cmd_pksign (assuan_context_t ctx, char *line)
     }
   else if (scd_has_option (line, "--hash"))
     return set_error (GPG_ERR_ASS_PARAMETER, "invalid hash algorithm");
-  keyid = xtrystrdup (scd_skip_options (line));
-  if (!keyid)
-    return oca_error_from_errno ();
-  if (!*keyid)
-    {
-      xfree (keyid);
-      return set_error (GPG_ERR_ASS_PARAMETER, "no key id given");
-    }
+  err = dup_keyid (ctx, line, &keyid);
+  if (err)
+    return err;
 
   scd_lock_cards ();
-  err = get_key (sess, keyid, 0, &card, &keyno);
+  err = get_setdata_key (sess, keyid, (1u << 1) | (1u << 3), &card, &keyno);
   if (err)
     goto leave;
-  if (keyno == 2)
-    {
-      err = gpg_error (GPG_ERR_INV_ID);
-      goto leave;
-    }
   err = prepare_sign_data (sess, card->app, keyno, hashalgo, raw,
                            &data, &datalen);
   if (err)
@@ -1034,29 +1060,14 @@ cmd_pkauth (assuan_context_t ctx, char *line)
 
   if (scd_has_option (line, "--challenge-response"))
     return gpg_error (GPG_ERR_NOT_SUPPORTED);
-  keyid = xtrystrdup (scd_skip_options (line));
-  if (!keyid)
-    return oca_error_from_errno ();
-  if (!*keyid)
-    {
-      xfree (keyid);
-      return set_error (GPG_ERR_ASS_PARAMETER, "no key id given");
-    }
+  err = dup_keyid (ctx, line, &keyid);
+  if (err)
+    return err;
 
   scd_lock_cards ();
-  err = get_key (sess, keyid, 0, &card, &keyno);
+  err = get_setdata_key (sess, keyid, 1u << 3, &card, &keyno);
   if (err)
     goto leave;
-  if (keyno != 3)
-    {
-      err = gpg_error (GPG_ERR_INV_ID);
-      goto leave;
-    }
-  if (!sess->setdata)
-    {
-      err = gpg_error (GPG_ERR_NO_DATA);
-      goto leave;
-    }
   data = sess->setdata;
   datalen = sess->setdatalen;
   if (card->app->keyattr[2].algo != APP_ALGO_RSA
@@ -1096,29 +1107,14 @@ cmd_pkdecrypt (assuan_context_t ctx, char *line)
   size_t outlen = 0;
   char *keyid;
 
-  keyid = xtrystrdup (scd_skip_options (line));
-  if (!keyid)
-    return oca_error_from_errno ();
-  if (!*keyid)
-    {
-      xfree (keyid);
-      return set_error (GPG_ERR_ASS_PARAMETER, "no key id given");
-    }
+  err = dup_keyid (ctx, line, &keyid);
+  if (err)
+    return err;
 
   scd_lock_cards ();
-  err = get_key (sess, keyid, 0, &card, &keyno);
+  err = get_setdata_key (sess, keyid, 1u << 2, &card, &keyno);
   if (err)
     goto leave;
-  if (keyno != 2)
-    {
-      err = gpg_error (GPG_ERR_INV_ID);
-      goto leave;
-    }
-  if (!sess->setdata)
-    {
-      err = gpg_error (GPG_ERR_NO_DATA);
-      goto leave;
-    }
   err = app_openpgp_decipher (card->app, 2, sess->setdata, sess->setdatalen,
                               pin_flags (), pin_cb, sess, &out, &outlen);
   if (err)

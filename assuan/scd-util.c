@@ -67,18 +67,6 @@ scd_build_status_info (char **r_line, ...)
   return 0;
 }
 
-static int
-xtoi (int c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 size_t
 scd_percent_plus_unescape (char *string)
 {
@@ -86,9 +74,10 @@ scd_percent_plus_unescape (char *string)
 
   while (*s)
     {
-      if (*s == '%' && xtoi (s[1]) >= 0 && xtoi (s[2]) >= 0)
+      /* oca_hex2bin stops at the first non-digit (also a NUL).  */
+      if (*s == '%' && !oca_hex2bin ((const char *)s + 1, d, 1))
         {
-          *d++ = (xtoi (s[1]) << 4) | xtoi (s[2]);
+          d++;
           s += 3;
         }
       else if (*s == '+')

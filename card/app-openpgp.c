@@ -208,6 +208,25 @@ parse_historical (app_t app, const unsigned char *hist, size_t len)
     }
 }
 
+/* Copy the first N bytes of the DO TAG found in R to DST; an absent
+ * DO leaves DST alone, a shorter one is GPG_ERR_INV_OBJ.  */
+static gpg_error_t
+copy_fixed_do (const brd_t *r, unsigned int tag, void *dst, size_t n)
+{
+  gpg_error_t err;
+  brd_t v;
+
+  err = brd_find_tlv (r, tag, 1, &v);
+  if (gpg_err_code (err) == GPG_ERR_NOT_FOUND)
+    return 0;
+  if (err)
+    return err;
+  if (brd_left (&v) < n)
+    return gpg_error (GPG_ERR_INV_OBJ);
+  memcpy (dst, brd_ptr (&v), n);
+  return 0;
+}
+
 /* Parse the application related data (DO 6E value) in BUF.  */
 static gpg_error_t
 parse_app_data (app_t app, const unsigned char *buf, size_t len)
@@ -301,31 +320,9 @@ parse_app_data (app_t app, const unsigned char *buf, size_t len)
         return err;
     }
 
-  if (!(err = brd_find_tlv (&r, 0xC4, 1, &v)))
-    {
-      if (brd_left (&v) < 7)
-        return gpg_error (GPG_ERR_INV_OBJ);
-      memcpy (app->chv_status, brd_ptr (&v), 7);
-    }
-  else if (gpg_err_code (err) != GPG_ERR_NOT_FOUND)
-    return err;
-
-  if (!(err = brd_find_tlv (&r, 0xC5, 1, &v)))
-    {
-      if (brd_left (&v) < 60)
-        return gpg_error (GPG_ERR_INV_OBJ);
-      memcpy (app->fpr, brd_ptr (&v), 60);
-    }
-  else if (gpg_err_code (err) != GPG_ERR_NOT_FOUND)
-    return err;
-
-  if (!(err = brd_find_tlv (&r, 0xC6, 1, &v)))
-    {
-      if (brd_left (&v) < 60)
-        return gpg_error (GPG_ERR_INV_OBJ);
-      memcpy (app->cafpr, brd_ptr (&v), 60);
-    }
-  else if (gpg_err_code (err) != GPG_ERR_NOT_FOUND)
+  if ((err = copy_fixed_do (&r, 0xC4, app->chv_status, 7))
+      || (err = copy_fixed_do (&r, 0xC5, app->fpr, 60))
+      || (err = copy_fixed_do (&r, 0xC6, app->cafpr, 60)))
     return err;
 
   if (!(err = brd_find_tlv (&r, 0xCD, 1, &v)))
@@ -504,20 +501,23 @@ select_app (app_t app)
 }
 
 /* Start an operation: take the PC/SC transaction and, if the
- * transport saw a reset since our last select, re-select and forget
- * the PIN state.  No APDU when nothing happened.  */
+ * transport saw a reset since our last select, forget the PIN state.
+ * Select the application after a reset or when ALWAYS_SELECT; no APDU
+ * when nothing happened.  */
 static gpg_error_t
-app_begin (app_t app)
+app_begin_ex (app_t app, int always_select)
 {
   gpg_error_t err;
-  int sw;
+  int sw, reset;
 
   sw = tp_begin (app->rd);
   if (sw && sw != SW_HOST_CARD_RESET)
     return iso7816_map_sw (sw);
-  if (sw == SW_HOST_CARD_RESET || app->reset_count != app->rd->reset_count)
+  reset = sw == SW_HOST_CARD_RESET || app->reset_count != app->rd->reset_count;
+  if (reset)
+    app_openpgp_forget (app, 0);
+  if (reset || always_select)
     {
-      app_openpgp_forget (app, 0);
       err = select_app (app);
       if (err)
         {
@@ -526,6 +526,12 @@ app_begin (app_t app)
         }
     }
   return 0;
+}
+
+static gpg_error_t
+app_begin (app_t app)
+{
+  return app_begin_ex (app, 0);
 }
 
 static void
@@ -638,12 +644,10 @@ app_openpgp_check (app_t app)
   /* The card was reset: select again and make sure it is the same
    * card.  */
   memcpy (oldaid, app->aid, 16);
-  err = app_begin (app);
+  err = app_begin_ex (app, 1);
   if (err)
     return err;
-  err = select_app (app);
-  if (!err)
-    err = read_all (app);
+  err = read_all (app);
   app_end (app);
   if (!err && memcmp (oldaid, app->aid, 16))
     err = gpg_error (GPG_ERR_CARD_REMOVED);

@@ -109,76 +109,91 @@ build_apdu (unsigned char *buf, int cla, int ins, int p1, int p2,
   return n;
 }
 
+/* Transmit APDU and return the status word (card or host); the
+ * response data is in RESP, its length in *R_DATALEN.  */
+static int
+xmit (tp_reader_t rd, const unsigned char *apdu, size_t apdulen,
+      unsigned char *resp, size_t respsize, size_t *r_datalen)
+{
+  size_t resplen = respsize;
+  int sw;
+
+  *r_datalen = 0;
+  sw = tp_transmit (rd, apdu, apdulen, resp, &resplen);
+  if (sw)
+    return sw;
+  if (resplen < 2)
+    return SW_HOST_INCOMPLETE_RESPONSE;
+  *r_datalen = resplen - 2;
+  return (resp[resplen - 2] << 8) | resp[resplen - 1];
+}
+
+/* Append the DATALEN response bytes in RESP to OUT and, when
+ * HANDLE_MORE, follow 61xx with GET RESPONSE (class CLA), using RESP
+ * as scratch space.  Returns the final status word; more than
+ * MAX_ASSEMBLED bytes give SW_HOST_INCOMPLETE_RESPONSE.  */
+static int
+collect_response (tp_reader_t rd, int cla, int sw, int handle_more,
+                  unsigned char *resp, size_t respsize, size_t datalen,
+                  membuf_t *out)
+{
+  unsigned char getresp[5];
+
+  membuf_put (out, resp, datalen);
+  while (handle_more && (sw & 0xff00) == 0x6100)
+    {
+      getresp[0] = cla & ~0x10;
+      getresp[1] = 0xC0;
+      getresp[2] = 0;
+      getresp[3] = 0;
+      getresp[4] = sw & 0xff;
+      sw = xmit (rd, getresp, 5, resp, respsize, &datalen);
+      if (sw >= 0x10000)
+        return sw;
+      membuf_put (out, resp, datalen);
+      if (membuf_len (out) > MAX_ASSEMBLED)
+        return SW_HOST_INCOMPLETE_RESPONSE;
+    }
+  return sw;
+}
+
 /* Send one (possibly chained-part) APDU and collect the response data
  * into OUT, following 61xx with GET RESPONSE and retrying once on
- * 6Cxx.  Returns the final status word (card or host).  */
+ * 6Cxx.  The command buffer (PINs, key material) is in secure memory,
+ * the raw response too when SECURE.  Returns the final status word
+ * (card or host).  */
 static int
 transceive (tp_reader_t rd, int cla, int ins, int p1, int p2,
             size_t lc, const unsigned char *data, int le, int ext,
-            int handle_more, membuf_t *out)
+            int handle_more, int secure, membuf_t *out)
 {
   unsigned char *apdu = NULL;
   unsigned char *resp = NULL;
-  size_t apdulen, resplen, respsize;
-  int sw, retried = 0;
+  size_t apdulen, datalen, respsize;
+  int sw;
 
   respsize = ext ? TP_MAX_RESPONSE : 258;
-  apdu = xtrymalloc (4 + 3 + lc + 3);
-  resp = xtrymalloc (respsize);
+  apdu = xtrymalloc_secure (4 + 3 + lc + 3);
+  resp = secure ? xtrymalloc_secure (respsize) : xtrymalloc (respsize);
   if (!apdu || !resp)
     {
       sw = SW_HOST_OUT_OF_CORE;
       goto leave;
     }
   apdulen = build_apdu (apdu, cla, ins, p1, p2, lc, data, le, ext);
-
- again:
-  resplen = respsize;
-  sw = tp_transmit (rd, apdu, apdulen, resp, &resplen);
-  if (sw)
-    goto leave;
-  if (resplen < 2)
+  sw = xmit (rd, apdu, apdulen, resp, respsize, &datalen);
+  if ((sw & 0xff00) == 0x6C00 && le >= 0 && !ext)
     {
-      sw = SW_HOST_INCOMPLETE_RESPONSE;
-      goto leave;
-    }
-  sw = (resp[resplen - 2] << 8) | resp[resplen - 1];
-  if ((sw & 0xff00) == 0x6C00 && !retried && le >= 0 && !ext)
-    {
-      /* Wrong Le: resend with the exact length.  */
-      retried = 1;
+      /* Wrong Le: resend once with the exact length.  */
       apdulen = build_apdu (apdu, cla, ins, p1, p2, lc, data,
                             (sw & 0xff) ? (sw & 0xff) : 256, 0);
-      goto again;
+      sw = xmit (rd, apdu, apdulen, resp, respsize, &datalen);
     }
-  membuf_put (out, resp, resplen - 2);
-  while (handle_more && (sw & 0xff00) == 0x6100)
-    {
-      unsigned char getresp[5];
-
-      getresp[0] = cla & ~0x10;
-      getresp[1] = 0xC0;
-      getresp[2] = 0;
-      getresp[3] = 0;
-      getresp[4] = sw & 0xff;
-      resplen = respsize;
-      sw = tp_transmit (rd, getresp, 5, resp, &resplen);
-      if (sw)
-        goto leave;
-      if (resplen < 2)
-        {
-          sw = SW_HOST_INCOMPLETE_RESPONSE;
-          goto leave;
-        }
-      sw = (resp[resplen - 2] << 8) | resp[resplen - 1];
-      membuf_put (out, resp, resplen - 2);
-      if (membuf_len (out) > MAX_ASSEMBLED)
-        {
-          sw = SW_HOST_INCOMPLETE_RESPONSE;
-          goto leave;
-        }
-    }
-  if (membuf_error (out))
+  if (sw >= 0x10000)
+    goto leave;
+  sw = collect_response (rd, cla, sw, handle_more, resp, respsize, datalen,
+                         out);
+  if (sw < 0x10000 && membuf_error (out))
     sw = SW_HOST_OUT_OF_CORE;
 
  leave:
@@ -235,7 +250,7 @@ send_apdu (tp_reader_t rd, int cla, int ins, int p1, int p2,
       for (off = 0; lc - off > chunk; off += chunk)
         {
           sw = transceive (rd, cla | 0x10, ins, p1, p2, chunk, data + off,
-                           -1, 0, 0, &mb);
+                           -1, 0, 0, secure, &mb);
           if (sw != SW_SUCCESS)
             {
               err = iso7816_map_sw (sw);
@@ -244,10 +259,11 @@ send_apdu (tp_reader_t rd, int cla, int ins, int p1, int p2,
           membuf_reset (&mb);  /* Intermediate answers carry no data.  */
         }
       n = lc - off;
-      sw = transceive (rd, cla, ins, p1, p2, n, data + off, le, 0, 1, &mb);
+      sw = transceive (rd, cla, ins, p1, p2, n, data + off, le, 0, 1,
+                       secure, &mb);
     }
   else
-    sw = transceive (rd, cla, ins, p1, p2, lc, data, le, ext, 1, &mb);
+    sw = transceive (rd, cla, ins, p1, p2, lc, data, le, ext, 1, secure, &mb);
 
   err = iso7816_map_sw (sw);
   if (err)
@@ -284,7 +300,7 @@ iso7816_apdu_direct (tp_reader_t rd, const unsigned char *apdu,
 {
   gpg_error_t err = 0;
   unsigned char *resp = NULL;
-  size_t resplen;
+  size_t datalen;
   membuf_t mb;
   int sw;
 
@@ -302,48 +318,15 @@ iso7816_apdu_direct (tp_reader_t rd, const unsigned char *apdu,
       err = oca_error_from_errno ();
       goto leave;
     }
-  resplen = TP_MAX_RESPONSE;
-  sw = tp_transmit (rd, apdu, apdulen, resp, &resplen);
-  if (sw)
+  sw = xmit (rd, apdu, apdulen, resp, TP_MAX_RESPONSE, &datalen);
+  if (sw < 0x10000)
+    sw = collect_response (rd, apdu[0], sw, handle_more,
+                           resp, TP_MAX_RESPONSE, datalen, &mb);
+  if (sw >= 0x10000)
     {
-      err = iso7816_map_sw (sw);
+      err = membuf_len (&mb) > MAX_ASSEMBLED ? gpg_error (GPG_ERR_TOO_LARGE)
+        : iso7816_map_sw (sw);
       goto leave;
-    }
-  if (resplen < 2)
-    {
-      err = iso7816_map_sw (SW_HOST_INCOMPLETE_RESPONSE);
-      goto leave;
-    }
-  sw = (resp[resplen - 2] << 8) | resp[resplen - 1];
-  membuf_put (&mb, resp, resplen - 2);
-  while (handle_more && (sw & 0xff00) == 0x6100)
-    {
-      unsigned char getresp[5];
-
-      getresp[0] = apdu[0] & ~0x10;
-      getresp[1] = 0xC0;
-      getresp[2] = 0;
-      getresp[3] = 0;
-      getresp[4] = sw & 0xff;
-      resplen = TP_MAX_RESPONSE;
-      sw = tp_transmit (rd, getresp, 5, resp, &resplen);
-      if (sw)
-        {
-          err = iso7816_map_sw (sw);
-          goto leave;
-        }
-      if (resplen < 2)
-        {
-          err = iso7816_map_sw (SW_HOST_INCOMPLETE_RESPONSE);
-          goto leave;
-        }
-      sw = (resp[resplen - 2] << 8) | resp[resplen - 1];
-      membuf_put (&mb, resp, resplen - 2);
-      if (membuf_len (&mb) > MAX_ASSEMBLED)
-        {
-          err = gpg_error (GPG_ERR_TOO_LARGE);
-          goto leave;
-        }
     }
   membuf_put_u16 (&mb, sw);
   err = membuf_take (&mb, r_result, r_resultlen);
