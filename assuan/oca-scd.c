@@ -183,6 +183,17 @@ read_conf (const char *fname)
   while (fgets (line, sizeof line, fp))
     {
       lnr++;
+      if (!strchr (line, '\n') && !feof (fp))
+        {
+          /* Longer than LINE: ignore the whole line instead of reading
+           * its tail as another option.  */
+          int c;
+
+          while ((c = getc (fp)) != EOF && c != '\n')
+            ;
+          scd_log ("%s:%d: line too long, ignored", fname, lnr);
+          continue;
+        }
       for (p = line; *p == ' ' || *p == '\t'; p++)
         ;
       if (!*p || *p == '#' || *p == '\n' || *p == '\r')

@@ -76,5 +76,21 @@ like "PASSWD without CHV: parameter error" "$(line 16)" '^ERR 100663576 '
 like "BYE" "$(line 17)" '^OK closing'
 is "nothing else" "$(sed -n '18,$p' "$home/out")" ""
 
+# An over-long scdaemon.conf line is ignored whole: its tail must not
+# be read as another option.  oca-scd reads 1023 bytes at a time, so
+# the tail of this line starts exactly with "log-file": the old code
+# took it as an option and logged to tail.log.
+{ printf 'reader-port %s' "$(long 1011 x)"; echo "log-file $home/tail.log"
+  echo "verbose"; } > "$home/scdaemon.conf"
+printf 'GETINFO version\nBYE\n' | "$OCA_SCD" --server --homedir "$home" \
+  > "$home/out2" 2>&1
+is "conf: GETINFO still served" "$(grep -c '^D ' "$home/out2")" "1"
+is "conf: options after it still apply" \
+  "$(grep -c 'command: GETINFO' "$home/out2")" "1"
+is "conf: tail of the long line not taken as an option" \
+  "$([ -e "$home/tail.log" ] && echo yes || echo no)" "no"
+like "conf: the long line is reported" "$(cat "$home/out2")" \
+  "scdaemon.conf:1: line too long, ignored"
+
 echo "1..$n"
 [ $failed -eq 0 ]
