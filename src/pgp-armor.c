@@ -76,6 +76,7 @@ put_b64 (membuf_t *mb, const unsigned char *p, size_t len, int wrap)
           col = 0;
         }
     }
+  wipememory (q, sizeof q);  /* May hold secret key material.  */
 }
 
 

@@ -716,17 +716,43 @@ uid_in_cert (const pgp_cert_t *cert, const pgp_uid_t *uid)
 }
 
 
+/* Sign UID of CERT with SIGNER as SIGCLASS over the extra hashed
+ * subpackets in H, append the signature to UID and release H.  */
+static gpg_error_t
+sign_uid (pgp_cert_t *cert, pgp_uid_t *uid, const pgp_signer_t *signer,
+          int sigclass, int hashalgo, uint32_t created, membuf_t *h,
+          pgp_sig_t **r_sig)
+{
+  gpg_error_t err;
+  pgp_target_t t;
+  pgp_sig_t *sig;
+
+  if ((err = membuf_error (h)))
+    goto leave;
+  memset (&t, 0, sizeof t);
+  t.primary = cert->primary;
+  t.uid = uid;
+  if ((err = _pgp_sig_create (signer, sigclass, hashalgo, created,
+                              membuf_data (h), membuf_len (h), &t, &sig)))
+    goto leave;
+  _pgp_sig_append (&uid->sigs, sig);
+  if (r_sig)
+    *r_sig = sig;
+
+ leave:
+  membuf_release (h);
+  return err;
+}
+
+
 /* Certify UID of CERT with SIGNER.  */
 gpg_error_t
 pgp_cert_certify_uid (pgp_cert_t *cert, pgp_uid_t *uid,
                       const pgp_signer_t *signer,
                       const pgp_certify_opts_t *opts, pgp_sig_t **r_sig)
 {
-  gpg_error_t err;
   pgp_certify_opts_t def;
   membuf_t h;
-  pgp_target_t t;
-  pgp_sig_t *sig = NULL;
   unsigned char tmp[4];
   int sigclass;
 
@@ -771,22 +797,8 @@ pgp_cert_certify_uid (pgp_cert_t *cert, pgp_uid_t *uid,
   if (opts->signer_uid)
     _pgp_put_subpkt (&h, PGP_SUB_SIGNER_UID, 0, opts->signer_uid,
                      strlen (opts->signer_uid));
-  if ((err = membuf_error (&h)))
-    goto leave;
-  memset (&t, 0, sizeof t);
-  t.primary = cert->primary;
-  t.uid = uid;
-  if ((err = _pgp_sig_create (signer, sigclass, opts->hashalgo,
-                              opts->created, membuf_data (&h),
-                              membuf_len (&h), &t, &sig)))
-    goto leave;
-  _pgp_sig_append (&uid->sigs, sig);
-  if (r_sig)
-    *r_sig = sig;
-
- leave:
-  membuf_release (&h);
-  return err;
+  return sign_uid (cert, uid, signer, sigclass, opts->hashalgo,
+                   opts->created, &h, r_sig);
 }
 
 
@@ -796,52 +808,16 @@ pgp_cert_revoke_uid (pgp_cert_t *cert, pgp_uid_t *uid,
                      const pgp_signer_t *signer, int reason,
                      const char *text, uint32_t created, pgp_sig_t **r_sig)
 {
-  gpg_error_t err;
   membuf_t h;
-  pgp_target_t t;
-  pgp_sig_t *sig = NULL;
-  unsigned char c = reason;
-  size_t tl = text ? strlen (text) : 0;
 
   if (r_sig)
     *r_sig = NULL;
   if (!cert || !uid || !signer || !uid_in_cert (cert, uid))
     return gpg_error (GPG_ERR_INV_ARG);
   membuf_init (&h, 65536, 0);
-  /* Subpacket 29: code + text; built by hand to avoid a copy.  */
-  {
-    size_t n = tl + 2;
-    if (n < 192)
-      membuf_put_u8 (&h, n);
-    else if (n < 8384)
-      {
-        membuf_put_u8 (&h, ((n - 192) >> 8) + 192);
-        membuf_put_u8 (&h, (n - 192) & 0xff);
-      }
-    else
-      {
-        membuf_put_u8 (&h, 255);
-        membuf_put_u32 (&h, n);
-      }
-    membuf_put_u8 (&h, PGP_SUB_REVOC_REASON);
-    membuf_put_u8 (&h, c);
-    membuf_put (&h, text, tl);
-  }
-  if ((err = membuf_error (&h)))
-    goto leave;
-  memset (&t, 0, sizeof t);
-  t.primary = cert->primary;
-  t.uid = uid;
-  if ((err = _pgp_sig_create (signer, PGP_SIG_CERT_REVOKE, 0, created,
-                              membuf_data (&h), membuf_len (&h), &t, &sig)))
-    goto leave;
-  _pgp_sig_append (&uid->sigs, sig);
-  if (r_sig)
-    *r_sig = sig;
-
- leave:
-  membuf_release (&h);
-  return err;
+  _pgp_put_revoc_reason (&h, reason, text);
+  return sign_uid (cert, uid, signer, PGP_SIG_CERT_REVOKE, 0, created, &h,
+                   r_sig);
 }
 
 
@@ -1051,6 +1027,15 @@ merge_key (pgp_key_t *dst, const pgp_key_t *src, int *added)
 }
 
 
+/* Whether user IDs (or attributes) A and B have the same body.  */
+static int
+same_uid (const pgp_uid_t *a, const pgp_uid_t *b)
+{
+  return a->is_attribute == b->is_attribute && a->bodylen == b->bodylen
+    && !memcmp (a->body, b->body, a->bodylen);
+}
+
+
 /* Merge SRC into DST.  */
 gpg_error_t
 pgp_cert_merge (pgp_cert_t *dst, const pgp_cert_t *src, int *r_added)
@@ -1073,9 +1058,7 @@ pgp_cert_merge (pgp_cert_t *dst, const pgp_cert_t *src, int *r_added)
   for (su = src->uids; su; su = su->next)
     {
       for (ut = &dst->uids; (du = *ut); ut = &du->next)
-        if (du->is_attribute == su->is_attribute
-            && du->bodylen == su->bodylen
-            && !memcmp (du->body, su->body, du->bodylen))
+        if (same_uid (du, su))
           break;
       if (du)
         {
@@ -1137,9 +1120,7 @@ pgp_cert_merge_tsigs (pgp_cert_t *dst, const pgp_cert_t *src,
   for (su = src->uids; su; su = su->next)
     {
       for (du = dst->uids; du; du = du->next)
-        if (du->is_attribute == su->is_attribute
-            && du->bodylen == su->bodylen
-            && !memcmp (du->body, su->body, du->bodylen))
+        if (same_uid (du, su))
           break;
       if (!du)
         continue;

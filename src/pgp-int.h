@@ -33,6 +33,7 @@ gpg_error_t _pgp_make_packet (int tag, const unsigned char *body,
                               size_t *r_hdrlen);
 void _pgp_put_subpkt (membuf_t *mb, int type, int critical,
                       const void *data, size_t len);
+void _pgp_put_revoc_reason (membuf_t *mb, int reason, const char *text);
 gpg_error_t _pgp_memdup (const void *p, size_t n, int secure,
                          unsigned char **r);
 

@@ -195,10 +195,12 @@ read_secret_mpis (brd_t *r, pk_key_t *pk, int nsec, int use,
       const unsigned char *got;
 
       gcry_md_hash_buffer (GCRY_MD_SHA1, dig, start, n);
-      if ((err = brd_get_bytes (r, 20, &got)))
+      err = brd_get_bytes (r, 20, &got);
+      if (!err && memcmp (dig, got, 20))
+        err = gpg_error (GPG_ERR_BAD_PASSPHRASE);
+      wipememory (dig, sizeof dig);
+      if (err)
         return err;
-      if (memcmp (dig, got, 20))
-        return gpg_error (GPG_ERR_BAD_PASSPHRASE);
     }
   if (use)
     pk->nsec = nsec;
@@ -643,6 +645,7 @@ protect_key (pgp_key_t *key, const char *passphrase)
     gcry_md_hash_buffer (GCRY_MD_SHA1, dig, membuf_data (&plain),
                          membuf_len (&plain));
     membuf_put (&plain, dig, 20);
+    wipememory (dig, sizeof dig);
   }
   membuf_put (&out, key->pubraw_ + key->pubhdrlen_, publen);
   membuf_put_u8 (&out, 254);
@@ -709,7 +712,7 @@ unprotect_key (pgp_key_t *key, const char *passphrase)
   brd_t r, body;
   int tag, galgo, nmpi;
   const unsigned char *raw, *salt = NULL, *iv, *enc;
-  size_t rawlen, blk, keylen, enclen;
+  size_t rawlen, blk, keylen, enclen = 0;
   unsigned int usage, sym, s2k = 0, hash = 0, count = 0;
   unsigned char kek[32];
   unsigned char *plain = NULL;

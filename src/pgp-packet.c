@@ -96,11 +96,11 @@ _pgp_read_packet (brd_t *r, int *r_tag, brd_t *r_body,
 }
 
 
-/* Write a new-format packet header for TAG with body length LEN.  */
-void
-_pgp_write_header (membuf_t *mb, int tag, size_t len)
+/* Write LEN in the new-format length encoding shared by packet
+ * headers and signature subpackets (RFC 4880 4.2.2, 5.2.3.1).  */
+static void
+put_new_len (membuf_t *mb, size_t len)
 {
-  membuf_put_u8 (mb, 0xc0 | (tag & 0x3f));
   if (len < 192)
     membuf_put_u8 (mb, len);
   else if (len < 8384)
@@ -113,6 +113,15 @@ _pgp_write_header (membuf_t *mb, int tag, size_t len)
       membuf_put_u8 (mb, 255);
       membuf_put_u32 (mb, (uint32_t)len);
     }
+}
+
+
+/* Write a new-format packet header for TAG with body length LEN.  */
+void
+_pgp_write_header (membuf_t *mb, int tag, size_t len)
+{
+  membuf_put_u8 (mb, 0xc0 | (tag & 0x3f));
+  put_new_len (mb, len);
 }
 
 
@@ -194,22 +203,30 @@ void
 _pgp_put_subpkt (membuf_t *mb, int type, int critical,
                  const void *data, size_t len)
 {
-  size_t n = len + 1;
-
-  if (n < 192)
-    membuf_put_u8 (mb, n);
-  else if (n < 8384)
-    {
-      membuf_put_u8 (mb, ((n - 192) >> 8) + 192);
-      membuf_put_u8 (mb, (n - 192) & 0xff);
-    }
-  else
-    {
-      membuf_put_u8 (mb, 255);
-      membuf_put_u32 (mb, (uint32_t)n);
-    }
+  put_new_len (mb, len + 1);
   membuf_put_u8 (mb, (type & 0x7f) | (critical ? 0x80 : 0));
   membuf_put (mb, data, len);
+}
+
+
+/* Append a reason-for-revocation subpacket (code REASON, optional
+ * TEXT) without copying TEXT.  Texts over 60000 bytes set
+ * GPG_ERR_TOO_LARGE on MB.  */
+void
+_pgp_put_revoc_reason (membuf_t *mb, int reason, const char *text)
+{
+  size_t tl = text ? strlen (text) : 0;
+
+  if (tl > 60000)
+    {
+      if (!mb->err)
+        mb->err = gpg_error (GPG_ERR_TOO_LARGE);
+      return;
+    }
+  put_new_len (mb, tl + 2);
+  membuf_put_u8 (mb, PGP_SUB_REVOC_REASON);
+  membuf_put_u8 (mb, reason);
+  membuf_put (mb, text, tl);
 }
 
 

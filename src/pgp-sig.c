@@ -738,21 +738,7 @@ pgp_make_key_revocation (const pgp_cert_t *cert, const pgp_signer_t *signer,
   if (!cert || !cert->primary)
     return gpg_error (GPG_ERR_INV_ARG);
   membuf_init (&h, 65536, 0);
-  {
-    size_t tl = text ? strlen (text) : 0;
-    unsigned char *p;
-
-    if (tl > 60000)
-      return gpg_error (GPG_ERR_TOO_LARGE);
-    p = xtrymalloc (tl + 1);
-    if (!p)
-      return oca_error_from_errno ();
-    p[0] = reason;
-    if (tl)
-      memcpy (p + 1, text, tl);
-    _pgp_put_subpkt (&h, PGP_SUB_REVOC_REASON, 0, p, tl + 1);
-    xfree (p);
-  }
+  _pgp_put_revoc_reason (&h, reason, text);
   if ((err = membuf_error (&h)))
     goto leave;
   memset (&t, 0, sizeof t);
