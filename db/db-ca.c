@@ -115,8 +115,8 @@ db_ca_insert (db_t db, const char *domain, const char *fingerprint,
               int64_t *r_cacert_id)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
   int64_t n, ca_id;
+  const db__arg_t ca_args[] = { DB__TEXT (domain) };
 
   if (r_cacert_id)
     *r_cacert_id = 0;
@@ -134,31 +134,22 @@ db_ca_insert (db_t db, const char *domain, const char *fingerprint,
     return db__error (db, gpg_error (GPG_ERR_DUP_KEY),
                       "the database already holds a CA");
 
-  err = db__stmt (db, STMT_CA_INSERT,
-                  "INSERT INTO cas (domainname) VALUES (?1)", &st);
-  if (!err)
-    err = db__bind_text (db, st, 1, domain);
-  if (!err)
-    err = db__step_done (db, st);
-  db__done (st);
+  err = db__write (db, STMT_CA_INSERT,
+                   "INSERT INTO cas (domainname) VALUES (?1)",
+                   ca_args, DIM (ca_args));
   if (err)
     return err;
   ca_id = sqlite3_last_insert_rowid (db->sql);
+  {
+    const db__arg_t args[] =
+      { DB__TEXT (fingerprint), DB__TEXT (priv_cert), DB__TEXT (backend),
+        DB__INT (ca_id) };
 
-  err = db__stmt (db, STMT_CACERT_INSERT,
-                  "INSERT INTO cacerts (fingerprint, priv_cert, backend,"
-                  " active, ca_id) VALUES (?1, ?2, ?3, 1, ?4)", &st);
-  if (!err)
-    err = db__bind_text (db, st, 1, fingerprint);
-  if (!err)
-    err = db__bind_text (db, st, 2, priv_cert);
-  if (!err)
-    err = db__bind_text (db, st, 3, backend);
-  if (!err)
-    err = db__bind_int64 (db, st, 4, ca_id);
-  if (!err)
-    err = db__step_done (db, st);
-  db__done (st);
+    err = db__write (db, STMT_CACERT_INSERT,
+                     "INSERT INTO cacerts (fingerprint, priv_cert, backend,"
+                     " active, ca_id) VALUES (?1, ?2, ?3, 1, ?4)",
+                     args, DIM (args));
+  }
   if (err)
     return err;
   if (r_cacert_id)
@@ -247,22 +238,15 @@ update_cacert (db_t db, enum db_stmt_id sid, const char *sql, int64_t id,
                int ntext, const char *text1, const char *text2)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
+  const db__arg_t args1[] = { DB__TEXT (text1), DB__INT (id) };
+  const db__arg_t args2[] = { DB__TEXT (text1), DB__TEXT (text2),
+                              DB__INT (id) };
 
   db__clear_error (db);
   err = db__need_txn (db);
   if (err)
     return err;
-  err = db__stmt (db, sid, sql, &st);
-  if (!err)
-    err = db__bind_text (db, st, 1, text1);
-  if (!err && ntext == 2)
-    err = db__bind_text (db, st, 2, text2);
-  if (!err)
-    err = db__bind_int64 (db, st, ntext + 1, id);
-  if (!err)
-    err = db__step_done (db, st);
-  db__done (st);
+  err = db__write (db, sid, sql, ntext == 2 ? args2 : args1, ntext + 1);
   if (!err)
     err = db__changed_one (db, "CA certificate", id);
   return err;

@@ -4,6 +4,7 @@
 #include <config.h>
 #include "db-int.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* Columns read by read_cert_row, in this order.  */
@@ -42,22 +43,17 @@ gpg_error_t
 db_user_insert (db_t db, const char *name, int64_t *r_user_id)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
+  const db__arg_t args[] = { DB__TEXT (name) };
 
   *r_user_id = 0;
   db__clear_error (db);
   err = db__need_txn (db);
   if (err)
     return err;
-  err = db__stmt (db, STMT_USER_INSERT,
-                  "INSERT INTO users (name, ca_id)"
-                  " VALUES (?1, (SELECT id FROM cas ORDER BY id LIMIT 1))",
-                  &st);
-  if (!err)
-    err = db__bind_text (db, st, 1, name);
-  if (!err)
-    err = db__step_done (db, st);
-  db__done (st);
+  err = db__write (db, STMT_USER_INSERT,
+                   "INSERT INTO users (name, ca_id)"
+                   " VALUES (?1, (SELECT id FROM cas ORDER BY id LIMIT 1))",
+                   args, DIM (args));
   if (gpg_err_code (err) == GPG_ERR_INV_VALUE)  /* ca_id NULL */
     err = db__error (db, gpg_error (GPG_ERR_NOT_INITIALIZED),
                      "the CA is not initialised");
@@ -73,7 +69,8 @@ db_cert_insert (db_t db, const char *fingerprint, const char *pub_cert,
                 int64_t user_id, int64_t *r_cert_id)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
+  const db__arg_t args[] =
+    { DB__TEXT (fingerprint), DB__TEXT (pub_cert), DB__ID (user_id) };
 
   if (r_cert_id)
     *r_cert_id = 0;
@@ -84,18 +81,9 @@ db_cert_insert (db_t db, const char *fingerprint, const char *pub_cert,
   if (!fingerprint || !pub_cert)
     return db__error (db, gpg_error (GPG_ERR_INV_VALUE),
                       "missing fingerprint or cert");
-  err = db__stmt (db, STMT_CERT_INSERT,
-                  "INSERT INTO certs (fingerprint, pub_cert, user_id)"
-                  " VALUES (?1, ?2, ?3)", &st);
-  if (!err)
-    err = db__bind_text (db, st, 1, fingerprint);
-  if (!err)
-    err = db__bind_text (db, st, 2, pub_cert);
-  if (!err)
-    err = db__bind_id (db, st, 3, user_id);
-  if (!err)
-    err = db__step_done (db, st);
-  db__done (st);
+  err = db__write (db, STMT_CERT_INSERT,
+                   "INSERT INTO certs (fingerprint, pub_cert, user_id)"
+                   " VALUES (?1, ?2, ?3)", args, DIM (args));
   if (gpg_err_code (err) == GPG_ERR_DUP_KEY)
     err = db__error (db, err, "a key with fingerprint %s is already stored",
                      fingerprint);
@@ -110,7 +98,7 @@ gpg_error_t
 db_cert_add_email (db_t db, int64_t cert_id, const char *addr)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
+  const db__arg_t args[] = { DB__TEXT (addr), DB__ID (cert_id) };
 
   db__clear_error (db);
   err = db__need_txn (db);
@@ -118,17 +106,9 @@ db_cert_add_email (db_t db, int64_t cert_id, const char *addr)
     return err;
   if (!addr)
     return db__error (db, gpg_error (GPG_ERR_INV_VALUE), "missing email");
-  err = db__stmt (db, STMT_EMAIL_INSERT,
-                  "INSERT INTO certs_emails (addr, cert_id) VALUES (?1, ?2)",
-                  &st);
-  if (!err)
-    err = db__bind_text (db, st, 1, addr);
-  if (!err)
-    err = db__bind_id (db, st, 2, cert_id);
-  if (!err)
-    err = db__step_done (db, st);
-  db__done (st);
-  return err;
+  return db__write (db, STMT_EMAIL_INSERT,
+                    "INSERT INTO certs_emails (addr, cert_id)"
+                    " VALUES (?1, ?2)", args, DIM (args));
 }
 
 
@@ -163,18 +143,14 @@ db_user_add (db_t db, const char *name, const char *fingerprint,
 }
 
 
-/* Read the current row of ST (columns of CERT_SELECT) into a new
- * cert at R_CERT (emails not yet filled).  */
+/* Read the current row of ST (columns of CERT_SELECT) into ITEM
+ * (emails not yet filled).  */
 static gpg_error_t
-read_cert_row (db_t db, sqlite3_stmt *st, db_cert_t **r_cert)
+fill_cert (db_t db, sqlite3_stmt *st, void *item)
 {
+  db_cert_t *c = item;
   gpg_error_t err;
-  db_cert_t *c;
 
-  *r_cert = NULL;
-  c = xtrycalloc (1, sizeof *c);
-  if (!c)
-    return db__error (db, oca_error_from_errno (), "out of memory");
   c->id = sqlite3_column_int64 (st, 0);
   c->user_id = sqlite3_column_int64 (st, 3);
   c->delisted = !!sqlite3_column_int (st, 5);
@@ -184,14 +160,19 @@ read_cert_row (db_t db, sqlite3_stmt *st, db_cert_t **r_cert)
     err = db__column_str_nn (db, st, 2, 0, &c->pub_cert);
   if (!err)
     err = db__column_str (db, st, 4, 0, &c->user_name);
-  if (err)
-    {
-      db_cert_release (c);
-      return err;
-    }
-  *r_cert = c;
-  return 0;
+  return err;
 }
+
+static void
+release_certs (void *list)
+{
+  db_cert_release (list);
+}
+
+static const db__rows_t cert_rows =
+  {
+    sizeof (db_cert_t), offsetof (db_cert_t, next), fill_cert, release_certs
+  };
 
 
 /* Fill C->emails from certs_emails.  */
@@ -267,30 +248,22 @@ fill_emails (db_t db, db_cert_t *c)
 }
 
 
-/* Run the prepared statement ST (bindings done) and collect all rows
- * as a list at R_LIST, each with its emails.  Resets ST.  */
+/* Run the cached statement SID/SQL (with ?1 bound as for db__select)
+ * and collect all rows as a list at R_LIST, each with its emails.  */
 static gpg_error_t
-collect_certs (db_t db, sqlite3_stmt *st, db_cert_t **r_list)
+select_certs (db_t db, enum db_stmt_id sid, const char *sql,
+              const char *text, const int64_t *ival, db_cert_t **r_list)
 {
   gpg_error_t err;
-  db_cert_t *list = NULL;
-  db_cert_t **tail = &list;
-  db_cert_t *c;
-  int row;
+  void *vlist;
+  db_cert_t *list, *c;
 
   *r_list = NULL;
-  for (;;)
-    {
-      err = db__step (db, st, &row);
-      if (err || !row)
-        break;
-      err = read_cert_row (db, st, &c);
-      if (err)
-        break;
-      *tail = c;
-      tail = &c->next;
-    }
-  db__done (st);
+  err = db__select (db, sid, sql, text, ival, &cert_rows, &vlist);
+  if (err)
+    return err;
+  list = vlist;
+  /* After db__select's reset: fill_emails uses another statement.  */
   for (c = list; !err && c; c = c->next)
     err = fill_emails (db, c);
   if (err)
@@ -308,20 +281,14 @@ gpg_error_t
 db_cert_get (db_t db, const char *fingerprint, db_cert_t **r_cert)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
 
   *r_cert = NULL;
   db__clear_error (db);
   if (!fingerprint)
     return db__error (db, gpg_error (GPG_ERR_INV_VALUE), "no fingerprint");
-  err = db__stmt (db, STMT_CERT_GET_FPR,
-                  CERT_SELECT " WHERE c.fingerprint = ?1", &st);
-  if (!err)
-    err = db__bind_text (db, st, 1, fingerprint);
-  if (!err)
-    err = collect_certs (db, st, r_cert);
-  else
-    db__done (st);
+  err = select_certs (db, STMT_CERT_GET_FPR,
+                      CERT_SELECT " WHERE c.fingerprint = ?1",
+                      fingerprint, NULL, r_cert);
   if (!err && !*r_cert)
     err = db__error (db, gpg_error (GPG_ERR_NOT_FOUND),
                      "no key with fingerprint %s", fingerprint);
@@ -334,17 +301,11 @@ gpg_error_t
 db_cert_get_by_id (db_t db, int64_t id, db_cert_t **r_cert)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
 
   *r_cert = NULL;
   db__clear_error (db);
-  err = db__stmt (db, STMT_CERT_GET_ID, CERT_SELECT " WHERE c.id = ?1", &st);
-  if (!err)
-    err = db__bind_int64 (db, st, 1, id);
-  if (!err)
-    err = collect_certs (db, st, r_cert);
-  else
-    db__done (st);
+  err = select_certs (db, STMT_CERT_GET_ID, CERT_SELECT " WHERE c.id = ?1",
+                      NULL, &id, r_cert);
   if (!err && !*r_cert)
     err = db__error (db, gpg_error (GPG_ERR_NOT_FOUND),
                      "no key with id %lld", (long long)id);
@@ -356,17 +317,10 @@ db_cert_get_by_id (db_t db, int64_t id, db_cert_t **r_cert)
 gpg_error_t
 db_cert_list (db_t db, db_cert_t **r_list)
 {
-  gpg_error_t err;
-  sqlite3_stmt *st = NULL;
-
-  *r_list = NULL;
   db__clear_error (db);
-  err = db__stmt (db, STMT_CERT_LIST,
-                  CERT_SELECT " WHERE c.user_id IS NOT NULL ORDER BY c.id",
-                  &st);
-  if (!err)
-    err = collect_certs (db, st, r_list);
-  return err;
+  return select_certs (db, STMT_CERT_LIST,
+                       CERT_SELECT " WHERE c.user_id IS NOT NULL"
+                       " ORDER BY c.id", NULL, NULL, r_list);
 }
 
 
@@ -374,23 +328,14 @@ db_cert_list (db_t db, db_cert_t **r_list)
 gpg_error_t
 db_cert_list_by_email (db_t db, const char *addr, db_cert_t **r_list)
 {
-  gpg_error_t err;
-  sqlite3_stmt *st = NULL;
-
   *r_list = NULL;
   db__clear_error (db);
   if (!addr)
     return db__error (db, gpg_error (GPG_ERR_INV_VALUE), "no email");
-  err = db__stmt (db, STMT_CERT_LIST_EMAIL,
-                  CERT_SELECT " WHERE c.id IN (SELECT cert_id FROM"
-                  " certs_emails WHERE addr = ?1) ORDER BY c.id", &st);
-  if (!err)
-    err = db__bind_text (db, st, 1, addr);
-  if (!err)
-    err = collect_certs (db, st, r_list);
-  else
-    db__done (st);
-  return err;
+  return select_certs (db, STMT_CERT_LIST_EMAIL,
+                       CERT_SELECT " WHERE c.id IN (SELECT cert_id FROM"
+                       " certs_emails WHERE addr = ?1) ORDER BY c.id",
+                       addr, NULL, r_list);
 }
 
 
@@ -401,21 +346,14 @@ update_cert (db_t db, enum db_stmt_id sid, const char *sql, int64_t id,
              const char *text, int ival)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
+  const db__arg_t targs[] = { DB__TEXT (text), DB__INT (id) };
+  const db__arg_t iargs[] = { DB__INT (ival), DB__INT (id) };
 
   db__clear_error (db);
   err = db__need_txn (db);
   if (err)
     return err;
-  err = db__stmt (db, sid, sql, &st);
-  if (!err)
-    err = text ? db__bind_text (db, st, 1, text)
-               : db__bind_int64 (db, st, 1, ival);
-  if (!err)
-    err = db__bind_int64 (db, st, 2, id);
-  if (!err)
-    err = db__step_done (db, st);
-  db__done (st);
+  err = db__write (db, sid, sql, text ? targs : iargs, 2);
   if (!err)
     err = db__changed_one (db, "cert", id);
   return err;

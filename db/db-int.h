@@ -116,4 +116,41 @@ gpg_error_t db__column_str_nn (db_t db, sqlite3_stmt *st, int col,
 /* After an UPDATE: GPG_ERR_NOT_FOUND if no row changed.  */
 gpg_error_t db__changed_one (db_t db, const char *what, int64_t id);
 
+/* One parameter of db__write: text (NULL binds SQL NULL), an integer,
+ * or a row id (0 binds SQL NULL).  */
+typedef struct db__arg_s
+{
+  enum { DB__ARG_TEXT, DB__ARG_INT, DB__ARG_ID } type;
+  const char *text;
+  int64_t num;
+} db__arg_t;
+#define DB__TEXT(s) { DB__ARG_TEXT, (s), 0 }
+#define DB__INT(v)  { DB__ARG_INT, NULL, (v) }
+#define DB__ID(v)   { DB__ARG_ID, NULL, (v) }
+
+/* Run the cached statement SID/SQL, which returns no rows, with ?1 to
+ * ?NARGS bound to ARGS; resets it.  The caller checks db__need_txn.  */
+gpg_error_t db__write (db_t db, enum db_stmt_id sid, const char *sql,
+                       const db__arg_t *args, int nargs);
+
+/* The shape of a result list for db__select: items of SIZE bytes,
+ * chained through the pointer at offset NEXT_OFF; FILL reads the
+ * current row of ST into a zeroed ITEM (already linked into the list,
+ * so RELEASE frees what FILL set before failing).  */
+typedef struct db__rows_s
+{
+  size_t size;
+  size_t next_off;
+  gpg_error_t (*fill) (db_t db, sqlite3_stmt *st, void *item);
+  void (*release) (void *list);
+} db__rows_t;
+
+/* Get the cached statement SID/SQL, bind ?1 to TEXT if not NULL, else
+ * to *IVAL if IVAL is not NULL, step through all rows and collect them
+ * as described by ROWS into *R_LIST (NULL if there are none).  Resets
+ * the statement.  */
+gpg_error_t db__select (db_t db, enum db_stmt_id sid, const char *sql,
+                        const char *text, const int64_t *ival,
+                        const db__rows_t *rows, void **r_list);
+
 #endif /*OCA_DB_INT_H*/

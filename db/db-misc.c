@@ -4,6 +4,7 @@
 #include <config.h>
 #include "db-int.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
@@ -32,7 +33,9 @@ db_revocation_insert (db_t db, int64_t cert_id, const char *hash,
                       const char *revocation, int published, int64_t *r_id)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
+  const db__arg_t args[] =
+    { DB__TEXT (hash), DB__TEXT (revocation), DB__INT (!!published),
+      DB__ID (cert_id) };
 
   if (r_id)
     *r_id = 0;
@@ -43,20 +46,9 @@ db_revocation_insert (db_t db, int64_t cert_id, const char *hash,
   if (!hash || !revocation)
     return db__error (db, gpg_error (GPG_ERR_INV_VALUE),
                       "missing revocation or its hash");
-  err = db__stmt (db, STMT_REV_INSERT,
-                  "INSERT INTO revocations (hash, revocation, published,"
-                  " cert_id) VALUES (?1, ?2, ?3, ?4)", &st);
-  if (!err)
-    err = db__bind_text (db, st, 1, hash);
-  if (!err)
-    err = db__bind_text (db, st, 2, revocation);
-  if (!err)
-    err = db__bind_int64 (db, st, 3, !!published);
-  if (!err)
-    err = db__bind_id (db, st, 4, cert_id);
-  if (!err)
-    err = db__step_done (db, st);
-  db__done (st);
+  err = db__write (db, STMT_REV_INSERT,
+                   "INSERT INTO revocations (hash, revocation, published,"
+                   " cert_id) VALUES (?1, ?2, ?3, ?4)", args, DIM (args));
   if (gpg_err_code (err) == GPG_ERR_DUP_KEY)
     err = db__error (db, err, "revocation %s is already stored", hash);
   if (!err && r_id)
@@ -65,49 +57,36 @@ db_revocation_insert (db_t db, int64_t cert_id, const char *hash,
 }
 
 
-/* Collect the rows of ST (id, hash, revocation, published, cert_id)
- * into R_LIST and reset ST.  */
-static gpg_error_t
-collect_revocations (db_t db, sqlite3_stmt *st, db_revocation_t **r_list)
-{
-  gpg_error_t err;
-  db_revocation_t *list = NULL;
-  db_revocation_t **tail = &list;
-  db_revocation_t *r;
-  int row;
+#define REV_SELECT \
+  "SELECT id, hash, revocation, published, cert_id FROM revocations"
 
-  *r_list = NULL;
-  for (;;)
-    {
-      err = db__step (db, st, &row);
-      if (err || !row)
-        break;
-      r = xtrycalloc (1, sizeof *r);
-      if (!r)
-        {
-          err = db__error (db, oca_error_from_errno (), "out of memory");
-          break;
-        }
-      *tail = r;
-      tail = &r->next;
-      r->id = sqlite3_column_int64 (st, 0);
-      r->published = !!sqlite3_column_int (st, 3);
-      r->cert_id = sqlite3_column_int64 (st, 4);
-      err = db__column_str_nn (db, st, 1, 0, &r->hash);
-      if (!err)
-        err = db__column_str_nn (db, st, 2, 0, &r->revocation);
-      if (err)
-        break;
-    }
-  db__done (st);
-  if (err)
-    {
-      db_revocation_release (list);
-      return err;
-    }
-  *r_list = list;
-  return 0;
+/* Read the current row of ST (columns of REV_SELECT) into ITEM.  */
+static gpg_error_t
+fill_revocation (db_t db, sqlite3_stmt *st, void *item)
+{
+  db_revocation_t *r = item;
+  gpg_error_t err;
+
+  r->id = sqlite3_column_int64 (st, 0);
+  r->published = !!sqlite3_column_int (st, 3);
+  r->cert_id = sqlite3_column_int64 (st, 4);
+  err = db__column_str_nn (db, st, 1, 0, &r->hash);
+  if (!err)
+    err = db__column_str_nn (db, st, 2, 0, &r->revocation);
+  return err;
 }
+
+static void
+release_revocations (void *list)
+{
+  db_revocation_release (list);
+}
+
+static const db__rows_t revocation_rows =
+  {
+    sizeof (db_revocation_t), offsetof (db_revocation_t, next),
+    fill_revocation, release_revocations
+  };
 
 
 /* See db.h.  */
@@ -115,19 +94,14 @@ gpg_error_t
 db_revocation_list (db_t db, int64_t cert_id, db_revocation_t **r_list)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
+  void *list;
 
   *r_list = NULL;
   db__clear_error (db);
-  err = db__stmt (db, STMT_REV_LIST,
-                  "SELECT id, hash, revocation, published, cert_id"
-                  " FROM revocations WHERE cert_id = ?1 ORDER BY id", &st);
-  if (!err)
-    err = db__bind_int64 (db, st, 1, cert_id);
-  if (!err)
-    err = collect_revocations (db, st, r_list);
-  else
-    db__done (st);
+  err = db__select (db, STMT_REV_LIST,
+                    REV_SELECT " WHERE cert_id = ?1 ORDER BY id",
+                    NULL, &cert_id, &revocation_rows, &list);
+  *r_list = list;
   return err;
 }
 
@@ -137,21 +111,15 @@ gpg_error_t
 db_revocation_get (db_t db, const char *hash, db_revocation_t **r_rev)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
+  void *list;
 
   *r_rev = NULL;
   db__clear_error (db);
   if (!hash)
     return db__error (db, gpg_error (GPG_ERR_INV_VALUE), "no hash");
-  err = db__stmt (db, STMT_REV_GET,
-                  "SELECT id, hash, revocation, published, cert_id"
-                  " FROM revocations WHERE hash = ?1", &st);
-  if (!err)
-    err = db__bind_text (db, st, 1, hash);
-  if (!err)
-    err = collect_revocations (db, st, r_rev);
-  else
-    db__done (st);
+  err = db__select (db, STMT_REV_GET, REV_SELECT " WHERE hash = ?1",
+                    hash, NULL, &revocation_rows, &list);
+  *r_rev = list;
   if (!err && !*r_rev)
     err = db__error (db, gpg_error (GPG_ERR_NOT_FOUND),
                      "no revocation found for %s", hash);
@@ -164,19 +132,15 @@ gpg_error_t
 db_revocation_set_published (db_t db, int64_t id)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
+  const db__arg_t args[] = { DB__INT (id) };
 
   db__clear_error (db);
   err = db__need_txn (db);
   if (err)
     return err;
-  err = db__stmt (db, STMT_REV_PUBLISHED,
-                  "UPDATE revocations SET published = 1 WHERE id = ?1", &st);
-  if (!err)
-    err = db__bind_int64 (db, st, 1, id);
-  if (!err)
-    err = db__step_done (db, st);
-  db__done (st);
+  err = db__write (db, STMT_REV_PUBLISHED,
+                   "UPDATE revocations SET published = 1 WHERE id = ?1",
+                   args, DIM (args));
   if (!err)
     err = db__changed_one (db, "revocation", id);
   return err;
@@ -213,7 +177,8 @@ db_bridge_insert (db_t db, const char *email, const char *scope,
                   int64_t cert_id, int64_t *r_id)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
+  const db__arg_t args[] =
+    { DB__TEXT (email), DB__TEXT (scope), DB__ID (cert_id) };
 
   if (r_id)
     *r_id = 0;
@@ -224,19 +189,11 @@ db_bridge_insert (db_t db, const char *email, const char *scope,
   if (!email || !scope)
     return db__error (db, gpg_error (GPG_ERR_INV_VALUE),
                       "missing bridge email or scope");
-  err = db__stmt (db, STMT_BRIDGE_INSERT,
-                  "INSERT INTO bridges (email, scope, cert_id, cas_id)"
-                  " VALUES (?1, ?2, ?3,"
-                  " (SELECT id FROM cas ORDER BY id LIMIT 1))", &st);
-  if (!err)
-    err = db__bind_text (db, st, 1, email);
-  if (!err)
-    err = db__bind_text (db, st, 2, scope);
-  if (!err)
-    err = db__bind_id (db, st, 3, cert_id);
-  if (!err)
-    err = db__step_done (db, st);
-  db__done (st);
+  err = db__write (db, STMT_BRIDGE_INSERT,
+                   "INSERT INTO bridges (email, scope, cert_id, cas_id)"
+                   " VALUES (?1, ?2, ?3,"
+                   " (SELECT id FROM cas ORDER BY id LIMIT 1))",
+                   args, DIM (args));
   if (gpg_err_code (err) == GPG_ERR_INV_VALUE)
     err = db__error (db, gpg_error (GPG_ERR_NOT_INITIALIZED),
                      "the CA is not initialised (or no bridge cert)");
@@ -248,52 +205,37 @@ db_bridge_insert (db_t db, const char *email, const char *scope,
 }
 
 
-/* Collect the rows of ST (BRIDGE_SELECT) into R_LIST; resets ST.  */
+/* Read the current row of ST (columns of BRIDGE_SELECT) into ITEM.  */
 static gpg_error_t
-collect_bridges (db_t db, sqlite3_stmt *st, db_bridge_t **r_list)
+fill_bridge (db_t db, sqlite3_stmt *st, void *item)
 {
+  db_bridge_t *b = item;
   gpg_error_t err;
-  db_bridge_t *list = NULL;
-  db_bridge_t **tail = &list;
-  db_bridge_t *b;
-  int row;
 
-  *r_list = NULL;
-  for (;;)
-    {
-      err = db__step (db, st, &row);
-      if (err || !row)
-        break;
-      b = xtrycalloc (1, sizeof *b);
-      if (!b)
-        {
-          err = db__error (db, oca_error_from_errno (), "out of memory");
-          break;
-        }
-      *tail = b;
-      tail = &b->next;
-      b->id = sqlite3_column_int64 (st, 0);
-      b->cert_id = sqlite3_column_int64 (st, 3);
-      b->cas_id = sqlite3_column_int64 (st, 4);
-      err = db__column_str_nn (db, st, 1, 0, &b->email);
-      if (!err)
-        err = db__column_str_nn (db, st, 2, 0, &b->scope);
-      if (!err)
-        err = db__column_str_nn (db, st, 5, 0, &b->fingerprint);
-      if (!err)
-        err = db__column_str_nn (db, st, 6, 0, &b->pub_cert);
-      if (err)
-        break;
-    }
-  db__done (st);
-  if (err)
-    {
-      db_bridge_release (list);
-      return err;
-    }
-  *r_list = list;
-  return 0;
+  b->id = sqlite3_column_int64 (st, 0);
+  b->cert_id = sqlite3_column_int64 (st, 3);
+  b->cas_id = sqlite3_column_int64 (st, 4);
+  err = db__column_str_nn (db, st, 1, 0, &b->email);
+  if (!err)
+    err = db__column_str_nn (db, st, 2, 0, &b->scope);
+  if (!err)
+    err = db__column_str_nn (db, st, 5, 0, &b->fingerprint);
+  if (!err)
+    err = db__column_str_nn (db, st, 6, 0, &b->pub_cert);
+  return err;
 }
+
+static void
+release_bridges (void *list)
+{
+  db_bridge_release (list);
+}
+
+static const db__rows_t bridge_rows =
+  {
+    sizeof (db_bridge_t), offsetof (db_bridge_t, next),
+    fill_bridge, release_bridges
+  };
 
 
 /* See db.h.  */
@@ -301,13 +243,13 @@ gpg_error_t
 db_bridge_list (db_t db, db_bridge_t **r_list)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
+  void *list;
 
   *r_list = NULL;
   db__clear_error (db);
-  err = db__stmt (db, STMT_BRIDGE_LIST, BRIDGE_SELECT " ORDER BY b.id", &st);
-  if (!err)
-    err = collect_bridges (db, st, r_list);
+  err = db__select (db, STMT_BRIDGE_LIST, BRIDGE_SELECT " ORDER BY b.id",
+                    NULL, NULL, &bridge_rows, &list);
+  *r_list = list;
   return err;
 }
 
@@ -317,20 +259,15 @@ gpg_error_t
 db_bridge_get (db_t db, const char *email, db_bridge_t **r_bridge)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
+  void *list;
 
   *r_bridge = NULL;
   db__clear_error (db);
   if (!email)
     return db__error (db, gpg_error (GPG_ERR_INV_VALUE), "no email");
-  err = db__stmt (db, STMT_BRIDGE_GET, BRIDGE_SELECT " WHERE b.email = ?1",
-                  &st);
-  if (!err)
-    err = db__bind_text (db, st, 1, email);
-  if (!err)
-    err = collect_bridges (db, st, r_bridge);
-  else
-    db__done (st);
+  err = db__select (db, STMT_BRIDGE_GET, BRIDGE_SELECT " WHERE b.email = ?1",
+                    email, NULL, &bridge_rows, &list);
+  *r_bridge = list;
   if (!err && !*r_bridge)
     err = db__error (db, gpg_error (GPG_ERR_NOT_FOUND),
                      "no bridge to %s", email);
@@ -377,7 +314,6 @@ db_certification_insert (db_t db, const db_certification_t *rec,
                          int64_t *r_id)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
   const char *kind;
 
   if (r_id)
@@ -390,31 +326,75 @@ db_certification_insert (db_t db, const db_certification_t *rec,
   if (!kind || !rec->target_fpr || !rec->signature || !rec->issuer_fpr)
     return db__error (db, gpg_error (GPG_ERR_INV_VALUE),
                       "incomplete certification record");
-  err = db__stmt (db, STMT_CERTIFICATION_INSERT,
-                  "INSERT INTO certifications (cert_id, target_fpr,"
-                  " user_id_text, created, signature, issuer_fpr, kind)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st);
-  if (!err)
-    err = db__bind_id (db, st, 1, rec->cert_id);
-  if (!err)
-    err = db__bind_text (db, st, 2, rec->target_fpr);
-  if (!err)
-    err = db__bind_text (db, st, 3, rec->user_id);
-  if (!err)
-    err = db__bind_int64 (db, st, 4, rec->created);
-  if (!err)
-    err = db__bind_text (db, st, 5, rec->signature);
-  if (!err)
-    err = db__bind_text (db, st, 6, rec->issuer_fpr);
-  if (!err)
-    err = db__bind_text (db, st, 7, kind);
-  if (!err)
-    err = db__step_done (db, st);
-  db__done (st);
+  {
+    const db__arg_t args[] =
+      { DB__ID (rec->cert_id), DB__TEXT (rec->target_fpr),
+        DB__TEXT (rec->user_id), DB__INT (rec->created),
+        DB__TEXT (rec->signature), DB__TEXT (rec->issuer_fpr),
+        DB__TEXT (kind) };
+
+    err = db__write (db, STMT_CERTIFICATION_INSERT,
+                     "INSERT INTO certifications (cert_id, target_fpr,"
+                     " user_id_text, created, signature, issuer_fpr, kind)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                     args, DIM (args));
+  }
   if (!err && r_id)
     *r_id = sqlite3_last_insert_rowid (db->sql);
   return err;
 }
+
+
+#define CERTIFICATION_SELECT                                            \
+  "SELECT id, cert_id, target_fpr, user_id_text, created, signature,"   \
+  " issuer_fpr, kind FROM certifications"
+
+/* Read the current row of ST (columns of CERTIFICATION_SELECT) into
+ * ITEM.  */
+static gpg_error_t
+fill_certification (db_t db, sqlite3_stmt *st, void *item)
+{
+  db_certification_t *c = item;
+  gpg_error_t err;
+  char *kind = NULL;
+  unsigned int k;
+
+  c->id = sqlite3_column_int64 (st, 0);
+  c->cert_id = sqlite3_column_int64 (st, 1);
+  c->created = sqlite3_column_int64 (st, 4);
+  err = db__column_str_nn (db, st, 2, 0, &c->target_fpr);
+  if (!err)
+    err = db__column_str (db, st, 3, 0, &c->user_id);
+  if (!err)
+    err = db__column_str_nn (db, st, 5, 0, &c->signature);
+  if (!err)
+    err = db__column_str_nn (db, st, 6, 0, &c->issuer_fpr);
+  if (!err)
+    err = db__column_str_nn (db, st, 7, 0, &kind);
+  if (err)
+    return err;
+  for (k = 0; k < DIM (kind_names); k++)
+    if (!strcmp (kind, kind_names[k]))
+      break;
+  xfree (kind);
+  if (k == DIM (kind_names))
+    return db__error (db, gpg_error (GPG_ERR_INV_OBJ),
+                      "unknown certification kind in the database");
+  c->kind = (db_certification_kind_t)k;
+  return 0;
+}
+
+static void
+release_certifications (void *list)
+{
+  db_certification_release (list);
+}
+
+static const db__rows_t certification_rows =
+  {
+    sizeof (db_certification_t), offsetof (db_certification_t, next),
+    fill_certification, release_certifications
+  };
 
 
 /* See db.h.  */
@@ -423,77 +403,21 @@ db_certification_list (db_t db, const char *target_fpr,
                        db_certification_t **r_list)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
-  db_certification_t *list = NULL;
-  db_certification_t **tail = &list;
-  db_certification_t *c;
-  char *kind = NULL;
-  unsigned int k;
-  int row;
+  void *list;
 
   *r_list = NULL;
   db__clear_error (db);
   if (target_fpr)
-    err = db__stmt (db, STMT_CERTIFICATION_LIST,
-                    "SELECT id, cert_id, target_fpr, user_id_text, created,"
-                    " signature, issuer_fpr, kind FROM certifications"
-                    " WHERE target_fpr = ?1 ORDER BY id", &st);
+    err = db__select (db, STMT_CERTIFICATION_LIST,
+                      CERTIFICATION_SELECT " WHERE target_fpr = ?1"
+                      " ORDER BY id", target_fpr, NULL,
+                      &certification_rows, &list);
   else
-    err = db__stmt (db, STMT_CERTIFICATION_LIST_ALL,
-                    "SELECT id, cert_id, target_fpr, user_id_text, created,"
-                    " signature, issuer_fpr, kind FROM certifications"
-                    " ORDER BY id", &st);
-  if (!err && target_fpr)
-    err = db__bind_text (db, st, 1, target_fpr);
-  while (!err)
-    {
-      err = db__step (db, st, &row);
-      if (err || !row)
-        break;
-      c = xtrycalloc (1, sizeof *c);
-      if (!c)
-        {
-          err = db__error (db, oca_error_from_errno (), "out of memory");
-          break;
-        }
-      *tail = c;
-      tail = &c->next;
-      c->id = sqlite3_column_int64 (st, 0);
-      c->cert_id = sqlite3_column_int64 (st, 1);
-      c->created = sqlite3_column_int64 (st, 4);
-      err = db__column_str_nn (db, st, 2, 0, &c->target_fpr);
-      if (!err)
-        err = db__column_str (db, st, 3, 0, &c->user_id);
-      if (!err)
-        err = db__column_str_nn (db, st, 5, 0, &c->signature);
-      if (!err)
-        err = db__column_str_nn (db, st, 6, 0, &c->issuer_fpr);
-      if (!err)
-        err = db__column_str_nn (db, st, 7, 0, &kind);
-      if (err)
-        break;
-      for (k = 0; k < DIM (kind_names); k++)
-        if (!strcmp (kind, kind_names[k]))
-          break;
-      xfree (kind);
-      kind = NULL;
-      if (k == DIM (kind_names))
-        {
-          err = db__error (db, gpg_error (GPG_ERR_INV_OBJ),
-                           "unknown certification kind in the database");
-          break;
-        }
-      c->kind = (db_certification_kind_t)k;
-    }
-  db__done (st);
-  xfree (kind);
-  if (err)
-    {
-      db_certification_release (list);
-      return err;
-    }
+    err = db__select (db, STMT_CERTIFICATION_LIST_ALL,
+                      CERTIFICATION_SELECT " ORDER BY id", NULL, NULL,
+                      &certification_rows, &list);
   *r_list = list;
-  return 0;
+  return err;
 }
 
 
@@ -532,7 +456,8 @@ gpg_error_t
 db_pending_set (db_t db, const char *key, const char *value)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
+  const db__arg_t args[] =
+    { DB__TEXT (key), DB__TEXT (value), DB__INT ((int64_t)time (NULL)) };
 
   db__clear_error (db);
   err = db__need_txn (db);
@@ -541,19 +466,9 @@ db_pending_set (db_t db, const char *key, const char *value)
   if (!key || !value)
     return db__error (db, gpg_error (GPG_ERR_INV_VALUE),
                       "missing pending key or value");
-  err = db__stmt (db, STMT_PENDING_SET,
-                  "INSERT OR REPLACE INTO pending (key, value, created)"
-                  " VALUES (?1, ?2, ?3)", &st);
-  if (!err)
-    err = db__bind_text (db, st, 1, key);
-  if (!err)
-    err = db__bind_text (db, st, 2, value);
-  if (!err)
-    err = db__bind_int64 (db, st, 3, (int64_t)time (NULL));
-  if (!err)
-    err = db__step_done (db, st);
-  db__done (st);
-  return err;
+  return db__write (db, STMT_PENDING_SET,
+                    "INSERT OR REPLACE INTO pending (key, value, created)"
+                    " VALUES (?1, ?2, ?3)", args, DIM (args));
 }
 
 
@@ -607,7 +522,7 @@ gpg_error_t
 db_pending_delete (db_t db, const char *key)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
+  const db__arg_t args[] = { DB__TEXT (key) };
 
   db__clear_error (db);
   err = db__need_txn (db);
@@ -615,12 +530,6 @@ db_pending_delete (db_t db, const char *key)
     return err;
   if (!key)
     return db__error (db, gpg_error (GPG_ERR_INV_VALUE), "no key");
-  err = db__stmt (db, STMT_PENDING_DELETE,
-                  "DELETE FROM pending WHERE key = ?1", &st);
-  if (!err)
-    err = db__bind_text (db, st, 1, key);
-  if (!err)
-    err = db__step_done (db, st);
-  db__done (st);
-  return err;
+  return db__write (db, STMT_PENDING_DELETE,
+                    "DELETE FROM pending WHERE key = ?1", args, DIM (args));
 }

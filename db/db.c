@@ -328,6 +328,84 @@ db__changed_one (db_t db, const char *what, int64_t id)
 }
 
 
+/* See db-int.h.  */
+gpg_error_t
+db__write (db_t db, enum db_stmt_id sid, const char *sql,
+           const db__arg_t *args, int nargs)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+  int i;
+
+  err = db__stmt (db, sid, sql, &st);
+  for (i = 0; !err && i < nargs; i++)
+    switch (args[i].type)
+      {
+      case DB__ARG_TEXT:
+        err = db__bind_text (db, st, i + 1, args[i].text);
+        break;
+      case DB__ARG_INT:
+        err = db__bind_int64 (db, st, i + 1, args[i].num);
+        break;
+      default:
+        err = db__bind_id (db, st, i + 1, args[i].num);
+        break;
+      }
+  if (!err)
+    err = db__step_done (db, st);
+  db__done (st);
+  return err;
+}
+
+/* See db-int.h.  */
+gpg_error_t
+db__select (db_t db, enum db_stmt_id sid, const char *sql,
+            const char *text, const int64_t *ival,
+            const db__rows_t *rows, void **r_list)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+  void *list = NULL;
+  void *item;
+  char *tail = NULL;   /* The item whose next pointer gets the new one.  */
+  int row;
+
+  *r_list = NULL;
+  err = db__stmt (db, sid, sql, &st);
+  if (!err && text)
+    err = db__bind_text (db, st, 1, text);
+  else if (!err && ival)
+    err = db__bind_int64 (db, st, 1, *ival);
+  while (!err)
+    {
+      err = db__step (db, st, &row);
+      if (err || !row)
+        break;
+      item = xtrycalloc (1, rows->size);
+      if (!item)
+        {
+          err = db__error (db, oca_error_from_errno (), "out of memory");
+          break;
+        }
+      /* memcpy: the next field has the item's own pointer type.  */
+      if (tail)
+        memcpy (tail + rows->next_off, &item, sizeof item);
+      else
+        list = item;
+      tail = item;
+      err = rows->fill (db, st, item);
+    }
+  db__done (st);
+  if (err)
+    {
+      rows->release (list);
+      return err;
+    }
+  *r_list = list;
+  return 0;
+}
+
+
 /*-- Opening --*/
 
 /* Execute SQL (no result rows).  */

@@ -34,6 +34,8 @@
 #include "pgp.h"
 #include "db.h"
 
+#include <stdio.h>
+
 /* Error code for usage errors (exit status 2).  */
 #define CA_ERR_USAGE GPG_ERR_USER_1
 
@@ -289,5 +291,11 @@ gpg_error_t cmd_user_export (ca_cli_t *cli, int argc, char **argv);
  * (exit status 2).  */
 gpg_error_t cmd_usage (const char *fmt, ...)
   __attribute__ ((format (printf, 1, 2)));
+/* The usage error for getopt's result C (unknown option, or ':' for a
+ * missing argument).  */
+gpg_error_t cmd_getopt_error (int c, char **argv);
+/* Write the secret string S to FP without leaving a copy in its stdio
+ * buffer.  */
+gpg_error_t cmd_write_secret (FILE *fp, const char *s);
 
 #endif /*OCA_CA_H*/

@@ -11,17 +11,6 @@
 #include <time.h>
 
 
-/* Turn the getopt result C for an unknown option or a missing argument
- * into a usage error.  */
-static gpg_error_t
-getopt_error (int c, char **argv)
-{
-  if (c == ':')
-    return cmd_usage ("option '%s' needs an argument", argv[optind - 1]);
-  return cmd_usage ("unknown option '%s'", argv[optind - 1]);
-}
-
-
 /* Fail for extra positional arguments of a command that takes none.  */
 static gpg_error_t
 no_args (int argc, char **argv)
@@ -42,7 +31,7 @@ parse_no_options (int argc, char **argv)
   optind = 0;
   opterr = 0;
   while ((c = getopt_long (argc, argv, ":", opts, NULL)) != -1)
-    return getopt_error (c, argv);
+    return cmd_getopt_error (c, argv);
   return no_args (argc, argv);
 }
 
@@ -99,7 +88,7 @@ cmd_ca_init (ca_cli_t *cli, int argc, char **argv)
       case 'D': domain_arg = optarg; break;
       case 'n': name = optarg; break;
       case 'a': algo_arg = optarg; break;
-      default: return getopt_error (c, argv);
+      default: return cmd_getopt_error (c, argv);
       }
   if (!domain_arg)
     return cmd_usage ("the option --domain is required");
@@ -219,7 +208,9 @@ cmd_ca_private (ca_cli_t *cli, int argc, char **argv)
     ca_set_errmsg (err, "Operation unsupported for this backend type");
   if (err)
     goto leave;
-  fputs (text, stdout);
+  err = cmd_write_secret (stdout, text);
+  if (err)
+    ca_set_errmsg (err, "error writing the CA key: %s", gpg_strerror (err));
 
  leave:
   wipe_and_free (text, len);
@@ -281,7 +272,7 @@ cmd_ca_import_tsig (ca_cli_t *cli, int argc, char **argv)
   optind = 0;
   opterr = 0;
   while ((c = getopt_long (argc, argv, ":", opts, NULL)) != -1)
-    return getopt_error (c, argv);
+    return cmd_getopt_error (c, argv);
   if (optind >= argc)
     return cmd_usage ("a FILE is required");
   if (optind + 1 < argc)

@@ -14,15 +14,6 @@
 #define MAX_LIST 1000
 
 
-static gpg_error_t
-getopt_error (int c, char **argv)
-{
-  if (c == ':')
-    return cmd_usage ("option '%s' needs an argument", argv[optind - 1]);
-  return cmd_usage ("unknown option '%s'", argv[optind - 1]);
-}
-
-
 /* A list of strings collected from repeated options.  */
 typedef struct strlist
 {
@@ -118,7 +109,7 @@ read_one_cert (const char *fname, pgp_cert_t **r_cert)
       cert = NULL;
     }
   pgp_cert_release (cert);
-  xfree (buf);
+  wipe_and_free (buf, len);  /* The file may hold secret key material.  */
   return err;
 }
 
@@ -219,7 +210,7 @@ cmd_user_add (ca_cli_t *cli, int argc, char **argv)
       case 'n': name = optarg; break;
       case 'm': minimal = 1; break;
       case 'a': algo_arg = optarg; break;
-      default: err = getopt_error (c, argv); goto leave;
+      default: err = cmd_getopt_error (c, argv); goto leave;
       }
   if (optind < argc)
     {
@@ -355,10 +346,14 @@ cmd_user_add (ca_cli_t *cli, int argc, char **argv)
   if (err)
     goto leave;
 
+  /* The key and its passphrase bypass stdio's buffers.  */
   if (minimal)
     {
-      printf ("%s\n", pass);
-      fputs ((char *)priv, stdout);
+      err = cmd_write_secret (stdout, pass);
+      if (!err)
+        err = cmd_write_secret (stdout, "\n");
+      if (!err)
+        err = cmd_write_secret (stdout, (char *)priv);
     }
   else
     {
@@ -366,11 +361,17 @@ cmd_user_add (ca_cli_t *cli, int argc, char **argv)
         fprintf (stderr, "Created new user key for %s.\n", name);
       else
         fprintf (stderr, "Created new user key.\n");
-      fflush (stderr);
-      fputs ((char *)priv, stdout);
-      fflush (stdout);
-      fprintf (stderr, "Password for this key: '%s'.\n", pass);
+      err = cmd_write_secret (stdout, (char *)priv);
+      if (!err)
+        err = cmd_write_secret (stderr, "Password for this key: '");
+      if (!err)
+        err = cmd_write_secret (stderr, pass);
+      if (!err)
+        err = cmd_write_secret (stderr, "'.\n");
     }
+  if (err)
+    ca_set_errmsg (err, "error writing the new user key: %s",
+                   gpg_strerror (err));
 
  leave:
   wipe_and_free (priv, privlen);
@@ -499,7 +500,7 @@ cmd_user_import (ca_cli_t *cli, int argc, char **argv)
           goto leave;
         break;
       case 'E': domain_emails = 1; break;
-      default: err = getopt_error (c, argv); goto leave;
+      default: err = cmd_getopt_error (c, argv); goto leave;
       }
   if (optind < argc)
     {
@@ -644,7 +645,7 @@ cmd_user_update (ca_cli_t *cli, int argc, char **argv)
     switch (c)
       {
       case 'f': fname = optarg; break;
-      default: return getopt_error (c, argv);
+      default: return cmd_getopt_error (c, argv);
       }
   if (optind < argc)
     return cmd_usage ("unexpected argument '%s'", argv[optind]);
@@ -803,7 +804,7 @@ cmd_user_list (ca_cli_t *cli, int argc, char **argv)
   optind = 0;
   opterr = 0;
   while ((c = getopt_long (argc, argv, ":", opts, NULL)) != -1)
-    return getopt_error (c, argv);
+    return cmd_getopt_error (c, argv);
   if (optind < argc)
     return cmd_usage ("unexpected argument '%s'", argv[optind]);
 
@@ -884,7 +885,7 @@ cmd_user_export (ca_cli_t *cli, int argc, char **argv)
         if (err)
           goto leave;
         break;
-      default: err = getopt_error (c, argv); goto leave;
+      default: err = cmd_getopt_error (c, argv); goto leave;
       }
   if (optind < argc)
     {

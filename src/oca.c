@@ -12,6 +12,7 @@
 #include "ca.h"
 #include "ca-card.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,6 +360,13 @@ main (int argc, char **argv)
   cli.command = hint;
 
   err = cmd->fn (&cli, argc, argv);
+  /* Output lost to a full disk or a closed pipe is an error too.  */
+  if (!err && (fflush (stdout) || ferror (stdout)))
+    {
+      err = errno ? oca_error_from_errno () : gpg_error (GPG_ERR_EIO);
+      ca_set_errmsg (err, "error writing the output: %s",
+                     gpg_strerror (err));
+    }
   if (!err)
     return 0;
 
