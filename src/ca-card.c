@@ -300,7 +300,9 @@ ca_card_make_config (const char *ident, const char *pin, int route,
   char *s;
 
   *r_config = NULL;
-  if (!ident || !pin || strchr (ident, ';') || strchr (pin, ';'))
+  /* The limits of ca_card_parse_config: what is stored must parse.  */
+  if (!ident || !pin || !*ident || !*pin || strlen (ident) > 32
+      || strlen (pin) > 64 || strchr (ident, ';') || strchr (pin, ';'))
     return gpg_error (GPG_ERR_INV_VALUE);
   n = 5 + strlen (ident) + 1 + strlen (pin) + 11;
   s = xtrymalloc_secure (n);
@@ -309,6 +311,25 @@ ca_card_make_config (const char *ident, const char *pin, int route,
   snprintf (s, n, "card;%s;%s%s", ident, pin,
             route == CA_CARD_ROUTE_AGENT ? ";gpg-agent" : "");
   *r_config = s;
+  return 0;
+}
+
+
+gpg_error_t
+ca_card_describe (const char *ident, const char *pin, int route,
+                  char **r_text)
+{
+  const char *via = route == CA_CARD_ROUTE_AGENT ? " (via gpg-agent)" : "";
+  size_t n;
+  char *s;
+
+  *r_text = NULL;
+  n = strlen (ident) + strlen (pin) + strlen (via) + 32;
+  s = xtrymalloc_secure (n);
+  if (!s)
+    return oca_error_from_errno ();
+  snprintf (s, n, "OpenPGP card %s [User PIN %s]%s", ident, pin, via);
+  *r_text = s;
   return 0;
 }
 
@@ -1182,6 +1203,24 @@ ca_card_verify_user_pin (ca_card_conn_t *conn, const char *serialno,
 }
 
 
+gpg_error_t
+ca_card_unlock (ca_card_conn_t *conn, const char *serialno,
+                const scd_cardinfo_t *info, const char *ident,
+                const char *pin, int entered)
+{
+  gpg_error_t err;
+
+  err = ca_card_conn_set_pins (conn, pin, pin, NULL);
+  if (!err)
+    err = ca_card_select (conn, serialno, NULL);
+  if (!err)
+    err = ca_card_verify_user_pin (conn, serialno, info, ident, entered);
+  if (err && !ca_errmsg_for (err))
+    ca_card_errmsg (err, ident, "verifying the User PIN");
+  return err;
+}
+
+
 
 /*
  * Signing.
@@ -1527,21 +1566,12 @@ backend_open (ca_backend_t *be)
                            cb->ident, cardfpr, fpr);
       goto leave;
     }
-  err = ca_card_conn_set_pins (cb->conn, cb->pin, cb->pin, NULL);
-  if (err)
-    goto leave;
   /* Select it again (the listing may have selected another card) and
    * verify the PIN once for the whole run.  */
-  err = ca_card_select (cb->conn, e->serialno, NULL);
-  if (!err)
-    err = ca_card_verify_user_pin (cb->conn, e->serialno, e->info,
-                                   cb->ident, 0);
+  err = ca_card_unlock (cb->conn, e->serialno, e->info, cb->ident, cb->pin,
+                        0);
   if (err)
-    {
-      if (gpg_err_code (err) != GPG_ERR_PIN_BLOCKED || !ca_errmsg ())
-        ca_card_errmsg (err, cb->ident, "verifying the User PIN");
-      goto leave;
-    }
+    goto leave;
   cb->serialno = e->serialno;
   e->serialno = NULL;
   cb->info = e->info;
@@ -1604,23 +1634,8 @@ card_describe (ca_backend_t *be, char **r_text)
 {
   struct card_backend *cb = be->priv;
 
-  *r_text = gpgrt_bsprintf ("OpenPGP card %s [User PIN %s]%s", cb->ident,
-                            cb->pin,
-                            cb->stored_route == CA_CARD_ROUTE_AGENT
-                            ? " (via gpg-agent)" : "");
-  if (!*r_text)
-    return oca_error_from_errno ();
-  /* Hand out libgcrypt memory as the interface promises (xfree).  */
-  {
-    char *s = xtrystrdup (*r_text);
-
-    wipememory (*r_text, strlen (*r_text));
-    gpgrt_free (*r_text);
-    *r_text = s;
-    if (!s)
-      return oca_error_from_errno ();
-  }
-  return 0;
+  /* Secure memory: xfree (gcry_free) wipes it.  */
+  return ca_card_describe (cb->ident, cb->pin, cb->stored_route, r_text);
 }
 
 

@@ -97,6 +97,12 @@ gpg_error_t ca_card_parse_config (const char *config, char **r_ident,
 gpg_error_t ca_card_make_config (const char *ident, const char *pin,
                                  int route, char **r_config);
 
+/* The `ca show' backend description "OpenPGP card IDENT [User PIN
+ * PIN]" of a card configuration, in secure memory
+ * (wipe_and_free_string).  */
+gpg_error_t ca_card_describe (const char *ident, const char *pin, int route,
+                              char **r_text);
+
 /* The route to use: the --scd option if given, else STORED.  */
 int ca_card_effective_route (int stored);
 
@@ -200,6 +206,13 @@ gpg_error_t ca_card_verify_user_pin (ca_card_conn_t *conn,
                                      const char *serialno,
                                      const scd_cardinfo_t *info,
                                      const char *ident, int entered);
+
+/* Set PIN as User and Admin PIN of CONN, select the card SERIALNO and
+ * verify the User PIN (see ca_card_verify_user_pin), with an error
+ * message naming IDENT on failure.  */
+gpg_error_t ca_card_unlock (ca_card_conn_t *conn, const char *serialno,
+                            const scd_cardinfo_t *info, const char *ident,
+                            const char *pin, int entered);
 
 /* Fill *R_SIGNER for the key KEY in slot KEYNO (CA_CARD_SLOT_AUT or
  * CA_CARD_SLOT_SIG) of the card SERIALNO reached through CONN.

@@ -117,12 +117,19 @@ enum
  * Helpers.
  */
 
+/* Parse the positional arguments "card [IDENT]" after the options;
+ * WHICH names the accepted backends in the usage error.  */
 static gpg_error_t
-getopt_error (int c, char **argv)
+card_args (int argc, char **argv, const char *which, const char **r_ident)
 {
-  if (c == ':')
-    return cmd_usage ("option '%s' needs an argument", argv[optind - 1]);
-  return cmd_usage ("unknown option '%s'", argv[optind - 1]);
+  *r_ident = NULL;
+  if (optind >= argc || strcmp (argv[optind], "card"))
+    return cmd_usage ("a backend is required (%s)", which);
+  if (optind + 1 < argc)
+    *r_ident = argv[optind + 1];
+  if (optind + 2 < argc)
+    return cmd_usage ("unexpected argument '%s'", argv[optind + 2]);
+  return 0;
 }
 
 
@@ -257,6 +264,21 @@ read_pin_line (FILE *fp, char **r_pin)
 }
 
 
+/* Check that PIN fits the stored backend string (see
+ * ca_card_parse_config); release it if not.  */
+static gpg_error_t
+check_storable_pin (char **pin)
+{
+  if (strlen (*pin) <= 64 && !strchr (*pin, ';'))
+    return 0;
+  wipe_and_free_string (*pin);
+  *pin = NULL;
+  return ca_set_errmsg (gpg_error (GPG_ERR_INV_VALUE),
+                        "oca can only store a User PIN of at most 64 "
+                        "characters without ';'");
+}
+
+
 /* Get the User PIN of card IDENT: from PIN_FILE ("-" = stdin) or the
  * terminal without echo.  */
 static gpg_error_t
@@ -283,7 +305,7 @@ get_user_pin (const char *ident, const char *pin_file, char **r_pin)
         fclose (fp);
       if (err)
         return ca_set_errmsg (err, "no User PIN in '%s'", pin_file);
-      return 0;
+      return check_storable_pin (r_pin);
     }
 
   fp = open_tty ();
@@ -309,7 +331,7 @@ get_user_pin (const char *ident, const char *pin_file, char **r_pin)
   fclose (fp);
   if (err)
     return ca_set_errmsg (err, "no User PIN entered");
-  return 0;
+  return check_storable_pin (r_pin);
 }
 
 
@@ -329,7 +351,10 @@ print_show (const char *domain, const pgp_cert_t *cert, const char *backend)
   printf ("    CA Domain: %s\n", domain);
   printf ("  Fingerprint: %s\n", pgp_cert_fpr_hex (cert, fpr));
   printf ("Creation time: %s\n", tbuf);
-  printf ("   CA Backend: %s\n", backend);
+  /* BACKEND holds the PIN: keep it out of stdout's buffer.  */
+  printf ("   CA Backend: ");
+  cmd_write_secret (stdout, backend);
+  putchar ('\n');
 }
 
 
@@ -338,16 +363,11 @@ static void
 print_show_card (const char *domain, const pgp_cert_t *cert,
                  const char *ident, const char *pin, int route)
 {
-  char *desc = gpgrt_bsprintf ("OpenPGP card %s [User PIN %s]%s", ident, pin,
-                               route == CA_CARD_ROUTE_AGENT
-                               ? " (via gpg-agent)" : "");
+  char *desc = NULL;
 
+  ca_card_describe (ident, pin, route, &desc);
   print_show (domain, cert, desc ? desc : "OpenPGP card");
-  if (desc)
-    {
-      wipememory (desc, strlen (desc));
-      gpgrt_free (desc);
-    }
+  wipe_and_free_string (desc);
 }
 
 
@@ -533,6 +553,15 @@ pending_clear (pending_t *p)
   memset (p, 0, sizeof *p);
 }
 
+/* The route recorded in P (the default if unknown).  */
+static int
+pending_route (const pending_t *p)
+{
+  int route = ca_card_route_from_name (p->route);
+
+  return route < 0 ? CA_CARD_ROUTE_OCA_SCD : route;
+}
+
 static gpg_error_t
 pending_parse (char *value, pending_t *p)
 {
@@ -564,13 +593,23 @@ pending_store (ca_t *ca, const char *key, const char *ident, int route,
                const char *stage, const char *cert)
 {
   gpg_error_t err;
+  const char *rname = ca_card_route_name (route);
   char *v;
+  size_t n;
 
-  v = gpgrt_bsprintf ("%s;%s;%s;%s;%s;%s;%s", ident,
-                      ca_card_route_name (route), pin, domain,
-                      fpr ? fpr : "", stage, cert ? cert : "");
+  /* Secure memory: gpgrt_bsprintf would leave copies of the PIN behind
+   * when it grows its buffer for the certificate.  */
+  if (!fpr)
+    fpr = "";
+  if (!cert)
+    cert = "";
+  n = strlen (ident) + strlen (rname) + strlen (pin) + strlen (domain)
+    + strlen (fpr) + strlen (stage) + strlen (cert) + 7;
+  v = xtrymalloc_secure (n);
   if (!v)
     return oca_error_from_errno ();
+  snprintf (v, n, "%s;%s;%s;%s;%s;%s;%s", ident, rname, pin, domain, fpr,
+            stage, cert);
   err = ca_begin (ca);
   if (!err)
     {
@@ -583,8 +622,7 @@ pending_store (ca_t *ca, const char *key, const char *ident, int route,
     err = ca_commit (ca);
   else
     db_rollback (ca->db);
-  wipememory (v, strlen (v));
-  gpgrt_free (v);
+  wipe_and_free_string (v);
   return err;
 }
 
@@ -923,7 +961,7 @@ recover_init (ca_t *ca, ca_card_conn_t *conn, ca_card_entry_t *list,
   if (!strcmp (p.stage, STAGE_DONE) && *p.cert && *p.fpr
       && !oca_hex2bin (p.fpr, fpr, 20) && card_matches (e, fpr))
     {
-      int route = ca_card_route_from_name (p.route);
+      int route = pending_route (&p);
 
       err = pgp_read_cert (p.cert, strlen (p.cert), &cert);
       if (err)
@@ -934,25 +972,14 @@ recover_init (ca_t *ca, ca_card_conn_t *conn, ca_card_entry_t *list,
         }
       printf ("Completing the interrupted initialization of OpenPGP CA on "
               "card %s.\n", e->ident);
-      err = ca_card_conn_set_pins (conn, p.pin, p.pin, NULL);
-      if (!err)
-        err = ca_card_select (conn, e->serialno, NULL);
-      if (!err)
-        err = ca_card_verify_user_pin (conn, e->serialno, e->info, e->ident,
-                                       0);
+      err = ca_card_unlock (conn, e->serialno, e->info, e->ident, p.pin, 0);
       if (err)
-        {
-          if (!ca_errmsg ())
-            ca_card_errmsg (err, e->ident, "verifying the User PIN");
-          goto leave;
-        }
-      err = store_card_ca (ca, p.domain, cert, e->ident, p.pin,
-                           route < 0 ? CA_CARD_ROUTE_OCA_SCD : route);
+        goto leave;
+      err = store_card_ca (ca, p.domain, cert, e->ident, p.pin, route);
       if (err)
         goto leave;
       printf ("Initialized OpenPGP CA instance:\n\n");
-      print_show_card (p.domain, cert, e->ident, p.pin,
-                       route < 0 ? CA_CARD_ROUTE_OCA_SCD : route);
+      print_show_card (p.domain, cert, e->ident, p.pin, route);
       *r_done = 1;
       goto leave;
     }
@@ -1025,16 +1052,13 @@ cmd_ca_init_card (ca_cli_t *cli, int argc, char **argv)
       case OPT_PUBKEY: pubkey_file = optarg; break;
       case OPT_SCD: scd_arg = optarg; break;
       case OPT_PIN_FILE: pin_file = optarg; break;
-      default: return getopt_error (c, argv);
+      default: return cmd_getopt_error (c, argv);
       }
   if (!domain_arg)
     return cmd_usage ("the option --domain is required");
-  if (optind >= argc || strcmp (argv[optind], "card"))
-    return cmd_usage ("a backend is required (softkey or card)");
-  if (optind + 1 < argc)
-    ident = argv[optind + 1];
-  if (optind + 2 < argc)
-    return cmd_usage ("unexpected argument '%s'", argv[optind + 2]);
+  err = card_args (argc, argv, "softkey or card", &ident);
+  if (err)
+    return err;
   nmodes = !!import_file + gen + from_card;
   if (nmodes > 1)
     return cmd_usage ("--import, --generate-on-card and --from-card are "
@@ -1156,18 +1180,9 @@ cmd_ca_init_card (ca_cli_t *cli, int argc, char **argv)
       err = get_user_pin (e->ident, pin_file, &pin);
       if (err)
         goto leave;
-      err = ca_card_conn_set_pins (conn, pin, pin, NULL);
-      if (!err)
-        err = ca_card_select (conn, e->serialno, NULL);
-      if (!err)
-        err = ca_card_verify_user_pin (conn, e->serialno, e->info, e->ident,
-                                       1);
+      err = ca_card_unlock (conn, e->serialno, e->info, e->ident, pin, 1);
       if (err)
-        {
-          if (gpg_err_code (err) != GPG_ERR_PIN_BLOCKED)
-            ca_card_errmsg (err, e->ident, "verifying the User PIN");
-          goto leave;
-        }
+        goto leave;
       err = store_card_ca (ca, domain, cert, e->ident, pin, route);
       if (err)
         goto leave;
@@ -1328,14 +1343,11 @@ cmd_ca_migrate (ca_cli_t *cli, int argc, char **argv)
       case 'y': yes = 1; break;
       case 'P': break;  /* Accepted and ignored, as in the reference.  */
       case OPT_SCD: scd_arg = optarg; break;
-      default: return getopt_error (c, argv);
+      default: return cmd_getopt_error (c, argv);
       }
-  if (optind >= argc || strcmp (argv[optind], "card"))
-    return cmd_usage ("a backend is required (card)");
-  if (optind + 1 < argc)
-    ident = argv[optind + 1];
-  if (optind + 2 < argc)
-    return cmd_usage ("unexpected argument '%s'", argv[optind + 2]);
+  err = card_args (argc, argv, "card", &ident);
+  if (err)
+    return err;
   err = route_for (scd_arg, CA_CARD_ROUTE_OCA_SCD, &route);
   if (err)
     return err;
@@ -1396,20 +1408,11 @@ cmd_ca_migrate (ca_cli_t *cli, int argc, char **argv)
                   goto leave;
                 }
               strcpy (pin, p.pin);
-              route = ca_card_route_from_name (p.route) < 0
-                ? CA_CARD_ROUTE_OCA_SCD : ca_card_route_from_name (p.route);
-              err = ca_card_conn_set_pins (conn, pin, pin, NULL);
-              if (!err)
-                err = ca_card_select (conn, e->serialno, NULL);
-              if (!err)
-                err = ca_card_verify_user_pin (conn, e->serialno, e->info,
-                                               e->ident, 0);
+              route = pending_route (&p);
+              err = ca_card_unlock (conn, e->serialno, e->info, e->ident,
+                                    pin, 0);
               if (err)
-                {
-                  if (!ca_errmsg ())
-                    ca_card_errmsg (err, e->ident, "verifying the User PIN");
-                  goto leave;
-                }
+                goto leave;
               goto store;
             }
           else
@@ -1555,14 +1558,11 @@ cmd_ca_set_backend (ca_cli_t *cli, int argc, char **argv)
       case 'P': break;
       case OPT_SCD: scd_arg = optarg; break;
       case OPT_PIN_FILE: pin_file = optarg; break;
-      default: return getopt_error (c, argv);
+      default: return cmd_getopt_error (c, argv);
       }
-  if (optind >= argc || strcmp (argv[optind], "card"))
-    return cmd_usage ("a backend is required (card)");
-  if (optind + 1 < argc)
-    ident = argv[optind + 1];
-  if (optind + 2 < argc)
-    return cmd_usage ("unexpected argument '%s'", argv[optind + 2]);
+  err = card_args (argc, argv, "card", &ident);
+  if (err)
+    return err;
 
   err = ca_open (cli, 0, &ca);
   if (err)
@@ -1603,17 +1603,9 @@ cmd_ca_set_backend (ca_cli_t *cli, int argc, char **argv)
   err = get_user_pin (e->ident, pin_file, &pin);
   if (err)
     goto leave;
-  err = ca_card_conn_set_pins (conn, pin, pin, NULL);
-  if (!err)
-    err = ca_card_select (conn, e->serialno, NULL);
-  if (!err)
-    err = ca_card_verify_user_pin (conn, e->serialno, e->info, e->ident, 1);
+  err = ca_card_unlock (conn, e->serialno, e->info, e->ident, pin, 1);
   if (err)
-    {
-      if (gpg_err_code (err) != GPG_ERR_PIN_BLOCKED)
-        ca_card_errmsg (err, e->ident, "verifying the User PIN");
-      goto leave;
-    }
+    goto leave;
   err = ca_card_make_config (e->ident, pin, route, &config);
   if (err)
     goto leave;
@@ -1625,6 +1617,7 @@ cmd_ca_set_backend (ca_cli_t *cli, int argc, char **argv)
     {
       ca_set_errmsg (err, "error storing the backend: %s",
                      db_errmsg (ca->db));
+      db_rollback (ca->db);
       goto leave;
     }
   err = ca_commit (ca);
@@ -1707,7 +1700,7 @@ parse_card_opts (int argc, char **argv, int allow_ident, const char **r_scd,
           return cmd_usage ("unknown option '--with-colons'");
         *r_colons = 1;
         break;
-      default: return getopt_error (c, argv);
+      default: return cmd_getopt_error (c, argv);
       }
   if (optind < argc && allow_ident)
     *r_ident = argv[optind++];
@@ -1904,7 +1897,7 @@ cmd_card_touch (ca_cli_t *cli, int argc, char **argv)
       case OPT_POLICY: policy_arg = optarg; break;
       case 'y': yes = 1; break;
       case OPT_SCD: scd_arg = optarg; break;
-      default: return getopt_error (c, argv);
+      default: return cmd_getopt_error (c, argv);
       }
   if (optind < argc)
     ident = argv[optind++];
