@@ -55,9 +55,14 @@ print_ca_info (ca_t *ca, FILE *fp)
   fprintf (fp, "    CA Domain: %s\n", ca->domain);
   fprintf (fp, "  Fingerprint: %s\n", ca->fpr);
   fprintf (fp, "Creation time: %s\n", tbuf);
-  fprintf (fp, "   CA Backend: %s\n", backend);
-  xfree (backend);
-  return 0;
+  /* The card backend's text carries the User PIN: keep it out of
+   * stdio's buffer.  */
+  fputs ("   CA Backend: ", fp);
+  err = cmd_write_secret (fp, backend);
+  if (!err)
+    fputc ('\n', fp);
+  wipe_and_free_string (backend);
+  return err;
 }
 
 
