@@ -39,10 +39,8 @@ typedef struct bulk_job
   pgp_cert_t *cert;            /* Owned; NULL for a merged duplicate.  */
   char fpr[41];
   db_cert_t *known;            /* Stored copy, or NULL if new.  */
-  ca_made_sig_t *made;         /* New certifications.  */
-  size_t nmatched;             /* UIDs in the domain (certified).  */
-  char **emails;               /* Domain emails of certified UIDs.  */
-  size_t nemails;
+  ca_certify_result_t res;     /* Certifications, domain emails, refused
+                                * User IDs, name.  */
   char *pub;                   /* Armored result.  */
   gpg_error_t err;
   int signer_failed;           /* ERR came from the signer.  */
@@ -66,74 +64,10 @@ typedef struct bulk_shared
 static void
 job_clear (bulk_job_t *job)
 {
-  size_t i;
-
   pgp_cert_release (job->cert);
   db_cert_release (job->known);
-  ca_made_sig_release (job->made);
-  for (i = 0; i < job->nemails; i++)
-    xfree (job->emails[i]);
-  xfree (job->emails);
+  ca_certify_result_release (&job->res);
   xfree (job->pub);
-}
-
-
-/* Whether UID carries a certification by the CA (fingerprint CA_FPR)
- * that ca_certify_cert found good or made.  */
-static int
-uid_has_good_ca_sig (const pgp_uid_t *uid, const unsigned char *ca_fpr)
-{
-  const pgp_sig_t *sig;
-
-  for (sig = uid->sigs; sig; sig = sig->next)
-    if (sig->status == PGP_SIGSTAT_GOOD
-        && sig->sigclass >= PGP_SIG_GENERIC_CERT
-        && sig->sigclass <= PGP_SIG_POSITIVE_CERT
-        && (sig->has_issuer_fpr ? !memcmp (sig->issuer_fpr, ca_fpr, 20)
-            : sig->has_issuer && !memcmp (sig->issuer, ca_fpr + 12, 8)))
-      return 1;
-  return 0;
-}
-
-
-/* Collect the emails of the UIDs of JOB->cert that are in DOMAIN and
- * carry a good certification by the CA.  */
-static gpg_error_t
-collect_emails (bulk_job_t *job, const unsigned char *ca_fpr,
-                const char *domain)
-{
-  gpg_error_t err = 0;
-  pgp_uid_t *uid;
-  char *email = NULL;
-  const char *at;
-  size_t n = 0, i;
-
-  for (uid = job->cert->uids; uid; uid = uid->next)
-    n++;
-  job->emails = xtrycalloc (n + 1, sizeof *job->emails);
-  if (!job->emails)
-    return oca_error_from_errno ();
-  for (uid = job->cert->uids; uid; uid = uid->next)
-    {
-      xfree (email);
-      email = NULL;
-      if (uid->is_attribute || !uid_has_good_ca_sig (uid, ca_fpr))
-        continue;
-      if (pgp_uid_email (uid, &email))
-        continue;
-      at = strrchr (email, '@');
-      if (!at || strcmp (at + 1, domain))
-        continue;
-      for (i = 0; i < job->nemails; i++)
-        if (!strcmp (job->emails[i], email))
-          break;
-      if (i < job->nemails)
-        continue;
-      job->emails[job->nemails++] = email;
-      email = NULL;
-    }
-  xfree (email);
-  return err;
 }
 
 
@@ -175,15 +109,12 @@ process_job (bulk_shared_t *sh, bulk_job_t *job)
   signer.ctx = &js;
   memset (&req, 0, sizeof req);
   req.domain_emails = 1;
+  req.want_name = !job->known;
   err = ca_certify_cert (job->cert, &signer, sh->ca_uid, sh->ca_fpr,
-                         sh->domain, &req, &job->made, &job->nmatched, NULL);
-
-  if (err || !job->nmatched)
+                         sh->domain, &req, &job->res);
+  if (err || !job->res.nmatched)
     goto leave;
-  err = collect_emails (job, sh->ca_fpr, sh->domain);
-  if (err)
-    goto leave;
-  if (job->known && !job->made)
+  if (job->known && !job->res.made)
     goto leave;  /* Nothing new to store.  */
   err = ca_armor_public (job->cert, &job->pub);
 
@@ -272,48 +203,45 @@ store_job (ca_t *ca, bulk_job_t *job, ca_bulk_stats_t *stats)
 {
   gpg_error_t err;
   int64_t cert_id;
-  char *name = NULL;
   size_t i, k;
 
   if (job->known)
     {
       cert_id = job->known->id;
-      if (job->made)
+      if (job->res.made)
         {
           err = db_cert_update (ca->db, cert_id, job->pub);
           if (err)
             goto dberr;
           stats->updated++;
         }
-      for (i = 0; i < job->nemails; i++)
+      for (i = 0; i < job->res.nemails; i++)
         {
           for (k = 0; k < job->known->nemails; k++)
-            if (!strcmp (job->known->emails[k], job->emails[i]))
+            if (!strcmp (job->known->emails[k], job->res.emails[i]))
               break;
           if (k < job->known->nemails)
             continue;
-          err = db_cert_add_email (ca->db, cert_id, job->emails[i]);
+          err = db_cert_add_email (ca->db, cert_id, job->res.emails[i]);
           if (err)
             goto dberr;
         }
     }
   else
     {
-      name = ca_cert_single_name (job->cert);
-      err = db_user_add (ca->db, name, job->fpr, job->pub,
-                         (const char *const *)job->emails, job->nemails,
-                         NULL, &cert_id);
-      xfree (name);
+      err = db_user_add (ca->db, job->res.name, job->fpr, job->pub,
+                         (const char *const *)job->res.emails,
+                         job->res.nemails, NULL, &cert_id);
       if (err)
         goto dberr;
       stats->imported++;
     }
-  for (; job->made; )
+  for (; job->res.made; )
     {
-      ca_made_sig_t *m = job->made;
+      ca_made_sig_t *m = job->res.made;
 
       stats->certifications++;
-      job->made = m->next;
+      job->res.made = m->next;
       m->next = NULL;
       err = ca_record_certifications (ca, cert_id, job->fpr, m);
       ca_made_sig_release (m);
@@ -523,16 +451,45 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
       err = 0;
     }
 
-  /* Skipped keys; if all are, that is an error (nothing to do).  */
-  for (i = 0; i < njobs; i++)
-    if (jobs[i].cert && !jobs[i].nmatched)
-      nskipped++;
-  if (fail == njobs && nskipped && nskipped == njobs)
+  /* Refused User IDs are reported (keyring order, up to the failing
+   * key); keys with nothing certified are refused (some User ID that
+   * mentions the domain was refused) or skipped.  */
+  for (i = 0; i < fail; i++)
     {
-      if (njobs == 1)
+      ca_refused_t *r;
+
+      if (!jobs[i].cert)
+        continue;
+      for (r = jobs[i].res.refused; r && report; r = r->next)
+        {
+          char *line = ca_refused_line (jobs[i].fpr, r);
+
+          report (opaque, line ? line : "Warning: a User ID was refused");
+          xfree (line);
+        }
+      if (jobs[i].res.nmatched)
+        continue;
+      if (jobs[i].res.refused)
+        r_stats->refused++;
+      else
+        nskipped++;
+    }
+  /* If no key is left, that is an error (nothing to do).  */
+  if (fail == njobs && nskipped + r_stats->refused == njobs)
+    {
+      if (njobs == 1 && r_stats->refused)
+        err = ca_set_errmsg (gpg_error (GPG_ERR_INV_USER_ID),
+                             "no User ID of %s in domain '%s' can be "
+                             "certified", jobs[0].fpr, ca->domain);
+      else if (njobs == 1)
         err = ca_set_errmsg (gpg_error (GPG_ERR_NOT_FOUND),
                              "no User ID of %s has an email in domain '%s'",
                              jobs[0].fpr, ca->domain);
+      else if (r_stats->refused)
+        err = ca_set_errmsg (gpg_error (GPG_ERR_INV_USER_ID),
+                             "none of the %zu keys has a User ID in domain "
+                             "'%s' that can be certified (%zu refused)",
+                             njobs, ca->domain, r_stats->refused);
       else
         err = ca_set_errmsg (gpg_error (GPG_ERR_NOT_FOUND),
                              "none of the %zu keys has a User ID with an "
@@ -544,20 +501,23 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
     {
       if (!jobs[i].cert)
         continue;
-      if (!jobs[i].nmatched)
+      if (!jobs[i].res.nmatched)
         {
+          if (jobs[i].res.refused)
+            continue;
           r_stats->skipped++;
           if (report)
             {
-              char *why = gpgrt_bsprintf ("no User ID with an email in "
-                                          "domain '%s'", ca->domain);
-              report (opaque, jobs[i].fpr, why ? why : "no matching email");
-              gpgrt_free (why);
+              char *line = gpgrt_bsprintf ("Skipped %s: no User ID with an "
+                                           "email in domain '%s'",
+                                           jobs[i].fpr, ca->domain);
+              report (opaque, line ? line : "Skipped a key");
+              gpgrt_free (line);
             }
           continue;
         }
       nbefore++;
-      if (jobs[i].known && !jobs[i].made && !jobs[i].nemails)
+      if (jobs[i].known && !jobs[i].res.made && !jobs[i].res.nemails)
         continue;
       err = store_job (ca, &jobs[i], r_stats);
       if (err)

@@ -3,13 +3,22 @@
  *
  * Policy (spec 3.3/3.4).  The CA certifies a User ID of a user's
  * certificate iff
- *   - its normalised (lowercased) email is one the admin listed with
- *     -e, or, for a bulk import, its domain is the CA's domain;
+ *   - it passes the strict User ID rule (pgp_uid_parse): exactly one
+ *     address that GnuPG and Sequoia both find, nothing else that
+ *     looks like one, no control, invisible or invalid UTF-8 bytes;
+ *   - that address (ASCII letters lowercased) is one the admin listed
+ *     with -e, or, for a bulk import, its domain is byte for byte the
+ *     CA's domain (case-insensitively);
  *   - it is bound to the key by a good self-signature (so the CA never
  *     vouches for a User ID the key holder did not claim), and that
  *     binding is not revoked by a newer good self-revocation;
  *   - it carries no good certification by the CA yet (no duplicates;
- *     a forged one naming the CA does not count).
+ *     a forged one naming the CA does not count), and no identical
+ *     User ID of the same key was certified before it: identical
+ *     copies are one User ID to GnuPG and Sequoia.
+ * User IDs that fail the rule or the binding and mention a requested
+ * address (or, for a bulk import, the CA's domain) - those a GnuPG
+ * substring search would find - are returned as refused, for a warning.
  * Each certification is a 0x10 signature by the CA primary key with a
  * Signer's User ID subpacket naming the CA and no expiration.
  */
@@ -45,12 +54,12 @@ is_self_sig (const pgp_cert_t *cert, const pgp_sig_t *sig)
 }
 
 
-/* Whether UID is bound to CERT by a good self-signature that is not
- * revoked by a newer good self-revocation.  Only the self-signatures
- * of UID are verified (not the whole certificate: the bulk import is
- * about speed); their STATUS is set.  */
-static int
-uid_is_bound (const pgp_cert_t *cert, const pgp_uid_t *uid)
+/* NULL if UID is bound to CERT by a good self-signature that is not
+ * revoked by a newer good self-revocation, else why not.  Only the
+ * self-signatures of UID are verified (not the whole certificate: the
+ * bulk import is about speed); their STATUS is set.  */
+static const char *
+uid_binding_problem (const pgp_cert_t *cert, const pgp_uid_t *uid)
 {
   pgp_sig_t *sig;
   uint32_t bound = 0, revoked = 0;
@@ -79,7 +88,11 @@ uid_is_bound (const pgp_cert_t *cert, const pgp_uid_t *uid)
       else if (sig->created >= revoked)
         revoked = sig->created;
     }
-  return have && !(revoked && revoked >= bound);
+  if (!have)
+    return "no valid self-signature binds it to the key";
+  if (revoked && revoked >= bound)
+    return "revoked by its owner";
+  return NULL;
 }
 
 
@@ -123,13 +136,150 @@ uid_has_ca_sig (const pgp_cert_t *cert, const pgp_uid_t *uid,
 }
 
 
-/* Domain part of EMAIL (after the last '@').  */
-static const char *
-email_domain (const char *email)
+/* Whether BUF/LEN contains NEEDLE, ignoring the case of ASCII letters
+ * (as GnuPG's substring search does).  */
+static int
+mem_has_ascii_case (const unsigned char *buf, size_t len, const char *needle)
 {
-  const char *at = strrchr (email, '@');
+  size_t n = strlen (needle), i, k;
 
-  return at ? at + 1 : "";
+  if (!n || n > len)
+    return 0;
+  for (i = 0; i + n <= len; i++)
+    {
+      for (k = 0; k < n; k++)
+        {
+          unsigned char x = buf[i + k], y = needle[k];
+
+          if (x >= 'A' && x <= 'Z')
+            x += 32;
+          if (y >= 'A' && y <= 'Z')
+            y += 32;
+          if (x != y)
+            break;
+        }
+      if (k == n)
+        return 1;
+    }
+  return 0;
+}
+
+
+/* Whether a refused UID concerns REQ: it mentions a requested address
+ * (which FOUND then marks: its warning is the refusal) or, for a bulk
+ * import, CA_DOMAIN.  */
+static int
+uid_concerns (const pgp_uid_t *uid, const ca_certify_req_t *req,
+              const char *ca_domain, unsigned char *found)
+{
+  size_t i;
+  int yes = 0;
+
+  if (req->domain_emails
+      && mem_has_ascii_case (uid->body, uid->bodylen, ca_domain))
+    yes = 1;
+  for (i = 0; i < req->nemails; i++)
+    if (mem_has_ascii_case (uid->body, uid->bodylen, req->emails[i]))
+      found[i] = yes = 1;
+  return yes;
+}
+
+
+/* Whether the domain of EMAIL (lowercased) is CA_DOMAIN.  */
+static int
+in_domain (const char *email, const char *ca_domain)
+{
+  const char *at = strchr (email, '@');
+  size_t i;
+
+  if (!at)
+    return 0;
+  for (i = 0, at++; at[i] && ca_domain[i]; i++)
+    {
+      char c = ca_domain[i];
+
+      if (c >= 'A' && c <= 'Z')
+        c += 32;
+      if (at[i] != c)
+        return 0;
+    }
+  return !at[i] && !ca_domain[i];
+}
+
+
+/* Release the contents of RES and clear it.  */
+void
+ca_certify_result_release (ca_certify_result_t *res)
+{
+  size_t i;
+
+  if (!res)
+    return;
+  ca_made_sig_release (res->made);
+  for (i = 0; i < res->nemails; i++)
+    xfree (res->emails[i]);
+  xfree (res->emails);
+  xfree (res->unmatched);
+  while (res->refused)
+    {
+      ca_refused_t *next = res->refused->next;
+
+      xfree (res->refused->uid);
+      xfree (res->refused);
+      res->refused = next;
+    }
+  xfree (res->name);
+  memset (res, 0, sizeof *res);
+}
+
+
+/* The warning for REFUSED on the key FPR.  */
+char *
+ca_refused_line (const char *fpr, const ca_refused_t *refused)
+{
+  return gpgrt_bsprintf ("Warning: not certifying User ID '%s' of %s: %s",
+                         refused->uid, fpr, refused->why);
+}
+
+
+/* What happened to one distinct User ID.  */
+enum uid_state { UID_IGNORED = 0, UID_MATCHED, UID_REFUSED };
+
+typedef struct
+{
+  const pgp_uid_t *uid;
+  enum uid_state state;
+  const char *why;             /* For UID_REFUSED.  */
+  int unbound;                 /* Refused for its binding only.  */
+} seen_uid_t;
+
+
+/* Certify UID of CERT unless it already carries a CA certification;
+ * append to *TAIL.  */
+static gpg_error_t
+certify_one (pgp_cert_t *cert, pgp_uid_t *uid, const pgp_signer_t *signer,
+             const unsigned char *ca_fpr, const pk_key_t *ca_pk,
+             const pgp_certify_opts_t *opts, ca_made_sig_t ***tail)
+{
+  gpg_error_t err;
+  pgp_sig_t *sig;
+  ca_made_sig_t *m;
+
+  if (uid_has_ca_sig (cert, uid, ca_fpr, ca_pk))
+    return 0;
+  err = pgp_cert_certify_uid (cert, uid, signer, opts, &sig);
+  if (err)
+    return err;
+  m = xtrycalloc (1, sizeof *m);
+  if (!m)
+    return oca_error_from_errno ();
+  **tail = m;
+  *tail = &m->next;
+  m->created = sig->created;
+  m->uid = xtrystrdup (uid->name);
+  if (!m->uid)
+    return oca_error_from_errno ();
+  return ca_base64 (sig->raw, sig->rawlen, &m->sig_b64);
 }
 
 
@@ -138,31 +288,34 @@ gpg_error_t
 ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
                  const char *ca_uid, const unsigned char *ca_fpr,
                  const char *ca_domain, const ca_certify_req_t *req,
-                 ca_made_sig_t **r_made, size_t *r_nmatched,
-                 char **r_unmatched)
+                 ca_certify_result_t *res)
 {
-  gpg_error_t err;
+  gpg_error_t err = 0;
   pgp_uid_t *uid;
-  pgp_sig_t *sig;
-  char *email = NULL;
-  char *unmatched = NULL;
+  char *email = NULL, *uname = NULL, *name = NULL;
+  const char *why, *binding;
   unsigned char *found = NULL;
-  ca_made_sig_t *made = NULL, **tail = &made, *m;
+  seen_uid_t *seen = NULL, *dup;
+  size_t nseen = 0, nuids = 0, i;
+  ca_made_sig_t **tail;
+  ca_refused_t **rtail;
   pgp_certify_opts_t opts;
   const pk_key_t *ca_pk;
-  size_t nmatched = 0, i;
+  int name_conflict = 0, match;
+  enum uid_state state;
 
-  *r_made = NULL;
-  if (r_nmatched)
-    *r_nmatched = 0;
-  if (r_unmatched)
-    *r_unmatched = NULL;
-
+  memset (res, 0, sizeof *res);
+  tail = &res->made;
+  for (uid = cert->uids; uid; uid = uid->next)
+    nuids++;
+  seen = xtrycalloc (nuids + 1, sizeof *seen);
+  res->emails = xtrycalloc (nuids + 1, sizeof *res->emails);
   if (req->nemails)
+    found = xtrycalloc (req->nemails, 1);
+  if (!seen || !res->emails || (req->nemails && !found))
     {
-      found = xtrycalloc (req->nemails, 1);
-      if (!found)
-        return oca_error_from_errno ();
+      err = oca_error_from_errno ();
+      goto leave;
     }
 
   /* The key to check existing CA certifications with (NULL: a
@@ -174,59 +327,121 @@ ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
 
   for (uid = cert->uids; uid; uid = uid->next)
     {
-      int match = 0;
-
       if (uid->is_attribute)
         continue;
-      xfree (email);
-      email = NULL;
-      err = pgp_uid_email (uid, &email);
-      if (gpg_err_code (err) == GPG_ERR_NO_DATA)
-        {
-          err = 0;
-          continue;
-        }
-      if (err)
-        goto leave;
 
-      if (req->domain_emails && !strcmp (email_domain (email), ca_domain))
-        match = 1;
-      for (i = 0; i < req->nemails; i++)
-        if (!strcmp (email, req->emails[i]))
+      /* An identical User ID seen before decides, unless only its
+       * binding failed (this copy may be bound).  */
+      for (dup = NULL, i = 0; i < nseen; i++)
+        if (seen[i].uid->bodylen == uid->bodylen
+            && !memcmp (seen[i].uid->body, uid->body, uid->bodylen))
           {
-            found[i] = 1;
-            match = 1;
+            dup = &seen[i];
+            break;
           }
-      if (!match || !uid_is_bound (cert, uid))
-        continue;
-      nmatched++;
-      if (uid_has_ca_sig (cert, uid, ca_fpr, ca_pk))
+      if (dup && !(dup->state == UID_REFUSED && dup->unbound))
         continue;
 
-      err = pgp_cert_certify_uid (cert, uid, signer, &opts, &sig);
-      if (err)
-        goto leave;
-      m = xtrycalloc (1, sizeof *m);
-      if (!m)
+      xfree (email);
+      xfree (uname);
+      email = uname = NULL;
+      why = binding = NULL;
+      state = UID_IGNORED;
+      match = 0;
+      err = pgp_uid_parse (uid->body, uid->bodylen, &email, &uname, &why);
+      if (gpg_err_code (err) == GPG_ERR_INV_USER_ID)
         {
-          err = oca_error_from_errno ();
-          goto leave;
+          if (uid_concerns (uid, req, ca_domain, found))
+            state = UID_REFUSED;
         }
-      *tail = m;
-      tail = &m->next;
-      m->created = sig->created;
-      m->uid = xtrystrdup (uid->name);
-      if (!m->uid)
-        {
-          err = oca_error_from_errno ();
-          goto leave;
-        }
-      err = ca_base64 (sig->raw, sig->rawlen, &m->sig_b64);
-      if (err)
+      else if (err && gpg_err_code (err) != GPG_ERR_NO_DATA)
         goto leave;
+      else
+        {
+          if (!err)
+            {
+              if (req->domain_emails && in_domain (email, ca_domain))
+                match = 1;
+              for (i = 0; i < req->nemails; i++)
+                if (!strcmp (email, req->emails[i]))
+                  {
+                    found[i] = 1;
+                    match = 1;
+                  }
+            }
+          if (!req->want_name)
+            {
+              xfree (uname);
+              uname = NULL;
+            }
+          if (match || (uname && !name_conflict))
+            binding = uid_binding_problem (cert, uid);
+          if (match)
+            state = binding ? UID_REFUSED : UID_MATCHED;
+          if (match && binding)
+            why = binding;
+          if (uname && !binding && !name_conflict)
+            {
+              if (!name)
+                {
+                  name = uname;
+                  uname = NULL;
+                }
+              else if (strcmp (name, uname))
+                name_conflict = 1;
+            }
+        }
+      err = 0;
+
+      if (state == UID_MATCHED)
+        {
+          res->nmatched++;
+          for (i = 0; i < res->nemails; i++)
+            if (!strcmp (res->emails[i], email))
+              break;
+          if (i == res->nemails)
+            {
+              res->emails[res->nemails++] = email;
+              email = NULL;
+            }
+          err = certify_one (cert, uid, signer, ca_fpr, ca_pk, &opts, &tail);
+          if (err)
+            goto leave;
+        }
+      if (!dup)
+        dup = &seen[nseen++];
+      else if (state != UID_MATCHED)
+        continue;  /* Another unbound copy: one warning is enough.  */
+      dup->uid = uid;
+      dup->state = state;
+      dup->why = why;
+      dup->unbound = (state == UID_REFUSED && binding);
     }
 
-  if (r_unmatched)
+  /* The refused User IDs, in key order.  */
+  rtail = &res->refused;
+  for (i = 0; i < nseen; i++)
+    if (seen[i].state == UID_REFUSED)
+      {
+        ca_refused_t *r = xtrycalloc (1, sizeof *r);
+
+        if (!r)
+          {
+            err = oca_error_from_errno ();
+            goto leave;
+          }
+        *rtail = r;
+        rtail = &r->next;
+        r->why = seen[i].why;
+        r->uid = pgp_uid_escape (seen[i].uid->body, seen[i].uid->bodylen);
+        if (!r->uid)
+          {
+            err = oca_error_from_errno ();
+            goto leave;
+          }
+      }
+
+  if (req->nemails)
     {
       membuf_t mb;
       size_t dummy;
@@ -240,29 +455,26 @@ ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
             membuf_put_str (&mb, req->emails[i]);
           }
       if (membuf_len (&mb))
-        {
-          err = membuf_take (&mb, (unsigned char **)&unmatched, &dummy);
-          if (err)
-            goto leave;
-        }
+        err = membuf_take (&mb, (unsigned char **)&res->unmatched, &dummy);
       membuf_release (&mb);
+      if (err)
+        goto leave;
     }
 
-  *r_made = made;
-  made = NULL;
-  if (r_nmatched)
-    *r_nmatched = nmatched;
-  if (r_unmatched)
+  if (!name_conflict)
     {
-      *r_unmatched = unmatched;
-      unmatched = NULL;
+      res->name = name;
+      name = NULL;
     }
 
  leave:
-  ca_made_sig_release (made);
-  xfree (unmatched);
+  if (err)
+    ca_certify_result_release (res);
+  xfree (seen);
   xfree (found);
   xfree (email);
+  xfree (uname);
+  xfree (name);
   return err;
 }
 
@@ -321,59 +533,4 @@ ca_record_sig (ca_t *ca, int64_t cert_id, const char *target_fpr,
                    db_errmsg (ca->db));
   xfree (b64);
   return err;
-}
-
-
-/* The name part of a User ID ("Name <a@b>" -> "Name"), or NULL.  */
-static char *
-uid_name_part (const char *uid)
-{
-  const char *lt = strchr (uid, '<');
-  size_t n;
-  char *s;
-
-  if (!lt)
-    return strchr (uid, '@') ? NULL : xtrystrdup (uid);
-  n = lt - uid;
-  while (n && (uid[n - 1] == ' ' || uid[n - 1] == '\t'))
-    n--;
-  if (!n)
-    return NULL;
-  s = xtrymalloc (n + 1);
-  if (s)
-    {
-      memcpy (s, uid, n);
-      s[n] = 0;
-    }
-  return s;
-}
-
-
-/* The single distinct name across the User IDs of CERT (xfree), or
- * NULL if there is none or more than one.  */
-char *
-ca_cert_single_name (const pgp_cert_t *cert)
-{
-  const pgp_uid_t *uid;
-  char *name = NULL, *n;
-
-  for (uid = cert->uids; uid; uid = uid->next)
-    {
-      if (uid->is_attribute)
-        continue;
-      n = uid_name_part (uid->name);
-      if (!n)
-        continue;
-      if (!name)
-        name = n;
-      else if (strcmp (name, n))
-        {
-          xfree (n);
-          xfree (name);
-          return NULL;
-        }
-      else
-        xfree (n);
-    }
-  return name;
 }

@@ -143,60 +143,26 @@ ca_read_file (const char *fname, unsigned char **r_buf, size_t *r_len)
 }
 
 
-/* Check the syntax of DOMAIN and return it lowercased.  */
+/* Check the syntax of DOMAIN and return it lowercased.  The rule is
+ * the one for the domain of a certified address (pgp-uid.c).  */
 gpg_error_t
 ca_check_domain (const char *domain, char **r_domain)
 {
-  gpg_error_t err = 0;
-  char *d = NULL;
-  size_t i, len, labellen = 0, labels = 1;
+  char *d;
+  size_t i;
 
   *r_domain = NULL;
-  len = strlen (domain);
-  if (!len || len > 253)
-    goto bad;
+  if (!pgp_mail_domain_valid (domain, strlen (domain)))
+    return ca_set_errmsg (gpg_error (GPG_ERR_INV_NAME),
+                          "Invalid domainname: '%s'", domain);
   d = xtrystrdup (domain);
   if (!d)
     return oca_error_from_errno ();
-  for (i = 0; i < len; i++)
-    {
-      unsigned char c = d[i];
-
-      if (c >= 'A' && c <= 'Z')
-        d[i] = c = c - 'A' + 'a';
-      if (c == '.')
-        {
-          if (!labellen || d[i - 1] == '-')
-            goto bad;
-          labels++;
-          labellen = 0;
-          continue;
-        }
-      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
-        goto bad;
-      if (c == '-' && !labellen)
-        goto bad;
-      if (++labellen > 63)
-        goto bad;
-    }
-  if (!labellen || d[len - 1] == '-' || labels < 2)
-    goto bad;
-  /* The top-level label must not be all digits.  */
-  for (i = len; i > 0 && d[i - 1] != '.'; i--)
-    ;
-  if (strspn (d + i, "0123456789") == strlen (d + i))
-    goto bad;
-
+  for (i = 0; d[i]; i++)
+    if (d[i] >= 'A' && d[i] <= 'Z')
+      d[i] += 'a' - 'A';
   *r_domain = d;
-  d = NULL;
-  goto leave;
-
- bad:
-  err = ca_set_errmsg (gpg_error (GPG_ERR_INV_NAME),
-                       "Invalid domainname: '%s'", domain);
- leave:
-  xfree (d);
-  return err;
+  return 0;
 }
 
 

@@ -178,6 +178,7 @@ typedef struct ca_certify_req
   size_t nemails;
   int domain_emails;           /* All UIDs whose email is in the CA's
                                 * domain (bulk import).  */
+  int want_name;               /* Find the user's name (result NAME).  */
 } ca_certify_req_t;
 
 /* A certification made, for the audit record.  */
@@ -191,20 +192,50 @@ typedef struct ca_made_sig
 
 void ca_made_sig_release (ca_made_sig_t *list);
 
+/* A User ID the CA refused to certify, for a warning.  */
+typedef struct ca_refused
+{
+  struct ca_refused *next;
+  char *uid;                   /* The User ID, escaped for display.  */
+  const char *why;             /* Why (static text).  */
+} ca_refused_t;
+
+/* What ca_certify_cert did.  */
+typedef struct ca_certify_result
+{
+  ca_made_sig_t *made;         /* New certifications.  */
+  size_t nmatched;             /* Distinct User IDs that matched and are
+                                * certified (now or before).  */
+  char **emails;               /* Their addresses (distinct, lowercase).  */
+  size_t nemails;
+  char *unmatched;             /* "e1, e2": requested addresses no User
+                                * ID has or mentions, or NULL.  */
+  ca_refused_t *refused;       /* User IDs that concern the request but
+                                * fail the User ID rule or the binding.  */
+  char *name;                  /* With REQ->want_name: the one display
+                                * name of all bound, clean User IDs, or
+                                * NULL.  */
+} ca_certify_result_t;
+
+/* Release the contents of RES and clear it (RES may be NULL).  */
+void ca_certify_result_release (ca_certify_result_t *res);
+
 /* Certify the User IDs of CERT selected by REQ with SIGNER as the CA
  * whose User ID is CA_UID and fingerprint CA_FPR: 0x10, Signer's User
- * ID = CA_UID, no expiration; UIDs that already carry a signature by
- * the CA are skipped.  *R_MADE gets the list of new certifications,
- * *R_NMATCHED (may be NULL) the number of UIDs that matched (new or
- * already certified).  For REQ->emails, *R_UNMATCHED (may be NULL; a
- * string, xfree) gets "e1, e2" for addresses no UID matched, or NULL.
- * Thread-safe for different CERTs.  */
+ * ID = CA_UID, no expiration; User IDs that already carry a signature
+ * by the CA, and copies of a User ID already certified, are skipped.
+ * *RES (cleared first; release with ca_certify_result_release) gets
+ * what was done; on error it is empty.  Thread-safe for different
+ * CERTs.  */
 gpg_error_t ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
                              const char *ca_uid, const unsigned char *ca_fpr,
                              const char *ca_domain,
                              const ca_certify_req_t *req,
-                             ca_made_sig_t **r_made, size_t *r_nmatched,
-                             char **r_unmatched);
+                             ca_certify_result_t *res);
+
+/* The one-line warning for REFUSED of the key FPR (xfree; NULL if out
+ * of core).  */
+char *ca_refused_line (const char *fpr, const ca_refused_t *refused);
 
 /* Record the certifications MADE on CERT (stored as CERT_ID) in the
  * audit table.  Needs a transaction.  */
@@ -217,10 +248,6 @@ gpg_error_t ca_record_sig (ca_t *ca, int64_t cert_id, const char *target_fpr,
                            const char *uid, const pgp_sig_t *sig,
                            const char *issuer_fpr,
                            db_certification_kind_t kind);
-
-/* The single distinct name across the User IDs of CERT ("Name" of
- * "Name <a@b>"; xfree), or NULL if there is none or more than one.  */
-char *ca_cert_single_name (const pgp_cert_t *cert);
 
 /* Base64 of LEN bytes at DATA (xfree).  */
 gpg_error_t ca_base64 (const void *data, size_t len, char **r_str);
@@ -244,9 +271,9 @@ gpg_error_t ca_passphrase_new (char **r_pass);
 
 /* Progress callback: DONE of TOTAL keys processed.  */
 typedef void (*ca_progress_fn_t) (void *opaque, size_t done, size_t total);
-/* Report callback for a skipped key: FPR and why (one line).  */
-typedef void (*ca_report_fn_t) (void *opaque, const char *fpr,
-                                const char *why);
+/* Report callback: one line about a skipped key or a refused User ID
+ * (no newline).  */
+typedef void (*ca_report_fn_t) (void *opaque, const char *line);
 
 typedef struct ca_bulk_stats
 {
@@ -254,6 +281,8 @@ typedef struct ca_bulk_stats
   size_t imported;             /* New certs stored.  */
   size_t updated;              /* Known certs that got certifications.  */
   size_t skipped;              /* Keys without a UID in the domain.  */
+  size_t refused;              /* Keys not imported because their UIDs
+                                * that mention the domain were refused.  */
   size_t certifications;       /* Certifications made.  */
   int partial;                 /* Error, but the keys before the failing
                                 * one were stored: commit them.  */
@@ -262,8 +291,8 @@ typedef struct ca_bulk_stats
 /* Certify every key of the keyring BUF/LEN on the UIDs in the CA's
  * domain and store them, in the current transaction.  Signing runs in
  * NTHREADS threads (0 = one per online CPU) when the backend allows.
- * REPORT is called (in the caller's thread) for every skipped key,
- * PROGRESS now and then.  On error nothing is stored, except when the
+ * REPORT is called (in the caller's thread) for every refused User ID
+ * and every skipped key, PROGRESS now and then.  On error nothing is stored, except when the
  * certifier of a backend that is not thread-safe (a card) fails: then
  * the keys before the failing one (keyring order) are stored, the
  * error names the key and the count, and R_STATS->partial is set if

@@ -44,35 +44,54 @@ strlist_add (strlist_t *sl, const char *s)
 }
 
 
-/* Check and normalise (lowercase) email address S and add it to SL
- * unless it is already there.  */
+/* Check email address S under the User ID rule (pgp_mail_normalize),
+ * and add it, lowercased, to SL unless it is already there.  */
 static gpg_error_t
 add_email (strlist_t *sl, const char *s)
 {
   gpg_error_t err;
-  const char *at = strchr (s, '@');
-  char *e;
+  char *e = NULL, *shown;
+  const char *why = NULL;
   size_t i;
 
-  if (!at || at == s || !at[1] || strchr (at + 1, '@')
-      || strpbrk (s, " \t\r\n<>\"()[],;:\\"))
-    return ca_set_errmsg (gpg_error (GPG_ERR_INV_USER_ID),
-                          "invalid email address '%s'", s);
-  err = strlist_add (sl, s);
+  err = pgp_mail_normalize (s, &e, &why);
+  if (gpg_err_code (err) == GPG_ERR_INV_USER_ID)
+    {
+      shown = pgp_uid_escape (s, strlen (s));
+      err = ca_set_errmsg (err, "invalid email address '%s': %s",
+                           shown ? shown : "?", why ? why : "invalid");
+      xfree (shown);
+      return err;
+    }
   if (err)
     return err;
-  e = sl->items[sl->n - 1];
-  for (i = 0; e[i]; i++)
-    if (e[i] >= 'A' && e[i] <= 'Z')
-      e[i] += 'a' - 'A';
-  for (i = 0; i + 1 < sl->n; i++)
+  for (i = 0; i < sl->n; i++)
     if (!strcmp (sl->items[i], e))
-      {
-        xfree (e);
-        sl->n--;
-        break;
-      }
-  return 0;
+      break;
+  if (i == sl->n)
+    err = strlist_add (sl, e);
+  xfree (e);
+  return err;
+}
+
+
+/* Check a user name given with --name: what a User ID may hold before
+ * its address (no '@', '<' or '>', no control characters).  */
+static gpg_error_t
+check_name (const char *name)
+{
+  gpg_error_t err;
+  char *shown;
+
+  err = pgp_uid_parse (name, strlen (name), NULL, NULL, NULL);
+  if (*name && gpg_err_code (err) == GPG_ERR_NO_DATA)
+    return 0;
+  if (err && gpg_err_code (err) != GPG_ERR_INV_USER_ID)
+    return err;
+  shown = pgp_uid_escape (name, strlen (name));
+  err = cmd_usage ("invalid name '%s'", shown ? shown : "?");
+  xfree (shown);
+  return err;
 }
 
 
@@ -143,23 +162,26 @@ ca_gen_algo (ca_t *ca)
 }
 
 
-/* Certify CERT for the emails in SL as the CA; see ca_certify_cert.  */
+/* Certify CERT for the emails in SL as the CA (and find the user's
+ * name if WANT_NAME); see ca_certify_cert.  */
 static gpg_error_t
 certify_for_emails (ca_t *ca, pgp_cert_t *cert, strlist_t *emails,
-                    ca_made_sig_t **r_made, char **r_unmatched)
+                    int want_name, ca_certify_result_t *res)
 {
   gpg_error_t err;
   pgp_signer_t signer;
   ca_certify_req_t req;
 
+  memset (res, 0, sizeof *res);
   err = ca->backend->ops->certifier (ca->backend, &signer);
   if (err)
     return err;
   memset (&req, 0, sizeof req);
   req.emails = (const char *const *)emails->items;
   req.nemails = emails->n;
+  req.want_name = want_name;
   err = ca_certify_cert (cert, &signer, ca->uid, ca->cert->primary->fpr,
-                         ca->domain, &req, r_made, NULL, r_unmatched);
+                         ca->domain, &req, res);
   if (err && !ca_errmsg_for (err))
     ca_set_errmsg (err, "error certifying: %s", gpg_strerror (err));
   return err;
@@ -188,7 +210,7 @@ cmd_user_add (ca_cli_t *cli, int argc, char **argv)
   pgp_signer_t usigner;
   pgp_certify_opts_t topts;
   pgp_uid_t *cauid;
-  ca_made_sig_t *made = NULL;
+  ca_certify_result_t res;
   char *pass = NULL, *pub = NULL, *revtext = NULL;
   unsigned char *priv = NULL;
   size_t privlen = 0, i;
@@ -197,6 +219,7 @@ cmd_user_add (ca_cli_t *cli, int argc, char **argv)
 
   memset (&emails, 0, sizeof emails);
   memset (&uids, 0, sizeof uids);
+  memset (&res, 0, sizeof res);
   optind = 0;
   opterr = 0;
   while ((c = getopt_long (argc, argv, ":e:n:ma:", opts, NULL)) != -1)
@@ -222,11 +245,8 @@ cmd_user_add (ca_cli_t *cli, int argc, char **argv)
       err = cmd_usage ("at least one --email is required");
       goto leave;
     }
-  if (name && (!*name || strpbrk (name, "<>\n\r")))
-    {
-      err = cmd_usage ("invalid name '%s'", name);
-      goto leave;
-    }
+  if (name && (err = check_name (name)))
+    goto leave;
   if (algo_arg && !(algo = pgp_gen_algo_from_string (algo_arg)))
     {
       err = cmd_usage ("unknown algorithm '%s'", algo_arg);
@@ -268,9 +288,15 @@ cmd_user_add (ca_cli_t *cli, int argc, char **argv)
   pgp_cert_fpr_hex (cert, fpr);
 
   /* The CA certifies the new User IDs.  */
-  err = certify_for_emails (ca, cert, &emails, &made, NULL);
+  err = certify_for_emails (ca, cert, &emails, 0, &res);
   if (err)
     goto leave;
+  if (res.nmatched != emails.n)
+    {
+      err = ca_set_errmsg (gpg_error (GPG_ERR_INV_USER_ID),
+                           "the new User IDs could not be certified");
+      goto leave;
+    }
 
   /* The user key trust-signs the CA's User ID(s).  */
   err = pgp_signer_from_key (cert->primary, &usigner);
@@ -312,7 +338,7 @@ cmd_user_add (ca_cli_t *cli, int argc, char **argv)
       ca_set_errmsg (err, "error storing the user: %s", db_errmsg (ca->db));
       goto leave;
     }
-  err = ca_record_certifications (ca, cert_id, fpr, made);
+  err = ca_record_certifications (ca, cert_id, fpr, res.made);
   if (err)
     goto leave;
   err = pgp_sig_armor (rev, 0, PGP_ARMOR_PUBKEY, NULL, &revtext);
@@ -378,7 +404,7 @@ cmd_user_add (ca_cli_t *cli, int argc, char **argv)
   wipe_and_free_string (pass);
   xfree (pub);
   xfree (revtext);
-  ca_made_sig_release (made);
+  ca_certify_result_release (&res);
   pgp_sig_release (rev);
   pgp_cert_release (cert);
   ca_release (ca);
@@ -474,14 +500,16 @@ cmd_user_import (ca_cli_t *cli, int argc, char **argv)
   ca_t *ca = NULL;
   pgp_cert_t *cert = NULL;
   db_cert_t *known = NULL;
-  ca_made_sig_t *made = NULL;
-  char *unmatched = NULL, *pub = NULL, *name = NULL;
+  ca_certify_result_t res;
+  ca_refused_t *r;
+  char *pub = NULL, *name = NULL;
   char fpr[41];
   int64_t cert_id = 0;
   size_t i;
 
   memset (&emails, 0, sizeof emails);
   memset (&revs, 0, sizeof revs);
+  memset (&res, 0, sizeof res);
   optind = 0;
   opterr = 0;
   while ((c = getopt_long (argc, argv, ":e:f:n:r:", opts, NULL)) != -1)
@@ -529,6 +557,8 @@ cmd_user_import (ca_cli_t *cli, int argc, char **argv)
                        "required");
       goto leave;
     }
+  if (name_arg && (err = check_name (name_arg)))
+    goto leave;
 
   err = read_one_cert (fname, &cert);
   if (err)
@@ -563,9 +593,28 @@ cmd_user_import (ca_cli_t *cli, int argc, char **argv)
       goto leave;
     }
 
-  err = certify_for_emails (ca, cert, &emails, &made, &unmatched);
+  err = certify_for_emails (ca, cert, &emails, !name_arg, &res);
   if (err)
     goto leave;
+  for (r = res.refused; r; r = r->next)
+    {
+      char *line = ca_refused_line (fpr, r);
+
+      fprintf (stderr, "%s\n", line ? line : "Warning: a User ID was refused");
+      xfree (line);
+    }
+  if (res.unmatched)
+    fprintf (stderr, "Warning: Couldn't find a User ID to certify for "
+             "'%s' in %s\n", res.unmatched, fpr);
+  if (!res.nmatched)
+    {
+      /* Nothing certified: the key is not stored.  */
+      err = ca_set_errmsg (gpg_error (res.refused ? GPG_ERR_INV_USER_ID
+                                      : GPG_ERR_NOT_FOUND),
+                           "no User ID of %s can be certified; "
+                           "the key was not imported", fpr);
+      goto leave;
+    }
 
   if (name_arg)
     {
@@ -577,7 +626,10 @@ cmd_user_import (ca_cli_t *cli, int argc, char **argv)
         }
     }
   else
-    name = ca_cert_single_name (cert);
+    {
+      name = res.name;
+      res.name = NULL;
+    }
 
   err = ca_armor_public (cert, &pub);
   if (err)
@@ -590,7 +642,7 @@ cmd_user_import (ca_cli_t *cli, int argc, char **argv)
       ca_set_errmsg (err, "error storing the user: %s", db_errmsg (ca->db));
       goto leave;
     }
-  err = ca_record_certifications (ca, cert_id, fpr, made);
+  err = ca_record_certifications (ca, cert_id, fpr, res.made);
   if (err)
     goto leave;
   for (i = 0; i < revs.n; i++)
@@ -600,18 +652,12 @@ cmd_user_import (ca_cli_t *cli, int argc, char **argv)
         goto leave;
     }
   err = ca_commit (ca);
-  if (err)
-    goto leave;
-  if (unmatched)
-    fprintf (stderr, "Warning: Couldn't find a User ID to certify for "
-             "'%s' in %s\n", unmatched, fpr);
 
  leave:
-  xfree (unmatched);
   xfree (pub);
   xfree (name);
   db_cert_release (known);
-  ca_made_sig_release (made);
+  ca_certify_result_release (&res);
   pgp_cert_release (cert);
   ca_release (ca);
   strlist_clear (&emails);
@@ -726,6 +772,7 @@ list_one (ca_t *ca, db_cert_t *dc, uint32_t now)
   db_revocation_t *revs = NULL, *r;
   size_t nrevs = 0;
   int header = 0;
+  char *shown;
 
   err = pgp_read_cert (dc->pub_cert, strlen (dc->pub_cert), &cert);
   if (err)
@@ -746,7 +793,11 @@ list_one (ca_t *ca, db_cert_t *dc, uint32_t now)
 
   printf ("OpenPGP certificate %s\n", dc->fingerprint);
   if (dc->user_name)
-    printf (" User '%s'\n", dc->user_name);
+    {
+      shown = pgp_uid_escape (dc->user_name, strlen (dc->user_name));
+      printf (" User '%s'\n", shown ? shown : "?");
+      xfree (shown);
+    }
   for (uid = cert->uids; uid; uid = uid->next)
     {
       if (uid->is_attribute
@@ -755,7 +806,9 @@ list_one (ca_t *ca, db_cert_t *dc, uint32_t now)
       if (!header)
         printf (" Identities certified by this CA:\n");
       header = 1;
-      printf (" - '%s'\n", uid->name);
+      shown = pgp_uid_escape (uid->body, uid->bodylen);
+      printf (" - '%s'\n", shown ? shown : "?");
+      xfree (shown);
     }
   if (pgp_cert_has_tsig_by (ca->cert, cert->primary->fpr))
     printf (" Has trust-signed this CA\n");
@@ -959,15 +1012,15 @@ bulk_progress (void *opaque, size_t done, size_t total)
 }
 
 
-/* One line on stderr per skipped key.  */
+/* One line on stderr per skipped key or refused User ID.  */
 static void
-bulk_report (void *opaque, const char *fpr, const char *why)
+bulk_report (void *opaque, const char *line)
 {
   int *tty = opaque;
 
   if (*tty)
     fputs ("\r\033[K", stderr);
-  fprintf (stderr, "Skipped %s: %s\n", fpr, why);
+  fprintf (stderr, "%s\n", line);
 }
 
 
@@ -1023,9 +1076,10 @@ do_bulk_import (ca_cli_t *cli, const char *fname)
   if (err)
     goto leave;
   printf ("Imported %zu of %zu keys (%zu new, %zu updated), "
-          "made %zu certifications, skipped %zu.\n",
+          "made %zu certifications, skipped %zu, refused %zu.\n",
           stats.imported + stats.updated, stats.keys, stats.imported,
-          stats.updated, stats.certifications, stats.skipped);
+          stats.updated, stats.certifications, stats.skipped,
+          stats.refused);
 
  leave:
   ca_release (ca);

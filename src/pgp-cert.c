@@ -138,13 +138,21 @@ add_rawpkt (pgp_rawpkt_t **list, int tag, const unsigned char *raw,
 gpg_error_t
 _pgp_uid_new (const char *name, pgp_uid_t **r_uid)
 {
+  return _pgp_uid_new_mem (name, strlen (name), r_uid);
+}
+
+
+/* A new user ID packet with the N bytes at BODY (any bytes).  */
+gpg_error_t
+_pgp_uid_new_mem (const void *body, size_t n, pgp_uid_t **r_uid)
+{
   gpg_error_t err;
   unsigned char *raw;
-  size_t rawlen, hdrlen, n = strlen (name);
+  size_t rawlen, hdrlen;
 
   *r_uid = NULL;
-  if ((err = _pgp_make_packet (PGP_PKT_USER_ID, (const unsigned char *)name,
-                               n, 0, &raw, &rawlen, &hdrlen)))
+  if ((err = _pgp_make_packet (PGP_PKT_USER_ID, body, n, 0, &raw, &rawlen,
+                               &hdrlen)))
     return err;
   err = make_uid (PGP_PKT_USER_ID, raw, rawlen, raw + hdrlen, n, r_uid);
   xfree (raw);
@@ -501,70 +509,6 @@ find_issuer_key (const pgp_cert_t *certs, const pgp_sig_t *sig)
       if (_pgp_sig_by (sig, key->fpr))
         return key;
   return NULL;
-}
-
-
-/* Normalised email address of a user ID string.  */
-gpg_error_t
-pgp_uid_string_email (const char *uid, char **r_email)
-{
-  const char *s, *e, *at = NULL, *p;
-  char *out, *q;
-
-  *r_email = NULL;
-  if (!uid)
-    return gpg_error (GPG_ERR_NO_DATA);
-  s = strrchr (uid, '<');
-  if (s)
-    {
-      s++;
-      e = strchr (s, '>');
-      if (!e || e[1])
-        return gpg_error (GPG_ERR_NO_DATA);
-    }
-  else
-    {
-      s = uid;
-      while (*s == ' ')
-        s++;
-      e = s + strlen (s);
-      while (e > s && e[-1] == ' ')
-        e--;
-    }
-  for (p = s; p < e; p++)
-    {
-      unsigned char c = *p;
-      if (c <= ' ' || c == '<' || c == '>' || c == '(' || c == ')'
-          || c == ',' || c == ';' || c == '\\' || c == '"' || c == 127)
-        return gpg_error (GPG_ERR_NO_DATA);
-      if (c == '@')
-        {
-          if (at)
-            return gpg_error (GPG_ERR_NO_DATA);
-          at = p;
-        }
-    }
-  if (!at || at == s || at + 1 == e || at[1] == '.' || e[-1] == '.')
-    return gpg_error (GPG_ERR_NO_DATA);
-  out = xtrymalloc (e - s + 1);
-  if (!out)
-    return oca_error_from_errno ();
-  for (p = s, q = out; p < e; p++)
-    *q++ = (*p >= 'A' && *p <= 'Z') ? *p + 32 : *p;
-  *q = 0;
-  *r_email = out;
-  return 0;
-}
-
-
-/* Normalised email of UID.  */
-gpg_error_t
-pgp_uid_email (const pgp_uid_t *uid, char **r_email)
-{
-  *r_email = NULL;
-  if (!uid || uid->is_attribute || strlen (uid->name) != uid->bodylen)
-    return gpg_error (GPG_ERR_NO_DATA);
-  return pgp_uid_string_email (uid->name, r_email);
 }
 
 

@@ -63,5 +63,6 @@ void _pgp_uid_release (pgp_uid_t *uid);
 void _pgp_rawpkt_release (pgp_rawpkt_t *p);
 uint32_t _pgp_now (uint32_t t);
 gpg_error_t _pgp_uid_new (const char *name, pgp_uid_t **r_uid);
+gpg_error_t _pgp_uid_new_mem (const void *body, size_t n, pgp_uid_t **r_uid);
 
 #endif /*OCA_PGP_INT_H*/

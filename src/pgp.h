@@ -430,12 +430,33 @@ pgp_uid_t *pgp_cert_find_uid (const pgp_cert_t *cert, const char *name);
 pgp_key_t *pgp_cert_find_key (const pgp_cert_t *cert,
                               const unsigned char fpr[20]);
 
-/* Normalised email address of a user ID string: "Name <a@b>" or bare
- * "a@b", lowercased.  *R_EMAIL (xfree) gets it; GPG_ERR_NO_DATA if there
- * is no parsable address.  */
-gpg_error_t pgp_uid_string_email (const char *uid, char **r_email);
-/* Same for a pgp_uid_t (attributes give GPG_ERR_NO_DATA).  */
-gpg_error_t pgp_uid_email (const pgp_uid_t *uid, char **r_email);
+/*-- User IDs and email addresses (pgp-uid.c) --*/
+
+/* Parse the User ID BUF/LEN under the strict rule the CA certifies by
+ * (see pgp-uid.c): valid UTF-8 without control, invisible or look-alike
+ * characters, and either a bare ASCII address or "display <address>"
+ * with one '<', one '>' as the last byte and no '@' in the display
+ * part.  Returns 0 with the address, ASCII letters lowercased, in
+ * *R_EMAIL (xfree; R_EMAIL may be NULL); GPG_ERR_NO_DATA for a clean
+ * User ID without '@', '<' and '>' (a plain name); GPG_ERR_INV_USER_ID
+ * for anything else, with a short static reason in *R_WHY (may be
+ * NULL).  R_NAME (may be NULL) gets the display part of a clean User
+ * ID trimmed of spaces (xfree), or NULL if it has none.  */
+gpg_error_t pgp_uid_parse (const void *buf, size_t len, char **r_email,
+                           char **r_name, const char **r_why);
+/* Check the bare address ADDR under the same rule and return it
+ * lowercased in *R_ADDR (xfree); GPG_ERR_INV_USER_ID (reason in *R_WHY,
+ * may be NULL) if it is not one.  */
+gpg_error_t pgp_mail_normalize (const char *addr, char **r_addr,
+                                const char **r_why);
+/* Whether DOMAIN/LEN is a host name as the rule wants one: LDH labels
+ * of 1..63 bytes, at least two, at most 253 bytes, the last label not
+ * all digits (either case).  */
+int pgp_mail_domain_valid (const char *domain, size_t len);
+/* A printable copy of the User ID BUF/LEN for messages (xfree; NULL if
+ * out of core): control, invisible and invalid UTF-8 bytes as \xNN, a
+ * backslash doubled, cut with "..." after about 200 bytes.  */
+char *pgp_uid_escape (const void *buf, size_t len);
 
 /* Verify every signature in CERT and set each sig's STATUS:
  * self-signatures (issuer = CERT's primary; subkey bindings including

@@ -490,38 +490,199 @@ test_caps (void)
 }
 
 
+/* The strict User ID rule (pgp-uid.c): each case is a User ID (with
+ * its length, so NUL bytes count), the expected outcome (0, NO_DATA or
+ * INV_USER_ID), the address and the display name.  */
 static void
 test_email (void)
 {
-  static const struct { const char *uid, *email; } v[] =
+#define U(s) s, sizeof (s) - 1
+  static const struct
+  {
+    const char *uid;
+    size_t len;
+    gpg_err_code_t code;
+    const char *email, *name;
+  } v[] =
     {
-      { "Alice <Alice@Example.ORG>", "alice@example.org" },
-      { "bob@example.org", "bob@example.org" },
-      { "  bob@example.org ", "bob@example.org" },
-      { "Carol (work) <carol@sub.example.org>", "carol@sub.example.org" },
-      { "<x@y.z>", "x@y.z" },
-      { "No Email", NULL },
-      { "Bad <a@b> trailing", NULL },
-      { "two@at@example.org", NULL },
-      { "<@example.org>", NULL },
-      { "Name <a b@example.org>", NULL },
+      /* Certified forms.  */
+      { U("Alice <Alice@Example.ORG>"), 0, "alice@example.org", "Alice" },
+      { U("bob@example.org"), 0, "bob@example.org", NULL },
+      { U("<x@y.example>"), 0, "x@y.example", NULL },
+      { U("Carol (work) <carol@sub.example.org>"), 0,
+        "carol@sub.example.org", "Carol (work)" },
+      { U("\"Smith, J.\" <j@example.org>"), 0, "j@example.org",
+        "\"Smith, J.\"" },
+      { U("  Dan   <dan@example.org>"), 0, "dan@example.org", "Dan" },
+      { U("Eve<eve@example.org>"), 0, "eve@example.org", "Eve" },
+      { U("f.g+tag@example.org <F.G+tag@EXAMPLE.org>"), 0,
+        "f.g+tag@example.org", "f.g+tag@example.org" },
+      { U("Bj\xc3\xb6rn <bjoern@example.org>"), 0, "bjoern@example.org",
+        "Bj\xc3\xb6rn" },
+      { U("<o'brien!#$%&*/=?^_`{|}~-@example.org>"), 0,
+        "o'brien!#$%&*/=?^_`{|}~-@example.org", NULL },
+      { U("<u@xn--exmple-cua.example>"), 0, "u@xn--exmple-cua.example",
+        NULL },
+      { U("<u@1.example>"), 0, "u@1.example", NULL },
+      /* Plain names.  */
+      { U("No Email"), GPG_ERR_NO_DATA, NULL, "No Email" },
+      { U("Foo (Bar)"), GPG_ERR_NO_DATA, NULL, "Foo (Bar)" },
+      { U(""), GPG_ERR_NO_DATA, NULL, NULL },
+      /* Refused: structure.  */
+      { U("M <ceo@example.org> <m@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("M <m@evil.example> <c@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("M (<ceo@example.org>) <m@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("\"M <ceo@example.org>\" <m@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Bad <a@example.org> trailing"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Bad <a@example.org> "), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Bad <a@example.org>>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Bad <<a@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Bad <a@example.org"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Bad a@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Bad >a@example.org<"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<a@example.org> Name"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("ceo@example.org <m@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("C (ceo@example.org) <c@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("  bob@example.org "), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("bob@example.org (Bob)"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Name <>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      /* Refused: the address.  */
+      { U("two@at@example.org"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<a@>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Name <a b@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<\"a\"@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<a(x)@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<.a@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<a.@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<a..b@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<a@example..org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<a@example.org.>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<a@-example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<a@example-.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<a@ex_ample.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<a@localhost>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<a@192.0.2.1>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<a@[192.0.2.1]>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<mailto:a@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<d\xc3\xb6rte@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<a@ex\xc3\xa4mple.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<a@ex\xd0\xb0mple.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<a\xef\xbc\xa0" "example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<a@example.org\xe2\x80\x8b>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      /* Refused: bytes.  */
+      { U("Carol\0 <c@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("<c@example.org>\0<ceo@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Carol\x1b[2J <c@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Carol\tTab <c@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Carol\n <c@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Carol <c@example.org>\r"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Carol\x7f <c@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Carol \xc2\x9b <c@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Carol \xe2\x80\xae <c@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Carol \xc3\x28 <c@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Carol \xc0\xbc <c@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Carol \xed\xa0\x80 <c@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Carol \xf4\x90\x80\x80 <c@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Carol \xe2\x82 <c@example.org>"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Carol \xe2\x82"), GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("ceo\xef\xbc\xa0" "example.org <m@example.org>"),
+        GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("M \xef\xbc\x9c" "ceo\xef\xbc\x9e <m@example.org>"),
+        GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("M \xe2\x9f\xa8" "c\xe2\x9f\xa9 <m@example.org>"),
+        GPG_ERR_INV_USER_ID, NULL, NULL },
+      { U("Plain \x01name"), GPG_ERR_INV_USER_ID, NULL, NULL },
+    };
+#undef U
+  static const struct { const char *addr, *norm; } a[] =
+    {
+      { "Carol@Example.ORG", "carol@example.org" },
+      { "x.y+z@sub.example.org", "x.y+z@sub.example.org" },
+      { "<carol@example.org>", NULL },
+      { "Carol <carol@example.org>", NULL },
+      { "carol", NULL },
+      { "carol@", NULL },
+      { "d\xc3\xb6rte@example.org", NULL },
+      { "carol@ex\xc3\xa4mple.org", NULL },
+      { " carol@example.org", NULL },
+      { "carol@example.org\n", NULL },
       { "", NULL }
     };
   size_t i;
-  int good = 1;
+  int good = 1, bad;
 
   for (i = 0; i < DIM (v); i++)
     {
-      char *e = NULL;
-      gpg_error_t err = pgp_uid_string_email (v[i].uid, &e);
-      if (v[i].email ? (err || strcmp (e, v[i].email)) : !err)
+      char *e = NULL, *n = NULL;
+      const char *why = NULL;
+      gpg_error_t err = pgp_uid_parse (v[i].uid, v[i].len, &e, &n, &why);
+
+      bad = gpg_err_code (err) != v[i].code;
+      if (!bad && v[i].code == GPG_ERR_INV_USER_ID)
+        bad = !why || e || n;
+      else if (!bad)
+        bad = (!v[i].email != !e || (e && strcmp (e, v[i].email))
+               || !v[i].name != !n || (n && strcmp (n, v[i].name)));
+      if (bad)
         {
-          tap_diag ("'%s' -> '%s'", v[i].uid, e ? e : "(none)");
+          char *shown = pgp_uid_escape (v[i].uid, v[i].len);
+
+          tap_diag ("case %zu '%s': %s -> '%s' '%s' (%s)", i, shown,
+                    gpg_strerror (err), e ? e : "(none)", n ? n : "(none)",
+                    why ? why : "-");
+          xfree (shown);
+          good = 0;
+        }
+      xfree (e);
+      xfree (n);
+    }
+  ok (good, "strict User ID rule (%d cases)", (int)DIM (v));
+
+  for (good = 1, i = 0; i < DIM (a); i++)
+    {
+      char *e = NULL;
+      gpg_error_t err = pgp_mail_normalize (a[i].addr, &e, NULL);
+
+      if (a[i].norm ? (err || strcmp (e, a[i].norm))
+          : gpg_err_code (err) != GPG_ERR_INV_USER_ID)
+        {
+          tap_diag ("address %zu: %s -> '%s'", i, gpg_strerror (err),
+                    e ? e : "(none)");
           good = 0;
         }
       xfree (e);
     }
-  ok (good, "email normalisation (%d cases)", (int)DIM (v));
+  ok (good, "bare addresses (%d cases)", (int)DIM (a));
+
+  /* Messages show every byte: controls, invalid UTF-8 and invisible
+   * characters escaped, a backslash doubled, readable text as it is.  */
+  {
+    static const char in[] = "A\0\x1b\\ \xc3\xb6\xc3\x28\xe2\x80\xae>";
+    char *s = pgp_uid_escape (in, sizeof in - 1);
+    char *big = xtrymalloc (5000);
+    char *t = NULL;
+
+    ok (s && !strcmp (s, "A\\x00\\x1b\\\\ \xc3\xb6\\xc3(\\xe2\\x80\\xae>"),
+        "escaped User ID for messages (%s)", s ? s : "(null)");
+    if (big)
+      {
+        memset (big, 'x', 5000);
+        t = pgp_uid_escape (big, 5000);
+      }
+    ok (t && strlen (t) < 300 && strstr (t, "..."),
+        "long User ID cut in messages");
+    xfree (s);
+    xfree (t);
+    xfree (big);
+  }
+
+  ok (pgp_mail_domain_valid ("example.org", 11)
+      && pgp_mail_domain_valid ("EXAMPLE.Org", 11)
+      && !pgp_mail_domain_valid ("example.org.", 12)
+      && !pgp_mail_domain_valid ("org", 3)
+      && !pgp_mail_domain_valid ("a.123", 5)
+      && !pgp_mail_domain_valid ("a-.org", 6), "domain names");
 }
 
 
