@@ -11,6 +11,16 @@
  *                                      MODE plain|tsig|scoped|revoke
  *   sign SIGNER DATA OUT               detached sig by signing subkey
  *   check CERT [ISSUER]                verify; exit 1 on a bad sig
+ *   gen-uids ALGO OUT SPEC...          public key whose User IDs are
+ *                                      any bytes; prints its fingerprint
+ *   unescape STRING                    print STRING with its escapes
+ *                                      (as in a SPEC) decoded
+ *
+ * A gen-uids SPEC is KIND:COUNT:UID.  UID may hold \xNN and \\ escapes
+ * (so NUL and invalid UTF-8 can be given); COUNT copies are made.  KIND
+ * is "bound" (a good 0x13 self-signature), "nosig" (none), "badsig" (a
+ * self-signature with its last byte flipped) or "revoked" (bound, then
+ * revoked by a newer 0x30 self-signature).
  */
 #include <config.h>
 #include "oca-common.h"
@@ -20,7 +30,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "pgp.h"
+#include "pgp-int.h"
 
 
 static unsigned char *
@@ -102,6 +112,99 @@ write_cert (const pgp_cert_t *c, unsigned int flags, const char *out)
     die_on (gpg_error (GPG_ERR_EIO), out);
   wipe_and_free (buf, len);
 }
+
+/* Decode the \xNN and \\ escapes of S into *R_LEN bytes (malloc).  */
+static unsigned char *
+unescape (const char *s, size_t *r_len)
+{
+  unsigned char *out = malloc (strlen (s) + 1);
+  size_t n = 0;
+  unsigned int v;
+
+  if (!out)
+    exit (2);
+  while (*s)
+    {
+      if (s[0] == '\\' && s[1] == '\\')
+        {
+          out[n++] = '\\';
+          s += 2;
+        }
+      else if (s[0] == '\\' && s[1] == 'x' && sscanf (s + 2, "%2x", &v) == 1)
+        {
+          out[n++] = v;
+          s += 4;
+        }
+      else
+        out[n++] = *s++;
+    }
+  *r_len = n;
+  return out;
+}
+
+
+/* gen-uids ALGO OUT SPEC...: see the head comment.  */
+static void
+gen_uids (int argc, char **argv)
+{
+  pgp_cert_t *c = NULL;
+  pgp_uid_t *uid, **tail;
+  pgp_sig_t *sig;
+  pgp_signer_t signer;
+  pgp_certify_opts_t opts;
+  const char *placeholder = "placeholder";
+  char fpr[41], *kind, *p;
+  unsigned char *body;
+  size_t len;
+  long count, k;
+  int i;
+
+  die_on (pgp_generate_user (pgp_gen_algo_from_string (argv[2]),
+                             &placeholder, 1, 0, &c, NULL), "generate");
+  die_on (pgp_signer_from_key (c->primary, &signer), "signer");
+  uid = c->uids;
+  c->uids = NULL;
+  _pgp_uid_release (uid);
+  tail = &c->uids;
+  memset (&opts, 0, sizeof opts);
+  opts.sigclass = PGP_SIG_POSITIVE_CERT;
+  for (i = 4; i < argc; i++)
+    {
+      kind = argv[i];
+      p = strchr (kind, ':');
+      if (!p)
+        die_on (gpg_error (GPG_ERR_INV_ARG), "spec");
+      *p++ = 0;
+      count = strtol (p, &p, 10);
+      if (*p++ != ':' || count < 1)
+        die_on (gpg_error (GPG_ERR_INV_ARG), "spec");
+      body = unescape (p, &len);
+      for (k = 0; k < count; k++)
+        {
+          die_on (_pgp_uid_new_mem (body, len, &uid), "uid");
+          *tail = uid;
+          tail = &uid->next;
+          if (!strcmp (kind, "nosig"))
+            continue;
+          die_on (pgp_cert_certify_uid (c, uid, &signer, &opts, &sig),
+                  "self-sign");
+          if (!strcmp (kind, "badsig"))
+            sig->raw[sig->rawlen - 1] ^= 1;
+          else if (!strcmp (kind, "revoked"))
+            die_on (pgp_cert_revoke_uid (c, uid, &signer,
+                                         PGP_REVOC_UID_INVALID,
+                                         "gone", (uint32_t)time (NULL) + 1,
+                                         NULL), "revoke");
+          else if (strcmp (kind, "bound"))
+            die_on (gpg_error (GPG_ERR_INV_ARG), kind);
+        }
+      free (body);
+    }
+  write_cert (c, 0, argv[3]);
+  printf ("%s\n", pgp_cert_fpr_hex (c, fpr));
+  pgp_cert_release (c);
+}
+
 
 int
 main (int argc, char **argv)
@@ -193,6 +296,16 @@ main (int argc, char **argv)
       xfree (s);
       free (data);
       pgp_sig_release (sig);
+    }
+  else if (!strcmp (argv[1], "gen-uids") && argc >= 5)
+    gen_uids (argc, argv);
+  else if (!strcmp (argv[1], "unescape") && argc == 3)
+    {
+      size_t len;
+      unsigned char *b = unescape (argv[2], &len);
+
+      fwrite (b, 1, len, stdout);
+      free (b);
     }
   else if (!strcmp (argv[1], "check") && argc >= 3)
     {
