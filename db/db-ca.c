@@ -1,10 +1,11 @@
 /* db-ca.c - the CA and its certificate (tables cas and cacerts)
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * cacerts.priv_cert (the CA private key for a softkey) and
- * cacerts.backend (holding the card PIN) are secrets: they are copied
- * straight from SQLite's buffers into libgcrypt secure memory and wiped
- * on release.
+ * cacerts.priv_cert (the public CA cert; the CA private key in a
+ * schema 1 file not yet moved to cakeys, see db-key.c) and
+ * cacerts.backend (holding the card PIN) are treated as secrets: they
+ * are copied straight from SQLite's buffers into libgcrypt secure
+ * memory and wiped on release.
  */
 #include <config.h>
 #include "db-int.h"

@@ -11,6 +11,12 @@
  * Version 1 is the data model of openpgp-ca 0.13 (after its four diesel
  * migrations) with the same table and column names, plus the
  * `certifications' audit log and the `pending' crash-recovery table.
+ *
+ * Version 2 keeps the private key of a softkey CA in a table of its
+ * own, `cakeys' (see db-key.c): cacerts.priv_cert holds the public CA
+ * certificate from then on.  The step only creates the table; oca
+ * moves a key stored inline by version 1 on the first read-write open
+ * (src/ca-softkey.c), because that needs the OpenPGP parser.
  */
 #include <config.h>
 #include "db-int.h"
@@ -93,10 +99,25 @@ static const char schema_v1[] =
   "  created INTEGER NOT NULL\n"
   ");\n";
 
+/* The CA private key (softkey), one row per cacerts row, id = cacerts.id.
+ * A b-tree of its own: its root page and the overflow pages of the key
+ * belong to no other table, so no write but the key's own insert and
+ * removal ever touches them, and no rollback journal ever holds their
+ * content.  Never UPDATE or rebuild this table (ALTER TABLE ... that
+ * copies rows, VACUUM) while it holds a key.  */
+static const char schema_v2[] =
+  "CREATE TABLE cakeys (\n"
+  "  id INTEGER PRIMARY KEY NOT NULL REFERENCES cacerts (id)"
+  " ON DELETE RESTRICT,\n"
+  "  key BLOB NOT NULL\n"
+  ");\n";
+
 const db_migration_t db_migrations[] =
   {
     { "v1 base schema (openpgp-ca 0.13 model, certifications, pending)",
-      schema_v1 }
+      schema_v1 },
+    { "v2 the softkey CA private key in a table of its own (cakeys)",
+      schema_v2 }
   };
 
 const size_t db_n_migrations = DIM (db_migrations);

@@ -17,11 +17,14 @@
  *    are released with xfree, structs and lists with their _release
  *    function (which accepts NULL and releases a whole list).
  *  - Secrets: the database holds exactly two kinds of secret, the CA's
- *    private key (cacerts.priv_cert, softkey backend) and the card PIN
- *    inside the backend string (cacerts.backend).  Both, and the values
- *    of the pending table, are returned in libgcrypt secure memory and
- *    are wiped by the _release functions.  The connection always runs
- *    with PRAGMA secure_delete=ON.
+ *    private key (table cakeys, softkey backend; schema version 1 kept
+ *    it in cacerts.priv_cert) and the card PIN inside the backend
+ *    string (cacerts.backend).  Both, and the values of the pending
+ *    table, are returned in libgcrypt secure memory and are wiped by
+ *    the _release functions.  The connection always runs with PRAGMA
+ *    secure_delete=ON and temp_store=MEMORY.  The key's pages are
+ *    written only when it is stored and when it is scrubbed (see
+ *    db_cakey_scrub), never copied into a rollback journal.
  *  - Transactions: every function that writes (db_*_insert, _update,
  *    _set*, _add*, _delete) must be called between db_begin and
  *    db_commit/db_rollback; called outside a transaction it returns
@@ -52,7 +55,7 @@
 #include "oca-common.h"
 
 /* The schema version this code writes (PRAGMA user_version).  */
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
 
 /* The SQLite application_id stamped into every oca database ("OCA0").  */
 #define DB_APPLICATION_ID 0x4f434130
@@ -138,10 +141,12 @@ gpg_error_t db_rollback (db_t db);
 /* True while a transaction is open on DB.  */
 int db_in_transaction (db_t db);
 
-/* Scrub the file: run VACUUM with secure_delete on, so that no freed
- * page keeps old content (used after the CA private key has been
- * replaced by ca migrate).  Must be called OUTSIDE a transaction
- * (GPG_ERR_INV_STATE otherwise).  Temporary data is kept in memory.  */
+/* Compact the file: run VACUUM with secure_delete on, so that no freed
+ * page keeps old content (used after ca migrate has scrubbed the CA
+ * private key; never while the file holds it: VACUUM rewrites every
+ * page, which puts each into the rollback journal).  Must be called
+ * OUTSIDE a transaction (GPG_ERR_INV_STATE otherwise).  Temporary
+ * data is kept in memory.  */
 gpg_error_t db_vacuum_secure (db_t db);
 
 
@@ -153,8 +158,9 @@ typedef struct db_cacert_s
   int64_t id;
   int64_t ca_id;
   char *fingerprint;       /* Uppercase hex.  */
-  char *priv_cert;         /* Secure memory.  Armored private key
-                              (softkey) or public cert (card backend).  */
+  char *priv_cert;         /* Secure memory.  Armored public cert;
+                              the armored private key in a schema 1
+                              file not yet moved to cakeys.  */
   char *backend;           /* Secure memory, or NULL for softkey.
                               E.g. "card;0123:01234567;14199138".  */
   int active;
@@ -173,8 +179,9 @@ gpg_error_t db_ca_is_initialized (db_t db, int *r_yes);
 gpg_error_t db_ca_get_domain (db_t db, char **r_domain);
 
 /* Create the CA: a cas row for DOMAIN and an active cacerts row with
- * FINGERPRINT, PRIV_CERT (armored private key, or public cert for a
- * card) and BACKEND (NULL for softkey).  R_CACERT_ID may be NULL.
+ * FINGERPRINT, PRIV_CERT (the armored public cert; a softkey's private
+ * key goes to db_cakey_insert) and BACKEND (NULL for softkey).
+ * R_CACERT_ID may be NULL.
  * GPG_ERR_DUP_KEY if a CA already exists.  Needs a transaction.  */
 gpg_error_t db_ca_insert (db_t db, const char *domain,
                           const char *fingerprint, const char *priv_cert,
@@ -187,7 +194,7 @@ gpg_error_t db_ca_insert (db_t db, const char *domain,
 gpg_error_t db_cacert_get_active (db_t db, db_cacert_t **r_cacert);
 
 /* Replace the certificate text of cacert ID with CERT (e.g. after
- * merging trust signatures; for a softkey this is the private key).
+ * merging trust signatures; always the public cert).
  * GPG_ERR_NOT_FOUND if there is no such row.  Needs a transaction.  */
 gpg_error_t db_cacert_update_cert (db_t db, int64_t id, const char *cert);
 
@@ -195,12 +202,61 @@ gpg_error_t db_cacert_update_cert (db_t db, int64_t id, const char *cert);
  * GPG_ERR_NOT_FOUND if there is no such row.  Needs a transaction.  */
 gpg_error_t db_cacert_set_backend (db_t db, int64_t id, const char *backend);
 
-/* Replace the private key of cacert ID by PUB_CERT and set BACKEND in
- * one statement (ca migrate).  Follow with db_commit and
- * db_vacuum_secure.  GPG_ERR_NOT_FOUND if there is no such row.
- * Needs a transaction.  */
+/* Set the cert text of cacert ID to PUB_CERT and its BACKEND in one
+ * statement (ca migrate).  Follow with db_commit and db_cakey_scrub.
+ * GPG_ERR_NOT_FOUND if there is no such row.  Needs a transaction.  */
 gpg_error_t db_cacert_replace_key (db_t db, int64_t id, const char *pub_cert,
                                    const char *backend);
+
+/* Overwrite the cert text of cacert ID in place with blanks, without a
+ * rollback journal (see db_cakey_scrub), so that an armored private
+ * key stored there by schema version 1 leaves no copy.  The row keeps
+ * its size; store the public cert with db_cacert_update_cert next.
+ * Must be called OUTSIDE a transaction.  */
+gpg_error_t db_cacert_scrub_cert (db_t db, int64_t id);
+
+
+/*-- The softkey CA's private key (table cakeys) --
+ *
+ * One row per cacerts row (same id) holding the private key as binary
+ * OpenPGP (a transferable secret key).  It is written once, when the
+ * key is stored, and read with incremental BLOB I/O straight from
+ * SQLite's pages into secure memory (no intermediate copy in SQLite's
+ * heap).  The table is a b-tree of its own, so no other write touches
+ * its pages and no rollback journal ever gets a copy of the key.
+ *
+ * Removal (ca migrate) is db_cakey_scrub: it overwrites the key's bytes
+ * in place with zeros with journal_mode=OFF (the only write that
+ * changes those pages; sqlite3_blob_write cannot change the size of a
+ * value, so only payload bytes change, never the structure of a page,
+ * and a crash in the middle leaves a valid file with a partly zeroed
+ * key), commits that, then deletes the zeroed row in an ordinary
+ * transaction, whose journal then holds only zeros.  A crash between
+ * the two steps leaves a zeroed or partly zeroed row, which the next
+ * scrub removes.  */
+
+/* Store KEY/LEN as the private key of cacert CACERT_ID.
+ * GPG_ERR_DUP_KEY if it already has one.  Needs a transaction.  */
+gpg_error_t db_cakey_insert (db_t db, int64_t cacert_id, const void *key,
+                             size_t len);
+
+/* Read the private key of cacert CACERT_ID into *R_KEY and *R_LEN (secure
+ * memory; release with wipe_and_free).  GPG_ERR_NOT_FOUND if there is
+ * no key row.  */
+gpg_error_t db_cakey_get (db_t db, int64_t cacert_id, unsigned char **r_key,
+                          size_t *r_len);
+
+/* Set *R_YES if cacert CACERT_ID has a key row (without reading it).  */
+gpg_error_t db_cakey_exists (db_t db, int64_t cacert_id, int *r_yes);
+
+/* Remove the private key of cacert CACERT_ID as described above (no
+ * error if there is none).  Must be called OUTSIDE a transaction
+ * (GPG_ERR_INV_STATE otherwise).  */
+gpg_error_t db_cakey_scrub (db_t db, int64_t cacert_id);
+
+/* GPG_ERR_NOT_SUPPORTED if the file is set up so that SQLite may move
+ * or copy the key's pages on its own (auto_vacuum), else 0.  */
+gpg_error_t db_cakey_check_file (db_t db);
 
 
 /*-- Users and their certificates (tables users, certs, certs_emails) --*/

@@ -208,7 +208,6 @@ static gpg_error_t
 load_ca (ca_t *ca)
 {
   gpg_error_t err;
-  const char *cfg;
 
   err = db_ca_get_domain (ca->db, &ca->domain);
   if (gpg_err_code (err) == GPG_ERR_NOT_INITIALIZED)
@@ -224,11 +223,10 @@ load_ca (ca_t *ca)
   if (err)
     return ca_set_errmsg (err, "error reading the CA certificate: %s",
                           db_errmsg (ca->db));
-  err = pgp_read_cert (ca->cacert->priv_cert,
-                       strlen (ca->cacert->priv_cert), &ca->cert);
+  /* The certificate and the backend with its key.  */
+  err = ca_key_load (ca);
   if (err)
-    return ca_set_errmsg (err, "the stored CA certificate is invalid: %s",
-                          gpg_strerror (err));
+    return err;
   pgp_cert_fpr_hex (ca->cert, ca->fpr);
   if (strcmp (ca->fpr, ca->cacert->fingerprint))
     return ca_set_errmsg (gpg_error (GPG_ERR_BAD_DATA),
@@ -241,10 +239,7 @@ load_ca (ca_t *ca)
   ca->uid = xtrystrdup (ca->cert->uids->name);
   if (!ca->uid)
     return oca_error_from_errno ();
-
-  cfg = ca->cacert->backend;
-  err = ca_backend_new (cfg, ca->cert, &ca->backend);
-  return err;
+  return 0;
 }
 
 
@@ -423,18 +418,16 @@ ca_armor_public (const pgp_cert_t *cert, char **r_text)
 }
 
 
-/* Store CA->cert as the active CA certificate.  */
+/* Store CA->cert as the active CA certificate: its public parts only
+ * (a softkey's private key stays in its own row, see ca-softkey.c).  */
 gpg_error_t
 ca_store_cacert (ca_t *ca)
 {
   gpg_error_t err;
   unsigned char *buf = NULL;
   size_t len = 0;
-  int secret = pgp_cert_has_secret (ca->cert);
 
-  err = pgp_cert_export (ca->cert,
-                         PGP_EXPORT_ARMOR | (secret ? PGP_EXPORT_SECRET : 0),
-                         &buf, &len);
+  err = pgp_cert_export (ca->cert, PGP_EXPORT_ARMOR, &buf, &len);
   if (err)
     return ca_set_errmsg (err, "error exporting the CA certificate: %s",
                           gpg_strerror (err));
@@ -442,10 +435,7 @@ ca_store_cacert (ca_t *ca)
   if (err)
     ca_set_errmsg (err, "error storing the CA certificate: %s",
                    db_errmsg (ca->db));
-  if (secret)
-    wipe_and_free (buf, len);
-  else
-    xfree (buf);
+  xfree (buf);
   return err;
 }
 
@@ -456,8 +446,9 @@ ca_init_softkey (ca_t *ca, const char *domain, const char *name, int algo)
 {
   gpg_error_t err;
   pgp_cert_t *cert = NULL;
-  unsigned char *priv = NULL;
-  size_t privlen = 0;
+  unsigned char *pub = NULL;
+  size_t publen = 0;
+  int64_t cacert_id;
   char fpr[41];
 
   err = pgp_generate_ca (algo, name, domain, 0, &cert);
@@ -467,25 +458,26 @@ ca_init_softkey (ca_t *ca, const char *domain, const char *name, int algo)
                      gpg_strerror (err));
       goto leave;
     }
-  err = pgp_cert_export (cert, PGP_EXPORT_ARMOR | PGP_EXPORT_SECRET,
-                         &priv, &privlen);
+  err = pgp_cert_export (cert, PGP_EXPORT_ARMOR, &pub, &publen);
   if (err)
     {
-      ca_set_errmsg (err, "error exporting the CA key: %s",
+      ca_set_errmsg (err, "error exporting the CA certificate: %s",
                      gpg_strerror (err));
       goto leave;
     }
   pgp_cert_fpr_hex (cert, fpr);
-  err = db_ca_insert (ca->db, domain, fpr, (char *)priv, NULL, NULL);
+  err = db_ca_insert (ca->db, domain, fpr, (char *)pub, NULL, &cacert_id);
   if (err)
     {
       ca_set_errmsg (err, "error storing the CA: %s", db_errmsg (ca->db));
       goto leave;
     }
-  err = load_ca (ca);
+  err = ca_key_store (ca, cacert_id, cert);
+  if (!err)
+    err = load_ca (ca);
 
  leave:
-  wipe_and_free (priv, privlen);
+  xfree (pub);
   pgp_cert_release (cert);
   return err;
 }

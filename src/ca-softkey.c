@@ -1,15 +1,89 @@
-/* ca-softkey.c - the softkey backend: the CA private key in the database
+/* ca-softkey.c - the softkey backend and where the CA private key is kept
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The CA certificate loaded from cacerts.priv_cert holds the secret
- * primary key and signing subkey (unprotected; the database file is
- * the secret).  Signing goes straight to pk_sign, which is
+ * The CA certificate (cacerts.priv_cert) is public; the private key of
+ * a softkey CA is the row of table cakeys with the same id (binary
+ * OpenPGP, unprotected: the database file is the secret), written once
+ * when the key is stored and never rewritten (db-key.c explains the
+ * page layout).  The key is read only when the CA signs or exports it
+ * (the backend's first certifier/signer/export call, or
+ * ca_key_unlock): commands that only read the database never touch its
+ * pages.  Its secret parts are merged into the loaded certificate, in
+ * secure memory; signing goes straight to pk_sign, which is
  * thread-safe, so the bulk import may certify from all cores.
+ *
+ * Files of schema version 1 kept the armored private key in
+ * cacerts.priv_cert.  The first read-write open moves it:
+ *   1. one transaction inserts the key into cakeys (new pages; the
+ *      journal gets no key byte);
+ *   2. the old text is overwritten in place with blanks without a
+ *      journal (db_cacert_scrub_cert);
+ *   3. one transaction stores the public cert in cacerts.priv_cert.
+ * A crash after 1 leaves the key in both places (step 2 and 3 run
+ * again); after 2 a blank or partly blanked cert text, which is
+ * rebuilt from the key row.  What older versions of oca wrote to
+ * journals before that cannot be reached from here (doc/card-backend.md).
+ *
+ * Migration to a card (cmd-card.c) switches the backend in one
+ * transaction, then ca_key_scrub removes the key row (db_cakey_scrub).
+ * A crash in between leaves a card CA with a leftover key row, whose
+ * removal the next read-write open finishes.
  */
 #include <config.h>
 #include "ca.h"
 
 #include <string.h>
+
+/* Where the softkey backend finds the private key.  */
+typedef struct softkey_store
+{
+  db_t db;
+  int64_t cacert_id;
+  int loaded;
+} softkey_store_t;
+
+
+/* Merge the private key stored for the backend's CA into its
+ * certificate, once.  */
+static gpg_error_t
+softkey_unlock (ca_backend_t *be)
+{
+  gpg_error_t err;
+  softkey_store_t *st = be->priv;
+  unsigned char *key = NULL;
+  size_t keylen = 0;
+  pgp_cert_t *keycert = NULL;
+
+  if (be->cacert->primary->secret == PGP_SECRET_PLAIN || !st || st->loaded)
+    return 0;
+  err = db_cakey_get (st->db, st->cacert_id, &key, &keylen);
+  if (gpg_err_code (err) == GPG_ERR_NOT_FOUND)
+    return ca_set_errmsg (gpg_error (GPG_ERR_NO_SECKEY),
+                          "no CA private key material in the database");
+  if (err)
+    return ca_set_errmsg (err, "error reading the CA private key: %s",
+                          db_errmsg (st->db));
+  err = pgp_read_cert (key, keylen, &keycert);
+  if (err)
+    ca_set_errmsg (err, "the stored CA private key is invalid: %s",
+                   gpg_strerror (err));
+  else if (memcmp (keycert->primary->fpr, be->cacert->primary->fpr, 20))
+    err = ca_set_errmsg (gpg_error (GPG_ERR_BAD_DATA),
+                         "the stored CA private key does not belong to the "
+                         "CA certificate");
+  else
+    {
+      err = pgp_cert_merge (be->cacert, keycert, NULL);
+      if (err)
+        ca_set_errmsg (err, "can't use the stored CA private key: %s",
+                       gpg_strerror (err));
+    }
+  if (!err)
+    st->loaded = 1;
+  pgp_cert_release (keycert);
+  wipe_and_free (key, keylen);
+  return err;
+}
 
 
 static gpg_error_t
@@ -18,6 +92,9 @@ softkey_certifier (ca_backend_t *be, pgp_signer_t *r_signer)
   gpg_error_t err;
 
   memset (r_signer, 0, sizeof *r_signer);
+  err = softkey_unlock (be);
+  if (err)
+    return err;
   if (be->cacert->primary->secret != PGP_SECRET_PLAIN)
     return ca_set_errmsg (gpg_error (GPG_ERR_NO_SECKEY),
                           "no CA private key material in the database");
@@ -35,6 +112,9 @@ softkey_signer (ca_backend_t *be, pgp_signer_t *r_signer)
   pgp_key_t *sub;
 
   memset (r_signer, 0, sizeof *r_signer);
+  err = softkey_unlock (be);
+  if (err)
+    return err;
   sub = pgp_cert_signing_subkey (be->cacert);
   if (!sub || sub->secret != PGP_SECRET_PLAIN)
     return ca_set_errmsg (gpg_error (GPG_ERR_NO_SECKEY),
@@ -50,6 +130,7 @@ softkey_signer (ca_backend_t *be, pgp_signer_t *r_signer)
 static gpg_error_t
 softkey_describe (ca_backend_t *be, char **r_text)
 {
+  (void)be;
   *r_text = xtrystrdup ("Softkey (private key material in CA database)");
   return *r_text ? 0 : oca_error_from_errno ();
 }
@@ -63,6 +144,9 @@ softkey_export_private (ca_backend_t *be, char **r_armor, size_t *r_len)
 
   *r_armor = NULL;
   *r_len = 0;
+  err = softkey_unlock (be);
+  if (err)
+    return err;
   err = pgp_cert_export (be->cacert, PGP_EXPORT_ARMOR | PGP_EXPORT_SECRET,
                          &buf, r_len);
   if (err)
@@ -73,6 +157,14 @@ softkey_export_private (ca_backend_t *be, char **r_armor, size_t *r_len)
 }
 
 
+static void
+softkey_release (ca_backend_t *be)
+{
+  xfree (be->priv);
+  be->priv = NULL;
+}
+
+
 static const struct ca_backend_ops softkey_ops =
   {
     "softkey",
@@ -80,21 +172,19 @@ static const struct ca_backend_ops softkey_ops =
     softkey_signer,
     softkey_describe,
     softkey_export_private,
-    NULL,
+    softkey_release,
     1
   };
 
 
-/* Create the softkey backend for CACERT (borrowed).  */
+/* Create the softkey backend for CACERT (borrowed).  Its key is the
+ * secret part of CACERT or, after ca_key_load, the stored one.  */
 gpg_error_t
 ca_softkey_new (pgp_cert_t *cacert, ca_backend_t **r_be)
 {
   ca_backend_t *be;
 
   *r_be = NULL;
-  if (!pgp_cert_has_secret (cacert))
-    return ca_set_errmsg (gpg_error (GPG_ERR_NO_SECKEY),
-                          "no CA private key material in the database");
   be = xtrycalloc (1, sizeof *be);
   if (!be)
     return oca_error_from_errno ();
@@ -102,4 +192,259 @@ ca_softkey_new (pgp_cert_t *cacert, ca_backend_t **r_be)
   be->cacert = cacert;
   *r_be = be;
   return 0;
+}
+
+
+
+/*
+ * Storage of the key.
+ */
+
+/* See ca.h.  */
+gpg_error_t
+ca_key_store (ca_t *ca, int64_t cacert_id, const pgp_cert_t *cert)
+{
+  gpg_error_t err;
+  unsigned char *key = NULL;
+  size_t keylen = 0;
+
+  err = pgp_cert_export (cert, PGP_EXPORT_SECRET, &key, &keylen);
+  if (err)
+    return ca_set_errmsg (err, "error exporting the CA key: %s",
+                          gpg_strerror (err));
+  err = db_cakey_insert (ca->db, cacert_id, key, keylen);
+  if (err)
+    ca_set_errmsg (err, "error storing the CA key: %s", db_errmsg (ca->db));
+  wipe_and_free (key, keylen);
+  return err;
+}
+
+
+/* See ca.h.  */
+gpg_error_t
+ca_key_scrub (ca_t *ca)
+{
+  gpg_error_t err;
+
+  err = db_cakey_scrub (ca->db, ca->cacert->id);
+  if (err)
+    ca_set_errmsg (err, "error removing the CA private key from the "
+                   "database: %s (any command that writes to the database "
+                   "finishes the removal)", db_errmsg (ca->db));
+  return err;
+}
+
+
+/* Steps 2 and 3 of the move of an inline key (see the top): blank the
+ * stored text, then store CERT's public parts, unless another process
+ * has done it meanwhile.  */
+static gpg_error_t
+finish_move (ca_t *ca, const pgp_cert_t *cert)
+{
+  gpg_error_t err;
+  db_cacert_t *row = NULL;
+  pgp_cert_t *stored = NULL;
+  unsigned char *pub = NULL;
+  size_t publen = 0;
+
+  err = db_cacert_scrub_cert (ca->db, ca->cacert->id);
+  if (err)
+    return ca_set_errmsg (err, "error removing the CA private key from the "
+                          "CA certificate row: %s", db_errmsg (ca->db));
+  err = pgp_cert_export (cert, PGP_EXPORT_ARMOR, &pub, &publen);
+  if (err)
+    return ca_set_errmsg (err, "error exporting the CA certificate: %s",
+                          gpg_strerror (err));
+  err = ca_begin (ca);
+  if (err)
+    goto leave;
+  err = db_cacert_get_active (ca->db, &row);
+  if (!err && row->id == ca->cacert->id
+      && (pgp_read_cert (row->priv_cert, strlen (row->priv_cert), &stored)
+          || pgp_cert_has_secret (stored)))
+    err = db_cacert_update_cert (ca->db, ca->cacert->id, (char *)pub);
+  if (!err)
+    err = db_commit (ca->db);
+  if (err)
+    {
+      ca_set_errmsg (err, "error storing the CA certificate: %s",
+                     db_errmsg (ca->db));
+      db_rollback (ca->db);
+    }
+
+ leave:
+  pgp_cert_release (stored);
+  db_cacert_release (row);
+  xfree (pub);
+  return err;
+}
+
+
+/* Move the private key in CERT, read from cacerts.priv_cert of a
+ * schema 1 file, to table cakeys.  */
+static gpg_error_t
+move_inline_key (ca_t *ca, const pgp_cert_t *cert)
+{
+  gpg_error_t err;
+  int yes = 0;
+
+  err = ca_begin (ca);
+  if (err)
+    return err;
+  /* Another process may have done it meanwhile.  */
+  err = db_cakey_exists (ca->db, ca->cacert->id, &yes);
+  if (err)
+    ca_set_errmsg (err, "error reading the database: %s",
+                   db_errmsg (ca->db));
+  if (!err && !yes)
+    err = ca_key_store (ca, ca->cacert->id, cert);
+  if (!err)
+    err = ca_commit (ca);
+  if (err)
+    {
+      db_rollback (ca->db);
+      return err;
+    }
+  return finish_move (ca, cert);
+}
+
+
+/* See ca.h.  */
+gpg_error_t
+ca_key_load (ca_t *ca)
+{
+  gpg_error_t err, perr;
+  const char *cfg = ca->cacert->backend;
+  int softkey = !cfg || !*cfg;
+  int rw = !db_is_readonly (ca->db) && !db_in_transaction (ca->db);
+  pgp_cert_t *cert = NULL, *keycert = NULL;
+  unsigned char *key = NULL;
+  size_t keylen = 0;
+  int yes = 0;
+  softkey_store_t *st;
+
+  perr = pgp_read_cert (ca->cacert->priv_cert,
+                        strlen (ca->cacert->priv_cert), &cert);
+
+  if (!softkey)
+    {
+      /* A migrated CA whose key removal was interrupted.  */
+      err = db_cakey_exists (ca->db, ca->cacert->id, &yes);
+      if (err)
+        {
+          ca_set_errmsg (err, "error reading the database: %s",
+                         db_errmsg (ca->db));
+          goto leave;
+        }
+      if (yes && rw)
+        {
+          err = ca_key_scrub (ca);
+          if (err)
+            goto leave;
+          ca->key_scrubbed = 1;
+        }
+      goto have_cert;
+    }
+
+  if (rw)
+    {
+      err = db_cakey_check_file (ca->db);
+      if (err)
+        {
+          ca_set_errmsg (err, "%s: %s", ca->dbfile, db_errmsg (ca->db));
+          goto leave;
+        }
+    }
+  err = db_cakey_exists (ca->db, ca->cacert->id, &yes);
+  if (err)
+    {
+      ca_set_errmsg (err, "error reading the database: %s",
+                     db_errmsg (ca->db));
+      goto leave;
+    }
+  if (yes && (perr || pgp_cert_has_secret (cert)))
+    {
+      /* An interrupted move of an inline key: the key row is complete
+       * (its transaction committed), the cert text may be blanked.  */
+      err = db_cakey_get (ca->db, ca->cacert->id, &key, &keylen);
+      if (!err)
+        err = pgp_read_cert (key, keylen, &keycert);
+      if (err)
+        {
+          ca_set_errmsg (err, "error reading the CA private key: %s",
+                         gpg_strerror (err));
+          goto leave;
+        }
+      if (perr)
+        {
+          pgp_cert_release (cert);
+          cert = NULL;
+          perr = pgp_cert_copy (keycert, 1, &cert);
+        }
+      if (!perr && rw)
+        {
+          err = finish_move (ca, cert);
+          if (err)
+            goto leave;
+        }
+    }
+  else if (!yes && !perr && pgp_cert_has_secret (cert) && rw)
+    {
+      err = move_inline_key (ca, cert);
+      if (err)
+        goto leave;
+    }
+  else if (!yes && !perr && !pgp_cert_has_secret (cert))
+    {
+      err = ca_set_errmsg (gpg_error (GPG_ERR_NO_SECKEY),
+                           "no CA private key material in the database");
+      goto leave;
+    }
+
+ have_cert:
+  if (perr)
+    {
+      err = ca_set_errmsg (perr, "the stored CA certificate is invalid: %s",
+                           gpg_strerror (perr));
+      goto leave;
+    }
+  err = ca_backend_new (cfg, cert, &ca->backend);
+  if (err)
+    goto leave;
+  if (softkey && yes)
+    {
+      st = xtrycalloc (1, sizeof *st);
+      if (!st)
+        {
+          err = oca_error_from_errno ();
+          goto leave;
+        }
+      st->db = ca->db;
+      st->cacert_id = ca->cacert->id;
+      ca->backend->priv = st;
+    }
+  ca->cert = cert;
+  cert = NULL;
+
+ leave:
+  if (err)
+    {
+      ca_backend_release (ca->backend);
+      ca->backend = NULL;
+    }
+  pgp_cert_release (keycert);
+  pgp_cert_release (cert);
+  if (key)
+    wipe_and_free (key, keylen);
+  return err;
+}
+
+
+/* See ca.h.  */
+gpg_error_t
+ca_key_unlock (ca_t *ca)
+{
+  if (!ca->backend || strcmp (ca->backend->ops->type, "softkey"))
+    return 0;
+  return softkey_unlock (ca->backend);
 }

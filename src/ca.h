@@ -21,8 +21,8 @@
  *
  * plus its description for `ca show' and, where possible, the private
  * key for `ca private'.  The backend is chosen from the string stored
- * in cacerts.backend: NULL means softkey (ca-softkey.c), "card;IDENT;PIN"
- * the OpenPGP card backend (issue 5, not part of this build yet).  A
+ * in cacerts.backend: NULL means softkey (ca-softkey.c; the key is in
+ * table cakeys), "card;IDENT;PIN" the OpenPGP card backend (ca-card.c).  A
  * backend states whether its certify signer may be used from several
  * threads at once (softkey: yes; a card: no), which the bulk import
  * honours.
@@ -90,8 +90,9 @@ struct ca_backend
 };
 
 /* Create the backend described by the stored string CONFIG (NULL or ""
- * = softkey) for the CA certificate CACERT (borrowed; for a softkey it
- * must hold the secret primary key).  */
+ * = softkey) for the CA certificate CACERT (borrowed; a softkey signs
+ * with its secret parts, which ca_key_load arranges to be read from
+ * the database when first needed).  */
 gpg_error_t ca_backend_new (const char *config, pgp_cert_t *cacert,
                             ca_backend_t **r_be);
 /* Release BE (NULL ok).  */
@@ -121,7 +122,32 @@ typedef struct ca
   char fpr[41];
   char *uid;                   /* The CA's User ID string.  */
   ca_backend_t *backend;
+  int key_scrubbed;            /* ca_open finished the removal of the
+                                * key of a migrated CA.  */
 } ca_t;
+
+/*-- Where the CA key is stored (ca-softkey.c) --*/
+
+/* Parse the stored CA certificate of CA->cacert into CA->cert; for a
+ * softkey CA add the private key from table cakeys.  On a read-write
+ * handle outside a transaction also: move a private key that an older
+ * oca stored inline in cacerts.priv_cert to cakeys, finish such a move
+ * that was interrupted, and finish the removal of the key of a CA
+ * migrated to a card (setting CA->key_scrubbed).  */
+gpg_error_t ca_key_load (ca_t *ca);
+
+/* Store the secret keys of CERT as the private key of cacert
+ * CACERT_ID (table cakeys).  Needs a transaction.  */
+gpg_error_t ca_key_store (ca_t *ca, int64_t cacert_id, const pgp_cert_t *cert);
+
+/* Load the stored private key of a softkey CA into CA->cert now (it is
+ * otherwise read on the first signature).  No-op for other backends.  */
+gpg_error_t ca_key_unlock (ca_t *ca);
+
+/* Remove the private key from the database of a CA whose backend is
+ * no longer the softkey (ca migrate), without copying it anywhere.
+ * Outside a transaction.  */
+gpg_error_t ca_key_scrub (ca_t *ca);
 
 /* Open the CA database of CLI with FLAGS (CA_OPEN_*).  Without
  * CA_OPEN_CREATE the CA must be initialised and is loaded.  Errors get

@@ -70,7 +70,8 @@ const char ca_card_help_migrate[] =
   "Usage: oca ca migrate card [IDENT] [--yes] [--scd=oca-scd|gpg-agent]\n"
   "\n"
   "Move the key of a softkey CA onto a blank OpenPGP card and delete it\n"
-  "from the database (which is then vacuumed).  Make a backup of the CA\n"
+  "from the database without leaving a copy in it, in its journal or in\n"
+  "freed blocks (see doc/card-backend.md).  Make a backup of the CA\n"
   "key first ('oca ca private').\n";
 
 const char ca_card_help_set_backend[] =
@@ -1282,8 +1283,15 @@ cmd_ca_init_card (ca_cli_t *cli, int argc, char **argv)
                          gpg_strerror (err));
           goto leave;
         }
+      /* Past stdio's buffer, which is not wiped.  */
       printf ("Generated new CA key:\n\n");
-      fwrite (privarmor, 1, privlen, stdout);
+      err = cmd_write_secret (stdout, privarmor);
+      if (err)
+        {
+          ca_set_errmsg (err, "error writing the CA key: %s",
+                         gpg_strerror (err));
+          goto leave;
+        }
       printf ("\n");
       fflush (stdout);
     }
@@ -1355,6 +1363,13 @@ cmd_ca_migrate (ca_cli_t *cli, int argc, char **argv)
   err = ca_open (cli, 0, &ca);
   if (err)
     goto leave;
+  if (ca->cacert->backend && *ca->cacert->backend && ca->key_scrubbed)
+    {
+      /* An earlier migration stopped after the switch to the card.  */
+      printf ("Finished removing the CA private key from the database of "
+              "the migrated CA.\n");
+      goto leave;
+    }
   if (ca->cacert->backend && *ca->cacert->backend)
     {
       err = ca_set_errmsg (gpg_error (GPG_ERR_NOT_SUPPORTED),
@@ -1362,6 +1377,11 @@ cmd_ca_migrate (ca_cli_t *cli, int argc, char **argv)
                            "can be migrated to a card");
       goto leave;
     }
+  err = ca_key_unlock (ca);
+  if (gpg_err_code (err) == GPG_ERR_NO_SECKEY)
+    err = 0;  /* Reported below.  */
+  if (err)
+    goto leave;
   if (!pgp_cert_has_secret (ca->cert)
       || ca->cert->primary->secret != PGP_SECRET_PLAIN)
     {
@@ -1503,11 +1523,17 @@ cmd_ca_migrate (ca_cli_t *cli, int argc, char **argv)
   err = ca_commit (ca);
   if (err)
     goto leave;
+  /* The CA is a card CA now.  Remove the key without copying it (see
+   * ca-softkey.c); a crash here leaves a key row that the next
+   * command writing to the database removes.  */
+  err = ca_key_scrub (ca);
+  if (err)
+    goto leave;
   err = db_vacuum_secure (ca->db);
   if (err)
     {
-      ca_set_errmsg (err, "the CA was migrated, but scrubbing the database "
-                     "file failed: %s (run the command 'VACUUM' on it)",
+      ca_set_errmsg (err, "the CA was migrated and its key removed, but "
+                     "compacting the database file failed: %s",
                      db_errmsg (ca->db));
       goto leave;
     }

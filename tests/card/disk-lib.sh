@@ -1,0 +1,103 @@
+# disk-lib.sh - a file system of the test's own, scanned raw for the CA key
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Source it (instead of card-lib.sh, which it sources) as the first
+# thing of a test: it runs the test again in a private mount namespace
+# (root only), so the image's mount never shows outside and goes away
+# with the test whatever happens.
+#
+# Provides, besides card-lib.sh's functions:
+#   disk_mount          create a 64 MiB ext4 image $IMG, mount it on
+#                       $MNT (loop device, or fuse2fs when the kernel
+#                       refuses the loop mount); a second call mounts
+#                       the same image again
+#   disk_umount         unmount it (everything written reaches $IMG)
+#   ocad ARGS...        oca -d $DB with $DB=$MNT/ca.db, run in $MNT with
+#                       TMPDIR=$MNT/tmp: whatever oca writes lands there
+#   secret_values KEY   one "kN-NAME HEX" line per secret MPI of the
+#                       armored private key KEY (RSA d, p, q, u; the
+#                       EdDSA/ECDSA secret scalar), taken from sq's dump
+#   disk_hits VALUES FILE...
+#                       print how many windows of the values (raw, MPI,
+#                       hex, base64 at each alignment: see secret-scan.c)
+#                       FILE holds; the hits are listed in $T/hits
+
+if [ -z "${OCA_DISK_NS:-}" ]; then
+  if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null 2>&1; then
+    if [ "${OCA_NO_SKIP:-}" = 1 ]; then
+      echo "Bail out! needs root (mount namespace, loop mount), but OCA_NO_SKIP=1"
+      exit 1
+    fi
+    echo "1..0 # SKIP needs root for a mount namespace and a loop mount"
+    exit 0
+  fi
+  OCA_DISK_NS=1
+  export OCA_DISK_NS
+  exec unshare -m --propagation private "${SHELL:-/bin/sh}" "$0" "$@"
+fi
+
+. "$srcdir/card-lib.sh"
+
+: "${SECRET_SCAN:=$abs_top_builddir/tests/card/secret-scan}"
+IMG=$T/fs.img
+MNT=$T/mnt
+DB=$MNT/ca.db
+_disk_how=""
+
+disk_mount () {
+  mkdir -p "$MNT" || return 1
+  if [ ! -e "$IMG" ]; then
+    truncate -s 64M "$IMG" || return 1
+    mkfs.ext4 -q -F -b 4096 "$IMG" || return 1
+  fi
+  if [ -z "${OCA_DISK_FUSE:-}" ] && mount -o loop "$IMG" "$MNT" 2>"$T/mount.err"
+  then
+    _disk_how=loop
+  else
+    diag "loop mount failed ($(cat "$T/mount.err" 2>/dev/null)); using fuse2fs"
+    fuse2fs -o rw "$IMG" "$MNT" >"$T/mount.err" 2>&1 || {
+      sed 's/^/# /' "$T/mount.err"
+      return 1
+    }
+    _disk_how=fuse2fs
+  fi
+  at_exit "umount '$MNT' 2>/dev/null"
+  mkdir -p "$MNT/tmp"
+  diag "image mounted ($_disk_how)"
+}
+
+disk_umount () {
+  sync
+  umount "$MNT" || return 1
+  sync
+}
+
+ocad () { (cd "$MNT" && TMPDIR=$MNT/tmp "$OCA" -d "$DB" "$@"); }
+
+secret_values () {
+  "$SQ" packet dump --mpis "$1" 2>/dev/null | awk '
+    function flush () { if (h != "") print l, h; h = "" }
+    /Secret Key:/ { s = 1; k++; next }
+    s && /^ *[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]  / {
+      if ($1 == "00000000") { flush(); l = "k" k "-" $NF }
+      for (i = 2; i <= 17 && i <= NF; i++)
+        if ($i ~ /^[0-9a-f][0-9a-f]$/) h = h $i
+      next }
+    s && /Packet/ { flush(); s = 0 }
+    END { flush() }'
+}
+
+disk_hits () {
+  "$SECRET_SCAN" "$@" > "$T/hits" || { echo "scan-failed"; return 1; }
+  sed -n 's/^hits //p' "$T/hits"
+}
+
+# disk_no_key DESC VALUES: the unmounted image holds no window of VALUES.
+disk_no_key () {
+  _n=$(disk_hits "$2" "$IMG")
+  if [ "$_n" = 0 ]; then ok "$1"; return 0; fi
+  not_ok "$1"
+  diag "$_n windows of the private key in the raw image:"
+  grep -v '^hits ' "$T/hits" | head -20 | sed 's/^/#   /'
+  return 1
+}
