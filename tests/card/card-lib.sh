@@ -9,7 +9,9 @@
 # Provides: $OCA, card_env NAME (plug nothing; bind GNUPGHOME $T/gh to
 # card NAME's reader, or with several names to the common reader
 # prefix), ocac (oca with -d $T/ca.db), SCD (--scd=ROUTE), ca_pin
-# (the User PIN stored in $T/ca.db), gpg_card (gpg in $GNUPGHOME).
+# (the User PIN stored in $T/ca.db), gpg_card (gpg in $GNUPGHOME),
+# secret_values and disk_hits (the secret numbers of a key and a scan
+# of files for them).
 
 . "$srcdir/../lib.sh"
 OCA_HARNESS_SH=$srcdir/../vcard/harness.sh
@@ -93,6 +95,31 @@ key_residue () {
     | while read -r _l; do
         grep -aqF "$_l" "$2" && echo "armor:$_l"
       done
+}
+
+# secret_values KEY: one "kN-NAME HEX" line per secret MPI of the
+# armored private key KEY (RSA d, p, q, u; the EdDSA/ECDSA secret
+# scalar), from sq's dump (independent of oca).
+secret_values () {
+  "$SQ" packet dump --mpis "$1" 2>/dev/null | awk '
+    function flush () { if (h != "") print l, h; h = "" }
+    /Secret Key:/ { s = 1; k++; next }
+    s && /^ *[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]  / {
+      if ($1 == "00000000") { flush(); l = "k" k "-" $NF }
+      for (i = 2; i <= 17 && i <= NF; i++)
+        if ($i ~ /^[0-9a-f][0-9a-f]$/) h = h $i
+      next }
+    s && /Packet/ { flush(); s = 0 }
+    END { flush() }'
+}
+
+# disk_hits VALUES FILE...: how many windows of the values (raw, MPI,
+# hex, base64 at each alignment: see secret-scan.c) FILE holds; the
+# hits are listed in $T/hits.
+: "${SECRET_SCAN:=$abs_top_builddir/tests/card/secret-scan}"
+disk_hits () {
+  "$SECRET_SCAN" "$@" > "$T/hits" || { echo "scan-failed"; return 1; }
+  sed -n 's/^hits //p' "$T/hits"
 }
 
 # scd_raw LINE...: run the lines against a fresh oca-scd (pipe).

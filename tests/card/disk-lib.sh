@@ -14,13 +14,11 @@
 #   disk_umount         unmount it (everything written reaches $IMG)
 #   ocad ARGS...        oca -d $DB with $DB=$MNT/ca.db, run in $MNT with
 #                       TMPDIR=$MNT/tmp: whatever oca writes lands there
-#   secret_values KEY   one "kN-NAME HEX" line per secret MPI of the
-#                       armored private key KEY (RSA d, p, q, u; the
-#                       EdDSA/ECDSA secret scalar), taken from sq's dump
-#   disk_hits VALUES FILE...
-#                       print how many windows of the values (raw, MPI,
-#                       hex, base64 at each alignment: see secret-scan.c)
-#                       FILE holds; the hits are listed in $T/hits
+#   disk_no_key DESC VALUES
+#                       a check: the unmounted image holds no window of
+#                       VALUES (see card-lib.sh's secret_values)
+#   legacy_db SRC DST KEY
+#                       a schema 1 copy of a softkey CA database
 
 if [ -z "${OCA_DISK_NS:-}" ]; then
   if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null 2>&1; then
@@ -38,7 +36,6 @@ fi
 
 . "$srcdir/card-lib.sh"
 
-: "${SECRET_SCAN:=$abs_top_builddir/tests/card/secret-scan}"
 IMG=$T/fs.img
 MNT=$T/mnt
 DB=$MNT/ca.db
@@ -74,24 +71,6 @@ disk_umount () {
 
 ocad () { (cd "$MNT" && TMPDIR=$MNT/tmp "$OCA" -d "$DB" "$@"); }
 
-secret_values () {
-  "$SQ" packet dump --mpis "$1" 2>/dev/null | awk '
-    function flush () { if (h != "") print l, h; h = "" }
-    /Secret Key:/ { s = 1; k++; next }
-    s && /^ *[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]  / {
-      if ($1 == "00000000") { flush(); l = "k" k "-" $NF }
-      for (i = 2; i <= 17 && i <= NF; i++)
-        if ($i ~ /^[0-9a-f][0-9a-f]$/) h = h $i
-      next }
-    s && /Packet/ { flush(); s = 0 }
-    END { flush() }'
-}
-
-disk_hits () {
-  "$SECRET_SCAN" "$@" > "$T/hits" || { echo "scan-failed"; return 1; }
-  sed -n 's/^hits //p' "$T/hits"
-}
-
 # disk_no_key DESC VALUES: the unmounted image holds no window of VALUES.
 disk_no_key () {
   _n=$(disk_hits "$2" "$IMG")
@@ -100,4 +79,16 @@ disk_no_key () {
   diag "$_n windows of the private key in the raw image:"
   grep -v '^hits ' "$T/hits" | head -20 | sed 's/^/#   /'
   return 1
+}
+
+# legacy_db SRC DST KEY: DST is softkey CA database SRC as an oca of
+# schema version 1 left it: the armored private key KEY inline in
+# cacerts.priv_cert, no cakeys table (no free page keeps anything).
+legacy_db () {
+  cp "$1" "$2" || return 1
+  "$SQLITE3" "$2" "PRAGMA secure_delete = ON;
+    UPDATE cacerts SET priv_cert = CAST(readfile('$3') AS TEXT);
+    DROP TABLE IF EXISTS cakeys;
+    PRAGMA user_version = 1;
+    VACUUM;"
 }
