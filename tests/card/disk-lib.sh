@@ -40,6 +40,7 @@ IMG=$T/fs.img
 MNT=$T/mnt
 DB=$MNT/ca.db
 _disk_how=""
+_disk_fuse_pid=""
 
 disk_mount () {
   mkdir -p "$MNT" || return 1
@@ -47,15 +48,26 @@ disk_mount () {
     truncate -s 64M "$IMG" || return 1
     mkfs.ext4 -q -F -b 4096 "$IMG" || return 1
   fi
+  : > "$T/mount.err"
   if [ -z "${OCA_DISK_FUSE:-}" ] && mount -o loop "$IMG" "$MNT" 2>"$T/mount.err"
   then
     _disk_how=loop
   else
-    diag "loop mount failed ($(cat "$T/mount.err" 2>/dev/null)); using fuse2fs"
-    fuse2fs -o rw "$IMG" "$MNT" >"$T/mount.err" 2>&1 || {
-      sed 's/^/# /' "$T/mount.err"
-      return 1
-    }
+    # OCA_DISK_FUSE=1 forces this path (to test it).
+    diag "no loop mount ($(tr '\n' ' ' < "$T/mount.err")); using fuse2fs"
+    # In the foreground (as a child of ours), so that disk_umount can
+    # wait until it has written everything to the image.
+    fuse2fs -f -o rw "$IMG" "$MNT" >"$T/fuse2fs.log" 2>&1 &
+    _disk_fuse_pid=$!
+    _i=0
+    until mountpoint -q "$MNT"; do
+      _i=$((_i + 1))
+      if [ $_i -gt 100 ] || ! kill -0 $_disk_fuse_pid 2>/dev/null; then
+        sed 's/^/# fuse2fs: /' "$T/fuse2fs.log"
+        return 1
+      fi
+      sleep 0.1
+    done
     _disk_how=fuse2fs
   fi
   at_exit "umount '$MNT' 2>/dev/null"
@@ -66,6 +78,9 @@ disk_mount () {
 disk_umount () {
   sync
   umount "$MNT" || return 1
+  if [ $_disk_how = fuse2fs ]; then
+    wait $_disk_fuse_pid
+  fi
   sync
 }
 
