@@ -303,6 +303,22 @@ test_storage (void)
           "control: rewriting the key row puts it into the journal");
     }
   sqlite3_close (raw);
+  raw = NULL;
+
+  /* A file with auto_vacuum (pages move at every commit) is refused.  */
+  ok (!copy_file (path, ctl), "copy for auto_vacuum");
+  if (!sqlite3_open (ctl, &raw))
+    ok (!sqlite3_exec (raw, "PRAGMA auto_vacuum = FULL; VACUUM", NULL, NULL,
+                       NULL), "turn auto_vacuum on");
+  sqlite3_close (raw);
+  if (!db_open (ctl, 0, &db))
+    {
+      ok_code (db_cakey_check_file (db), GPG_ERR_NOT_SUPPORTED,
+               "auto_vacuum file refused for the key");
+      db_close (db);
+    }
+  else
+    ok (0, "open the auto_vacuum file");
 }
 
 
