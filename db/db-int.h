@@ -58,6 +58,8 @@ enum db_stmt_id
 struct db_s
 {
   sqlite3 *sql;
+  char *path;                    /* The file, for messages.  */
+  unsigned int mode;             /* Its permission bits at open.  */
   int readonly;
   int in_txn;
   unsigned int version;          /* user_version after open.  */

@@ -119,6 +119,7 @@ db__sqlerr (db_t db, int rc)
   gpg_err_code_t ec;
   int syserr = 0;
   const char *msg = NULL;
+  const char *path = db->path ? db->path : "?";
 
   if (db->sql)
     {
@@ -130,9 +131,26 @@ db__sqlerr (db_t db, int rc)
   ec = map_sqlite_rc (rc, syserr);
   if (!ec)
     ec = GPG_ERR_INTERNAL;  /* Called without an error: a bug.  */
-  if (ec == GPG_ERR_INV_OBJ)
-    return db__error (db, gpg_error (ec), "not an oca database (%s)", msg);
-  return db__error (db, gpg_error (ec), "sqlite: %s", msg);
+  switch (ec)
+    {
+    case GPG_ERR_INV_OBJ:
+      return db__error (db, gpg_error (ec), "'%s' is not an oca database"
+                        " (%s)", path, msg);
+    case GPG_ERR_LOCKED:
+      return db__error (db, gpg_error (ec), "database '%s' is locked by"
+                        " another process", path);
+    case GPG_ERR_BAD_DATA:
+      return db__error (db, gpg_error (ec), "database '%s' is corrupt (%s)",
+                        path, msg);
+    default:
+      if ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_IOERR
+          || (rc & 0xff) == SQLITE_READONLY)
+        return db__error (db, gpg_error (ec), "database '%s': %s%s%s",
+                          path, msg, syserr ? ": " : "",
+                          syserr ? gpg_strerror (gpg_error_from_errno (syserr))
+                          : "");
+      return db__error (db, gpg_error (ec), "sqlite: %s", msg);
+    }
 }
 
 
@@ -463,6 +481,7 @@ static gpg_error_t
 probe (db_t db, size_t nsteps, enum probe_result *r_what,
        unsigned int *r_version)
 {
+  const char *path = db->path;
   gpg_error_t err;
   int64_t appid, version, nobj;
 
@@ -480,12 +499,13 @@ probe (db_t db, size_t nsteps, enum probe_result *r_what,
     {
       if (version < 1)
         return db__error (db, gpg_error (GPG_ERR_INV_OBJ),
-                          "not an oca database (no schema version)");
+                          "'%s' is not an oca database (no schema version)",
+                          path);
       if ((uint64_t)version > nsteps)
         return db__error (db, gpg_error (GPG_ERR_NOT_SUPPORTED),
-                          "database is from a newer oca (schema version"
+                          "database '%s' is from a newer oca (schema version"
                           " %lld, this oca knows up to %zu)",
-                          (long long)version, nsteps);
+                          path, (long long)version, nsteps);
       *r_what = PROBE_OCA;
       *r_version = (unsigned int)version;
       return 0;
@@ -493,8 +513,8 @@ probe (db_t db, size_t nsteps, enum probe_result *r_what,
   if (!appid && !version && !nobj)
     return 0;  /* Empty.  */
   return db__error (db, gpg_error (GPG_ERR_INV_OBJ),
-                    "not an oca database (an SQLite database of another"
-                    " application)");
+                    "'%s' is not an oca database (an SQLite database of"
+                    " another application)", path);
 }
 
 
@@ -525,8 +545,9 @@ migrate (db_t db, const db_migration_t *steps, size_t nsteps)
           char msg[sizeof db->errmsg];
 
           memcpy (msg, db->errmsg, sizeof msg);
-          db__error (db, err, "migration to schema version %u (%s) failed: %s",
-                     v + 1, steps[v].name, msg);
+          db__error (db, err, "database '%s': migration to schema version"
+                     " %u (%s) failed: %s", db->path, v + 1, steps[v].name,
+                     msg);
           goto leave;
         }
     }
@@ -558,24 +579,16 @@ migrate (db_t db, const db_migration_t *steps, size_t nsteps)
 }
 
 
-/* Stage 1 checks for a read-write open: the file and its directory
- * must be writable.  */
-static gpg_error_t
-check_writable (db_t db, const char *path)
+/* The directory part of PATH ("." for a bare name; xfree), or NULL
+ * when out of memory.  */
+static char *
+dir_of (const char *path)
 {
-  gpg_error_t err;
-  char *dir = NULL;
-  char *slash;
+  char *dir, *slash;
 
-  if (access (path, W_OK))
-    {
-      err = oca_error_from_errno ();
-      return db__error (db, err, "database file '%s' is not writable: %s",
-                        path, gpg_strerror (err));
-    }
   dir = xtrystrdup (path);
   if (!dir)
-    return db__error (db, oca_error_from_errno (), "out of memory");
+    return NULL;
   slash = strrchr (dir, '/');
   if (!slash)
     strcpy (dir, ".");
@@ -583,14 +596,179 @@ check_writable (db_t db, const char *path)
     dir[1] = 0;
   else
     *slash = 0;
+  return dir;
+}
+
+
+/* Stage 1 checks for a read-write open: the file and its directory
+ * (where the rollback journal goes) must be writable.  */
+static gpg_error_t
+check_writable (db_t db, const char *path)
+{
+  gpg_error_t err;
+  char *dir;
+
+  if (access (path, W_OK))
+    {
+      err = oca_error_from_errno ();
+      return db__error (db, err, "database '%s' is read-only: %s",
+                        path, gpg_strerror (err));
+    }
+  dir = dir_of (path);
+  if (!dir)
+    return db__error (db, oca_error_from_errno (), "out of memory");
   err = 0;
   if (access (dir, W_OK))
     {
       err = oca_error_from_errno ();
-      db__error (db, err, "directory '%s' of the database is not writable"
-                 " (needed for the journal): %s", dir, gpg_strerror (err));
+      db__error (db, err, "directory '%s' of database '%s' is not writable"
+                 " (needed for the journal): %s", dir, path,
+                 gpg_strerror (err));
     }
   xfree (dir);
+  return err;
+}
+
+
+/* Stage 1 for a missing file: create PATH with mode 0600.  */
+static gpg_error_t
+create_file (db_t db, const char *path)
+{
+  gpg_error_t err;
+  char *dir;
+  int fd;
+
+  fd = open (path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+             S_IRUSR | S_IWUSR);
+  if (fd == -1)
+    {
+      err = oca_error_from_errno ();
+      dir = gpg_err_code (err) == GPG_ERR_ENOENT ? dir_of (path) : NULL;
+      if (dir)
+        db__error (db, err, "cannot create database '%s': directory '%s'"
+                   " does not exist", path, dir);
+      else
+        db__error (db, err, "cannot create database '%s': %s",
+                   path, gpg_strerror (err));
+      xfree (dir);
+      return err;
+    }
+  /* The umask may have cleared bits; we want exactly 0600.  */
+  if (fchmod (fd, S_IRUSR | S_IWUSR))
+    {
+      err = oca_error_from_errno ();
+      close (fd);
+      unlink (path);
+      return db__error (db, err, "cannot set the mode of '%s': %s",
+                        path, gpg_strerror (err));
+    }
+  close (fd);
+  return 0;
+}
+
+
+/* Stage 1 for every open: PATH (a regular file) must be readable; its
+ * permission bits go to DB->mode.  This runs before SQLite opens the
+ * file, so closing our descriptor cannot drop SQLite's locks.  */
+static gpg_error_t
+check_readable (db_t db, const char *path)
+{
+  gpg_error_t err;
+  struct stat sb;
+  int fd;
+
+  fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd == -1)
+    {
+      err = oca_error_from_errno ();
+      if (gpg_err_code (err) == GPG_ERR_ELOOP)
+        return db__error (db, err, "database '%s' is a symbolic link", path);
+      return db__error (db, err, "cannot read database '%s': %s",
+                        path, gpg_strerror (err));
+    }
+  if (fstat (fd, &sb))
+    {
+      err = oca_error_from_errno ();
+      close (fd);
+      return db__error (db, err, "cannot access database '%s': %s",
+                        path, gpg_strerror (err));
+    }
+  close (fd);
+  if (!S_ISREG (sb.st_mode))
+    return db__error (db, gpg_error (GPG_ERR_INV_OBJ),
+                      "'%s' is not an oca database (not a regular file)",
+                      path);
+  db->mode = sb.st_mode & 07777;
+  return 0;
+}
+
+
+/* Open the SQLite connection of DB to PATH, read-only or read-write as
+ * DB->readonly says, and configure it.  Nothing is written.  */
+static gpg_error_t
+connect_sqlite (db_t db, const char *path)
+{
+  gpg_error_t err;
+  int oflags, rc;
+
+  oflags = (db->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE)
+           | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_PRIVATECACHE;
+  rc = sqlite3_open_v2 (path, &db->sql, oflags, NULL);
+  if (rc)
+    return db__sqlerr (db, rc);
+  sqlite3_extended_result_codes (db->sql, 1);
+  if (!db->readonly && sqlite3_db_readonly (db->sql, "main") == 1)
+    return db__error (db, gpg_error (GPG_ERR_EACCES),
+                      "database '%s' is read-only", path);
+  sqlite3_busy_timeout (db->sql, DB_BUSY_TIMEOUT);
+  sqlite3_limit (db->sql, SQLITE_LIMIT_LENGTH, DB_MAX_TEXT);
+  sqlite3_db_config (db->sql, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+  sqlite3_db_config (db->sql, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+  /* None of these writes to the file.  */
+  err = exec_sql (db, "PRAGMA foreign_keys = ON;"
+                  "PRAGMA secure_delete = ON;"
+                  "PRAGMA temp_store = MEMORY;");
+  return err;
+}
+
+
+/* A read-only connection of DB found a hot journal next to PATH: a
+ * writer crashed in the middle of a transaction and every reader has
+ * to see the file rolled back first, which needs write access.  When
+ * the caller may write the file and its directory, roll the journal
+ * back through a short read-write connection and reconnect read-only;
+ * otherwise say what happened and what to run.  */
+static gpg_error_t
+roll_back_hot_journal (db_t db, const char *path)
+{
+  gpg_error_t err;
+  int64_t n;
+
+  sqlite3_close (db->sql);
+  db->sql = NULL;
+  err = check_writable (db, path);
+  if (err)
+    {
+      char why[sizeof db->errmsg];
+
+      memcpy (why, db->errmsg, sizeof why);
+      return db__error (db, err, "database '%s' holds an unfinished"
+                        " transaction of a crashed writer (hot journal"
+                        " '%s-journal'), which this user cannot roll back"
+                        " (%s); run 'oca -d %s ca show' once as a user who"
+                        " can write the database and its directory",
+                        path, path, why, path);
+    }
+  db->readonly = 0;
+  err = connect_sqlite (db, path);
+  /* The first read of a read-write connection rolls the journal back.  */
+  if (!err)
+    err = query_int (db, "SELECT count(*) FROM sqlite_master", &n);
+  sqlite3_close (db->sql);
+  db->sql = NULL;
+  db->readonly = 1;
+  if (!err)
+    err = connect_sqlite (db, path);
   return err;
 }
 
@@ -603,7 +781,6 @@ db__open_ext (const char *path, unsigned int flags,
   db_t db = NULL;
   struct stat sb;
   int created = 0;
-  int fd, rc, oflags;
   enum probe_result what;
   unsigned int version;
 
@@ -626,6 +803,12 @@ db__open_ext (const char *path, unsigned int flags,
       goto leave;
     }
   db->readonly = !!(flags & DB_OPEN_READONLY);
+  db->path = xtrystrdup (path);
+  if (!db->path)
+    {
+      err = db__error (db, oca_error_from_errno (), "out of memory");
+      goto leave;
+    }
 
   /* Stage 1: the file.  */
   if (lstat (path, &sb))
@@ -643,26 +826,10 @@ db__open_ext (const char *path, unsigned int flags,
                            "database '%s' does not exist", path);
           goto leave;
         }
-      fd = open (path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                 S_IRUSR | S_IWUSR);
-      if (fd == -1)
-        {
-          err = oca_error_from_errno ();
-          db__error (db, err, "cannot create database '%s': %s",
-                     path, gpg_strerror (err));
-          goto leave;
-        }
+      err = create_file (db, path);
+      if (err)
+        goto leave;
       created = 1;
-      /* The umask may have cleared bits; we want exactly 0600.  */
-      if (fchmod (fd, S_IRUSR | S_IWUSR))
-        {
-          err = oca_error_from_errno ();
-          close (fd);
-          db__error (db, err, "cannot set the mode of '%s': %s",
-                     path, gpg_strerror (err));
-          goto leave;
-        }
-      close (fd);
     }
   else if (S_ISLNK (sb.st_mode))
     {
@@ -673,52 +840,50 @@ db__open_ext (const char *path, unsigned int flags,
   else if (!S_ISREG (sb.st_mode))
     {
       err = db__error (db, gpg_error (GPG_ERR_INV_OBJ),
-                       "not an oca database ('%s' is not a regular file)",
+                       "'%s' is not an oca database (not a regular file)",
                        path);
       goto leave;
     }
-
+  err = check_readable (db, path);
+  if (err)
+    goto leave;
   if (!db->readonly)
     {
       err = check_writable (db, path);
       if (err)
         goto leave;
     }
-
-  oflags = (db->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE)
-           | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_PRIVATECACHE;
-  rc = sqlite3_open_v2 (path, &db->sql, oflags, NULL);
-  if (rc)
-    {
-      err = db__sqlerr (db, rc);
-      goto leave;
-    }
-  sqlite3_extended_result_codes (db->sql, 1);
-  if (!db->readonly && sqlite3_db_readonly (db->sql, "main") == 1)
-    {
-      err = db__error (db, gpg_error (GPG_ERR_EACCES),
-                       "database file '%s' is read-only", path);
-      goto leave;
-    }
-  sqlite3_busy_timeout (db->sql, DB_BUSY_TIMEOUT);
-  sqlite3_limit (db->sql, SQLITE_LIMIT_LENGTH, DB_MAX_TEXT);
-  sqlite3_db_config (db->sql, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-  sqlite3_db_config (db->sql, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-  /* None of these writes to the file.  */
-  err = exec_sql (db, "PRAGMA foreign_keys = ON;"
-                  "PRAGMA secure_delete = ON;"
-                  "PRAGMA temp_store = MEMORY;");
+  err = connect_sqlite (db, path);
   if (err)
     goto leave;
 
   /* Stage 2: what is it?  */
   err = probe (db, nsteps, &what, &version);
+  if (err && db->readonly
+      && sqlite3_extended_errcode (db->sql) == SQLITE_READONLY_ROLLBACK)
+    {
+      err = roll_back_hot_journal (db, path);
+      if (!err)
+        err = probe (db, nsteps, &what, &version);
+    }
   if (err)
     goto leave;
   if (what == PROBE_EMPTY && !(flags & DB_OPEN_CREATE))
     {
       err = db__error (db, gpg_error (GPG_ERR_NOT_INITIALIZED),
-                       "database '%s' is empty (no oca schema)", path);
+                       "database '%s' is empty (no oca schema; create a CA"
+                       " with 'oca ca init')", path);
+      goto leave;
+    }
+  /* A file that existed before a CREATE open is about to receive the
+   * CA: others must not have access to it.  Changing the mode now
+   * would not help against a descriptor opened while it was open.  */
+  if (!created && (flags & DB_OPEN_CREATE) && (db->mode & 077))
+    {
+      err = db__error (db, gpg_error (GPG_ERR_EPERM),
+                       "refusing to use '%s' for a CA: its mode %04o gives"
+                       " group or others access; remove it and oca creates"
+                       " it with mode 0600", path, db->mode);
       goto leave;
     }
   db->version = version;
@@ -729,8 +894,10 @@ db__open_ext (const char *path, unsigned int flags,
       if (db->readonly)
         {
           err = db__error (db, gpg_error (GPG_ERR_INV_STATE),
-                           "database schema version %u needs an upgrade to"
-                           " %zu; open it for writing", version, nsteps);
+                           "database '%s' needs an upgrade from schema"
+                           " version %u to %zu, which a read-only command"
+                           " cannot do (the next writing command does it)",
+                           path, version, nsteps);
           goto leave;
         }
       err = migrate (db, steps, nsteps);
@@ -775,6 +942,7 @@ db_close (db_t db)
     sqlite3_finalize (db->stmt[i]);
   if (db->sql)
     sqlite3_close (db->sql);
+  xfree (db->path);
   wipememory (db, sizeof *db);
   xfree (db);
 }
@@ -793,6 +961,14 @@ int
 db_is_readonly (db_t db)
 {
   return db ? db->readonly : 0;
+}
+
+
+/* See db.h.  */
+unsigned int
+db_file_mode (db_t db)
+{
+  return db ? db->mode : 0;
 }
 
 

@@ -76,34 +76,50 @@ typedef struct db_s *db_t;
 /* Open the CA database at PATH and store a new handle at R_DB.
  *
  * FLAGS is a combination of DB_OPEN_*:
- *  - DB_OPEN_CREATE: a missing file is created with open(O_CREAT|O_EXCL|
- *    O_NOFOLLOW) and mode 0600, then the current schema is installed in
- *    one transaction (the file is removed again if that fails).  An
- *    existing, completely empty database gets the schema too.  An
- *    existing oca database is simply opened.
- *  - DB_OPEN_READONLY: the file is opened read-only and is never
- *    modified.  A database whose schema is older than DB_SCHEMA_VERSION
- *    cannot be migrated then: GPG_ERR_INV_STATE ("needs an upgrade").
- *    Must not be combined with DB_OPEN_CREATE.
+ *  - DB_OPEN_CREATE: open a file that is to receive a new CA.  A
+ *    missing file is created with open(O_CREAT|O_EXCL|O_NOFOLLOW) and
+ *    mode 0600, then the current schema is installed in one transaction
+ *    (the file is removed again if that fails).  An existing, completely
+ *    empty database gets the schema too.  An existing oca database is
+ *    simply opened.  An existing file whose mode gives group or others
+ *    any access is refused (GPG_ERR_EPERM) without being changed: a
+ *    chmod would not revoke a descriptor opened meanwhile.
+ *  - DB_OPEN_READONLY: the file is opened read-only and is not
+ *    modified, with one exception: a hot journal left by a writer that
+ *    crashed mid-transaction must be rolled back before anyone can read
+ *    the file; when the caller can write the file and its directory
+ *    that is done (restoring the last committed state), otherwise the
+ *    open fails with GPG_ERR_EACCES and a message saying so.  A
+ *    database whose schema is older than DB_SCHEMA_VERSION cannot be
+ *    migrated then: GPG_ERR_INV_STATE ("needs an upgrade").  Must not be
+ *    combined with DB_OPEN_CREATE.
  *  - 0: open an existing oca database for reading and writing; pending
  *    forward migrations are applied in one transaction.  When nothing
- *    is to be migrated the file is not written.
+ *    is to be migrated the file is not written (a hot journal is rolled
+ *    back by SQLite itself).
  *
  * Symbolic links are refused.  The connection runs with
  * foreign_keys=ON, secure_delete=ON, the default rollback journal
  * (no persistent WAL files) and a busy timeout of a few seconds.
  *
  * Errors (nothing is modified in any of these cases):
- *   GPG_ERR_ENOENT          no such file (and no DB_OPEN_CREATE)
+ *   GPG_ERR_ENOENT          no such file (and no DB_OPEN_CREATE), or its
+ *                           directory is missing (DB_OPEN_CREATE)
  *   GPG_ERR_INV_OBJ         not an SQLite file, or an SQLite database of
  *                           another application ("not an oca database")
  *   GPG_ERR_NOT_SUPPORTED   schema newer than this oca knows
  *   GPG_ERR_NOT_INITIALIZED an empty database opened without CREATE
- *   GPG_ERR_EACCES/EROFS    file or its directory not writable while a
- *                           read-write open was asked for
+ *   GPG_ERR_EACCES/EROFS    the file cannot be read; or it or its
+ *                           directory is not writable while a read-write
+ *                           open was asked for; or a hot journal needs a
+ *                           rollback the caller cannot do
+ *   GPG_ERR_EPERM           DB_OPEN_CREATE on an existing file that group
+ *                           or others can access
+ *   GPG_ERR_LOCKED          another process holds the lock too long
  *   GPG_ERR_INV_STATE       old schema and DB_OPEN_READONLY
  *   GPG_ERR_INV_ARG         bad FLAGS
- * On error *R_DB is NULL and db_errmsg (NULL) describes the failure.  */
+ * On error *R_DB is NULL and db_errmsg (NULL) describes the failure in
+ * one line that names the file; it is meant to be shown as is.  */
 gpg_error_t db_open (const char *path, unsigned int flags, db_t *r_db);
 
 /* Close DB (rolling back an open transaction).  NULL is accepted.  */
@@ -120,6 +136,10 @@ unsigned int db_schema_version (db_t db);
 
 /* True if DB was opened read-only.  */
 int db_is_readonly (db_t db);
+
+/* The permission bits (st_mode & 07777) of the file when DB was
+ * opened.  */
+unsigned int db_file_mode (db_t db);
 
 
 /*-- Transactions --*/

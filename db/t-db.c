@@ -290,6 +290,13 @@ test_create (void)
   ok_code (db_open (path, DB_OPEN_CREATE | DB_OPEN_READONLY, &db),
            GPG_ERR_INV_ARG, "CREATE|READONLY refused");
 
+  /* A missing directory is named.  */
+  ok_code (db_open (tpath ("nodir/sub/x.sqlite"), DB_OPEN_CREATE, &db),
+           GPG_ERR_ENOENT, "CREATE in a missing directory is ENOENT");
+  ok (strstr (db_errmsg (NULL), "directory '") != NULL
+      && strstr (db_errmsg (NULL), "/nodir/sub' does not exist") != NULL,
+      "message names the directory: %s", db_errmsg (NULL));
+
   /* Symbolic links are refused.  */
   if (!symlink (path, tpath ("link.sqlite")))
     ok_code (db_open (tpath ("link.sqlite"), 0, &db), GPG_ERR_ELOOP,
@@ -537,8 +544,19 @@ test_refusals (void)
   ok (!write_file (tpath ("empty.sqlite"), "", 0), "0-byte file");
   ok_code (db_open (tpath ("empty.sqlite"), 0, &db), GPG_ERR_NOT_INITIALIZED,
            "empty file without CREATE");
+  /* A file others may read is not fit for a new CA (it keeps its
+   * mode); 0600 is.  */
+  ok (!chmod (tpath ("empty.sqlite"), 0644), "chmod 644");
+  ok_code (db_open (tpath ("empty.sqlite"), DB_OPEN_CREATE, &db),
+           GPG_ERR_EPERM, "empty 0644 file refused with CREATE");
+  ok (strstr (db_errmsg (NULL), "mode 0644") != NULL,
+      "message names the mode: %s", db_errmsg (NULL));
+  ok (raw_int (tpath ("empty.sqlite"), "SELECT count(*) FROM sqlite_master")
+      == 0, "no schema written into it");
+  ok (!chmod (tpath ("empty.sqlite"), 0600), "chmod 600");
   ok_err (db_open (tpath ("empty.sqlite"), DB_OPEN_CREATE, &db),
-          "empty file with CREATE gets the schema");
+          "empty 0600 file with CREATE gets the schema");
+  ok (db_file_mode (db) == 0600, "db_file_mode is 0600");
   db_close (db);
   db = NULL;
 
@@ -1056,6 +1074,158 @@ test_readonly_file (void)
 }
 
 
+/* Crash a writer in the middle of a transaction on PATH: a child
+ * process changes the domain and adds enough rows to spill pages into
+ * the file, then dies without committing.  Returns 0 if a hot journal
+ * is left.  */
+static int
+crash_writer (const char *path)
+{
+  char jpath[300];
+  unsigned char head[8];
+  int status, fd;
+  ssize_t n;
+  pid_t pid;
+
+  fflush (stdout);
+  pid = fork ();
+  if (pid < 0)
+    return -1;
+  if (!pid)
+    {
+      sqlite3 *s = NULL;
+
+      if (sqlite3_open_v2 (path, &s, SQLITE_OPEN_READWRITE, NULL)
+          || sqlite3_exec (s, "PRAGMA cache_size = 2; BEGIN;"
+                           "UPDATE cas SET domainname = 'evil.example';"
+                           "INSERT INTO users (name, ca_id)"
+                           " SELECT hex(randomblob(2000)), 1 FROM"
+                           " (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL"
+                           "  SELECT x + 1 FROM c WHERE x < 300)"
+                           "  SELECT x FROM c);", NULL, NULL, NULL))
+        _exit (2);
+      _exit (0);  /* No COMMIT, no close: a crash.  */
+    }
+  if (waitpid (pid, &status, 0) != pid || !WIFEXITED (status)
+      || WEXITSTATUS (status))
+    return -1;
+  snprintf (jpath, sizeof jpath, "%s-journal", path);
+  fd = open (jpath, O_RDONLY);
+  if (fd < 0)
+    return -1;
+  n = read (fd, head, sizeof head);
+  close (fd);
+  /* A journal whose header was synced (non-zero magic) is hot.  */
+  return n == (ssize_t)sizeof head && (head[0] | head[1]) ? 0 : -1;
+}
+
+static char hot_file[300];
+
+static void
+hot_child (int *codes)
+{
+  db_t db = NULL;
+
+  codes[0] = gpg_err_code (db_open (hot_file, DB_OPEN_READONLY, &db));
+  codes[1] = strstr (db_errmsg (NULL), "hot journal") != NULL
+             && strstr (db_errmsg (NULL), "crashed") != NULL;
+  db_close (db);
+}
+
+static void
+unreadable_child (int *codes)
+{
+  db_t db = NULL;
+
+  codes[0] = gpg_err_code (db_open (hot_file, DB_OPEN_READONLY, &db));
+  codes[1] = strstr (db_errmsg (NULL), "cannot read database") != NULL
+             && strstr (db_errmsg (NULL), "read-only") == NULL;
+  db_close (db);
+  db = NULL;
+  codes[2] = gpg_err_code (db_open (hot_file, 0, &db));
+  db_close (db);
+}
+
+/* A writer crashed mid-transaction: a read-only open rolls its hot
+ * journal back when it may write, and says what to do when not.  */
+static void
+test_hot_journal (void)
+{
+  char dir[256], jpath[320];
+  const char *path;
+  db_t db = NULL;
+  char *domain = NULL;
+  int codes[3];
+  snap_t s;
+
+  path = tpath ("hot.sqlite");
+  snprintf (jpath, sizeof jpath, "%s-journal", path);
+  ok_err (make_ca_db (path), "build a CA database");
+  ok (!crash_writer (path), "a crashed writer left a hot journal");
+  ok_err (db_open (path, DB_OPEN_READONLY, &db),
+          "read-only open of a file with a hot journal");
+  if (db)
+    {
+      ok_err (db_ca_get_domain (db, &domain), "read the domain");
+      ok (domain && !strcmp (domain, "example.org"),
+          "the crashed transaction was rolled back (%s)",
+          domain ? domain : "NULL");
+      xfree (domain);
+      ok (db_is_readonly (db), "handle is still read-only");
+      ok_code (db_begin (db), GPG_ERR_EACCES, "and refuses writes");
+    }
+  db_close (db);
+  db = NULL;
+  ok (!file_exists (jpath), "journal gone");
+  ok (raw_int (path, "SELECT count(*) FROM users") == 1,
+      "only the committed user is left");
+
+  /* The same for a user who may read but not write: refused, nothing
+   * changed, and the message says what happened.  */
+  snprintf (dir, sizeof dir, "%s", tpath ("hotdir"));
+  snprintf (hot_file, sizeof hot_file, "%s/ca.sqlite", dir);
+  snprintf (jpath, sizeof jpath, "%s-journal", hot_file);
+  ok (!mkdir (dir, 0700), "mkdir");
+  ok_err (make_ca_db (hot_file), "build a CA database");
+  ok (!crash_writer (hot_file), "a crashed writer left a hot journal");
+  ok (!chmod (hot_file, 0444) && !chmod (jpath, 0444) && !chmod (dir, 0555)
+      && !chmod (tmpdir, 0711), "make it read-only for everybody");
+  s = snap (hot_file);
+  if (run_unprivileged (hot_child, codes, 2))
+    ok (0, "run the unprivileged child");
+  else
+    {
+      ok (codes[0] == GPG_ERR_EACCES, "read-only user: refused (code %d)",
+          codes[0]);
+      ok (codes[1], "read-only user: message names the hot journal");
+    }
+  ok (s.buf && file_exists (jpath), "journal still there");
+  snap_free (&s);
+  ok (!chmod (dir, 0700) && !chmod (hot_file, 0600) && !chmod (jpath, 0600),
+      "writable again");
+  ok_err (db_open (hot_file, DB_OPEN_READONLY, &db),
+          "the owner's read-only open rolls it back");
+  db_close (db);
+  db = NULL;
+  ok (!file_exists (jpath), "journal gone");
+
+  /* A file the user cannot read is reported as such, not as
+   * read-only.  */
+  ok (!chmod (hot_file, geteuid () ? 0200 : 0600) && !chmod (dir, 0755),
+      "make it unreadable");
+  if (run_unprivileged (unreadable_child, codes, 3))
+    ok (0, "run the unprivileged child");
+  else
+    {
+      ok (codes[0] == GPG_ERR_EACCES, "unreadable: refused (code %d)",
+          codes[0]);
+      ok (codes[1], "unreadable: message says it cannot be read");
+      ok (codes[2] == GPG_ERR_EACCES, "unreadable: refused read-write");
+    }
+  chmod (hot_file, 0600);
+}
+
+
 int
 main (void)
 {
@@ -1088,6 +1258,7 @@ main (void)
   test_bulk ();
   test_migrate_key_scrub ();
   test_readonly_file ();
+  test_hot_journal ();
 
   if (!getenv ("T_DB_KEEP"))
     {

@@ -55,6 +55,21 @@ ca_errmsg_for (gpg_error_t err)
 }
 
 
+/* Print the one-line warning FMT (printf style) on stderr.  */
+void
+ca_warning (const char *fmt, ...)
+{
+  va_list ap;
+
+  fputs ("oca: warning: ", stderr);
+  va_start (ap, fmt);
+  vfprintf (stderr, fmt, ap);
+  va_end (ap);
+  putc ('\n', stderr);
+  fflush (stderr);
+}
+
+
 /* Describe an error ERR from reading OpenPGP data from WHAT (a file
  * name) and return ERR.  */
 gpg_error_t
@@ -166,43 +181,6 @@ ca_check_domain (const char *domain, char **r_domain)
 }
 
 
-static gpg_error_t
-db_open_errmsg (gpg_error_t err, const char *dbfile)
-{
-  switch (gpg_err_code (err))
-    {
-    case GPG_ERR_ENOENT:
-      return ca_set_errmsg (err, "database '%s' does not exist", dbfile);
-    case GPG_ERR_INV_OBJ:
-      return ca_set_errmsg (err, "'%s' is not an oca database", dbfile);
-    case GPG_ERR_NOT_SUPPORTED:
-      return ca_set_errmsg (err, "database '%s' was written by a newer "
-                            "version of oca", dbfile);
-    case GPG_ERR_NOT_INITIALIZED:
-      return ca_set_errmsg (err, "CA database '%s' is not initialized "
-                            "(see 'oca ca init')", dbfile);
-    case GPG_ERR_EACCES:
-    case GPG_ERR_EPERM:
-    case GPG_ERR_EROFS:
-      return ca_set_errmsg (err, "database '%s' is read-only", dbfile);
-    case GPG_ERR_INV_STATE:
-      return ca_set_errmsg (err, "database '%s' needs an upgrade, which a "
-                            "read-only command can't do", dbfile);
-    case GPG_ERR_LOCKED:
-      return ca_set_errmsg (err, "database '%s' is locked by another "
-                            "process", dbfile);
-    case GPG_ERR_BAD_DATA:
-      return ca_set_errmsg (err, "database '%s' is corrupt", dbfile);
-    default:
-      {
-        const char *m = db_errmsg (NULL);
-        return ca_set_errmsg (err, "can't open database '%s': %s", dbfile,
-                              (m && *m) ? m : gpg_strerror (err));
-      }
-    }
-}
-
-
 /* Load the CA (domain, certificate, backend) from CA->db.  */
 static gpg_error_t
 load_ca (ca_t *ca)
@@ -276,18 +254,12 @@ ca_open (ca_cli_t *cli, unsigned int flags, ca_t **r_ca)
     }
   else if ((flags & CA_OPEN_READONLY))
     dbflags = DB_OPEN_READONLY;
-  else if (!access (ca->dbfile, F_OK) && access (ca->dbfile, W_OK))
-    {
-      err = gpg_error (GPG_ERR_EACCES);
-      db_open_errmsg (err, ca->dbfile);
-      goto leave;
-    }
 
   err = db_open (ca->dbfile, dbflags, &ca->db);
   if (err)
     {
       ca->created_file = 0;  /* db_open cleans up after itself.  */
-      db_open_errmsg (err, ca->dbfile);
+      ca_set_errmsg (err, "%s", db_errmsg (NULL));
       goto leave;
     }
 
@@ -315,6 +287,13 @@ ca_open (ca_cli_t *cli, unsigned int flags, ca_t **r_ca)
       err = load_ca (ca);
       if (err)
         goto leave;
+      /* Both backends keep a secret in the file.  */
+      if ((db_file_mode (ca->db) & 077))
+        ca_warning ("group or others can access database '%s' (mode %04o),"
+                    " which holds %s; run 'chmod 600 %s'", ca->dbfile,
+                    db_file_mode (ca->db),
+                    ca->cacert->backend ? "the card's User PIN"
+                    : "the CA's private key", ca->dbfile);
     }
 
   *r_ca = ca;
@@ -368,7 +347,7 @@ ca_begin (ca_t *ca)
 
   err = db_begin (ca->db);
   if (err)
-    db_open_errmsg (err, ca->dbfile);
+    ca_set_errmsg (err, "%s", db_errmsg (ca->db));
   return err;
 }
 
@@ -381,20 +360,8 @@ ca_commit (ca_t *ca)
 
   err = db_commit (ca->db);
   if (err)
-    {
-      switch (gpg_err_code (err))
-        {
-        case GPG_ERR_EACCES:
-        case GPG_ERR_EROFS:
-        case GPG_ERR_LOCKED:
-          db_open_errmsg (err, ca->dbfile);
-          break;
-        default:
-          ca_set_errmsg (err, "error writing the database: %s",
-                         db_errmsg (ca->db));
-        }
-      return err;
-    }
+    return ca_set_errmsg (err, "error writing the database: %s",
+                          db_errmsg (ca->db));
   ca->committed = 1;
   return 0;
 }

@@ -190,6 +190,9 @@ const char *ca_errmsg (void);
 /* The recorded message if it was recorded for exactly ERR (e.g. by a
  * card backend during a signature), else NULL.  */
 const char *ca_errmsg_for (gpg_error_t err);
+/* Print the one-line warning FMT on stderr ("oca: warning: ...").  */
+void ca_warning (const char *fmt, ...)
+  __attribute__ ((format (printf, 1, 2)));
 /* A message for an error from reading a key: "FILE: bad armor
  * checksum" etc.; returns ERR.  */
 gpg_error_t ca_key_errmsg (gpg_error_t err, const char *what);
