@@ -368,11 +368,9 @@ cmd_user_add (ca_cli_t *cli, int argc, char **argv)
       goto leave;
     }
 
-  err = ca_commit (ca);
-  if (err)
-    goto leave;
-
-  /* The key and its passphrase bypass stdio's buffers.  */
+  /* Hand the key out before storing anything: if it cannot be
+   * written, the user would exist without anyone holding the key.  The
+   * key and its passphrase bypass stdio's buffers.  */
   if (minimal)
     {
       err = cmd_write_secret (stdout, pass);
@@ -383,11 +381,11 @@ cmd_user_add (ca_cli_t *cli, int argc, char **argv)
     }
   else
     {
-      if (name)
-        fprintf (stderr, "Created new user key for %s.\n", name);
-      else
-        fprintf (stderr, "Created new user key.\n");
-      err = cmd_write_secret (stdout, (char *)priv);
+      if ((name ? fprintf (stderr, "Created new user key for %s.\n", name)
+           : fputs ("Created new user key.\n", stderr)) < 0)
+        err = oca_error_from_errno ();
+      if (!err)
+        err = cmd_write_secret (stdout, (char *)priv);
       if (!err)
         err = cmd_write_secret (stderr, "Password for this key: '");
       if (!err)
@@ -396,8 +394,22 @@ cmd_user_add (ca_cli_t *cli, int argc, char **argv)
         err = cmd_write_secret (stderr, "'.\n");
     }
   if (err)
-    ca_set_errmsg (err, "error writing the new user key: %s",
-                   gpg_strerror (err));
+    {
+      ca_set_errmsg (err, "error writing the new user key: %s; nothing was"
+                     " stored", gpg_strerror (err));
+      goto leave;
+    }
+
+  err = ca_commit (ca);
+  if (err)
+    {
+      char *m = xtrystrdup (ca_errmsg () ? ca_errmsg () : "");
+
+      ca_set_errmsg (err, "%s; the key printed was not stored",
+                     m && *m ? m : gpg_strerror (err));
+      xfree (m);
+      goto leave;
+    }
 
  leave:
   wipe_and_free (priv, privlen);
