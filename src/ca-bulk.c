@@ -338,14 +338,10 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
                          db_errmsg (ca->db));
           goto leave;
         }
-      err = pgp_read_cert (jobs[i].known->pub_cert,
-                           strlen (jobs[i].known->pub_cert), &stored);
+      err = ca_parse_stored_cert (jobs[i].known->pub_cert,
+                                  jobs[i].known->fingerprint, &stored);
       if (err)
-        {
-          ca_set_errmsg (err, "stored certificate %s is invalid: %s",
-                         jobs[i].fpr, gpg_strerror (err));
-          goto leave;
-        }
+        goto leave;
       err = pgp_cert_merge (stored, jobs[i].cert, NULL);
       if (err)
         {

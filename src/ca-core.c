@@ -181,6 +181,33 @@ ca_check_domain (const char *domain, char **r_domain)
 }
 
 
+/* Parse TEXT, the stored certificate of the row for FPR, into *R_CERT
+ * and check that it is the key the row names.  */
+gpg_error_t
+ca_parse_stored_cert (const char *text, const char *fpr, pgp_cert_t **r_cert)
+{
+  gpg_error_t err;
+  pgp_cert_t *cert = NULL;
+  char hex[41];
+
+  *r_cert = NULL;
+  err = pgp_read_cert (text, strlen (text), &cert);
+  if (err)
+    return ca_set_errmsg (err, "stored certificate %s is invalid: %s",
+                          fpr, gpg_strerror (err));
+  pgp_cert_fpr_hex (cert, hex);
+  if (strcmp (hex, fpr))
+    {
+      pgp_cert_release (cert);
+      return ca_set_errmsg (gpg_error (GPG_ERR_BAD_DATA),
+                            "stored certificate %s is invalid: it holds the"
+                            " key %s", fpr, hex);
+    }
+  *r_cert = cert;
+  return 0;
+}
+
+
 /* Load the CA (domain, certificate, backend) from CA->db.  */
 static gpg_error_t
 load_ca (ca_t *ca)

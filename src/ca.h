@@ -172,6 +172,13 @@ gpg_error_t ca_init_softkey (ca_t *ca, const char *domain, const char *name,
  * lowercased domain in *R_DOMAIN (xfree).  */
 gpg_error_t ca_check_domain (const char *domain, char **r_domain);
 
+/* Parse TEXT, the stored certificate of the certs row for fingerprint
+ * FPR, into *R_CERT, checking that it is that key (GPG_ERR_BAD_DATA if
+ * not).  Errors get the message "stored certificate FPR is invalid:
+ * ...".  */
+gpg_error_t ca_parse_stored_cert (const char *text, const char *fpr,
+                                  pgp_cert_t **r_cert);
+
 /* Store the CA certificate CA->cert (e.g. after merging trust
  * signatures).  Needs a transaction.  */
 gpg_error_t ca_store_cacert (ca_t *ca);

@@ -240,13 +240,9 @@ load_user_certs (ca_t *ca, pgp_cert_t **r_chain)
                           db_errmsg (ca->db));
   for (dc = list; dc; dc = dc->next)
     {
-      err = pgp_read_cert (dc->pub_cert, strlen (dc->pub_cert), &cert);
+      err = ca_parse_stored_cert (dc->pub_cert, dc->fingerprint, &cert);
       if (err)
-        {
-          ca_set_errmsg (err, "stored certificate %s is invalid: %s",
-                         dc->fingerprint, gpg_strerror (err));
-          goto leave;
-        }
+        goto leave;
       *tail = cert;
       tail = &cert->next;
     }

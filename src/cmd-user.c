@@ -733,13 +733,9 @@ cmd_user_update (ca_cli_t *cli, int argc, char **argv)
                      db_errmsg (ca->db));
       goto leave;
     }
-  err = pgp_read_cert (known->pub_cert, strlen (known->pub_cert), &stored);
+  err = ca_parse_stored_cert (known->pub_cert, known->fingerprint, &stored);
   if (err)
-    {
-      ca_set_errmsg (err, "stored certificate %s is invalid: %s", fpr,
-                     gpg_strerror (err));
-      goto leave;
-    }
+    goto leave;
   err = pgp_cert_merge (stored, cert, &added);
   if (err)
     {
@@ -786,10 +782,9 @@ list_one (ca_t *ca, db_cert_t *dc, uint32_t now)
   int header = 0;
   char *shown;
 
-  err = pgp_read_cert (dc->pub_cert, strlen (dc->pub_cert), &cert);
+  err = ca_parse_stored_cert (dc->pub_cert, dc->fingerprint, &cert);
   if (err)
-    return ca_set_errmsg (err, "stored certificate %s is invalid: %s",
-                          dc->fingerprint, gpg_strerror (err));
+    return err;
   err = pgp_cert_verify (cert, ca->cert);
   if (err)
     goto leave;
@@ -897,17 +892,17 @@ cmd_user_list (ca_cli_t *cli, int argc, char **argv)
 }
 
 
-/* Append the stored armored cert TEXT to MB (binary, exportable parts).  */
+/* Append the stored armored cert TEXT of FPR to MB (binary, exportable
+ * parts).  */
 static gpg_error_t
 append_cert (membuf_t *mb, const char *text, const char *fpr)
 {
   gpg_error_t err;
   pgp_cert_t *cert = NULL;
 
-  err = pgp_read_cert (text, strlen (text), &cert);
+  err = ca_parse_stored_cert (text, fpr, &cert);
   if (err)
-    return ca_set_errmsg (err, "stored certificate %s is invalid: %s",
-                          fpr, gpg_strerror (err));
+    return err;
   pgp_cert_write (cert, PGP_EXPORT_NO_LOCAL, mb);
   pgp_cert_release (cert);
   return 0;
