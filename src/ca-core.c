@@ -85,7 +85,15 @@ ca_key_errmsg (gpg_error_t err, const char *what)
     case GPG_ERR_TOO_SHORT:  s = "truncated OpenPGP data"; break;
     case GPG_ERR_INV_PACKET: s = "invalid OpenPGP packet"; break;
     case GPG_ERR_AMBIGUOUS:  s = "more than one key in the file"; break;
-    case GPG_ERR_TOO_LARGE:  s = "too large"; break;
+    case GPG_ERR_TOO_LARGE:
+      return ca_set_errmsg (err, "%s: too large (oca reads packets of up to"
+                            " %u MiB and numbers of up to %u bits)", what,
+                            (unsigned int)(PGP_MAX_INPUT >> 20),
+                            (unsigned int)PGP_MAX_MPI_BITS);
+    case GPG_ERR_TOO_MANY:
+      return ca_set_errmsg (err, "%s: more than %u packets in one key or"
+                            " signature file (oca's limit)", what,
+                            (unsigned int)PGP_MAX_PACKETS);
     default:                 s = NULL; break;
     }
   if (s)

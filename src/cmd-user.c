@@ -1057,7 +1057,9 @@ do_bulk_import (ca_cli_t *cli, const char *fname)
       || gpg_err_code (err) == GPG_ERR_TOO_SHORT
       || gpg_err_code (err) == GPG_ERR_CHECKSUM
       || gpg_err_code (err) == GPG_ERR_INV_ARMOR
-      || gpg_err_code (err) == GPG_ERR_NO_PUBKEY)
+      || gpg_err_code (err) == GPG_ERR_NO_PUBKEY
+      || gpg_err_code (err) == GPG_ERR_TOO_LARGE
+      || gpg_err_code (err) == GPG_ERR_TOO_MANY)
     {
       if (!ca_errmsg ())
         ca_key_errmsg (err, fname);

@@ -314,8 +314,10 @@ dearmor_one (brd_t *r, int *r_type, membuf_t *out)
     return gpg_error (GPG_ERR_INV_ARMOR);
   if ((err = membuf_error (out)))
     return err;
-  if (have_crc && pgp_crc24 (membuf_data (out) + start,
-                             membuf_len (out) - start) != crc)
+  /* An empty body may leave OUT without a buffer: no offset on NULL.  */
+  n = membuf_len (out) - start;
+  if (have_crc && pgp_crc24 (n ? membuf_data (out) + start
+                             : (const unsigned char *)"", n) != crc)
     return gpg_error (GPG_ERR_CHECKSUM);
   *r_type = type;
   return 0;

@@ -191,7 +191,7 @@ parse_certs (const unsigned char *data, size_t len, pgp_cert_t **r_certs)
         }
       if (++npackets > PGP_MAX_PACKETS)
         {
-          err = gpg_error (GPG_ERR_TOO_LARGE);
+          err = gpg_error (GPG_ERR_TOO_MANY);
           goto leave;
         }
       switch (tag)

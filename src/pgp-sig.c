@@ -830,7 +830,7 @@ pgp_read_sigs (const void *buf, size_t len, pgp_sig_t **r_sigs)
         }
       if (++count > PGP_MAX_PACKETS)
         {
-          err = gpg_error (GPG_ERR_TOO_LARGE);
+          err = gpg_error (GPG_ERR_TOO_MANY);
           goto leave;
         }
       if ((err = _pgp_parse_sig (raw, rawlen, rawlen - brd_left (&body),

@@ -379,7 +379,9 @@ gpg_error_t pgp_dearmor_all (const void *buf, size_t len, int *r_type,
  * secret keys, one or many).  *R_CERTS gets the first, the others
  * chained via NEXT (release with pgp_cert_release).  No certificate at
  * all is GPG_ERR_NO_PUBKEY; malformed input an error (GPG_ERR_INV_PACKET,
- * GPG_ERR_TOO_SHORT, GPG_ERR_INV_ARMOR, GPG_ERR_CHECKSUM, ...).  */
+ * GPG_ERR_TOO_SHORT, GPG_ERR_INV_ARMOR, GPG_ERR_CHECKSUM, ...).  Over
+ * the caps: GPG_ERR_TOO_LARGE (input, a packet or an MPI) and
+ * GPG_ERR_TOO_MANY (more than PGP_MAX_PACKETS packets in one cert).  */
 gpg_error_t pgp_read_certs (const void *buf, size_t len,
                             pgp_cert_t **r_certs);
 
@@ -545,8 +547,8 @@ pgp_key_t *pgp_cert_signing_subkey (pgp_cert_t *cert);
 
 /* Parse signature packets from BUF/LEN (binary or armored; a revocation
  * certificate is typically armored as PUBLIC KEY BLOCK).  All packets
- * must be signatures.  *R_SIGS gets a list (release with
- * pgp_sig_release).  */
+ * must be signatures, at most PGP_MAX_PACKETS (else GPG_ERR_TOO_MANY).
+ * *R_SIGS gets a list (release with pgp_sig_release).  */
 gpg_error_t pgp_read_sigs (const void *buf, size_t len, pgp_sig_t **r_sigs);
 
 /* Release SIG and the list chained after it (NULL ok).  */
