@@ -10,6 +10,13 @@
  * only), --daemon (socket only, in the background).  Options come
  * from the command line and from <homedir>/scdaemon.conf.  stdout is
  * the protocol channel: nothing else is ever written to it.
+ *
+ * The socket lives in a fresh 0700 directory $TMPDIR/oca-scd.XXXXXX,
+ * which the server keeps locked (flock) for its lifetime; connections
+ * from another uid are refused (SO_PEERCRED).  At start, directories of
+ * that name left by killed servers are removed: only ours (owner, mode
+ * 0700, no symbolic link), unlocked, and holding nothing but a socket
+ * that nobody listens on.
  */
 #include <config.h>
 #include "scd.h"
@@ -22,8 +29,11 @@
 #include <errno.h>
 #include <signal.h>
 #include <time.h>
+#include <fcntl.h>
+#include <dirent.h>
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -32,6 +42,7 @@ struct scd_options scd_opt;
 static FILE *logfp;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *socket_dir;
+static int socket_dir_fd = -1;      /* Holds the directory's lock.  */
 static assuan_fd_t listen_fd = ASSUAN_INVALID_FD;
 static pthread_mutex_t conn_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t conn_cond = PTHREAD_COND_INITIALIZER;
@@ -264,6 +275,35 @@ connection_thread (void *arg)
   return NULL;
 }
 
+/* Whether the peer of the accepted socket FD runs under our uid.
+ * Refusals are logged (uid and pid only) and told to the peer.  */
+static int
+peer_allowed (int fd)
+{
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  char line[80];
+  ssize_t n;
+
+  memset (&cred, 0, sizeof cred);
+  if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)
+      || len != sizeof cred)
+    {
+      scd_log ("connection refused: peer credentials unknown: %s",
+               strerror (errno));
+      return 0;
+    }
+  if (cred.uid == geteuid ())
+    return 1;
+  scd_log ("connection refused: peer uid %lu (pid %ld) is not ours",
+           (unsigned long)cred.uid, (long)cred.pid);
+  snprintf (line, sizeof line, "ERR %u Permission denied\n",
+            (unsigned int)gpg_err_make (GPG_ERR_SOURCE_SCD, GPG_ERR_EACCES));
+  n = write (fd, line, strlen (line));
+  (void)n;
+  return 0;
+}
+
 static void *
 accept_thread (void *arg)
 {
@@ -285,6 +325,11 @@ accept_thread (void *arg)
           sleep (1);
           continue;
         }
+      if (!peer_allowed (fd))
+        {
+          close (fd);
+          continue;
+        }
       pthread_mutex_lock (&conn_lock);
       socket_sessions++;
       pthread_mutex_unlock (&conn_lock);
@@ -304,6 +349,93 @@ accept_thread (void *arg)
   return NULL;
 }
 
+
+/* Whether a server listens on the socket NAME inside the directory
+ * DIR/SUB (only ECONNREFUSED counts as "nobody").  */
+static int
+socket_listened (const char *dir, const char *sub, const char *name)
+{
+  struct sockaddr_un addr;
+  int fd, rc, e;
+
+  memset (&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  if ((size_t)snprintf (addr.sun_path, sizeof addr.sun_path, "%s/%s/%s",
+                        dir, sub, name) >= sizeof addr.sun_path)
+    return 1;
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return 1;
+  rc = connect (fd, (struct sockaddr *)&addr, sizeof addr);
+  e = errno;
+  close (fd);
+  return !(rc == -1 && e == ECONNREFUSED);
+}
+
+
+/* Remove the socket directories in TMP that servers of ours left when
+ * they were killed.  A candidate is opened without following links and
+ * checked through its descriptor; its lock tells a running server
+ * (which holds it) from a dead one, and we hold it while removing.  The
+ * directory itself goes with rmdir, which removes nothing but an empty
+ * directory.  */
+static void
+remove_stale_socket_dirs (const char *tmp)
+{
+  DIR *d;
+  struct dirent *de;
+  struct stat st, sst;
+  int tfd, dfd, fd2;
+  time_t now = time (NULL);
+
+  tfd = open (tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (tfd < 0)
+    return;
+  fd2 = dup (tfd);
+  d = fd2 < 0 ? NULL : fdopendir (fd2);
+  if (!d)
+    {
+      if (fd2 >= 0)
+        close (fd2);
+      close (tfd);
+      return;
+    }
+  while ((de = readdir (d)))
+    {
+      if (strncmp (de->d_name, "oca-scd.", 8) || strlen (de->d_name) != 14)
+        continue;
+      dfd = openat (tfd, de->d_name,
+                    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (dfd < 0)
+        continue;
+      if (fstat (dfd, &st) || st.st_uid != geteuid ()
+          || (st.st_mode & 07777) != 0700
+          || flock (dfd, LOCK_EX | LOCK_NB))
+        {
+          close (dfd);
+          continue;
+        }
+      if (!fstatat (dfd, "S.scdaemon", &sst, AT_SYMLINK_NOFOLLOW))
+        {
+          if (S_ISSOCK (sst.st_mode) && sst.st_uid == geteuid ()
+              && !socket_listened (tmp, de->d_name, "S.scdaemon")
+              && !unlinkat (dfd, "S.scdaemon", 0)
+              && !unlinkat (tfd, de->d_name, AT_REMOVEDIR))
+            scd_log ("removed stale socket directory %s/%s", tmp,
+                     de->d_name);
+        }
+      else if (errno == ENOENT && now - st.st_mtime > 60
+               && !unlinkat (tfd, de->d_name, AT_REMOVEDIR))
+        /* Killed before it could bind: empty (rmdir checks that) and
+         * old enough not to be a server that is just starting.  */
+        scd_log ("removed stale socket directory %s/%s", tmp, de->d_name);
+      close (dfd);
+    }
+  closedir (d);
+  close (tfd);
+}
+
+
 /* Create the listening socket in a fresh 0700 directory.  */
 static gpg_error_t
 create_socket (void)
@@ -317,6 +449,7 @@ create_socket (void)
 
   if (!tmp || !*tmp || strlen (tmp) > 60)
     tmp = "/tmp";
+  remove_stale_socket_dirs (tmp);
   n = strlen (tmp) + 30;
   templ = xtrymalloc (n);
   if (!templ)
@@ -328,8 +461,12 @@ create_socket (void)
       xfree (templ);
       return err;
     }
-  chmod (templ, 0700);
   socket_dir = templ;
+  /* Locked for our lifetime: a later server can tell we are alive.  */
+  socket_dir_fd = open (templ, O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+                        | O_CLOEXEC);
+  if (socket_dir_fd < 0 || flock (socket_dir_fd, LOCK_EX | LOCK_NB))
+    return oca_error_from_errno ();
   n = strlen (templ) + 20;
   scd_socket_name = xtrymalloc (n);
   if (!scd_socket_name)

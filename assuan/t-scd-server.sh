@@ -5,7 +5,11 @@
 # Over-long command lines get an ERR and the server keeps serving
 # (scdaemon drops the connection); APDUs with odd hex digits or shorter
 # than a header are refused before any card is touched; PASSWD with a
-# bad CHV number is INV_ID.  Runs oca-scd --server on pipes.
+# bad CHV number is INV_ID.  Runs oca-scd --server on pipes.  The
+# --multi-server socket refuses other uids and stale socket directories
+# of killed servers are removed (only ours).
+# pidN and sockN are set through eval (start_multi).
+# shellcheck disable=SC2154
 : "${OCA_SCD:=./oca-scd}"
 n=0
 failed=0
@@ -18,7 +22,8 @@ if [ ! -x "$OCA_SCD" ]; then
   exit 1
 fi
 home=$(mktemp -d "${TMPDIR:-/tmp}/t-scd-server.XXXXXX") || exit 99
-trap 'rm -rf "$home"' EXIT
+pids=""
+trap 'for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$home"' EXIT
 : > "$home/scdaemon.conf"
 
 # long N CHAR: N copies of CHAR.
@@ -91,6 +96,111 @@ is "conf: tail of the long line not taken as an option" \
   "$([ -e "$home/tail.log" ] && echo yes || echo no)" "no"
 like "conf: the long line is reported" "$(cat "$home/out2")" \
   "scdaemon.conf:1: line too long, ignored"
+
+# --multi-server: the socket refuses other uids (SO_PEERCRED), and the
+# socket directories of killed servers are removed at the next start,
+# but only ours.  The servers put their directories in $sock ($TMPDIR).
+GCA=$(command -v gpg-connect-agent)
+sock="$home/sock"
+mkdir "$sock"
+chmod 755 "$home" "$sock"
+# start_multi N FD: start a multi-server with its pipe on fd FD; sets
+# pidN and sockN.
+start_multi () {
+  mkfifo "$home/in$1"
+  TMPDIR="$sock" "$OCA_SCD" --multi-server --homedir "$home" \
+    < "$home/in$1" > "$home/out$1" 2> "$home/err$1" &
+  eval "pid$1=\$!"
+  pids="$pids $!"
+  eval "exec $2> \"\$home/in\$1\""
+  echo "GETINFO socket_name" >&"$2"
+  _i=0
+  while [ $_i -lt 50 ] && ! grep -q '^D ' "$home/out$1"; do
+    sleep 0.1; _i=$((_i+1)); done
+  eval "sock$1=\$(sed -n 's/^D //p' \"\$home/out\$1\")"
+}
+# connect SOCKET [RUNAS...]: GETINFO version over the socket.
+connect () {
+  _s=$1; shift
+  "$@" env GNUPGHOME="$home/nohome" HOME="$home/nohome" \
+    "$GCA" --raw-socket "$_s" 'GETINFO version' /bye 2>&1
+}
+# skip_root DESC: a check that needs root to switch uids.
+skip_root () {
+  if [ "${OCA_NO_SKIP:-}" = 1 ]; then not_ok "$1 (needs root)"
+  else n=$((n+1)); echo "ok $n # SKIP $1 (needs root)"; fi
+}
+RUNAS=""
+[ "$(id -u)" = 0 ] && RUNAS="setpriv --reuid=65534 --regid=65534 --clear-groups --"
+
+if [ -z "$GCA" ]; then
+  not_ok "gpg-connect-agent not found"
+else
+  start_multi 1 3
+  like "server 1 has a socket" "$sock1" "^$sock/oca-scd\.[^/]{6}/S\.scdaemon\$"
+  like "our uid is served" "$(connect "$sock1")" '^D [0-9]'
+  if [ -n "$RUNAS" ]; then
+    # Reachable for nobody: only the uid check can refuse it now.
+    chmod 755 "${sock1%/*}"; chmod 777 "$sock1"
+    # shellcheck disable=SC2086
+    out=$(connect "$sock1" $RUNAS)
+    like "another uid is refused" "$out" "can't connect|Permission denied"
+    is "another uid gets no data" "$(printf '%s\n' "$out" | grep -c '^D ')" 0
+    like "the refusal is logged" "$(cat "$home/err1")" \
+      'connection refused: peer uid 65534 \(pid [0-9]+\) is not ours'
+    like "our uid is still served" "$(connect "$sock1")" '^D [0-9]'
+    chmod 700 "${sock1%/*}"
+  else
+    skip_root "another uid is refused"
+  fi
+
+  # Leftovers: server 2 killed, its directory then given mode 0755
+  # (not ours to judge); server 3 killed and given to nobody; a link to
+  # the directory of server 4, killed elsewhere; server 5 alive; server
+  # 1 killed last (each start cleans up).
+  start_multi 2 4; kill -9 "$pid2"; wait "$pid2" 2>/dev/null; exec 4>&-
+  chmod 755 "${sock2%/*}"
+  start_multi 3 4; kill -9 "$pid3"; wait "$pid3" 2>/dev/null; exec 4>&-
+  if [ -n "$RUNAS" ]; then
+    chown -R 65534:65534 "${sock3%/*}"
+  else
+    skip_root "a directory of another uid is left alone"
+  fi
+  mkdir "$home/elsewhere"
+  TMPDIR_SAVE=$sock; sock="$home/elsewhere"
+  start_multi 4 4; kill -9 "$pid4"; wait "$pid4" 2>/dev/null; exec 4>&-
+  sock=$TMPDIR_SAVE
+  ln -s "${sock4%/*}" "$sock/oca-scd.link01"
+  start_multi 5 5
+  like "a live server's directory survives a start" "$(connect "$sock1")" \
+    '^D [0-9]'
+  kill -9 "$pid1"; wait "$pid1" 2>/dev/null; exec 3>&-
+  is "killed server left its directory" \
+    "$([ -S "$sock1" ] && echo yes || echo no)" yes
+
+  start_multi 6 6
+  is "the next start removed it" \
+    "$([ -e "${sock1%/*}" ] && echo yes || echo no)" no
+  like "and logged it" "$(cat "$home/err6")" \
+    "removed stale socket directory ${sock1%/*}"
+  is "a directory with mode 0755 is left alone" \
+    "$([ -S "$sock2" ] && echo yes || echo no)" yes
+  if [ -n "$RUNAS" ]; then
+    is "a directory of another uid is left alone" \
+      "$([ -S "$sock3" ] && echo yes || echo no)" yes
+  fi
+  is "a symbolic link is left alone" \
+    "$([ -L "$sock/oca-scd.link01" ] && [ -S "$sock4" ] && echo yes || echo no)" yes
+  like "a live server is left alone" "$(connect "$sock5")" '^D [0-9]'
+  like "the new server is served" "$(connect "$sock6")" '^D [0-9]'
+  [ -n "$RUNAS" ] &&
+    is "one removal logged" "$(grep -c 'removed stale' "$home/err6")" 1
+
+  echo BYE >&5; exec 5>&-; wait "$pid5"
+  echo BYE >&6; exec 6>&-; wait "$pid6"
+  is "servers removed their own directories" \
+    "$([ -e "${sock5%/*}" ] || [ -e "${sock6%/*}" ] && echo yes || echo no)" no
+fi
 
 echo "1..$n"
 [ $failed -eq 0 ]
