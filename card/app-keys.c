@@ -93,24 +93,30 @@ app_parse_keyattr (const unsigned char *buf, size_t len, int keyno,
   char oidhex[2 * sizeof attr->oid + 1];
 
   memset (attr, 0, sizeof *attr);
+  if (len > sizeof attr->raw)
+    return gpg_error (GPG_ERR_INV_OBJ);
+  memcpy (attr->raw, buf, len);
+  attr->rawlen = len;
   brd_init (&r, buf, len);
   if ((err = brd_get_u8 (&r, &algo)))
-    return err;
+    goto fail;
   if (algo == APP_ALGO_RSA)
     {
       if ((err = brd_get_u16 (&r, &attr->nbits))
           || (err = brd_get_u16 (&r, &attr->ebits)))
-        return err;
+        goto fail;
       if (brd_left (&r))
         {
           if ((err = brd_get_u8 (&r, &v)))
-            return err;
+            goto fail;
           attr->rsa_format = v;
         }
-      if (brd_left (&r))
-        return gpg_error (GPG_ERR_INV_OBJ);
-      if (attr->rsa_format > 3 || attr->nbits < 512 || attr->nbits > 16384)
-        return gpg_error (GPG_ERR_INV_OBJ);
+      if (brd_left (&r) || attr->rsa_format > 3 || attr->nbits < 512
+          || attr->nbits > 16384)
+        {
+          err = gpg_error (GPG_ERR_INV_OBJ);
+          goto fail;
+        }
       attr->algo = APP_ALGO_RSA;
       snprintf (attr->algostr, sizeof attr->algostr, "rsa%u", attr->nbits);
       return 0;
@@ -127,7 +133,10 @@ app_parse_keyattr (const unsigned char *buf, size_t len, int keyno,
           oidlen--;
         }
       if (!oidlen || oidlen > sizeof attr->oid)
-        return gpg_error (GPG_ERR_INV_OBJ);
+        {
+          err = gpg_error (GPG_ERR_INV_OBJ);
+          goto fail;
+        }
       oca_bin2hex (oid, oidlen, oidhex);
       for (i = 0; curves[i].name; i++)
         if (!strcmp (curves[i].oidhex, oidhex))
@@ -139,10 +148,112 @@ app_parse_keyattr (const unsigned char *buf, size_t len, int keyno,
             attr->oidlen = oidlen;
             return 0;
           }
-      return gpg_error (GPG_ERR_UNKNOWN_CURVE);
+      err = gpg_error (GPG_ERR_UNKNOWN_CURVE);
+      goto fail;
     }
   (void)keyno;
-  return gpg_error (GPG_ERR_PUBKEY_ALGO);
+  err = gpg_error (GPG_ERR_PUBKEY_ALGO);
+
+ fail:
+  memset (attr, 0, sizeof *attr);
+  return err;
+}
+
+
+/* Does the attribute A describe the same kind of key as WANT (RSA of
+ * the same size, or the same algorithm and curve)?  */
+static int
+keyattr_matches (const app_keyattr_t *a, const app_keyattr_t *want)
+{
+  if (a->algo != want->algo)
+    return 0;
+  if (a->algo == APP_ALGO_RSA)
+    return a->nbits == want->nbits;
+  return a->oidlen == want->oidlen && !memcmp (a->oid, want->oid, a->oidlen);
+}
+
+/* Does the import format of A equal that of B?  */
+static int
+same_format (const app_keyattr_t *a, const app_keyattr_t *b)
+{
+  if (a->algo == APP_ALGO_RSA)
+    return b->algo == APP_ALGO_RSA && a->rsa_format == b->rsa_format
+      && a->ebits == b->ebits;
+  return b->algo && b->algo != APP_ALGO_RSA
+    && a->with_pubkey == b->with_pubkey;
+}
+
+gpg_error_t
+app_keyattr_encode (int keyno, const app_keyattr_t *want,
+                    const app_keyattr_t *current,
+                    const app_algoinfo_t *info, size_t ninfo,
+                    unsigned char *buf, size_t bufsize, size_t *r_len)
+{
+  const app_keyattr_t *slot, *base = NULL, *pick = NULL;
+  size_t i, n = 0;
+  int k;
+
+  *r_len = 0;
+  if (keyno < 1 || keyno > 3 || bufsize < 16 || !want->algo
+      || (want->algo != APP_ALGO_RSA && (!want->oidlen
+                                         || want->oidlen > 12)))
+    return gpg_error (GPG_ERR_INV_VALUE);
+  slot = &current[keyno - 1];
+
+  if (ninfo)
+    {
+      /* The card lists what it takes: use its own encoding.  */
+      for (i = 0; i < ninfo; i++)
+        if (info[i].keyno == keyno && keyattr_matches (&info[i].attr, want)
+            && info[i].attr.rawlen)
+          {
+            if (!pick || (!same_format (pick, slot)
+                          && same_format (&info[i].attr, slot)))
+              pick = &info[i].attr;
+          }
+      if (!pick)
+        return gpg_error (GPG_ERR_UNSUPPORTED_ALGORITHM);
+      memcpy (buf, pick->raw, pick->rawlen);
+      *r_len = pick->rawlen;
+      return 0;
+    }
+
+  /* No algorithm information: keep the format the card uses.  */
+  if (slot->algo && (slot->algo == APP_ALGO_RSA)
+      == (want->algo == APP_ALGO_RSA))
+    base = slot;
+  for (k = 0; !base && k < 3; k++)
+    if (current[k].algo && (current[k].algo == APP_ALGO_RSA)
+        == (want->algo == APP_ALGO_RSA))
+      base = &current[k];
+  buf[n++] = want->algo;
+  if (want->algo == APP_ALGO_RSA)
+    {
+      buf[n++] = want->nbits >> 8;
+      buf[n++] = want->nbits;
+      if (base)
+        {
+          buf[n++] = base->ebits >> 8;
+          buf[n++] = base->ebits;
+          if (base->rawlen != 5)  /* Old 5-byte form: no format byte.  */
+            buf[n++] = base->rsa_format;
+        }
+      else
+        {
+          buf[n++] = 0x00;
+          buf[n++] = 0x20;
+          buf[n++] = 0x00;
+        }
+    }
+  else
+    {
+      memcpy (buf + n, want->oid, want->oidlen);
+      n += want->oidlen;
+      if (base && base->with_pubkey)
+        buf[n++] = 0xff;
+    }
+  *r_len = n;
+  return 0;
 }
 
 gpg_error_t

@@ -1429,36 +1429,65 @@ store_fpr (app_t app, int keyno, const unsigned char *fpr, uint32_t created)
   return 0;
 }
 
-/* Change the algorithm attributes of KEYNO to the encoding of WANT
- * (PW3 must be verified).  */
+/* Read DO FA into the cache and parse it into *R_LIST / *R_COUNT (in
+ * a transaction).  GPG_ERR_NOT_FOUND when the card has none.  */
 static gpg_error_t
-change_keyattr (app_t app, int keyno, const app_keyattr_t *want)
+read_algoinfo (app_t app, app_algoinfo_t **r_list, size_t *r_count)
 {
   gpg_error_t err;
-  unsigned char buf[20];
-  size_t n = 0;
+  unsigned char *buf = NULL;
+  size_t len = 0;
 
+  *r_list = NULL;
+  *r_count = 0;
+  err = get_do (app, 0xFA, &buf, &len);
+  if (err)
+    {
+      do_release (&app->algoinfo);
+      /* 6A88, 6D00, 6A86, ...: the card has no algorithm information.  */
+      if (is_absent_error (err))
+        err = gpg_error (GPG_ERR_NOT_FOUND);
+      goto leave;
+    }
+  err = do_set (&app->algoinfo, buf, len);
+  if (err)
+    goto leave;
+  if (!len)
+    {
+      err = gpg_error (GPG_ERR_NOT_FOUND);
+      goto leave;
+    }
+  err = app_parse_algoinfo (buf, len, r_list, r_count);
+
+ leave:
+  xfree (buf);
+  return err;
+}
+
+/* Work out the attribute value (BUF of BUFSIZE >= 16, *R_LEN) that
+ * lets slot KEYNO take a key like WANT in the card's own import format
+ * (app_keyattr_encode); reads DO FA.  Nothing is written.  An
+ * algorithm the card does not offer is GPG_ERR_UNSUPPORTED_ALGORITHM,
+ * a card that cannot change attributes GPG_ERR_NOT_SUPPORTED.  */
+static gpg_error_t
+plan_keyattr (app_t app, int keyno, const app_keyattr_t *want,
+              unsigned char *buf, size_t bufsize, size_t *r_len)
+{
+  gpg_error_t err;
+  app_algoinfo_t *list = NULL;
+  size_t count = 0;
+
+  *r_len = 0;
   if (!app->extcap.algo_attr_change)
     return gpg_error (GPG_ERR_NOT_SUPPORTED);
-  buf[n++] = want->algo;
-  if (want->algo == APP_ALGO_RSA)
-    {
-      buf[n++] = want->nbits >> 8;
-      buf[n++] = want->nbits;
-      buf[n++] = 0x00;
-      buf[n++] = 0x20;
-      buf[n++] = 0x00;
-    }
-  else
-    {
-      memcpy (buf + n, want->oid, want->oidlen);
-      n += want->oidlen;
-    }
-  err = iso7816_put_data (app->rd, 0xC1 + keyno - 1, buf, n);
-  if (err)
-    return err;
-  pk_release (&app->pk[keyno - 1]);
-  return app_parse_keyattr (buf, n, keyno, &app->keyattr[keyno - 1]);
+  err = read_algoinfo (app, &list, &count);
+  if (gpg_err_code (err) == GPG_ERR_NOT_FOUND)
+    err = 0;
+  if (!err)
+    err = app_keyattr_encode (keyno, want, app->keyattr, list, count,
+                              buf, bufsize, r_len);
+  xfree (list);
+  return err;
 }
 
 static int
@@ -1469,6 +1498,31 @@ same_keyattr (const app_keyattr_t *a, const app_keyattr_t *b)
   if (a->algo == APP_ALGO_RSA)
     return a->nbits == b->nbits;
   return a->oidlen == b->oidlen && !memcmp (a->oid, b->oid, a->oidlen);
+}
+
+/* Write the attribute value BUF/N (from plan_keyattr) to slot KEYNO
+ * (PW3 must be verified) and read the application data again: what
+ * the card reports now -- its import format included -- is what the
+ * key import uses.  The card must then hold attributes like WANT.  */
+static gpg_error_t
+change_keyattr (app_t app, int keyno, const unsigned char *buf, size_t n,
+                const app_keyattr_t *want)
+{
+  gpg_error_t err;
+  unsigned char *data = NULL;
+  size_t len;
+
+  err = iso7816_put_data (app->rd, 0xC1 + keyno - 1, buf, n);
+  if (err)
+    return err;
+  pk_release (&app->pk[keyno - 1]);
+  err = get_do (app, 0x6E, &data, &len);
+  if (!err)
+    err = parse_app_data (app, data, len);
+  xfree (data);
+  if (!err && !same_keyattr (&app->keyattr[keyno - 1], want))
+    err = gpg_error (GPG_ERR_INV_RESPONSE);  /* The card kept others.  */
+  return err;
 }
 
 gpg_error_t
@@ -1641,7 +1695,8 @@ app_openpgp_writekey (app_t app, int keyno, unsigned int flags,
   size_t tmpllen = 0;
   app_keyattr_t want;
   uint32_t created;
-  unsigned char fpr[20];
+  unsigned char fpr[20], newattr[16];
+  size_t newattrlen = 0;
   int is_rsa, began = 0;
 
   if (keyno < 1 || keyno > 3)
@@ -1723,12 +1778,21 @@ app_openpgp_writekey (app_t app, int keyno, unsigned int flags,
       err = gpg_error (GPG_ERR_EEXIST);
       goto leave;
     }
+  /* A slot for another kind of key is switched in the card's own
+   * format -- decided before anything is asked for or written.  */
+  if (!same_keyattr (&app->keyattr[keyno - 1], &want))
+    {
+      err = plan_keyattr (app, keyno, &want, newattr, sizeof newattr,
+                          &newattrlen);
+      if (err)
+        goto leave;
+    }
   err = verify_chv (app, 3, flags, pincb, pincb_arg);
   if (err)
     goto leave;
-  if (!same_keyattr (&app->keyattr[keyno - 1], &want))
+  if (newattrlen)
     {
-      err = change_keyattr (app, keyno, &want);
+      err = change_keyattr (app, keyno, newattr, newattrlen, &want);
       if (err)
         goto leave;
     }
@@ -2025,10 +2089,13 @@ app_openpgp_setattr (app_t app, const char *name,
                      app_pincb_t pincb, void *pincb_arg)
 {
   gpg_error_t err;
-  int i, keyno;
+  int i, keyno = 0;
   app_keyattr_t want;
   char *tmp = NULL;
+  unsigned char newattr[16];
+  size_t newattrlen = 0;
 
+  memset (&want, 0, sizeof want);
   for (i = 0; setattr_table[i].name; i++)
     if (!strcmp (setattr_table[i].name, name))
       break;
@@ -2038,26 +2105,34 @@ app_openpgp_setattr (app_t app, const char *name,
     return gpg_error (GPG_ERR_INV_VALUE);
   if (!strncmp (name, "UIF-", 4) && !app->extcap.has_button)
     return gpg_error (GPG_ERR_INV_OBJ);
-  err = app_begin (app);
-  if (err)
-    return err;
-  err = verify_chv (app, setattr_table[i].which, flags & APP_FLAG_INSIST,
-                    pincb, pincb_arg);
-  if (err)
-    goto leave;
   if (!strcmp (name, "KEY-ATTR"))
     {
       tmp = xtrymalloc (valuelen + 1);
       if (!tmp)
-        {
-          err = oca_error_from_errno ();
-          goto leave;
-        }
+        return oca_error_from_errno ();
       memcpy (tmp, value, valuelen);
       tmp[valuelen] = 0;
       err = parse_keyattr_string (tmp, &keyno, &want);
-      if (!err)
-        err = change_keyattr (app, keyno, &want);
+      xfree (tmp);
+      tmp = NULL;
+      if (err)
+        return err;
+    }
+  err = app_begin (app);
+  if (err)
+    return err;
+  /* The card's own encoding of the new attributes, before the PIN.  */
+  if (keyno)
+    err = plan_keyattr (app, keyno, &want, newattr, sizeof newattr,
+                        &newattrlen);
+  if (!err)
+    err = verify_chv (app, setattr_table[i].which, flags & APP_FLAG_INSIST,
+                      pincb, pincb_arg);
+  if (err)
+    goto leave;
+  if (keyno)
+    {
+      err = change_keyattr (app, keyno, newattr, newattrlen, &want);
       if (!err)
         {
           memset (app->fpr[keyno - 1], 0, 20);
@@ -2206,35 +2281,13 @@ gpg_error_t
 app_openpgp_algoinfo (app_t app, app_algoinfo_t **r_list, size_t *r_count)
 {
   gpg_error_t err;
-  unsigned char *buf = NULL;
-  size_t len = 0;
 
   *r_list = NULL;
   *r_count = 0;
   err = app_begin (app);
   if (err)
     return err;
-  err = get_do (app, 0xFA, &buf, &len);
+  err = read_algoinfo (app, r_list, r_count);
   app_end (app);
-  if (err)
-    {
-      do_release (&app->algoinfo);
-      /* 6A88, 6D00, 6A86, ...: the card has no algorithm information.  */
-      if (is_absent_error (err))
-        err = gpg_error (GPG_ERR_NOT_FOUND);
-      goto leave;
-    }
-  err = do_set (&app->algoinfo, buf, len);
-  if (err)
-    goto leave;
-  if (!len)
-    {
-      err = gpg_error (GPG_ERR_NOT_FOUND);
-      goto leave;
-    }
-  err = app_parse_algoinfo (buf, len, r_list, r_count);
-
- leave:
-  xfree (buf);
   return err;
 }

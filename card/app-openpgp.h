@@ -41,6 +41,8 @@ typedef struct app_keyattr_s
   int eddsa;               /* Ed25519/Ed448: (flags eddsa).  */
   int djb;                 /* Curve25519/X448: (flags djb-tweak).  */
   char algostr[24];        /* "rsa2048", "ed25519", "cv25519", ...  */
+  unsigned char raw[16];   /* The value as the card has it (parsed   */
+  size_t rawlen;           /* attributes only; 0 when built here).   */
 } app_keyattr_t;
 
 /* One entry of DO FA (algorithm information): an attribute value the
@@ -242,6 +244,26 @@ gpg_error_t app_parse_keyattr (const unsigned char *buf, size_t len,
  * other tags and unknown algorithms or curves are skipped.  */
 gpg_error_t app_parse_algoinfo (const unsigned char *buf, size_t len,
                                 app_algoinfo_t **r_list, size_t *r_count);
+/* Encode into BUF (BUFSIZE >= 16 bytes, length in *R_LEN) the
+ * attribute value for slot KEYNO that lets the card take a key like
+ * WANT (algorithm and RSA size or curve; its import format fields are
+ * ignored), in the card's own import format:
+ *
+ *  - with algorithm information (INFO/NINFO, DO FA entries): the entry
+ *    of KEYNO for that algorithm and size or curve, preferring the
+ *    import format the slot has now (CURRENT[KEYNO-1]); no such entry
+ *    is GPG_ERR_UNSUPPORTED_ALGORITHM;
+ *  - without (NINFO 0): RSA keeps the exponent size and import format
+ *    of the slot (or of another RSA slot; else 32-bit e, standard
+ *    format, as GnuPG writes); ECC keeps the "with public key" flag FF
+ *    of the slot or another ECC slot.
+ *
+ * CURRENT is the array of the three slots' attributes.  */
+gpg_error_t app_keyattr_encode (int keyno, const app_keyattr_t *want,
+                                const app_keyattr_t *current,
+                                const app_algoinfo_t *info, size_t ninfo,
+                                unsigned char *buf, size_t bufsize,
+                                size_t *r_len);
 /* Look up a curve by canonical name or alias ("ed25519").  Fills the
  * ECC fields of *ATTR (algo chosen for slot KEYNO).  */
 gpg_error_t app_keyattr_from_curve (const char *name, int keyno,

@@ -5,7 +5,10 @@
  * malformed data, PIN handling (6982 vs 63Cx, C4 re-read, last try,
  * short PINs), one APDU per signature after VERIFY, reset by another
  * client, keygrip vectors (spec B.6), the RSA import template and DO FA
- * (algorithm information: outer tag, GET RESPONSE, malformed, absent).
+ * (algorithm information: outer tag, GET RESPONSE, malformed, absent);
+ * key import in the card's own format: the four RSA import formats,
+ * ECC with and without the public key, attribute changes that keep
+ * the card's format or take it from DO FA (issue 11).
  */
 #include <config.h>
 #include "app-openpgp.h"
@@ -646,6 +649,389 @@ test_algoinfo (void)
   tp_release (rd);
 }
 
+/* Application data with the attributes C1HEX, C2HEX, C3HEX (values,
+ * hex) and extended capabilities C0HEX into OUT (hex).  */
+static void
+make_appdata (char *out, size_t outsize, const char *c0, const char *c1,
+              const char *c2, const char *c3)
+{
+  char inner[1000];
+  size_t n;
+
+  snprintf (inner, sizeof inner,
+            "C00A%s" "C1%02zX%s" "C2%02zX%s" "C3%02zX%s"
+            "C407017F7F7F030003"
+            "C53C%0120d" "C63C%0120d" "CD0C%024d",
+            c0, strlen (c1) / 2, c1, strlen (c2) / 2, c2,
+            strlen (c3) / 2, c3, 0, 0, 0);
+  n = strlen (inner) / 2;
+  snprintf (out, outsize,
+            "4F10D276000124010304FFFE0123456700005F520800730000C00590007381%02zX%s",
+            n, inner);
+}
+
+#define C0_AAC   "7D000BFE080000FF0000"   /* Attributes changeable.  */
+#define C0_FIXED "79000BFE080000FF0000"   /* Not changeable.  */
+#define A_RSA1K(e, f) "010400" e f
+#define A_ED25519     "162B06010401DA470F01"
+#define A_CV25519     "122B060104019755010501"
+
+/* The key data of an RSA 1024 key as gpg-agent sends it, and its
+ * parts.  */
+static unsigned char *rsa_keydata;
+static size_t rsa_keydatalen;
+static gcry_sexp_t rsa_key;
+
+static int
+make_rsa_key (void)
+{
+  gcry_sexp_t parms = NULL, key = NULL, l;
+  gcry_mpi_t n, e, d, p, q, u;
+  size_t len;
+
+  if (gcry_sexp_build (&parms, NULL, "(genkey (rsa (nbits 4:1024)))")
+      || gcry_pk_genkey (&key, parms))
+    return 0;
+  gcry_sexp_release (parms);
+  l = gcry_sexp_find_token (key, "private-key", 0);
+  gcry_sexp_release (key);
+  if (!l || gcry_sexp_extract_param (l, "rsa", "nedpqu", &n, &e, &d, &p,
+                                     &q, &u, NULL))
+    return 0;
+  gcry_sexp_release (l);
+  if (gcry_sexp_build (&rsa_key, NULL,
+                       "(private-key (rsa (n %m)(e %m)(d %m)(p %m)(q %m)"
+                       "(u %m))(created-at %s))", n, e, d, p, q, u,
+                       "1700000000"))
+    return 0;
+  gcry_mpi_release (n); gcry_mpi_release (e); gcry_mpi_release (d);
+  gcry_mpi_release (p); gcry_mpi_release (q); gcry_mpi_release (u);
+  len = gcry_sexp_sprint (rsa_key, GCRYSEXP_FMT_CANON, NULL, 0);
+  rsa_keydata = xtrymalloc (len);
+  if (!rsa_keydata)
+    return 0;
+  rsa_keydatalen = gcry_sexp_sprint (rsa_key, GCRYSEXP_FMT_CANON,
+                                     rsa_keydata, len);
+  return rsa_keydatalen > 0;
+}
+
+/* A copy of the raw bytes of parameter NAME of the test key (xfree
+ * it).  */
+static unsigned char *
+key_part (const char *name, size_t *r_len)
+{
+  gcry_sexp_t l = gcry_sexp_find_token (rsa_key, name, 1);
+  const char *d = l ? gcry_sexp_nth_data (l, 1, r_len) : NULL;
+  unsigned char *copy = d ? xtrymalloc (*r_len) : NULL;
+
+  if (copy)
+    memcpy (copy, d, *r_len);
+  gcry_sexp_release (l);
+  return copy;
+}
+
+/* The APDU (hex, malloced) that imports the test key into slot KEYNO
+ * of a card whose attributes are ATTRHEX: PUT DATA odd (extended Lc
+ * when longer than 255);
+ * *R_TAGS gets the tag list of 7F48 (hex).  */
+static char *
+expected_import (int keyno, const char *attrhex, char *r_tags)
+{
+  app_keyattr_t attr;
+  unsigned char bin[16], *tmpl = NULL;
+  size_t tmpllen = 0, nl, el, pl, ql, dl;
+  unsigned char *n, *e, *p, *q, *d;
+  char *hex;
+  size_t binlen = strlen (attrhex) / 2, i;
+  gpg_error_t err;
+
+  strcpy (r_tags, "x");
+  oca_hex2bin (attrhex, bin, binlen);
+  if (app_parse_keyattr (bin, binlen, keyno, &attr))
+    return NULL;
+  n = key_part ("n", &nl);
+  e = key_part ("e", &el);
+  d = key_part ("d", &dl);
+  p = key_part ("p", &pl);
+  q = key_part ("q", &ql);
+  err = app_build_rsa_template (keyno, &attr, n, nl, e, el, p, pl, q, ql,
+                                d, dl, &tmpl, &tmpllen);
+  xfree (n); xfree (e); xfree (d); xfree (p); xfree (q);
+  if (err)
+    return NULL;
+  /* 4D L..  B6 00  7F48 LL <tags>.  */
+  i = 1 + (tmpl[1] == 0x82 ? 3 : tmpl[1] == 0x81 ? 2 : 1) + 2 + 2;
+  oca_bin2hex (tmpl + i + 1, tmpl[i], r_tags);
+  hex = xtrymalloc (2 * (tmpllen + 7) + 1);
+  if (!hex)
+    return NULL;
+  if (tmpllen > 255)
+    sprintf (hex, "00DB3FFF00%04X", (unsigned int)tmpllen);
+  else
+    sprintf (hex, "00DB3FFF%02X", (unsigned int)tmpllen);
+  oca_bin2hex (tmpl, tmpllen, hex + strlen (hex));
+  wipe_and_free (tmpl, tmpllen);
+  return hex;
+}
+
+/* Open a scripted card with attributes C1/C2/C3 and extended
+ * capabilities C0.  */
+static app_t
+open_with (tp_reader_t rd, const char *c0, const char *c1, const char *c2,
+           const char *c3)
+{
+  char sixe[1200];
+  app_t app = NULL;
+
+  make_appdata (sixe, sizeof sixe, c0, c1, c2, c3);
+  script_open (rd, sixe);
+  if (app_openpgp_open (rd, &app))
+    {
+      printf ("Bail out! open failed\n");
+      exit (1);
+    }
+  return app;
+}
+
+/* One RSA import: a card with attributes C1 (and C2, C3) and DO FA
+ * answer FA (NULL: the attributes already fit, no FA read) gets the
+ * test key in slot 1.  NEWATTR is the attribute value the card must
+ * be sent (NULL: none), WANTTAGS the 7F48 tag list of the import.  */
+static void
+check_rsa_import (const char *what, const char *c1, const char *c2,
+                  const char *c3, const char *fa, const char *newattr,
+                  const char *wanttags)
+{
+  tp_reader_t rd = new_card ();
+  app_t app = open_with (rd, C0_AAC, c1, c2, c3);
+  char sixe[1200], apdu[64], tags[64];
+  char *imp;
+  gpg_error_t err;
+
+  if (fa)
+    tpscript_expect (rd, "00CA00FA00", fa);
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "0020008308 3132333435363738", "9000");
+  if (newattr)
+    {
+      snprintf (apdu, sizeof apdu, "00DA00C1%02zX%s", strlen (newattr) / 2,
+                newattr);
+      tpscript_expect (rd, apdu, "9000");
+      make_appdata (sixe, sizeof sixe - 4, C0_AAC, newattr, c2, c3);
+      strcat (sixe, "9000");
+      tpscript_expect (rd, "00CA006E00", sixe);
+    }
+  imp = expected_import (1, newattr ? newattr : c1, tags);
+  tpscript_expect (rd, imp ? imp : "none", "9000");
+  tpscript_expect (rd, "*", "9000");   /* C7 fingerprint.  */
+  tpscript_expect (rd, "*", "9000");   /* CE time.  */
+  err = app_openpgp_writekey (app, 1, APP_FLAG_FORCE, rsa_keydata,
+                              rsa_keydatalen, test_pincb, "12345678");
+  ok (script_done (rd) && !err, "%s: %s", what,
+      err ? gpg_strerror (err) : "imported");
+  ok (imp && !strcmp (tags, wanttags), "%s: 7F48 %s", what, tags);
+  xfree (imp);
+  app_openpgp_release (app);
+  tp_release (rd);
+}
+
+/* Tag lists of 7F48 for a 1024-bit key (primes 64 bytes).  */
+#define TAGS_E3  "9103"
+#define TAGS_E4  "9104"
+#define TAGS_PQ  "92409340"
+#define TAGS_CRT "944095409640"
+#define TAGS_N   "978180"
+
+static void
+test_import_formats (void)
+{
+  tp_reader_t rd;
+  app_t app;
+  gpg_error_t err;
+  char sixe[1200], tags[64];
+  const char *fa_both =
+    "C106" A_RSA1K ("0020", "00") "C106" A_RSA1K ("0011", "02")
+    "C106" "01080000" "2000" "C10A" A_ED25519 "9000";
+
+  if (!make_rsa_key ())
+    {
+      printf ("Bail out! cannot make an RSA test key\n");
+      exit (1);
+    }
+
+  /* The slot's own import format, no attribute change: all four.  */
+  check_rsa_import ("standard (00)", A_RSA1K ("0020", "00"), A_CV25519,
+                    A_ED25519, NULL, NULL, TAGS_E4 TAGS_PQ);
+  check_rsa_import ("standard with modulus (01)", A_RSA1K ("0011", "01"),
+                    A_CV25519, A_ED25519, NULL, NULL,
+                    TAGS_E3 TAGS_PQ TAGS_N);
+  check_rsa_import ("CRT (02)", A_RSA1K ("0011", "02"), A_CV25519,
+                    A_ED25519, NULL, NULL, TAGS_E3 TAGS_PQ TAGS_CRT);
+  check_rsa_import ("CRT with modulus (03)", A_RSA1K ("0020", "03"),
+                    A_CV25519, A_ED25519, NULL, NULL,
+                    TAGS_E4 TAGS_PQ TAGS_CRT TAGS_N);
+  check_rsa_import ("5-byte attributes: standard", "0104000011", A_CV25519,
+                    A_ED25519, NULL, NULL, TAGS_E3 TAGS_PQ);
+
+  /* Attribute changes keep the card's format (the bug: format 00).  */
+  check_rsa_import ("no DO FA, RSA 4096 CRT+n slot: size changed only",
+                    "0110000011" "03", A_CV25519, A_ED25519, "6A88",
+                    A_RSA1K ("0011", "03"), TAGS_E3 TAGS_PQ TAGS_CRT TAGS_N);
+  check_rsa_import ("no DO FA, Ed25519 slot: another RSA slot's format",
+                    A_ED25519, "0108000020" "01", A_ED25519, "6A88",
+                    A_RSA1K ("0020", "01"), TAGS_E4 TAGS_PQ TAGS_N);
+  check_rsa_import ("no DO FA, no RSA slot: 32-bit e, standard format",
+                    A_ED25519, A_CV25519, A_ED25519, "6A88",
+                    A_RSA1K ("0020", "00"), TAGS_E4 TAGS_PQ);
+  check_rsa_import ("DO FA: the slot's format when offered",
+                    "010C000011" "02", A_CV25519, A_ED25519, fa_both,
+                    A_RSA1K ("0011", "02"), TAGS_E3 TAGS_PQ TAGS_CRT);
+  check_rsa_import ("DO FA: the card's entry for another algorithm",
+                    A_ED25519, A_CV25519, A_ED25519, fa_both,
+                    A_RSA1K ("0020", "00"), TAGS_E4 TAGS_PQ);
+  check_rsa_import ("DO FA: CRT only",
+                    A_ED25519, A_CV25519, A_ED25519,
+                    "C106" A_RSA1K ("0011", "02") "9000",
+                    A_RSA1K ("0011", "02"), TAGS_E3 TAGS_PQ TAGS_CRT);
+
+  /* Not offered by DO FA: refused before the PIN or any write.  */
+  rd = new_card ();
+  app = open_with (rd, C0_AAC, A_ED25519, A_CV25519, A_ED25519);
+  tpscript_expect (rd, "00CA00FA00", "C10A" A_ED25519 "9000");
+  pin_calls = 0;
+  err = app_openpgp_writekey (app, 1, APP_FLAG_FORCE, rsa_keydata,
+                              rsa_keydatalen, test_pincb, "12345678");
+  ok_code (err, GPG_ERR_UNSUPPORTED_ALGORITHM,
+           "RSA not in DO FA: refused");
+  ok (!pin_calls && script_done (rd), "not in DO FA: no PIN, no write");
+  app_openpgp_release (app);
+  tp_release (rd);
+
+  /* Attributes not changeable: refused before the PIN.  */
+  rd = new_card ();
+  app = open_with (rd, C0_FIXED, A_ED25519, A_CV25519, A_ED25519);
+  pin_calls = 0;
+  err = app_openpgp_writekey (app, 1, APP_FLAG_FORCE, rsa_keydata,
+                              rsa_keydatalen, test_pincb, "12345678");
+  ok_code (err, GPG_ERR_NOT_SUPPORTED, "fixed attributes: refused");
+  ok (!pin_calls && script_done (rd), "fixed attributes: nothing sent");
+  app_openpgp_release (app);
+  tp_release (rd);
+
+  /* The card accepts the attributes but keeps others: no import.  */
+  rd = new_card ();
+  app = open_with (rd, C0_AAC, A_ED25519, A_CV25519, A_ED25519);
+  tpscript_expect (rd, "00CA00FA00", "6A88");
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "0020008308 3132333435363738", "9000");
+  tpscript_expect (rd, "00DA00C106" A_RSA1K ("0020", "00"), "9000");
+  make_appdata (sixe, sizeof sixe - 4, C0_AAC, A_ED25519, A_CV25519,
+                A_ED25519);
+  strcat (sixe, "9000");
+  tpscript_expect (rd, "00CA006E00", sixe);
+  err = app_openpgp_writekey (app, 1, APP_FLAG_FORCE, rsa_keydata,
+                              rsa_keydatalen, test_pincb, "12345678");
+  ok_code (err, GPG_ERR_INV_RESPONSE, "card kept other attributes");
+  ok (script_done (rd), "card kept other attributes: no import sent");
+  app_openpgp_release (app);
+  tp_release (rd);
+
+  /* SETATTR KEY-ATTR uses the same rules.  */
+  rd = new_card ();
+  app = open_with (rd, C0_AAC, "0110000011" "03", A_CV25519, A_ED25519);
+  tpscript_expect (rd, "00CA00FA00", "6A88");
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "0020008308 3132333435363738", "9000");
+  tpscript_expect (rd, "00DA00C106" "0108000011" "03", "9000");
+  make_appdata (sixe, sizeof sixe - 4, C0_AAC, "0108000011" "03",
+                A_CV25519, A_ED25519);
+  strcat (sixe, "9000");
+  tpscript_expect (rd, "00CA006E00", sixe);
+  err = app_openpgp_setattr (app, "KEY-ATTR",
+                             (const unsigned char *)"--force 1 1 rsa2048",
+                             19, 0, test_pincb, "12345678");
+  ok (!err && script_done (rd) && app->keyattr[0].rsa_format == 3
+      && app->keyattr[0].nbits == 2048,
+      "SETATTR KEY-ATTR rsa2048: e and format kept (%s)",
+      gpg_strerror (err));
+  app_openpgp_release (app);
+  tp_release (rd);
+  (void)tags;
+}
+
+/* Ed25519 key data (RFC 8032 test 1) as gpg-agent sends it.  */
+#define ED_KEYDATA \
+  "(11:private-key(3:ecc(5:curve7:Ed25519)(5:flags5:eddsa)(1:q33:@" \
+  "\xD7\x5A\x98\x01\x82\xB1\x0A\xB7\xD5\x4B\xFE\xD3\xC9\x64\x07\x3A" \
+  "\x0E\xE1\x72\xF3\xDA\xA6\x23\x25\xAF\x02\x1A\x68\xF7\x07\x51\x1A)" \
+  "(1:d32:\x9D\x61\xB1\x9D\xEF\xFD\x5A\x60\xBA\x84\x4A\xF4\x92\xEC\x2C" \
+  "\xC4\x44\x49\xC5\x69\x7B\x32\x69\x19\x70\x3B\xAC\x03\x1C\xAE\x7F\x60))" \
+  "(10:created-at10:1700000000))"
+#define ED_D "9D61B19DEFFD5A60BA844AF492EC2CC44449C5697B326919703BAC031CAE7F60"
+#define ED_Q "D75A980182B10AB7D54BFED3C964073A0EE172F3DAA62325AF021A68F707511A"
+
+/* ECC import into slot 3 of a card with C3 = C3 (after a change to
+ * NEWATTR / what the card reports, REREAD, when not NULL): WITHQ says
+ * whether tag 99 must be sent.  */
+static void
+check_ecc_import (const char *what, const char *c3, const char *fa,
+                  const char *newattr, const char *reread, int withq)
+{
+  tp_reader_t rd = new_card ();
+  app_t app = open_with (rd, C0_AAC, A_RSA1K ("0020", "00"), A_CV25519, c3);
+  char sixe[1200], apdu[400];
+  gpg_error_t err;
+
+  if (fa)
+    tpscript_expect (rd, "00CA00FA00", fa);
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "0020008308 3132333435363738", "9000");
+  if (newattr)
+    {
+      snprintf (apdu, sizeof apdu, "00DA00C3%02zX%s", strlen (newattr) / 2,
+                newattr);
+      tpscript_expect (rd, apdu, "9000");
+      make_appdata (sixe, sizeof sixe - 4, C0_AAC, A_RSA1K ("0020", "00"),
+                    A_CV25519, reread ? reread : newattr);
+      strcat (sixe, "9000");
+      tpscript_expect (rd, "00CA006E00", sixe);
+    }
+  if (withq)
+    snprintf (apdu, sizeof apdu, "00DB3FFF" "4E" "4D4C" "A400"
+              "7F4804" "9220" "9920" "5F4840" ED_D ED_Q);
+  else
+    snprintf (apdu, sizeof apdu, "00DB3FFF" "2C" "4D2A" "A400"
+              "7F4802" "9220" "5F4820" ED_D);
+  tpscript_expect (rd, apdu, "9000");
+  tpscript_expect (rd, "*", "9000");
+  tpscript_expect (rd, "*", "9000");
+  err = app_openpgp_writekey (app, 3, APP_FLAG_FORCE,
+                              (const unsigned char *)ED_KEYDATA,
+                              sizeof ED_KEYDATA - 1, test_pincb, "12345678");
+  ok (script_done (rd) && !err, "%s: %s", what,
+      err ? gpg_strerror (err) : "imported");
+  app_openpgp_release (app);
+  tp_release (rd);
+}
+
+static void
+test_import_ecc (void)
+{
+  check_ecc_import ("Ed25519 without public key", A_ED25519, NULL, NULL,
+                    NULL, 0);
+  check_ecc_import ("Ed25519 with public key (FF)", A_ED25519 "FF", NULL,
+                    NULL, NULL, 1);
+  check_ecc_import ("Ed25519 00 flag: without public key", A_ED25519 "00",
+                    NULL, NULL, NULL, 0);
+  check_ecc_import ("switch via DO FA: the card's FF form",
+                    A_RSA1K ("0020", "00"),
+                    "C30B" A_ED25519 "FF" "C306" A_RSA1K ("0020", "00")
+                    "9000", A_ED25519 "FF", NULL, 1);
+  check_ecc_import ("no DO FA: the card adds FF itself",
+                    A_RSA1K ("0020", "00"), "6A88", A_ED25519,
+                    A_ED25519 "FF", 1);
+}
+
 int
 main (void)
 {
@@ -658,5 +1044,7 @@ main (void)
   test_passwd ();
   test_keys ();
   test_algoinfo ();
+  test_import_formats ();
+  test_import_ecc ();
   return tap_done ();
 }
