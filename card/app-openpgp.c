@@ -1467,8 +1467,9 @@ read_algoinfo (app_t app, app_algoinfo_t **r_list, size_t *r_count)
 /* Work out the attribute value (BUF of BUFSIZE >= 16, *R_LEN) that
  * lets slot KEYNO take a key like WANT in the card's own import format
  * (app_keyattr_encode); reads DO FA.  Nothing is written.  An
- * algorithm the card does not offer is GPG_ERR_UNSUPPORTED_ALGORITHM,
- * a card that cannot change attributes GPG_ERR_NOT_SUPPORTED.  */
+ * algorithm the card does not offer (DO FA; ECC on a card of spec 2.x
+ * without DO FA) is GPG_ERR_UNSUPPORTED_ALGORITHM, a card that cannot change
+ * attributes GPG_ERR_NOT_SUPPORTED.  */
 static gpg_error_t
 plan_keyattr (app_t app, int keyno, const app_keyattr_t *want,
               unsigned char *buf, size_t bufsize, size_t *r_len)
@@ -1482,7 +1483,15 @@ plan_keyattr (app_t app, int keyno, const app_keyattr_t *want,
     return gpg_error (GPG_ERR_NOT_SUPPORTED);
   err = read_algoinfo (app, &list, &count);
   if (gpg_err_code (err) == GPG_ERR_NOT_FOUND)
-    err = 0;
+    {
+      err = 0;
+      /* ECC came with spec 3.0: a 2.x card without DO FA has RSA only
+       * -- except Gnuk (FSIJ), whose AID says 2.0 since 1.2 added
+       * ECC.  */
+      if (want->algo != APP_ALGO_RSA && app->version < 0x0300
+          && app->manufacturer != 0xF517)
+        err = gpg_error (GPG_ERR_UNSUPPORTED_ALGORITHM);
+    }
   if (!err)
     err = app_keyattr_encode (keyno, want, app->keyattr, list, count,
                               buf, bufsize, r_len);
@@ -1943,8 +1952,18 @@ app_openpgp_change_pin (app_t app, int chvno, int reset_mode,
   if (chvno == 2)
     err = iso7816_reset_retry_counter (app->rd, 1, 0x81, data, datalen);
   else
-    err = iso7816_change_reference_data (app->rd, 0x80 + chvno,
-                                         data, datalen);
+    {
+      int before = app->chv_status[chvno == 3 ? 6 : 4];
+
+      err = iso7816_change_reference_data (app->rd, 0x80 + chvno,
+                                           data, datalen);
+      /* The YubiKey NEO answers a wrong old PIN with 6985, not 6982:
+       * a retry counter that went down says what it was.  */
+      if (gpg_err_code (err) == GPG_ERR_USE_CONDITIONS
+          && !read_chv_status (app)
+          && app->chv_status[chvno == 3 ? 6 : 4] < before)
+        err = gpg_error (GPG_ERR_BAD_PIN);
+    }
 
  leave:
   if (!err || gpg_err_code (err) == GPG_ERR_BAD_PIN)

@@ -429,6 +429,25 @@ test_passwd (void)
   ok (pin_calls == 2 && script_done (rd),
       "PASSWD 1 on a blocked PIN: both PINs asked, CHANGE REFERENCE DATA");
 
+  /* A wrong old PIN answered with 6985 (YubiKey NEO): the counter went
+   * down, so it is a bad PIN.  */
+  pin_calls = 0;
+  cursor = pins_blocked;
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "002400810C313233343536313131313131", "6985");
+  tpscript_expect (rd, "00CA00C400", "017F7F7F020003 9000");
+  tpscript_expect (rd, "00CA00C400", "017F7F7F020003 9000");
+  err = app_openpgp_change_pin (app, 1, 0, queue_pincb, &cursor);
+  ok_code (err, GPG_ERR_BAD_PIN, "PASSWD 1: 6985 with one try less is BAD_PIN");
+  ok (script_done (rd), "6985: C4 read again");
+  cursor = pins_blocked;
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "002400810C313233343536313131313131", "6985");
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  err = app_openpgp_change_pin (app, 1, 0, queue_pincb, &cursor);
+  ok_code (err, GPG_ERR_USE_CONDITIONS,
+           "PASSWD 1: 6985 with the counter unchanged stays USE_CONDITIONS");
+
   /* Unblock with the Admin PIN: VERIFY 83, RESET RETRY COUNTER 02.  */
   pin_calls = 0;
   cursor = pins_admin;

@@ -925,12 +925,27 @@ parse_algo_do (struct algo_info *ai, const unsigned char *d, size_t len)
 }
 
 
+/* The spec version of the card (0x0304 for 3.4): APPVERSION, else the
+ * version digits of the serial number (the AID).  */
+static unsigned int
+card_spec_version (const scd_cardinfo_t *info)
+{
+  unsigned char v[2];
+
+  if (info->appversion)
+    return info->appversion;
+  if (info->serialno && strlen (info->serialno) == 32
+      && !oca_hex2bin (info->serialno + 12, v, 2))
+    return (v[0] << 8) | v[1];
+  return 0x0300;  /* Unknown: do not guess it away.  */
+}
+
 gpg_error_t
 ca_card_check_algo_support (ca_card_conn_t *conn, const scd_cardinfo_t *info,
                             const char *ident, int pkalgo, int curve,
                             unsigned int nbits)
 {
-  gpg_error_t err;
+  gpg_error_t err, apdu_err;
   struct algo_info ai;
   char want[32];
   static const int slots[2] = { CA_CARD_SLOT_AUT, CA_CARD_SLOT_SIG };
@@ -950,14 +965,16 @@ ca_card_check_algo_support (ca_card_conn_t *conn, const scd_cardinfo_t *info,
     size_t resplen = 0;
     unsigned int sw = 0;
 
-    err = scd_client_apdu (conn->scd, "--more", "00CA00FA00", &resp,
-                           &resplen, &sw);
-    if (!err && sw == 0x9000)
+    apdu_err = scd_client_apdu (conn->scd, "--more", "00CA00FA00", &resp,
+                                &resplen, &sw);
+    if (!apdu_err && sw == 0x9000)
       parse_algo_do (&ai, resp, resplen);
     xfree (resp);
   }
-  /* 2. KEY-ATTR-INFO (oca-scd, GnuPG 2.3+).  */
-  if (!ai.any)
+  /* 2. KEY-ATTR-INFO (oca-scd, GnuPG 2.3+), only when the card could
+   * not be asked directly: without DO FA the card answered, and
+   * oca-scd's KEY-ATTR-INFO would list just the current attributes.  */
+  if (!ai.any && apdu_err)
     {
       memset (&ai, 0, sizeof ai);
       err = scd_client_command (conn->scd, "GETATTR KEY-ATTR-INFO",
@@ -982,10 +999,22 @@ ca_card_check_algo_support (ca_card_conn_t *conn, const scd_cardinfo_t *info,
           continue;
         }
       /* 3. No algorithm information: the current attributes must match,
-       * or the card must allow changing them.  */
+       * or the card must allow changing them -- and ECC needs a card
+       * of spec 3.0 or later (2.x cards have RSA only; Gnuk, FSIJ,
+       * says 2.0 and has ECC).  */
       {
         const scd_keyattr_t *ka = &info->key_attr[keyno - 1];
         int match = 0;
+
+        if (pkalgo != PK_RSA && card_spec_version (info) < 0x0300
+            && !(info->manufacturer_valid
+                 && info->manufacturer_id == 0xF517))
+          return ca_set_errmsg (gpg_error (GPG_ERR_UNSUPPORTED_ALGORITHM),
+                                "OpenPGP card %s does not support %s keys "
+                                "(an OpenPGP card %u.%u has RSA only)",
+                                ident, want,
+                                card_spec_version (info) >> 8,
+                                card_spec_version (info) & 0xff);
 
         if (pkalgo == PK_RSA)
           match = ka->algo == 1 && ka->nbits == nbits;
