@@ -26,7 +26,7 @@
  *   decryptrt ID                encrypt a random value to the key (RSA
  *                               PKCS#1 or ECDH), PKDECRYPT, compare
  *   mkkey ALGO FILE             write a fresh private key (rsa2048,
- *                               ed25519, cv25519) for writekey, with
+ *                               ed25519, cv25519, nistp256, nistp384) for writekey, with
  *                               created-at 1700000000
  */
 #include <config.h>
@@ -387,7 +387,12 @@ decrypt_roundtrip (scd_client_t scd, const char *id)
   err = scd_client_pkdecrypt (scd, id, cipher, clen, &plain, &plen);
   if (err)
     goto leave;
-  if (plen != elen || memcmp (plain, expect, elen))
+  /* A card answering only the x-coordinate: scdaemon returns it as
+   * 41 || X (spec B.8); compare it with X of the full point.  */
+  if (kind == 4 && plen >= 2 && plain[0] == 0x41 && elen == 2 * plen - 1
+      && expect[0] == 0x04 && !memcmp (plain + 1, expect + 1, plen - 1))
+    elen = plen;
+  else if (plen != elen || memcmp (plain, expect, elen))
     {
       print_hex ("got", plain, plen);
       print_hex ("want", expect, elen);
@@ -432,6 +437,10 @@ make_key (const char *algo, const char *fname)
     err = gcry_sexp_build (&parm, NULL,
                            "(genkey (ecc (curve Curve25519)"
                            " (flags djb-tweak)))");
+  else if (!strcmp (algo, "nistp256"))
+    err = gcry_sexp_build (&parm, NULL, "(genkey (ecc (curve nistp256)))");
+  else if (!strcmp (algo, "nistp384"))
+    err = gcry_sexp_build (&parm, NULL, "(genkey (ecc (curve nistp384)))");
   else
     return gpg_error (GPG_ERR_INV_ARG);
   if (!err)
@@ -460,6 +469,8 @@ make_key (const char *algo, const char *fname)
   else
     {
       int ed = !strcmp (algo, "ed25519");
+      int nist = !strcmp (algo, "nistp256");
+      int nist384 = !strcmp (algo, "nistp384");
 
       err = sexp_bytes (sk, "q", &a, &al);
       if (!err)
@@ -468,6 +479,14 @@ make_key (const char *algo, const char *fname)
         err = gcry_sexp_build (&out, NULL, ed
                                ? "(private-key (ecc (curve Ed25519)"
                                " (flags eddsa) (q %b) (d %b))"
+                               " (created-at 10:1700000000))"
+                               : nist384
+                               ? "(private-key (ecc (curve \"NIST P-384\")"
+                               " (q %b) (d %b))"
+                               " (created-at 10:1700000000))"
+                               : nist
+                               ? "(private-key (ecc (curve \"NIST P-256\")"
+                               " (q %b) (d %b))"
                                " (created-at 10:1700000000))"
                                : "(private-key (ecc (curve Curve25519)"
                                " (flags djb-tweak) (q %b) (d %b))"

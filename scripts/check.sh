@@ -3,9 +3,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # 1. installs the dependencies (scripts/deps.sh),
-# 2. builds with -Werror and runs `make check`,
+# 2. builds with -Werror and runs `make check` with every card flow on
+#    every card profile of oca-vcard (OCA_CARD_PROFILES=all: YubiKey 5,
+#    YubiKey NEO, Gnuk, SmartPGP, OpenPGP card 2.x, a slow token, the
+#    permissive default; tests/vcard/profile-run.sh),
 # 3. runs `make distcheck` with ASan/UBSan (the suites again, from the
-#    release tarball, in a sanitizer build).
+#    release tarball, in a sanitizer build, on the default profile).
 # Card tests need a pcscd; the harness starts one if none runs (root).
 set -e
 cd "$(dirname "$0")/.."
@@ -20,7 +23,9 @@ export OCA_NO_SKIP
 rm -rf _build && mkdir _build && cd _build
 ../configure --enable-werror
 make -j"$jobs"
-make -j"$jobs" check
+# The card profile matrix: only in this pass (about 10 minutes on two
+# cores); each test runs its profiles two at a time.
+OCA_CARD_PROFILES=all make -j"$jobs" check
 # One closing line over every suite (automake writes a test-suite.log
 # per folder): the count of TAP results, as CI reads it.
 find . -name test-suite.log -exec cat {} + | awk '

@@ -6,7 +6,8 @@
 # "gpg-agent" (oca talks to the test's gpg-agent, which runs GnuPG's
 # scdaemon).  The t-*-agent.sh wrappers set it and source the test.
 #
-# Provides: $OCA, card_env NAME (plug nothing; bind GNUPGHOME $T/gh to
+# Provides: $OCA, $ALGO (the CA algorithm for the card profile of this
+# run: ed25519, nistp256 or rsa2048), card_env NAME (plug nothing; bind GNUPGHOME $T/gh to
 # card NAME's reader, or with several names to the common reader
 # prefix), ocac (oca with -d $T/ca.db), SCD (--scd=ROUTE), ca_pin
 # (the User PIN stored in $T/ca.db), gpg_card (gpg in $GNUPGHOME),
@@ -26,6 +27,10 @@ DB=$T/ca.db
 diag "route: $CARD_ROUTE"
 
 vcard_setup || { echo "Bail out! harness setup failed"; exit 1; }
+# The CA algorithm the card of this run's profile takes.
+ALGO=${OCA_TEST_CA_ALGO:-$(vcard_ca_algo)} \
+  || { echo "Bail out! unknown card profile"; exit 1; }
+diag "card profile: $(vcard_profile), CA algorithm: $ALGO"
 
 # card_env NAME...: GNUPGHOME for the reader(s) of the cards.  With
 # several cards the reader-port is their common prefix (the harness
@@ -78,9 +83,11 @@ secret_hex () {
     END { if (s) print "" }'
 }
 
-# key_residue FILE DBFILE: print what of the private key in FILE is
-# found in DBFILE: 8-byte windows of its secret MPIs (raw) and its
-# armored body lines.  Empty output = nothing found.
+# key_residue FILE DBFILE [PUBFILE]: print what of the private key in
+# FILE is found in DBFILE: 8-byte windows of its secret MPIs (raw) and
+# its armored body lines -- except lines also found in the public key
+# armor PUBFILE (an RSA modulus fills whole armor lines, and those are
+# public).  Empty output = nothing found.
 key_residue () {
   od -An -v -tx1 "$2" | tr -d ' \n' > "$T/db.hex"
   secret_hex "$1" | while read -r _h; do
@@ -93,6 +100,7 @@ key_residue () {
   done
   sed -n '/^$/,/^-----END/p' "$1" | grep -E '^[A-Za-z0-9+/]{40,}' \
     | while read -r _l; do
+        [ -n "${3:-}" ] && grep -qxF "$_l" "$3" && continue
         grep -aqF "$_l" "$2" && echo "armor:$_l"
       done
 }

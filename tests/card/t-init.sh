@@ -10,8 +10,8 @@ ID=FFFE:0000CA01
 check "card list shows a blank card" "$OCA" card list $SCD
 like "blank" "$T/out" "^$ID blank$"
 
-check "ca init card (ed25519)" \
-  ocac ca init --domain example.org --algo ed25519 card $SCD
+check "ca init card ($ALGO)" \
+  ocac ca init --domain example.org --algo $ALGO card $SCD
 cp "$T/out" "$T/init.out"
 like "init message" "$T/init.out" "^Initializing OpenPGP CA on card $ID\.$"
 like "private key printed" "$T/init.out" "^-----BEGIN PGP PRIVATE KEY BLOCK-----$"
@@ -72,7 +72,7 @@ like "bob fully valid via the CA" "$T/v" "^uid:f:"
 
 # A second init refuses; the card is no longer blank.
 check_fails "already initialized" \
-  ocac ca init --domain example.org --algo ed25519 card $SCD
+  ocac ca init --domain example.org --algo $ALGO card $SCD
 check "card list shows the CA card" "$OCA" card list $SCD
 like "CA card" "$T/out" "^$ID OpenPGP CA $FPR$"
 check "card status" "$OCA" card status --with-colons $SCD

@@ -7,8 +7,9 @@ vcard_plug a --serial 0000CB01 || exit 1
 card_env a
 ID=FFFE:0000CB01
 
-check "softkey CA" ocac ca init --domain example.org --algo ed25519 softkey
+check "softkey CA" ocac ca init --domain example.org --algo $ALGO softkey
 ocac ca private > "$T/ca.priv"
+ocac ca export > "$T/ca.pub"
 FPR=$(ocac ca show | sed -n 's/^  Fingerprint: //p')
 check "user before migration" ocac user add -e alice@example.org
 n=$(secret_hex "$T/ca.priv" | grep -c .)
@@ -29,7 +30,7 @@ like "backend" "$T/out" "^   CA Backend: OpenPGP card $ID \[User PIN [0-9]{8}\]"
 check "ca show" ocac ca show
 like "same fingerprint" "$T/out" "^  Fingerprint: $FPR$"
 check_fails "ca private now refused" ocac ca private
-key_residue "$T/ca.priv" "$DB" > "$T/res"
+key_residue "$T/ca.priv" "$DB" "$T/ca.pub" > "$T/res"
 if [ -s "$T/res" ]; then
   not_ok "no byte sequence of the private key in the DB file"
   sed 's/^/# /' "$T/res" | head

@@ -7,7 +7,7 @@
 # The CA on card a; its printed key is the backup.
 vcard_plug a --serial 0000CE01 || exit 1
 card_env a
-check "ca init on card a" ocac ca init --domain example.org --algo ed25519 card $SCD
+check "ca init on card a" ocac ca init --domain example.org --algo $ALGO card $SCD
 sed -n '/BEGIN PGP PRIVATE KEY BLOCK/,/END PGP PRIVATE KEY BLOCK/p' \
   "$T/out" > "$T/ca.priv"
 FPR=$(ocac ca show | sed -n 's/^  Fingerprint: //p')
@@ -69,13 +69,13 @@ vcard_plug c --serial 0000CE03 || exit 1
 card_env c
 DB=$T/gen.db
 check_fails "generate-on-card without confirmation" \
-  setsid -w "$OCA" -d "$DB" ca init --domain example.org --algo ed25519 card \
+  setsid -w "$OCA" -d "$DB" ca init --domain example.org --algo $ALGO card \
   --generate-on-card $SCD
 like "aborted before writing" "$T/err" "no terminal|--yes"
 check "card c still blank" "$OCA" card list $SCD
 like "blank" "$T/out" "^FFFE:0000CE03 blank$"
 check "ca init --generate-on-card --yes" \
-  ocac ca init --domain example.org --algo ed25519 card --generate-on-card \
+  ocac ca init --domain example.org --algo $ALGO card --generate-on-card \
   --yes $SCD
 like "generate message" "$T/out" "^Generate new OpenPGP CA key on card FFFE:0000CE03\.$"
 unlike "nothing private printed" "$T/out" "PRIVATE KEY"

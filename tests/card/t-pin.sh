@@ -7,7 +7,7 @@ vcard_plug a --serial 0000CD01 || exit 1
 card_env a
 ID=FFFE:0000CD01
 
-check "ca init" ocac ca init --domain example.org --algo ed25519 card $SCD
+check "ca init" ocac ca init --domain example.org --algo $ALGO card $SCD
 PIN=$(ca_pin)
 cfg=$("$SQLITE3" "$DB" "SELECT backend FROM cacerts")
 case $CARD_ROUTE in gpg-agent) suffix=";gpg-agent" ;; *) suffix="" ;; esac

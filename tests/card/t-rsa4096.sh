@@ -1,25 +1,68 @@
 #!/bin/sh
-# t-rsa4096.sh - the default algorithm RSA 4096; a card without it is
-# refused before anything is written
+# t-rsa4096.sh - the default algorithm RSA 4096; a card without it, or
+# without an algorithm the CA asks for, is refused before anything is
+# written (one clear error, no database)
 # SPDX-License-Identifier: GPL-3.0-or-later
 . "$srcdir/card-lib.sh"
 
+# refused_before_write NAME ALGO WHAT: `ca init --algo ALGO` on card NAME
+# fails with one line naming the algorithm, writes nothing to the card
+# and leaves no database.
+refused_before_write () {
+  _id=FFFE:$3
+  rm -f "$DB"
+  check_fails "$4: refused" ocac ca init --domain example.org --algo "$2" card
+  like "$4: clear message" "$T/err" \
+    "OpenPGP card $_id does not support $2 keys"
+  one_line "$4: one-line error" "$T/err"
+  [ -e "$DB" ] && not_ok "$4: no database created" \
+    || ok "$4: no database created"
+  grep -Eq '^.. (DA|DB|47|24|2C) ' "$T/vcard-$1.apdus" \
+    && not_ok "$4: no write APDU reached the card" \
+    || ok "$4: no write APDU reached the card"
+  check "$4: card still blank" "$OCA" card status --with-colons $SCD
+  like "$4: blank" "$T/out" "^blank:1:$"
+}
+
+# A card that lost RSA 4096 (--no-rsa4096 on top of the profile).
 vcard_plug q --serial 0000D001 --no-rsa4096 || exit 1
 card_env q
 n0=$(vcard_apdu_count q)
-check_fails "card without RSA 4096" ocac ca init --domain example.org card
-like "clear message" "$T/err" "OpenPGP card FFFE:0000D001 does not support rsa4096 keys"
-one_line "one-line error" "$T/err"
-[ -e "$DB" ] && not_ok "no database created" || ok "no database created"
-grep -Eq '^.. (DA|DB|47|24|2C) ' "$T/vcard-q.apdus" \
-  && not_ok "no write APDU reached the card" || ok "no write APDU reached the card"
-check "card still blank" "$OCA" card status --with-colons $SCD
-like "blank" "$T/out" "^blank:1:$"
-like "no cardholder" "$T/out" "^holder::$"
-[ "$(vcard_apdu_count q)" -gt "$n0" ] && ok "the card was asked" \
-  || not_ok "the card was asked"
+if vcard_profile_has algoinfo || ! vcard_profile_has attr-change; then
+  refused_before_write q rsa4096 0000D001 "card without RSA 4096"
+  [ "$(vcard_apdu_count q)" -gt "$n0" ] && ok "the card was asked" \
+    || not_ok "the card was asked"
+else
+  # Without DO FA a card that can change its attributes does not say
+  # what it takes: the card itself refuses the attributes (6A80), no
+  # key is written and nothing is stored.
+  check_fails "card without RSA 4096 and without DO FA" \
+    ocac ca init --domain example.org card
+  like "clear message" "$T/err" "OpenPGP card FFFE:0000D001"
+  one_line "one-line error" "$T/err"
+  unlike "no key import reached the card" "$T/vcard-q.apdus" '^.. DB '
+  check "no CA stored" sh -c "! ocac ca show >/dev/null 2>&1"
+fi
 vcard_unplug q
 
+# Every algorithm the CA offers that this card lacks is refused before
+# anything is written.
+vcard_plug s --serial 0000D003 || exit 1
+card_env s
+for a in ed25519 nistp256 nistp384 rsa4096; do
+  vcard_profile_has algos "$a" && continue
+  if [ "$a" = rsa4096 ] && ! vcard_profile_has algoinfo \
+     && vcard_profile_has attr-change; then
+    continue   # Unknowable without DO FA: see above.
+  fi
+  refused_before_write s "$a" 0000D003 "card without $a"
+done
+vcard_unplug s
+
+if ! vcard_profile_has algos rsa4096; then
+  tap_done
+  exit
+fi
 vcard_plug r --serial 0000D002 || exit 1
 card_env r
 check "RSA 4096 CA on the card" ocac ca init --domain example.org card $SCD

@@ -30,6 +30,9 @@ SN2=$(scd_serialno 0000B002)
 case "$fixture" in
   fresh|"") ;;
   keys) scd_keys "$home" ;;
+  # Fresh, but with keys on a card that changes the User PIN only once
+  # keys are loaded (Gnuk).
+  pin-keys) vcard_profile_has pin-needs-keys && scd_keys "$home" ;;
   two-cards)
     scd_card b 0000B002
     # Not bound to one reader: the server sees both cards.
@@ -56,9 +59,15 @@ chmod +x "$T/unplug" "$T/replug"
 at_exit 'kill $(cat "$T/vcard-a.replug.pid" 2>/dev/null) 2>/dev/null'
 
 [ "$SCD_UNDER_TEST" = oca ] && OCA=1 || OCA=0
+# What the card of this run's profile has, for "if NAME" lines.
+has () { if vcard_profile_has "$@"; then echo 1; else echo 0; fi; }
 # shellcheck disable=SC2046
 "$ASSCHK" --transcript "$T/transcript" --stderr "$T/server.err" \
   -D OCA=$OCA \
+  -D ED25519="$(has algos ed25519)" -D RSA3072="$(has algos rsa3072)" \
+  -D RSA4096="$(has algos rsa4096)" -D NISTP256="$(has algos nistp256)" \
+  -D NISTP384="$(has algos nistp384)" -D CV25519="$(has algos cv25519)" \
+  -D ALGOINFO="$(has algoinfo)" -D BUTTON="$(has button)" \
   -D SERIALNO="$SN" -D SERIALNO2="$SN2" \
   -D OTHER_SERIALNO=D276000124010304FFFE999999990000 \
   -D MANU_DEC=65534 -D MANU_HEX=FFFE -D SERIAL_HEX=0000A001 \

@@ -53,7 +53,7 @@ scd_need_rig () {
   vcard_setup || _scd_fail "harness: vcard_setup failed"
 }
 
-scd_serialno () { echo "D276000124010304FFFE${1}0000"; }
+scd_serialno () { vcard_aid "$1"; }
 
 scd_card () {
   _n=$1 _s=$2; shift 2

@@ -1,6 +1,7 @@
 #!/bin/sh
 # t-asschk.sh - self-test of asschk against a canned server
 # SPDX-License-Identifier: GPL-3.0-or-later
+# profile-run: no card
 #
 # asschk is the referee of every conversation test, so it must pass a
 # correct conversation and fail each kind of wrong one.

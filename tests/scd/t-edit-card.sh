@@ -4,9 +4,9 @@
 #
 # gpg-agent runs oca-scd (scdaemon-program); gpg is driven with
 # --no-tty --command-fd 0 --status-fd 1 and PINs come from the vcard
-# harness's test pinentry.  Generate Ed25519/Cv25519 keys, keytocard,
-# sign + verify, encrypt + decrypt, passwd, factory reset, then RSA 2048
-# generation.
+# harness's test pinentry.  Generate Ed25519/Cv25519 keys (NIST P-384
+# or RSA on cards without them), keytocard, sign + verify, encrypt +
+# decrypt, passwd, factory reset, then RSA 2048 generation.
 . "$srcdir/../lib.sh"
 . "$srcdir/scd-lib.sh"
 
@@ -24,9 +24,21 @@ edit_key () { "$GPG" --no-tty --command-fd 0 --status-fd 1 --edit-key "$1" < "$2
 fpr_of () { "$GPG" --with-colons -k "$1" | awk -F: '$1=="fpr"{print $10; exit}'; }
 status () { "$GPG" --batch --card-status; }
 
-# --- Ed25519 / Cv25519 generated on the card.
-printf 'admin\nkey-attr\n2\n1\n2\n1\n2\n1\ngenerate\nn\n0\nEd User\ned@example.org\n\nquit\n' > "$T/cmds"
-check "key-attr ed25519/cv25519 and generate" edit_card "$T/cmds"
+# What the card of this run's profile takes: Ed25519/Cv25519, else
+# NIST P-384 (gpg's key-attr curve 4), else RSA only (no key-attr).
+if vcard_profile_has algos ed25519; then
+  ka='key-attr\n2\n1\n2\n1\n2\n1\n' attrs="ed25519 cv25519 ed25519"
+  salgo=ed25519 ealgo=cv25519
+elif vcard_profile_has algos nistp384; then
+  ka='key-attr\n2\n4\n2\n4\n2\n4\n' attrs="nistp384 nistp384 nistp384"
+  salgo=nistp384 ealgo=nistp384
+else
+  ka='' attrs="rsa2048 rsa2048 rsa2048" salgo=rsa2048 ealgo=rsa2048
+fi
+
+# --- Keys generated on the card.
+printf "admin\n${ka}generate\nn\n0\nEd User\ned@example.org\n\nquit\n" > "$T/cmds"
+check "key-attr ($salgo) and generate" edit_card "$T/cmds"
 like "generate: key created" "$T/out" '^\[GNUPG:\] KEY_CREATED B '
 check "the agent's card daemon is oca-scd" \
   "$GPG_CONNECT_AGENT" "SCD GETINFO pid" /bye
@@ -34,35 +46,36 @@ scdpid=$(sed -n 's/^D \([0-9]*\)$/\1/p' "$T/out")
 is "... (its executable)" \
   "$(readlink -f "/proc/${scdpid:-0}/exe" 2>/dev/null)" "$(readlink -f "$OCA_SCD")"
 check "card status" status
-like "25519 attributes" "$T/out" '^Key attributes \.+: ed25519 cv25519 ed25519$'
+like "attributes $attrs" "$T/out" "^Key attributes \.+: $attrs\$"
 like "signature key present" "$T/out" '^Signature key \.+: [0-9A-F ]{50}$'
-like "general key info from the keyring" "$T/out" '^General key info\.+: pub  ed25519/'
-check "secret key is a card stub" sh -c "'$GPG' -K ed@example.org | grep -q 'sec>  ed25519'"
-check "sign with Ed25519 on the card" "$GPG" --batch -u ed@example.org -o "$T/ed.sig" --sign "$T/msg"
+like "general key info from the keyring" "$T/out" "^General key info\.+: pub  $salgo/"
+check "secret key is a card stub" sh -c "'$GPG' -K ed@example.org | grep -q 'sec>  $salgo'"
+check "sign with $salgo on the card" "$GPG" --batch -u ed@example.org -o "$T/ed.sig" --sign "$T/msg"
 check "verify" "$GPG" --batch --verify "$T/ed.sig"
-like "good EdDSA signature" "$T/err" 'Good signature from "Ed User'
-check "encrypt to the Cv25519 card key" "$GPG" --batch -r ed@example.org -o "$T/ed.gpg" --encrypt "$T/msg"
-check "decrypt with Cv25519 on the card" "$GPG" --batch -o "$T/ed.out" --decrypt "$T/ed.gpg"
+like "good signature" "$T/err" 'Good signature from "Ed User'
+check "encrypt to the $ealgo card key" "$GPG" --batch -r ed@example.org -o "$T/ed.gpg" --encrypt "$T/msg"
+check "decrypt with $ealgo on the card" "$GPG" --batch -o "$T/ed.out" --decrypt "$T/ed.gpg"
 check "plaintext matches" cmp "$T/msg" "$T/ed.out"
 like "the PIN was asked with oca-scd's prompt" "$gh/pinentry.log" 'Please unlock the card|PIN'
 
-# --- keytocard (replacing the generated keys).
-check "create Ed25519 key with Cv25519 subkey" "$GPG" --batch \
+# --- keytocard (replacing the generated keys; through oca-scd's
+# WRITEKEY in the card's own import format).
+check "create $salgo key with $ealgo subkey" "$GPG" --batch \
   --pinentry-mode loopback --passphrase '' \
-  --quick-gen-key 'Kay Two <k2@example.org>' ed25519 sign never
+  --quick-gen-key 'Kay Two <k2@example.org>' $salgo sign never
 kfpr=$(fpr_of k2@example.org)
-check "add Cv25519 subkey" "$GPG" --batch --pinentry-mode loopback \
-  --passphrase '' --quick-add-key "$kfpr" cv25519 encr never
+check "add $ealgo subkey" "$GPG" --batch --pinentry-mode loopback \
+  --passphrase '' --quick-add-key "$kfpr" $ealgo encr never
 printf 'keytocard\ny\n1\ny\nkey 1\nkeytocard\n2\ny\nsave\n' > "$T/cmds"
-check "keytocard Ed25519 (signature) and Cv25519 (decryption)" edit_key "$kfpr" "$T/cmds"
+check "keytocard $salgo (signature) and $ealgo (decryption)" edit_key "$kfpr" "$T/cmds"
 check "card status" status
 kgrp=$(echo "$kfpr" | sed 's/\(....\)/\1 /g; s/ $//' | sed 's/\(.\{24\}\) /\1  /')
 like "the imported key's fingerprint is on the card" "$T/out" "^Signature key \.+: $kgrp\$"
-check "secret key is now a card stub" sh -c "'$GPG' -K '$kfpr' | grep -q 'sec>  ed25519'"
+check "secret key is now a card stub" sh -c "'$GPG' -K '$kfpr' | grep -q 'sec>  $salgo'"
 check "sign with the imported key" "$GPG" --batch -u "$kfpr" -o "$T/k2.sig" --sign "$T/msg"
 check "verify" "$GPG" --batch --verify "$T/k2.sig"
 like "good signature" "$T/err" 'Good signature from "Kay Two'
-check "encrypt to the imported Cv25519 subkey" "$GPG" --batch -r "$kfpr" -o "$T/k2.gpg" --encrypt "$T/msg"
+check "encrypt to the imported $ealgo subkey" "$GPG" --batch -r "$kfpr" -o "$T/k2.gpg" --encrypt "$T/msg"
 check "decrypt on the card" "$GPG" --batch -o "$T/k2.out" --decrypt "$T/k2.gpg"
 check "plaintext matches" cmp "$T/msg" "$T/k2.out"
 

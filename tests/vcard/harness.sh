@@ -65,6 +65,25 @@
 #   vcard_kill_agent DIR       gpgconf --kill all for DIR (drops the
 #                              card caches of scdaemon)
 #
+# Profiles: every card is plugged with --profile $OCA_VCARD_PROFILE
+# (unless the test passes its own --profile), so that one test run
+# meets one real card's behaviour (tests/vcard/profile-run.sh runs a
+# test once per profile).  What a test needs to know about it:
+#
+#   vcard_profile              print the profile name (permissive when
+#                              OCA_VCARD_PROFILE is unset)
+#   vcard_profile_get KEY      print the value of KEY in the profile's
+#                              description (oca-vcard --describe)
+#   vcard_profile_has KEY [WORD]
+#                              true if KEY is 1 (extlen, algoinfo,
+#                              attr-change, button, pin-needs-keys ...)
+#                              or, with WORD, if KEY's value list holds
+#                              WORD (vcard_profile_has algos rsa4096)
+#   vcard_ca_algo              the CA algorithm a test should use on this
+#                              card: ed25519, else nistp256, else rsa2048
+#   vcard_aid SERIAL8 [MANU4]  the card's AID as 32 hex digits (GnuPG's
+#                              serial number string), version included
+#
 # Everything is torn down at exit (lib.sh's at_exit): agents, cards,
 # slot locks, and pcscd when this harness started it and no other test
 # uses it.  Global state lives in $OCA_HARNESS_DIR (/tmp/oca-vcard-harness):
@@ -379,6 +398,43 @@ vcard_reserve () {
   return 1
 }
 
+vcard_profile () { echo "${OCA_VCARD_PROFILE:-permissive}"; }
+
+# The description of the current profile, cached in $T.
+_vh_profile_desc () {
+  _pf="$T/vcard-profile-$(vcard_profile).desc"
+  if [ ! -s "$_pf" ]; then
+    "$OCA_VCARD" --profile "$(vcard_profile)" --describe > "$_pf" \
+      || { _vh_err "unknown card profile '$(vcard_profile)'"; rm -f "$_pf"; return 1; }
+  fi
+  echo "$_pf"
+}
+
+vcard_profile_get () {
+  _pf=$(_vh_profile_desc) || return 1
+  sed -n "s/^$1 //p" "$_pf"
+}
+
+vcard_profile_has () {
+  _pv=$(vcard_profile_get "$1") || return 1
+  if [ $# -ge 2 ]; then
+    case " $_pv " in *" $2 "*) return 0 ;; *) return 1 ;; esac
+  fi
+  [ "$_pv" = 1 ]
+}
+
+vcard_ca_algo () {
+  if vcard_profile_has algos ed25519; then echo ed25519
+  elif vcard_profile_has algos nistp256; then echo nistp256
+  else echo rsa2048; fi
+}
+
+vcard_aid () {
+  _pv=$(vcard_profile_get version) || return 1
+  printf 'D27600012401%02d%02d%s%s0000\n' "${_pv%.*}" "${_pv#*.}" \
+    "${2:-FFFE}" "$1"
+}
+
 vcard_plug () {
   _name=$1; shift
   case $_name in ''|*[!A-Za-z0-9_]*) _vh_err "bad card name '$_name'"; return 1;; esac
@@ -404,6 +460,12 @@ vcard_plug () {
   echo "$_vh_got_reader" > "$_vh_d/reader"
   echo "$_vh_got_holder" > "$_vh_d/holder"
   : > "$_vh_d/args"
+  case " $* " in
+    *" --profile "*) ;;
+    *) [ -n "${OCA_VCARD_PROFILE:-}" ] \
+         && _vh_quote "--profile" >> "$_vh_d/args" \
+         && _vh_quote "$OCA_VCARD_PROFILE" >> "$_vh_d/args" ;;
+  esac
   for _a in "$@"; do _vh_quote "$_a" >> "$_vh_d/args"; done
   _vh_start_card "$_name" || return 1
   VCARD_READER=$_vh_got_reader

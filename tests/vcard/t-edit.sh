@@ -1,6 +1,6 @@
 #!/bin/sh
-# t-edit.sh - gpg --edit-card: generate RSA and 25519 keys, sign, verify,
-# encrypt, decrypt, change PINs, factory reset
+# t-edit.sh - gpg --edit-card: generate RSA and ECC (25519, else NIST)
+# keys, sign, verify, encrypt, decrypt, change PINs, factory reset
 # SPDX-License-Identifier: GPL-3.0-or-later
 . "$srcdir/../lib.sh"
 . "$srcdir/harness.sh"
@@ -46,17 +46,33 @@ vcard_kill_agent "$T/gh"
 check "card status" "$GPG" --batch --card-status
 like "name set with new Admin PIN" "$T/out" '^Name of cardholder: John Doe$'
 
-# --- Ed25519 / Cv25519 via key-attr, then generate.
-printf 'admin\nkey-attr\n2\n1\n2\n1\n2\n1\ngenerate\nn\ny\n0\nEd User\ned@example.org\n\nquit\n' > "$T/cmds"
-check "key-attr ed25519/cv25519 and generate" edit_card "$T/cmds"
+# --- ECC via key-attr, then generate: Ed25519 / Cv25519, or NIST P-384
+# on a card without 25519 (SmartPGP); an RSA-only card keeps RSA.
+if vcard_profile_has algos ed25519; then
+  curve=1 attrs="ed25519 cv25519 ed25519" using=EDDSA
+elif vcard_profile_has algos nistp384; then
+  curve=4 attrs="nistp384 nistp384 nistp384" using=ECDSA
+else
+  curve=1 attrs=""
+fi
+printf 'admin\nkey-attr\n2\n%s\n2\n%s\n2\n%s\ngenerate\nn\ny\n0\nEd User\ned@example.org\n\nquit\n' \
+  $curve $curve $curve > "$T/cmds"
+if [ -z "$attrs" ]; then
+  edit_card "$T/cmds" > "$T/out" 2>&1
+  check "card status" "$GPG" --batch --card-status
+  like "RSA-only card: ECC attributes refused" "$T/out" \
+    '^Key attributes \.+: rsa2048 rsa2048 rsa2048$'
+else
+check "key-attr ECC and generate" edit_card "$T/cmds"
 check "card status" "$GPG" --batch --card-status
-like "25519 attributes" "$T/out" '^Key attributes \.+: ed25519 cv25519 ed25519$'
-check "sign with Ed25519 card key" "$GPG" --batch -u ed@example.org -o "$T/ed.sig" --sign "$T/msg"
-check "verify the Ed25519 signature" "$GPG" --batch --verify "$T/ed.sig"
-like "good EdDSA signature" "$T/err" 'using EDDSA key'
-check "encrypt to the Cv25519 key" "$GPG" --batch -r ed@example.org -o "$T/ed.gpg" --encrypt "$T/msg"
-check "decrypt with Cv25519 on the card" "$GPG" --batch -o "$T/ed.out" --decrypt "$T/ed.gpg"
+like "ECC attributes ($attrs)" "$T/out" "^Key attributes \.+: $attrs\$"
+check "sign with the ECC card key" "$GPG" --batch -u ed@example.org -o "$T/ed.sig" --sign "$T/msg"
+check "verify the ECC signature" "$GPG" --batch --verify "$T/ed.sig"
+like "good $using signature" "$T/err" "using $using key"
+check "encrypt to the ECDH key" "$GPG" --batch -r ed@example.org -o "$T/ed.gpg" --encrypt "$T/msg"
+check "decrypt with ECDH on the card" "$GPG" --batch -o "$T/ed.out" --decrypt "$T/ed.gpg"
 check "decrypted text matches" cmp "$T/msg" "$T/ed.out"
+fi
 
 # --- Factory reset.
 printf 'admin\nfactory-reset\ny\nyes\nquit\n' > "$T/cmds"

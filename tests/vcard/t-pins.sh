@@ -22,6 +22,18 @@ wrong_pw1 () {
   edit_card "$T/cmds" >/dev/null 2>&1
 }
 
+# Gnuk changes and resets the User PIN only once a key is loaded.
+if vcard_profile_has pin-needs-keys; then
+  vcard_pins "$T/gh" 123456 111111
+  printf 'passwd\n1\nq\nquit\n' > "$T/cmds"
+  edit_card "$T/cmds" > "$T/out" 2>&1
+  like "no keys: the PIN cannot be changed" "$T/out" 'SC_OP_FAILURE'
+  is "no keys: refused without using a try" "$(counters)" "3 0 3"
+  printf 'admin\ngenerate\nn\n0\nPin User\npin@example.org\n\nquit\n' > "$T/cmds"
+  check "generate keys first" edit_card "$T/cmds"
+  vcard_kill_agent "$T/gh"
+fi
+
 wrong_pw1
 is "one wrong PIN" "$(counters)" "2 0 3"
 wrong_pw1; wrong_pw1

@@ -4,8 +4,8 @@
  * Drives vcard_process_apdu with APDUs directly (no PC/SC), covering
  * the transport (61xx, chaining, extended length), PIN handling and
  * blocking, key generation/import and every key operation checked
- * against libgcrypt, life cycle, persistence, quirks, and a random
- * APDU loop for robustness.
+ * against libgcrypt, life cycle, persistence, quirks, the profiles of
+ * real cards (vcard-profile.c), and a random APDU loop for robustness.
  */
 #include <config.h>
 #include "vcard.h"
@@ -681,7 +681,7 @@ test_persistence (vcard_t *card)
   membuf_init (&mb, 1 << 20, 1);
   ok_err (vcard_state_serialize (card, &mb), "serialize state");
   ok_err (membuf_take (&mb, &buf, &len), "take state");
-  ok_err (vcard_new (&card2), "new card");
+  ok_err (vcard_new (NULL, &card2), "new card");
   ok_err (vcard_state_parse (card2, buf, len), "parse state");
   xfer (card, "00 47 81 00 02 A4 00 00");
   collect (card, pub1, &n1, sizeof pub1);
@@ -700,7 +700,7 @@ test_persistence (vcard_t *card)
 
   snprintf (fname, sizeof fname, "t-vcard-%d.state", (int)getpid ());
   ok_err (vcard_state_save (card, fname), "save to file");
-  ok_err (vcard_new (&card2), "new card");
+  ok_err (vcard_new (NULL, &card2), "new card");
   ok_err (vcard_state_load (card2, fname), "load from file");
   vcard_release (card2);
   unlink (fname);
@@ -736,9 +736,14 @@ test_lifecycle (vcard_t *card)
 static void
 test_quirks (vcard_t *card)
 {
+  vcard_profile_t saved = card->prof;
+
   vcard_reset_volatile (card);
-  card->quirks = VCARD_QUIRK_WRONG_PIN_6982 | VCARD_QUIRK_FPR_ONLY_6E
-    | VCARD_QUIRK_NO_EXTLEN | VCARD_QUIRK_NO_RSA4096;
+  card->prof.wrong_pin_sw = 0x6982;
+  card->prof.hidden_dos = 1u << 5;
+  card->prof.hidden_sw = 0x6A88;
+  card->prof.flags &= ~VCARD_P_EXTLEN;
+  card->prof.algos &= ~VCARD_A_RSA4096;
   ok (verify (card, hdr_verify81, "999999") == 0x6982, "quirk: wrong PIN 6982");
   ok (xfer (card, "00 CA 00 C4 00") == 0x9000 && rbuf[4] == 2,
       "quirk: C4 still counts");
@@ -752,9 +757,362 @@ test_quirks (vcard_t *card)
   verify (card, hdr_verify83, "12345678");
   ok (xfer (card, "00 DA 00 C1 06 01 10 00 00 20 00") == 0x6A80,
       "quirk: RSA 4096 refused");
-  card->quirks = 0;
+  card->prof = saved;
   ok (xfer (card, "00 DA 00 C1 06 01 10 00 00 20 00") == 0x9000,
       "RSA 4096 accepted without quirk");
+}
+
+
+/*
+ * Profiles of real cards.
+ */
+
+static gcry_sexp_t prof_key;    /* RSA 2048 for the import tests.  */
+
+/* Append the big-endian value of parameter NAME of PROF_KEY (or the
+ * MPI A when NAME is NULL) right-justified into LEN bytes.  */
+static void
+put_fixed (unsigned char *buf, size_t *n, const char *name, gcry_mpi_t a,
+           size_t len)
+{
+  gcry_sexp_t l = NULL;
+  unsigned char tmp[600];
+  size_t tl = 0;
+
+  if (name)
+    {
+      l = gcry_sexp_find_token (prof_key, name, 0);
+      a = gcry_sexp_nth_mpi (l, 1, GCRYMPI_FMT_USG);
+    }
+  gcry_mpi_print (GCRYMPI_FMT_USG, tmp, sizeof tmp, &tl, a);
+  memset (buf + *n, 0, len - tl);
+  memcpy (buf + *n + len - tl, tmp, tl);
+  *n += len;
+  if (name)
+    {
+      gcry_mpi_release (a);
+      gcry_sexp_release (l);
+    }
+}
+
+/* Build a 4D import of PROF_KEY for slot CRT (B6/B8/A4 byte) in RSA
+ * import FORMAT with an e of ELEN bytes into BUF; BADCRT spoils DP1.
+ * Returns the length.  */
+static size_t
+rsa_import_template (unsigned char *buf, int crt, int format, size_t elen,
+                     int badcrt)
+{
+  static const char *tags[4] =
+    { "\x91\x00\x92\x81\x80\x93\x81\x80",
+      "\x91\x00\x92\x81\x80\x93\x81\x80\x97\x82\x01\x00",
+      "\x91\x00\x92\x81\x80\x93\x81\x80\x94\x81\x80\x95\x81\x80\x96\x81\x80",
+      "\x91\x00\x92\x81\x80\x93\x81\x80\x94\x81\x80\x95\x81\x80\x96\x81\x80"
+      "\x97\x82\x01\x00" };
+  static const size_t tagslen[4] = { 8, 12, 17, 21 };
+  gcry_sexp_t l;
+  gcry_mpi_t p, q, d, t, r;
+  size_t n = 0, vlen, start;
+
+  l = gcry_sexp_find_token (prof_key, "p", 0);
+  p = gcry_sexp_nth_mpi (l, 1, GCRYMPI_FMT_USG);
+  gcry_sexp_release (l);
+  l = gcry_sexp_find_token (prof_key, "q", 0);
+  q = gcry_sexp_nth_mpi (l, 1, GCRYMPI_FMT_USG);
+  gcry_sexp_release (l);
+  l = gcry_sexp_find_token (prof_key, "d", 0);
+  d = gcry_sexp_nth_mpi (l, 1, GCRYMPI_FMT_USG);
+  gcry_sexp_release (l);
+  t = gcry_mpi_new (0);
+  r = gcry_mpi_new (0);
+
+  vlen = elen + 256 + (format >= 2 ? 384 : 0) + (format & 1 ? 256 : 0);
+  buf[n++] = 0x4d; buf[n++] = 0x82; n += 2;
+  buf[n++] = crt; buf[n++] = 0x00;
+  buf[n++] = 0x7f; buf[n++] = 0x48; buf[n++] = tagslen[format];
+  memcpy (buf + n, tags[format], tagslen[format]);
+  buf[n + 1] = elen;
+  n += tagslen[format];
+  buf[n++] = 0x5f; buf[n++] = 0x48; buf[n++] = 0x82;
+  buf[n++] = vlen >> 8; buf[n++] = vlen;
+  start = n;
+  put_fixed (buf, &n, "e", NULL, elen);
+  put_fixed (buf, &n, NULL, p, 128);
+  put_fixed (buf, &n, NULL, q, 128);
+  if (format >= 2)
+    {
+      gcry_mpi_invm (r, q, p);
+      put_fixed (buf, &n, NULL, r, 128);
+      gcry_mpi_sub_ui (t, p, 1);
+      gcry_mpi_mod (r, d, t);
+      if (badcrt)
+        gcry_mpi_add_ui (r, r, 1);
+      put_fixed (buf, &n, NULL, r, 128);
+      gcry_mpi_sub_ui (t, q, 1);
+      gcry_mpi_mod (r, d, t);
+      put_fixed (buf, &n, NULL, r, 128);
+    }
+  if ((format & 1))
+    put_fixed (buf, &n, "n", NULL, 256);
+  (void)start;
+  buf[2] = (n - 4) >> 8;
+  buf[3] = (n - 4);
+  gcry_mpi_release (p);
+  gcry_mpi_release (q);
+  gcry_mpi_release (d);
+  gcry_mpi_release (t);
+  gcry_mpi_release (r);
+  return n;
+}
+
+/* A fresh card of profile NAME.  */
+static vcard_t *
+prof_card (const char *name)
+{
+  vcard_t *c = NULL;
+  const vcard_profile_t *p = vcard_profile_find (name);
+
+  if (!p || vcard_new (p, &c))
+    {
+      printf ("Bail out! no card for profile %s\n", name);
+      exit (1);
+    }
+  return c;
+}
+
+static int touch_calls;
+static gpg_error_t
+count_touch (void *opaque, int keyno)
+{
+  (void)opaque;
+  (void)keyno;
+  touch_calls++;
+  return 0;
+}
+
+static void
+test_profiles (void)
+{
+  static const unsigned char hdr_imp[4] = { 0x00, 0xdb, 0x3f, 0xff };
+  static const unsigned char hdr_cds[4] = { 0x00, 0x2a, 0x9e, 0x9a };
+  static const unsigned char hdr_crd81[4] = { 0x00, 0x24, 0x00, 0x81 };
+  static const unsigned char hdr_rrc[4] = { 0x00, 0x2c, 0x02, 0x81 };
+  static const char ed_imp99[] =
+    "00 DB 3F FF 4E 4D 4C B6 00 7F 48 04 92 20 99 20 5F 48 40"
+    " 9D61B19DEFFD5A60BA844AF492EC2CC44449C5697B326919703BAC031CAE7F60"
+    " D75A980182B10AB7D54BFED3C964073A0EE172F3DAA62325AF021A68F707511A";
+  static const char ed_imp[] =
+    "00 DB 3F FF 2C 4D 2A B6 00 7F 48 02 92 20 5F 48 20"
+    " 9D61B19DEFFD5A60BA844AF492EC2CC44449C5697B326919703BAC031CAE7F60";
+  gcry_sexp_t parms, key;
+  unsigned char buf[1400], digest[51];
+  size_t n, i;
+  vcard_t *c;
+  const vcard_profile_t *p;
+  int all = 1;
+
+  gcry_sexp_build (&parms, NULL, "(genkey (rsa (nbits 4:2048)))");
+  gcry_pk_genkey (&key, parms);
+  prof_key = gcry_sexp_find_token (key, "private-key", 0);
+  gcry_sexp_release (key);
+  gcry_sexp_release (parms);
+  memcpy (digest, "\x30\x31\x30\x0d\x06\x09\x60\x86\x48\x01\x65\x03\x04\x02"
+          "\x01\x05\x00\x04\x20", 19);
+  gcry_md_hash_buffer (GCRY_MD_SHA256, digest + 19, "abc", 3);
+
+  /* Every profile makes a card that answers SELECT and 6E.  */
+  for (i = 0; (p = vcard_profile_nth (i)); i++)
+    {
+      c = prof_card (p->name);
+      if (xfer (c, "00 A4 04 00 06 D2 76 00 01 24 01") != 0x9000
+          || xfer (c, "00 CA 00 6E 00") != 0x9000)
+        all = 0;
+      vcard_release (c);
+    }
+  ok (all && i >= 7, "%zu profiles, each a working card", i);
+  ok (!vcard_profile_find ("no-such-card"), "unknown profile: NULL");
+
+  /* SmartPGP: RSA CRT with modulus only, e 17 bits.  */
+  c = prof_card ("smartpgp");
+  ok (xfer (c, "00 CA 00 C1 00") == 0x9000 && rlen == 8 && rbuf[0] == 0xc1
+      && !memcmp (rbuf + 2, "\x01\x08\x00\x00\x11\x03", 6),
+      "smartpgp: C1 = 01 0800 0011 03, with its own tag");
+  verify (c, hdr_verify83, "12345678");
+  ok (xfer (c, "00 DA 00 C1 06 01 08 00 00 20 00") == 0x6A80,
+      "smartpgp: standard-format attributes refused");
+  ok (xfer (c, "00 DA 00 C1 06 01 08 00 00 11 02") == 0x6A80,
+      "smartpgp: CRT without modulus refused");
+  n = rsa_import_template (buf, 0xb6, 0, 3, 0);
+  ok (xfer_data (c, hdr_imp, buf, n, 1) == 0x6A80,
+      "smartpgp: import in standard format refused");
+  n = rsa_import_template (buf, 0xb6, 2, 3, 0);
+  ok (xfer_data (c, hdr_imp, buf, n, 1) == 0x6A80,
+      "smartpgp: import in CRT format (no modulus) refused");
+  n = rsa_import_template (buf, 0xb6, 3, 4, 0);
+  ok (xfer_data (c, hdr_imp, buf, n, 1) == 0x6A80,
+      "smartpgp: e of 4 bytes refused");
+  n = rsa_import_template (buf, 0xb6, 3, 3, 1);
+  ok (xfer_data (c, hdr_imp, buf, n, 1) == 0x6A80,
+      "smartpgp: wrong DP1 refused");
+  n = rsa_import_template (buf, 0xb6, 3, 3, 0);
+  ok (xfer_data (c, hdr_imp, buf, n, 1) == 0x9000,
+      "smartpgp: CRT with modulus imported");
+  verify (c, hdr_verify81, "123456");
+  ok (xfer_data (c, hdr_cds, digest, 51, 0) == 0x9000 && rlen == 256,
+      "smartpgp: imported key signs");
+  ok (xfer (c, "00 DA 00 C3 09 13 2A 86 48 CE 3D 03 01 07") == 0x9000
+      && xfer (c, "00 CA 00 6E 00") == 0x9000
+      && memmem (rbuf, rlen, "\xC3\x0A\x13\x2A\x86\x48\xCE\x3D\x03\x01\x07"
+                 "\xFF", 12), "smartpgp: the card adds FF to ECC attributes");
+  ok (xfer (c, "00 DA 00 C3 0A 16 2B 06 01 04 01 DA 47 0F 01") == 0x6A80,
+      "smartpgp: no Ed25519");
+  /* NIST P-384 with the public key (a 97-byte point).  */
+  {
+    gcry_sexp_t kp, lq, ld;
+    const char *q, *d;
+    size_t ql, dl;
+
+    gcry_sexp_build (&parms, NULL, "(genkey (ecc (curve nistp384)))");
+    gcry_pk_genkey (&kp, parms);
+    gcry_sexp_release (parms);
+    lq = gcry_sexp_find_token (kp, "q", 0);
+    q = gcry_sexp_nth_data (lq, 1, &ql);
+    ld = gcry_sexp_find_token (kp, "d", 0);
+    d = gcry_sexp_nth_data (ld, 1, &dl);
+    memcpy (buf, "\x4d\x81\x9e\xa4\x00\x7f\x48\x04\x92\x30\x99\x61"
+            "\x5f\x48\x81\x91", 16);
+    n = 16;
+    while (dl > 48 && !*d)
+      d++, dl--;
+    memset (buf + n, 0, 48);
+    if (dl <= 48)
+      memcpy (buf + n + 48 - dl, d, dl);
+    n += 48;
+    if (ql == 97)
+      memcpy (buf + n, q, ql);
+    n += 97;
+    ok (xfer (c, "00 DA 00 C3 06 13 2B 81 04 00 22") == 0x9000
+        && xfer_data (c, hdr_imp, buf, n, 0) == 0x9000,
+        "smartpgp: NIST P-384 import with its 97-byte public key");
+    gcry_sexp_release (lq);
+    gcry_sexp_release (ld);
+    gcry_sexp_release (kp);
+  }
+  ok (verify (c, hdr_verify81, "999999") == 0x6982, "smartpgp: wrong PIN 6982");
+  verify (c, hdr_verify81, "999999");
+  verify (c, hdr_verify81, "999999");
+  ok (verify (c, hdr_verify81, "123456") == 0x6982,
+      "smartpgp: blocked PIN also 6982");
+  vcard_release (c);
+
+  /* Gnuk: 6982/6983, no PW1 change without keys, no tag 99.  */
+  c = prof_card ("gnuk");
+  ok (verify (c, hdr_verify81, "999999") == 0x6982, "gnuk: wrong PIN 6982");
+  ok (xfer (c, "00 CA 00 C4 00") == 0x9000 && rbuf[4] == 2,
+      "gnuk: the counter counts");
+  ok (xfer_data (c, hdr_crd81, "123456654321", 12, 0) == 0x6985,
+      "gnuk: PW1 change refused without keys");
+  verify (c, hdr_verify83, "12345678");
+  ok (xfer_data (c, hdr_rrc, "654321", 6, 0) == 0x6985,
+      "gnuk: PW1 reset refused without keys");
+  ok (xfer (c, "00 DA 00 C1 06 01 08 00 00 11 00") == 0x6A80,
+      "gnuk: attributes only as listed (17-bit e refused)");
+  ok (xfer (c, "00 DA 00 C1 0A 16 2B 06 01 04 01 DA 47 0F 01") == 0x9000,
+      "gnuk: Ed25519 attributes");
+  ok (xfer (c, ed_imp99) == 0x6A80, "gnuk: ECC import with tag 99 refused");
+  ok (xfer (c, ed_imp) == 0x9000, "gnuk: ECC import of d only");
+  ok (xfer_data (c, hdr_crd81, "123456654321", 12, 0) == 0x9000,
+      "gnuk: PW1 change once a key is loaded");
+  ok (xfer (c, "00 CA 00 6E 00 00 00") == 0x6700,
+      "gnuk: no extended length");
+  verify (c, hdr_verify81, "999999");
+  verify (c, hdr_verify81, "999999");
+  verify (c, hdr_verify81, "999999");
+  ok (verify (c, hdr_verify81, "654321") == 0x6983, "gnuk: blocked PIN 6983");
+  vcard_release (c);
+
+  /* YubiKey NEO: fixed RSA 2048 CRT+n, 6A83 for hidden DOs, 63Cx.  */
+  c = prof_card ("yubikey-neo");
+  ok (xfer (c, "00 CA 00 C1 00") == 0x6A83, "yubikey-neo: C1 alone 6A83");
+  ok (xfer (c, "00 CA 00 C4 00") == 0x9000, "yubikey-neo: C4 alone");
+  ok (xfer (c, "00 CA 00 FA 00") == 0x6A88, "yubikey-neo: no DO FA");
+  ok (xfer (c, "00 CA 00 6E 00") == 0x9000
+      && memmem (rbuf, rlen, "\x4F\x10\xD2\x76\x00\x01\x24\x01\x02\x00", 10),
+      "yubikey-neo: AID version 2.0");
+  verify (c, hdr_verify83, "12345678");
+  ok (xfer (c, "00 DA 00 C1 06 01 08 00 00 11 03") == 0x6A83,
+      "yubikey-neo: attributes not changeable");
+  n = rsa_import_template (buf, 0xb6, 3, 3, 0);
+  ok (xfer_chained (c, hdr_imp, buf, n, 254) == 0x9000,
+      "yubikey-neo: CRT with modulus import (chained)");
+  ok (verify (c, hdr_verify81, "999999") == 0x63C2, "yubikey-neo: 63C2");
+  ok (xfer_data (c, hdr_crd81, "999999111111", 12, 0) == 0x6985
+      && xfer (c, "00 CA 00 C4 00") == 0x9000 && rbuf[4] == 1,
+      "yubikey-neo: wrong old PIN in CHANGE REFERENCE DATA: 6985, counted");
+  vcard_release (c);
+
+  /* OpenPGP card 2.1: C1..C5 only inside 6E; no v3 DOs.  */
+  c = prof_card ("openpgp-card-2");
+  all = 1;
+  for (i = 1; i <= 5; i++)
+    {
+      char apdu[20];
+
+      snprintf (apdu, sizeof apdu, "00 CA 00 C%zu 00", i);
+      if (xfer (c, apdu) != (i == 4 ? 0x9000 : 0x6A88))
+        all = 0;
+    }
+  ok (all, "openpgp-card-2: GET DATA C1..C3, C5 alone 6A88; C4 answered");
+  ok (xfer (c, "00 CA 00 6E 00") == 0x9000
+      && memmem (rbuf, rlen, "\xC1\x06\x01\x08\x00\x00\x20\x00", 8)
+      && memmem (rbuf, rlen, "\xC4\x07", 2),
+      "openpgp-card-2: attributes and C4 inside 6E");
+  ok (xfer (c, "00 CA 00 FA 00") == 0x6A88
+      && xfer (c, "00 CA 00 DE 00") == 0x6A88
+      && xfer (c, "00 CA 00 D6 00") == 0x6A88
+      && xfer (c, "00 CA 7F 74 00") == 0x6A88,
+      "openpgp-card-2: no FA, DE, UIF, 7F74");
+  verify (c, hdr_verify83, "12345678");
+  ok (xfer (c, "00 DA 00 C3 0A 16 2B 06 01 04 01 DA 47 0F 01") == 0x6A80,
+      "openpgp-card-2: RSA only");
+  vcard_release (c);
+
+  /* YubiKey 5: the cached touch policy.  */
+  c = prof_card ("yubikey5");
+  c->touch_cb = count_touch;
+  verify (c, hdr_verify83, "12345678");
+  ok (xfer (c, "00 DA 00 D6 02 03 20") == 0x9000,
+      "yubikey5: UIF 03 (cached) accepted");
+  ok (xfer (c, "00 DA 00 C1 0A 16 2B 06 01 04 01 DA 47 0F 01") == 0x9000
+      && xfer (c, ed_imp) == 0x9000, "yubikey5: Ed25519 key");
+  xfer (c, "00 DA 00 C4 01 01");
+  verify (c, hdr_verify81, "123456");
+  touch_calls = 0;
+  ok (xfer_data (c, hdr_cds, digest + 19, 32, 0) == 0x9000
+      && xfer_data (c, hdr_cds, digest + 19, 32, 0) == 0x9000
+      && touch_calls == 1, "yubikey5: two signatures, one touch (cached)");
+  c->last_touch -= 16;
+  ok (xfer_data (c, hdr_cds, digest + 19, 32, 0) == 0x9000
+      && touch_calls == 2, "yubikey5: after 15 s a touch again");
+  vcard_release (c);
+  c = prof_card ("permissive");
+  verify (c, hdr_verify83, "12345678");
+  ok (xfer (c, "00 DA 00 D6 02 03 20") == 0x6A80,
+      "permissive: no cached touch policy");
+  vcard_release (c);
+
+  /* slow-token: latency reported to the caller.  */
+  c = prof_card ("slow-token");
+  ok (verify (c, hdr_verify83, "12345678") == 0x9000 && c->busy_ms == 10,
+      "slow-token: VERIFY takes 10 ms");
+  xfer (c, "00 DA 00 C1 0A 16 2B 06 01 04 01 DA 47 0F 01");
+  xfer (c, ed_imp);
+  verify (c, hdr_verify81, "123456");
+  ok (xfer_data (c, hdr_cds, digest + 19, 32, 0) == 0x9000
+      && c->busy_ms == 150, "slow-token: a signature takes 150 ms");
+  ok (xfer (c, "00 CA 00 C4 00") == 0x9000 && !c->busy_ms,
+      "slow-token: GET DATA takes no time");
+  vcard_release (c);
+  gcry_sexp_release (prof_key);
 }
 
 /* Random APDUs must always get a status word.  */
@@ -800,7 +1158,7 @@ main (void)
   if (oca_init_gcrypt (1024 * 1024))
     return 1;
   gcry_control (GCRYCTL_ENABLE_QUICK_RANDOM, 0);
-  if (vcard_new (&card))
+  if (vcard_new (NULL, &card))
     return 1;
   test_transport (card);
   test_pins (card);
@@ -810,6 +1168,7 @@ main (void)
   test_persistence (card);
   test_lifecycle (card);
   test_quirks (card);
+  test_profiles ();
   test_random (card);
   vcard_release (card);
   return tap_done ();

@@ -5,8 +5,8 @@
  * and produces the response APDU.  Every byte of the command is read
  * through brd_t; a malformed command gets a status word, never a crash.
  *
- * Transport: short and extended Lc/Le (unless the no-extended-length
- * quirk is on), command chaining (CLA 10) for every command, and
+ * Transport: short and extended Lc/Le (unless the profile has no
+ * extended length), command chaining (CLA 10) for every command, and
  * GET RESPONSE: response data longer than Le is handed out in pieces
  * with 61xx.
  *
@@ -14,12 +14,16 @@
  * 81 for PSO:CDS (dropped after each signature when C4 byte 1 is 00),
  * PW1 in mode 82 for decipher, internal authenticate and private DOs
  * 1/3, PW3 for all administrative writes, key generation and import.
+ * Where real cards differ, the card's profile (card->prof,
+ * vcard-profile.c) decides: algorithms, import formats, status words,
+ * data objects, touch cache, latency.
  */
 #include <config.h>
 #include "vcard.h"
 #include "brd.h"
 
 #include <string.h>
+#include <time.h>
 
 /* Status words.  */
 #define SW_OK               0x9000
@@ -44,10 +48,6 @@
 
 static const unsigned char openpgp_rid_pix[6] =
   { 0xd2, 0x76, 0x00, 0x01, 0x24, 0x01 };
-
-/* Default algorithm attribute: RSA 2048, 32-bit e, standard format.  */
-static const unsigned char default_attr[6] =
-  { 0x01, 0x08, 0x00, 0x00, 0x20, 0x00 };
 
 static const unsigned char default_pw1[] = "123456";
 static const unsigned char default_pw3[] = "12345678";
@@ -153,6 +153,7 @@ vcard_reset_volatile (vcard_t *card)
   card->pending = NULL;
   card->pendinglen = card->pendingoff = 0;
   card->cert_occurrence = 0;
+  card->last_touch = 0;
 }
 
 /* Put CARD into the factory state (keeps manufacturer and serial).  */
@@ -182,8 +183,8 @@ vcard_factory_reset (vcard_t *card)
       vcard_key_t *k = &card->key[i];
 
       vcard_key_clear (k);
-      memcpy (k->attr, default_attr, sizeof default_attr);
-      k->attrlen = sizeof default_attr;
+      memcpy (k->attr, card->prof.rsa_attr, sizeof card->prof.rsa_attr);
+      k->attrlen = sizeof card->prof.rsa_attr;
       memset (k->cafpr, 0, sizeof k->cafpr);
       k->uif = 0;
       vcard_blob_clear (&k->cert);
@@ -192,10 +193,10 @@ vcard_factory_reset (vcard_t *card)
   card->dirty = 1;
 }
 
-/* Create a card in factory state with manufacturer FFFE and serial
- * 00000001.  */
+/* Create a card behaving like PROF (NULL: the permissive profile) in
+ * factory state with manufacturer FFFE and serial 00000001.  */
 gpg_error_t
-vcard_new (vcard_t **r_card)
+vcard_new (const vcard_profile_t *prof, vcard_t **r_card)
 {
   vcard_t *card;
 
@@ -203,6 +204,7 @@ vcard_new (vcard_t **r_card)
   card = xtrycalloc (1, sizeof *card);
   if (!card)
     return oca_error_from_errno ();
+  card->prof = *(prof ? prof : vcard_profile_find (NULL));
   membuf_init (&card->chain, VCARD_MAX_CMD, 1);
   card->manufacturer[0] = 0xff;
   card->manufacturer[1] = 0xfe;
@@ -245,8 +247,8 @@ vcard_release (vcard_t *card)
 
 /* Write the historical bytes (10 bytes) to BUF and return the length:
  * category 00, card service data, card capabilities (73) announcing
- * command chaining and (unless the quirk says otherwise) extended
- * length, status indicator 05 (operational) and 90 00.  */
+ * command chaining and (when the profile has it) extended length,
+ * status indicator 05 (operational) and 90 00.  */
 size_t
 vcard_historical_bytes (vcard_t *card, unsigned char *buf)
 {
@@ -254,7 +256,7 @@ vcard_historical_bytes (vcard_t *card, unsigned char *buf)
     { 0x00, 0x31, 0xc5, 0x73, 0xc0, 0x01, 0xc0, 0x05, 0x90, 0x00 };
 
   memcpy (buf, hist, sizeof hist);
-  if ((card->quirks & VCARD_QUIRK_NO_EXTLEN))
+  if (!(card->prof.flags & VCARD_P_EXTLEN))
     buf[6] = 0x80;
   return sizeof hist;
 }
@@ -290,16 +292,16 @@ static void
 put_aid (vcard_t *card, membuf_t *mb)
 {
   membuf_put (mb, openpgp_rid_pix, 6);
-  membuf_put_u8 (mb, 0x03);
-  membuf_put_u8 (mb, 0x04);
+  membuf_put (mb, card->prof.version, 2);
   membuf_put (mb, card->manufacturer, 2);
   membuf_put (mb, card->serial, 4);
   membuf_put_u16 (mb, 0);
 }
 
-/* Algorithm attributes the card supports for slot KEYNO (DO FA).  */
+/* Append the algorithm attributes the card takes for slot KEYNO (0..2)
+ * as C1/C2/C3 TLVs to MB (the entries of DO FA).  */
 static void
-put_algo_info (vcard_t *card, membuf_t *mb)
+put_algo_list (vcard_t *card, int keyno, membuf_t *mb)
 {
   static const unsigned char ed25519[] =
     { 0x16, 0x2b, 0x06, 0x01, 0x04, 0x01, 0xda, 0x47, 0x0f, 0x01 };
@@ -309,40 +311,67 @@ put_algo_info (vcard_t *card, membuf_t *mb)
     { 0x13, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
   static const unsigned char p384[] =
     { 0x13, 0x2b, 0x81, 0x04, 0x00, 0x22 };
-  unsigned char rsa[6] = { 0x01, 0x08, 0x00, 0x00, 0x20, 0x00 };
+  static const struct { unsigned int bit, nbits; } rsa[3] =
+    { { VCARD_A_RSA2048, 2048 }, { VCARD_A_RSA3072, 3072 },
+      { VCARD_A_RSA4096, 4096 } };
+  const vcard_profile_t *pr = &card->prof;
+  unsigned int tag = 0xc1 + keyno;
   unsigned char tmp[16];
-  static const unsigned int rsabits[3] = { 2048, 3072, 4096 };
-  int keyno, i;
+  size_t n;
+  int i;
 
-  for (keyno = 0; keyno < 3; keyno++)
+  for (i = 0; i < 3; i++)
+    if ((pr->algos & rsa[i].bit))
+      {
+        memcpy (tmp, pr->rsa_attr, 6);
+        tmp[1] = rsa[i].nbits >> 8;
+        tmp[2] = rsa[i].nbits;
+        vcard_put_tlv (mb, tag, tmp, 6);
+      }
+  for (i = 0; i < 3; i++)
     {
-      unsigned int tag = 0xc1 + keyno;
+      const unsigned char *a;
 
-      for (i = 0; i < 3; i++)
+      if (i == 0)
         {
-          if (rsabits[i] == 4096 && (card->quirks & VCARD_QUIRK_NO_RSA4096))
+          a = keyno == 1 ? cv25519 : ed25519;
+          n = keyno == 1 ? sizeof cv25519 : sizeof ed25519;
+          if (!(pr->algos & (keyno == 1 ? VCARD_A_CV25519 : VCARD_A_ED25519)))
             continue;
-          rsa[1] = rsabits[i] >> 8;
-          rsa[2] = rsabits[i];
-          vcard_put_tlv (mb, tag, rsa, sizeof rsa);
-        }
-      if (keyno == 1)
-        {
-          vcard_put_tlv (mb, tag, cv25519, sizeof cv25519);
-          memcpy (tmp, p256, sizeof p256);
-          tmp[0] = 0x12;
-          vcard_put_tlv (mb, tag, tmp, sizeof p256);
-          memcpy (tmp, p384, sizeof p384);
-          tmp[0] = 0x12;
-          vcard_put_tlv (mb, tag, tmp, sizeof p384);
         }
       else
         {
-          vcard_put_tlv (mb, tag, ed25519, sizeof ed25519);
-          vcard_put_tlv (mb, tag, p256, sizeof p256);
-          vcard_put_tlv (mb, tag, p384, sizeof p384);
+          a = i == 1 ? p256 : p384;
+          n = i == 1 ? sizeof p256 : sizeof p384;
+          if (!(pr->algos & (i == 1 ? VCARD_A_P256 : VCARD_A_P384)))
+            continue;
         }
+      memcpy (tmp, a, n);
+      if (keyno == 1)
+        tmp[0] = 0x12;
+      if (pr->ecc_pubkey == 1)
+        tmp[n++] = 0xff;
+      vcard_put_tlv (mb, tag, tmp, n);
     }
+}
+
+/* Is the attribute value A/ALEN one of the entries the card lists for
+ * slot KEYNO?  */
+static int
+attr_listed (vcard_t *card, int keyno, const unsigned char *a, size_t alen)
+{
+  membuf_t mb;
+  brd_t r, v;
+  unsigned int tag;
+  int cons, found = 0;
+
+  membuf_init (&mb, 1024, 0);
+  put_algo_list (card, keyno, &mb);
+  brd_init (&r, membuf_data (&mb), membuf_len (&mb));
+  while (!found && !brd_get_tlv (&r, &tag, &cons, &v))
+    found = brd_left (&v) == alen && !memcmp (brd_ptr (&v), a, alen);
+  membuf_release (&mb);
+  return found;
 }
 
 /* Append the value of the simple or constructed DO TAG to MB.  Returns
@@ -396,7 +425,7 @@ put_do (vcard_t *card, unsigned int tag, membuf_t *mb)
       }
       break;
     case 0x7f66:
-      if ((card->quirks & VCARD_QUIRK_NO_EXTLEN))
+      if (!(card->prof.flags & VCARD_P_EXTLEN))
         return SW_NOT_FOUND;
       buf[0] = 0x02;
       buf[1] = 0x02;
@@ -406,12 +435,15 @@ put_do (vcard_t *card, unsigned int tag, membuf_t *mb)
       membuf_put (mb, buf, 8);
       break;
     case 0x7f74:
+      if (!(card->prof.flags & VCARD_P_BUTTON))
+        return SW_NOT_FOUND;
       buf[0] = 0x20;  /* Button.  */
       vcard_put_tlv (mb, 0x81, buf, 1);
       break;
     case 0x00c0:
-      buf[0] = 0x7c;  /* GET CHALLENGE, key import, PW1 status change,
-                         private DOs, algorithm attributes change.  */
+      buf[0] = card->prof.c0;  /* GET CHALLENGE, key import, PW1 status
+                                  change, private DOs, attributes
+                                  changeable -- as the card has them.  */
       buf[1] = 0x00;  /* No SM.  */
       buf[2] = 0x00;  /* Max challenge: 255.  */
       buf[3] = 0xff;
@@ -450,6 +482,8 @@ put_do (vcard_t *card, unsigned int tag, membuf_t *mb)
         membuf_put_u32 (mb, card->key[i].gentime);
       break;
     case 0x00de:
+      if (!(card->prof.flags & VCARD_P_KEYINFO))
+        return SW_NOT_FOUND;
       for (i = 0; i < 3; i++)
         {
           membuf_put_u8 (mb, i + 1);
@@ -457,15 +491,22 @@ put_do (vcard_t *card, unsigned int tag, membuf_t *mb)
         }
       break;
     case 0x00d6: case 0x00d7: case 0x00d8:
+      if (!(card->prof.flags & VCARD_P_BUTTON))
+        return SW_NOT_FOUND;
       membuf_put_u8 (mb, card->key[tag - 0xd6].uif);
       membuf_put_u8 (mb, 0x20);
       break;
     case 0x0101: case 0x0102: case 0x0103: case 0x0104:
+      if (!(card->prof.flags & VCARD_P_PRIVATE_DOS))
+        return SW_NOT_FOUND;
       membuf_put (mb, card->privdo[tag - 0x101].d,
                   card->privdo[tag - 0x101].n);
       break;
     case 0x00fa:
-      put_algo_info (card, mb);
+      if (!(card->prof.flags & VCARD_P_ALGOINFO))
+        return SW_NOT_FOUND;
+      for (i = 0; i < 3; i++)
+        put_algo_list (card, i, mb);
       break;
     case 0x0073:
       {
@@ -476,8 +517,9 @@ put_do (vcard_t *card, unsigned int tag, membuf_t *mb)
         for (i = 0; i < (int)DIM (tags); i++)
           {
             membuf_init (&sub, VCARD_MAX_RSP, 0);
-            put_do (card, tags[i], &sub);
-            vcard_put_tlv (mb, tags[i], membuf_data (&sub), membuf_len (&sub));
+            if (put_do (card, tags[i], &sub) == SW_OK)
+              vcard_put_tlv (mb, tags[i], membuf_data (&sub),
+                             membuf_len (&sub));
             if (membuf_error (&sub))
               mb->err = membuf_error (&sub);
             membuf_release (&sub);
@@ -516,9 +558,16 @@ put_do (vcard_t *card, unsigned int tag, membuf_t *mb)
 static unsigned int
 sw_wrong_pin (vcard_t *card, int which)
 {
-  if ((card->quirks & VCARD_QUIRK_WRONG_PIN_6982))
-    return SW_SECURITY_STATUS;
+  if (card->prof.wrong_pin_sw)
+    return card->prof.wrong_pin_sw;
   return SW_WRONG_PIN (card->tries[which]);
+}
+
+/* The status word for a blocked PIN.  */
+static unsigned int
+sw_blocked (vcard_t *card)
+{
+  return card->prof.blocked_sw ? card->prof.blocked_sw : SW_PIN_BLOCKED;
 }
 
 /* Check PIN/LEN against PIN WHICH, counting down on failure.  Returns
@@ -527,7 +576,7 @@ static unsigned int
 check_pin (vcard_t *card, int which, const unsigned char *pin, size_t len)
 {
   if (!card->tries[which] || !card->pin[which])
-    return SW_PIN_BLOCKED;
+    return which == VCARD_RC ? SW_PIN_BLOCKED : sw_blocked (card);
   if (!pin_equal (pin, len, card->pin[which], card->pinlen[which]))
     {
       card->tries[which]--;
@@ -540,6 +589,13 @@ check_pin (vcard_t *card, int which, const unsigned char *pin, size_t len)
       card->dirty = 1;
     }
   return SW_OK;
+}
+
+/* Does any slot hold a key?  */
+static int
+have_keys (vcard_t *card)
+{
+  return card->key[0].sk || card->key[1].sk || card->key[2].sk;
 }
 
 /* Is LEN an acceptable length for a new PIN WHICH?  */
@@ -590,6 +646,7 @@ cmd_verify (vcard_t *card, apdu_t *a)
   sw = check_pin (card, which, a->data, a->lc);
   if (sw == SW_OK)
     *flag = 1;
+  card->busy_ms = card->prof.lat_verify;
   return sw;
 }
 
@@ -617,10 +674,15 @@ cmd_change_reference_data (vcard_t *card, apdu_t *a)
         card->verified83 = 0;
       else
         card->verified81 = card->verified82 = 0;
-      return sw == SW_OK ? SW_SECURITY_STATUS : sw;
+      if (card->prof.change_wrong_sw && card->tries[which])
+        return card->prof.change_wrong_sw;
+      return sw;
     }
   if (a->lc <= oldlen)
     return SW_WRONG_LENGTH;
+  if (which == VCARD_PW1 && (card->prof.flags & VCARD_P_PIN_NEEDS_KEYS)
+      && !have_keys (card))
+    return SW_CONDITIONS;  /* Gnuk: no PW1 change without keys.  */
   if (!pin_len_ok (which, a->lc - oldlen))
     return SW_WRONG_LENGTH;
   if (vcard_set_pin (card, which, a->data + oldlen, a->lc - oldlen))
@@ -666,6 +728,8 @@ cmd_reset_retry_counter (vcard_t *card, apdu_t *a)
 
   if (!pin_len_ok (VCARD_PW1, newlen))
     return SW_WRONG_LENGTH;
+  if ((card->prof.flags & VCARD_P_PIN_NEEDS_KEYS) && !have_keys (card))
+    return SW_CONDITIONS;  /* Gnuk: no PW1 reset without keys.  */
   if (vcard_set_pin (card, VCARD_PW1, newpin, newlen))
     return SW_MEMORY_FAILURE;
   card->tries[VCARD_PW1] = 3;
@@ -694,6 +758,9 @@ cmd_put_data (vcard_t *card, apdu_t *a)
   unsigned int nbits;
   int k;
 
+  if (tag >= 0x0101 && tag <= 0x0104
+      && !(card->prof.flags & VCARD_P_PRIVATE_DOS))
+    return SW_NOT_FOUND;
   if (tag == 0x0101 || tag == 0x0103)
     {
       if (!card->verified82)
@@ -723,14 +790,22 @@ cmd_put_data (vcard_t *card, apdu_t *a)
                        VCARD_MAX_CERT);
     case 0x00c1: case 0x00c2: case 0x00c3:
       k = tag - 0xc1;
-      if (a->lc > sizeof card->key[k].attr)
+      if (!(card->prof.flags & VCARD_P_ATTR_CHANGE))
+        return card->prof.hidden_sw ? card->prof.hidden_sw : SW_NOT_FOUND;
+      if (a->lc + 1 > sizeof card->key[k].attr)
         return SW_WRONG_LENGTH;
-      if (vcard_parse_attr (a->data, a->lc, k, card->quirks, &algo, &nbits))
+      if (vcard_parse_attr (a->data, a->lc, k, &card->prof, &algo, &nbits)
+          || ((card->prof.flags & VCARD_P_EXACT_ATTRS)
+              && !attr_listed (card, k, a->data, a->lc)))
         return SW_INCORRECT_DATA;
       /* Changing the attributes deletes the key (spec 4.4.3.9).  */
       vcard_key_clear (&card->key[k]);
       memcpy (card->key[k].attr, a->data, a->lc);
       card->key[k].attrlen = a->lc;
+      /* SmartPGP stores ECC attributes with "import with public key".  */
+      if (algo != VCARD_ALGO_RSA && card->prof.ecc_pubkey == 1
+          && a->data[a->lc - 1] != 0xff)
+        card->key[k].attr[card->key[k].attrlen++] = 0xff;
       card->dirty = 1;
       return SW_OK;
     case 0x00c4:
@@ -779,11 +854,13 @@ cmd_put_data (vcard_t *card, apdu_t *a)
       return SW_OK;
     case 0x00d6: case 0x00d7: case 0x00d8:
       k = tag - 0xd6;
+      if (!(card->prof.flags & VCARD_P_BUTTON))
+        return SW_NOT_FOUND;
       if (a->lc != 2)
         return SW_WRONG_LENGTH;
-      if (card->key[k].uif == 2)
+      if (card->key[k].uif == 2 || card->key[k].uif == 4)
         return SW_CONDITIONS;  /* Permanently on.  */
-      if (a->data[0] > 2)
+      if (a->data[0] > (card->prof.touch_cache ? 4 : 2))
         return SW_INCORRECT_DATA;
       card->key[k].uif = a->data[0];
       card->dirty = 1;
@@ -863,7 +940,7 @@ put_pubkey (vcard_t *card, int keyno, membuf_t *out)
   membuf_t tmpl;
   unsigned int sw = SW_OK;
 
-  if (vcard_parse_attr (k->attr, k->attrlen, keyno, 0, &algo, &nbits))
+  if (vcard_parse_attr (k->attr, k->attrlen, keyno, NULL, &algo, &nbits))
     return SW_NO_DIAGNOSIS;
   membuf_init (&tmpl, VCARD_MAX_RSP, 0);
   if (vcard_key_pubtemplate (algo, k->sk, &tmpl) || membuf_error (&tmpl))
@@ -901,9 +978,15 @@ cmd_generate (vcard_t *card, apdu_t *a, membuf_t *out)
     }
   if (!card->verified83)
     return SW_SECURITY_STATUS;
-  if (vcard_parse_attr (k->attr, k->attrlen, keyno, card->quirks,
+  if (vcard_parse_attr (k->attr, k->attrlen, keyno, &card->prof,
                         &algo, &nbits))
     return SW_CONDITIONS;
+  /* A token's RSA generation takes long, growing with the square of
+   * the size; ECC generation is quick.  */
+  card->busy_ms = algo == VCARD_ALGO_RSA
+    ? (unsigned int)((unsigned long)card->prof.lat_gen * nbits / 2048
+                     * nbits / 2048)
+    : card->prof.lat_op;
   err = vcard_key_generate (algo, nbits, &sk);
   if (err)
     return crypto_sw (err);
@@ -930,6 +1013,7 @@ cmd_put_data_odd (vcard_t *card, apdu_t *a)
   unsigned int nbits;
   gcry_sexp_t sk;
   gpg_error_t err;
+  vcard_import_rules_t rules;
 
   if (a->p1 != 0x3f || a->p2 != 0xff)
     return SW_WRONG_P1P2;
@@ -942,11 +1026,21 @@ cmd_put_data_odd (vcard_t *card, apdu_t *a)
   if (keyno < 0)
     return SW_INCORRECT_DATA;
   k = &card->key[keyno];
-  if (vcard_parse_attr (k->attr, k->attrlen, keyno, card->quirks,
+  if (vcard_parse_attr (k->attr, k->attrlen, keyno, &card->prof,
                         &algo, &nbits))
     return SW_CONDITIONS;
+  /* A strict card takes its attributes' import format only.  */
+  rules.rsa_format = -1;
+  rules.rsa_elen = 0;
+  rules.ecc_pubkey = card->prof.ecc_pubkey;
+  if (algo == VCARD_ALGO_RSA && card->prof.rsa_formats != 0x0F)
+    {
+      rules.rsa_format = k->attrlen == 6 ? k->attr[5] : 0;
+      rules.rsa_elen = ((k->attr[3] << 8 | k->attr[4]) + 7) / 8;
+    }
+  card->busy_ms = card->prof.lat_op;
   brd_rest (&ehl, &rest, &restlen);
-  err = vcard_key_import (algo, nbits, rest, restlen, &sk);
+  err = vcard_key_import (algo, nbits, &rules, rest, restlen, &sk);
   if (err && gpg_err_code (err) != GPG_ERR_ENOMEM)
     return SW_INCORRECT_DATA;
   if (err)
@@ -960,16 +1054,35 @@ cmd_put_data_odd (vcard_t *card, apdu_t *a)
   return SW_OK;
 }
 
-/* Wait for a touch if slot KEYNO has UIF on.  */
+/* Monotonic time in seconds.  */
+static double
+mono_now (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Wait for a touch if slot KEYNO has UIF on.  With the cached
+ * policies (03, 04; YubiKey 5.2+) a touch counts for the profile's
+ * cache time.  */
 static unsigned int
 need_touch (vcard_t *card, int keyno)
 {
-  if (!card->key[keyno].uif)
+  unsigned char uif = card->key[keyno].uif;
+  double now = mono_now ();
+
+  if (!uif)
+    return SW_OK;
+  if ((uif == 3 || uif == 4) && card->last_touch > 0
+      && now - card->last_touch < card->prof.touch_cache)
     return SW_OK;
   if (!card->touch_cb)
     return SW_SECURITY_ISSUE;
   if (card->touch_cb (card->touch_opaque, keyno))
     return SW_SECURITY_ISSUE;
+  card->last_touch = mono_now ();
   return SW_OK;
 }
 
@@ -986,13 +1099,14 @@ key_operation (vcard_t *card, int keyno, int decipher, apdu_t *a,
 
   if (!k->sk)
     return SW_NOT_FOUND;
-  if (vcard_parse_attr (k->attr, k->attrlen, keyno, 0, &algo, &nbits))
+  if (vcard_parse_attr (k->attr, k->attrlen, keyno, NULL, &algo, &nbits))
     return SW_CONDITIONS;
   if (!a->lc)
     return SW_WRONG_LENGTH;
   sw = need_touch (card, keyno);
   if (sw != SW_OK)
     return sw;
+  card->busy_ms = card->prof.lat_op;
   if (decipher)
     err = vcard_key_decipher (algo, k->sk, a->data, a->lc, out);
   else
@@ -1058,8 +1172,27 @@ cmd_get_data (vcard_t *card, apdu_t *a, membuf_t *out)
     return SW_SECURITY_STATUS;
   if (tag == 0x0104 && !card->verified83)
     return SW_SECURITY_STATUS;
-  if (tag == 0x00c5 && (card->quirks & VCARD_QUIRK_FPR_ONLY_6E))
-    return SW_NOT_FOUND;
+  /* Older cards have some simple DOs only inside 6E.  */
+  if (tag >= 0xc0 && tag <= 0xcd
+      && (card->prof.hidden_dos & (1u << (tag - 0xc0))))
+    return card->prof.hidden_sw;
+  if ((card->prof.flags & VCARD_P_OUTER_TAGS)
+      && (tag == 0xc1 || tag == 0xc2 || tag == 0xc3 || tag == 0x7f66
+          || tag == 0xde))
+    {
+      /* SmartPGP answers these with their own tag.  */
+      membuf_t sub;
+      unsigned int sw;
+
+      membuf_init (&sub, VCARD_MAX_RSP, 0);
+      sw = put_do (card, tag, &sub);
+      if (sw == SW_OK)
+        vcard_put_tlv (out, tag, membuf_data (&sub), membuf_len (&sub));
+      if (membuf_error (&sub))
+        sw = SW_MEMORY_FAILURE;
+      membuf_release (&sub);
+      return sw;
+    }
   return put_do (card, tag, out);
 }
 
@@ -1231,7 +1364,7 @@ parse_apdu (vcard_t *card, const unsigned char *buf, size_t len, apdu_t *a)
 
   /* Extended length.  */
   a->extended = 1;
-  if ((card->quirks & VCARD_QUIRK_NO_EXTLEN))
+  if (!(card->prof.flags & VCARD_P_EXTLEN))
     return SW_WRONG_LENGTH;
   if (brd_get_u16 (&r, &n16))
     return SW_WRONG_LENGTH;
@@ -1293,6 +1426,7 @@ vcard_process_apdu (vcard_t *card, const unsigned char *apdu, size_t apdulen,
 
   *r_rsp = NULL;
   *r_rsplen = 0;
+  card->busy_ms = 0;
   membuf_init (&rsp, VCARD_MAX_RSP + 2, 1);
   membuf_init (&out, VCARD_MAX_RSP, 1);
 

@@ -72,17 +72,19 @@ oid_matches (const unsigned char *oid, size_t oidlen,
 }
 
 /* Parse the algorithm attribute ATTR/ATTRLEN for key slot KEYNO (0 SIG,
- * 1 DEC, 2 AUT) and check that the card supports it (QUIRKS may forbid
- * RSA 4096).  Sets *R_ALGO and *R_NBITS (RSA modulus bits, else the
- * curve size).  Returns GPG_ERR_INV_VALUE for anything unsupported.  */
+ * 1 DEC, 2 AUT) and check that the card behaving like PROF takes it
+ * (PROF NULL: anything the emulator handles).  Sets *R_ALGO and
+ * *R_NBITS (RSA modulus bits, else the curve size).  Returns
+ * GPG_ERR_INV_VALUE for anything unsupported.  */
 gpg_error_t
 vcard_parse_attr (const unsigned char *attr, size_t attrlen, int keyno,
-                  unsigned int quirks, vcard_algo_t *r_algo,
+                  const vcard_profile_t *prof, vcard_algo_t *r_algo,
                   unsigned int *r_nbits)
 {
   const unsigned char *oid;
   size_t oidlen;
-  unsigned int nbits, ebits;
+  unsigned int nbits, ebits, bit = 0;
+  vcard_algo_t algo = VCARD_ALGO_NONE;
 
   *r_algo = VCARD_ALGO_NONE;
   *r_nbits = 0;
@@ -94,13 +96,16 @@ vcard_parse_attr (const unsigned char *attr, size_t attrlen, int keyno,
         return gpg_error (GPG_ERR_INV_VALUE);
       nbits = (attr[1] << 8) | attr[2];
       ebits = (attr[3] << 8) | attr[4];
-      if (nbits != 2048 && nbits != 3072 && nbits != 4096)
-        return gpg_error (GPG_ERR_INV_VALUE);
-      if (nbits == 4096 && (quirks & VCARD_QUIRK_NO_RSA4096))
-        return gpg_error (GPG_ERR_INV_VALUE);
-      if (ebits < 17 || ebits > 32)
+      bit = nbits == 2048 ? VCARD_A_RSA2048 : nbits == 3072 ? VCARD_A_RSA3072
+        : nbits == 4096 ? VCARD_A_RSA4096 : 0;
+      if (!bit || ebits < 17 || ebits > 32)
         return gpg_error (GPG_ERR_INV_VALUE);
       if (attrlen == 6 && attr[5] > 3)
+        return gpg_error (GPG_ERR_INV_VALUE);
+      if (prof && (!(prof->algos & bit)
+                   || (prof->rsa_ebits && ebits != prof->rsa_ebits)
+                   || !(prof->rsa_formats
+                        & (1u << (attrlen == 6 ? attr[5] : 0)))))
         return gpg_error (GPG_ERR_INV_VALUE);
       *r_algo = VCARD_ALGO_RSA;
       *r_nbits = nbits;
@@ -109,36 +114,45 @@ vcard_parse_attr (const unsigned char *attr, size_t attrlen, int keyno,
 
   oid = attr + 1;
   oidlen = attrlen - 1;
+  if (prof && !prof->ecc_pubkey && oidlen && oid[oidlen - 1] == 0xff)
+    return gpg_error (GPG_ERR_INV_VALUE);  /* No "with public key".  */
   if (attr[0] == 0x16 && keyno != 1
       && oid_matches (oid, oidlen, oid_ed25519, sizeof oid_ed25519))
     {
-      *r_algo = VCARD_ALGO_ED25519;
+      algo = VCARD_ALGO_ED25519;
+      bit = VCARD_A_ED25519;
       *r_nbits = 255;
-      return 0;
     }
-  if (attr[0] == 0x12 && keyno == 1
-      && oid_matches (oid, oidlen, oid_cv25519, sizeof oid_cv25519))
+  else if (attr[0] == 0x12 && keyno == 1
+           && oid_matches (oid, oidlen, oid_cv25519, sizeof oid_cv25519))
     {
-      *r_algo = VCARD_ALGO_CV25519;
+      algo = VCARD_ALGO_CV25519;
+      bit = VCARD_A_CV25519;
       *r_nbits = 255;
-      return 0;
     }
-  if (((attr[0] == 0x13 && keyno != 1) || (attr[0] == 0x12 && keyno == 1)))
+  else if (((attr[0] == 0x13 && keyno != 1)
+            || (attr[0] == 0x12 && keyno == 1)))
     {
       if (oid_matches (oid, oidlen, oid_p256, sizeof oid_p256))
         {
-          *r_algo = VCARD_ALGO_NISTP256;
+          algo = VCARD_ALGO_NISTP256;
+          bit = VCARD_A_P256;
           *r_nbits = 256;
-          return 0;
         }
-      if (oid_matches (oid, oidlen, oid_p384, sizeof oid_p384))
+      else if (oid_matches (oid, oidlen, oid_p384, sizeof oid_p384))
         {
-          *r_algo = VCARD_ALGO_NISTP384;
+          algo = VCARD_ALGO_NISTP384;
+          bit = VCARD_A_P384;
           *r_nbits = 384;
-          return 0;
         }
     }
-  return gpg_error (GPG_ERR_INV_VALUE);
+  if (!algo || (prof && !(prof->algos & bit)))
+    {
+      *r_nbits = 0;
+      return gpg_error (GPG_ERR_INV_VALUE);
+    }
+  *r_algo = algo;
+  return 0;
 }
 
 /* The libgcrypt curve name of ALGO.  */
@@ -356,7 +370,7 @@ ecc_from_d (vcard_algo_t algo, const unsigned char *d, size_t dlen,
   unsigned int qbits;
   size_t fb = field_bytes (algo);
   size_t i, qlen;
-  unsigned char q[1 + 2 * 48];
+  unsigned char q[2 + 2 * 48];   /* 04|X|Y of P-384, or 40|Ed25519.  */
 
   *r_sk = NULL;
   /* Strip leading zeros beyond the field size, then left-pad.  */
@@ -505,12 +519,71 @@ ecc_from_d (vcard_algo_t algo, const unsigned char *d, size_t dlen,
   return err;
 }
 
+/* The tag list 7F48 must have for RSA import format FORMAT.  */
+static const char *
+rsa_format_tags (int format)
+{
+  switch (format)
+    {
+    case 0: return "\x91\x92\x93";
+    case 1: return "\x91\x92\x93\x97";
+    case 2: return "\x91\x92\x93\x94\x95\x96";
+    default: return "\x91\x92\x93\x94\x95\x96\x97";
+    }
+}
+
+/* Check the CRT values of an import: PQ = q^-1 mod p, DP1 = d mod
+ * (p-1), DQ1 = d mod (q-1) for the key SK built from e, p, q (the
+ * template's p and q order).  */
+static gpg_error_t
+check_crt (gcry_sexp_t sk, gcry_mpi_t p, gcry_mpi_t q,
+           const unsigned char *const *comp, const size_t *complen)
+{
+  gpg_error_t err;
+  gcry_mpi_t d = NULL, t = NULL, r = NULL, v = NULL;
+  gcry_sexp_t l;
+  int i, bad = 0;
+
+  l = gcry_sexp_find_token (sk, "d", 0);
+  d = l ? gcry_sexp_nth_mpi (l, 1, GCRYMPI_FMT_USG) : NULL;
+  gcry_sexp_release (l);
+  if (!d)
+    return gpg_error (GPG_ERR_INV_VALUE);
+  t = gcry_mpi_snew (0);
+  r = gcry_mpi_snew (0);
+  for (i = 0; i < 3 && !bad; i++)
+    {
+      if (i == 0)
+        {
+          if (!gcry_mpi_invm (r, q, p))
+            bad = 1;
+        }
+      else
+        {
+          gcry_mpi_sub_ui (t, i == 1 ? p : q, 1);
+          gcry_mpi_mod (r, d, t);
+        }
+      err = gcry_mpi_scan (&v, GCRYMPI_FMT_USG, comp[3 + i], complen[3 + i],
+                           NULL);
+      if (err || gcry_mpi_cmp (v, r))
+        bad = 1;
+      gcry_mpi_release (v);
+      v = NULL;
+    }
+  gcry_mpi_release (d);
+  gcry_mpi_release (t);
+  gcry_mpi_release (r);
+  return bad ? gpg_error (GPG_ERR_INV_VALUE) : 0;
+}
+
 /* Import a private key from the value of the 4D extended header list
  * following the control reference template: DATA/DATALEN holds the
  * 7F48 template and the 5F48 concatenation.  ALGO/NBITS come from the
- * slot's attributes.  GPG_ERR_INV_VALUE / INV_OBJ for bad input.  */
+ * slot's attributes, RULES say how strict the card is (NULL: lenient).
+ * GPG_ERR_INV_VALUE / INV_OBJ for bad input.  */
 gpg_error_t
 vcard_key_import (vcard_algo_t algo, unsigned int nbits,
+                  const vcard_import_rules_t *rules,
                   const unsigned char *data, size_t datalen,
                   gcry_sexp_t *r_sk)
 {
@@ -523,8 +596,13 @@ vcard_key_import (vcard_algo_t algo, unsigned int nbits,
   const unsigned char *pub = NULL;
   size_t publen = 0;
   gcry_mpi_t e = NULL, p = NULL, q = NULL, n = NULL;
+  unsigned char tags[10];
+  size_t ntags = 0;
+  static const vcard_import_rules_t lenient = { -1, 0, 2 };
 
   *r_sk = NULL;
+  if (!rules)
+    rules = &lenient;
   memset (comp, 0, sizeof comp);
   memset (complen, 0, sizeof complen);
   brd_init (&r, data, datalen);
@@ -548,6 +626,9 @@ vcard_key_import (vcard_algo_t algo, unsigned int nbits,
           || (err = get_len_novalue (&tmpl, &len))
           || (err = brd_get_bytes (&vals, len, &v)))
         return err;
+      if (ntags < sizeof tags)
+        tags[ntags] = tag;
+      ntags++;
       if (tag >= 0x91 && tag <= 0x98)
         {
           if (comp[tag - 0x91])
@@ -568,11 +649,24 @@ vcard_key_import (vcard_algo_t algo, unsigned int nbits,
 
   if (algo == VCARD_ALGO_RSA)
     {
-      /* 91 e, 92 p, 93 q; 94..96 (CRT) are recomputed; 97 n checked.  */
+      /* 91 e, 92 p, 93 q; 94..96 (CRT) and 97 n are checked.  */
       if (!comp[0] || !comp[1] || !comp[2] || !complen[0]
           || complen[1] != nbits / 16 || complen[2] != nbits / 16
           || complen[0] > 4)
         return gpg_error (GPG_ERR_INV_VALUE);
+      if (rules->rsa_format >= 0)
+        {
+          /* A strict card takes its own format only, in order.  */
+          const char *want = rsa_format_tags (rules->rsa_format);
+
+          if (ntags != strlen (want) || memcmp (tags, want, ntags)
+              || (rules->rsa_elen && complen[0] != rules->rsa_elen)
+              || (comp[3] && (complen[3] != nbits / 16
+                              || complen[4] != nbits / 16
+                              || complen[5] != nbits / 16))
+              || (comp[6] && complen[6] != nbits / 8))
+            return gpg_error (GPG_ERR_INV_VALUE);
+        }
       if ((err = secure_mpi (comp[0], complen[0], &e))
           || (err = secure_mpi (comp[1], complen[1], &p))
           || (err = secure_mpi (comp[2], complen[2], &q)))
@@ -580,11 +674,35 @@ vcard_key_import (vcard_algo_t algo, unsigned int nbits,
       if (comp[6] && (err = gcry_mpi_scan (&n, GCRYMPI_FMT_USG, comp[6],
                                            complen[6], NULL)))
         goto leave;
-      err = rsa_from_epq (e, p, q, n, nbits, r_sk);
+      if (comp[3] && (!comp[4] || !comp[5]))
+        {
+          err = gpg_error (GPG_ERR_INV_VALUE);
+          goto leave;
+        }
+      if (comp[3])
+        {
+          /* Keep the template's order of p and q for the CRT check.  */
+          gcry_mpi_t p0 = gcry_mpi_copy (p), q0 = gcry_mpi_copy (q);
+
+          err = rsa_from_epq (e, p, q, n, nbits, r_sk);
+          if (!err)
+            err = check_crt (*r_sk, p0, q0, comp, complen);
+          gcry_mpi_release (p0);
+          gcry_mpi_release (q0);
+          if (err)
+            {
+              gcry_sexp_release (*r_sk);
+              *r_sk = NULL;
+            }
+        }
+      else
+        err = rsa_from_epq (e, p, q, n, nbits, r_sk);
     }
   else
     {
-      if (!comp[1])
+      if (!comp[1] || ntags != (pub ? 2 : 1))
+        return gpg_error (GPG_ERR_INV_VALUE);
+      if ((pub && !rules->ecc_pubkey) || (!pub && rules->ecc_pubkey == 1))
         return gpg_error (GPG_ERR_INV_VALUE);
       err = ecc_from_d (algo, comp[1], complen[1], pub, publen, r_sk);
     }

@@ -20,6 +20,10 @@
  * appearing (the card deletes it: one file, one touch) -- or until
  * --touch-timeout seconds pass; then the card answers 6600 as real
  * tokens do.
+ *
+ * --profile NAME makes the card behave like a real one (vcard-profile.c);
+ * its latency (or --latency) is waited out before each answer, less the
+ * time the emulator itself took.
  */
 #include <config.h>
 #include "vcard.h"
@@ -43,6 +47,12 @@
 #define PGM "oca-vcard"
 #define MSG_MAX 65535
 
+/* Quirk options (adjust the profile).  */
+#define QUIRK_NO_RSA4096  1
+#define QUIRK_6982        2
+#define QUIRK_NOEXT       4
+#define QUIRK_FPR6E       8
+
 static volatile sig_atomic_t got_stop;
 static volatile sig_atomic_t got_touch;
 
@@ -60,6 +70,8 @@ static struct
   long watch_pid;
   int verbose;
   int once;
+  const char *profile;
+  const char *latency;
 } opt;
 
 static int apdu_log_fd = -1;
@@ -95,6 +107,11 @@ usage (FILE *fp)
          "  --connect-timeout SEC  retry connecting for SEC (10)\n"
          "  --watch-pid PID      exit when process PID is gone\n"
          "  --once               exit when the reader disconnects\n"
+         "  --profile NAME       behave like a real card (--list-profiles)\n"
+         "  --list-profiles      print the profiles and exit\n"
+         "  --describe           print what the profile does and exit\n"
+         "  --latency OP[,VERIFY[,GEN]]  ms per private-key operation,\n"
+         "                       VERIFY, RSA 2048 generation\n"
          "  --no-rsa4096         quirk: refuse RSA 4096\n"
          "  --wrong-pin-6982     quirk: wrong PIN answers 6982\n"
          "  --no-extended-length quirk: short APDUs only (61xx)\n"
@@ -289,6 +306,7 @@ serve (vcard_t *card, int fd, unsigned char *msg)
   struct pollfd pfd;
   gpg_error_t err;
   int rc;
+  double t0;
 
   while (!got_stop)
     {
@@ -347,6 +365,7 @@ serve (vcard_t *card, int fd, unsigned char *msg)
         }
       log_apdu (msg, len);
       memcpy (hdr4, msg, 4);
+      t0 = now ();
       err = vcard_process_apdu (card, msg, len, &rsp, &rsplen);
       wipememory (msg, len);
       if (err)
@@ -357,6 +376,15 @@ serve (vcard_t *card, int fd, unsigned char *msg)
           if (send_msg (fd, memfail, 2))
             return -1;
           continue;
+        }
+      /* A token's timing: wait out the rest of the command's latency
+       * (the emulator's own time counts).  */
+      if (card->busy_ms)
+        {
+          double left = card->busy_ms / 1000.0 - (now () - t0);
+
+          if (left > 0)
+            sleep_ms ((unsigned int)(left * 1000));
         }
       if (opt.verbose && len >= 4 && rsplen >= 2)
         fprintf (stderr, PGM ": %02X %02X %02X %02X -> %02X%02X (%u bytes)\n",
@@ -393,7 +421,8 @@ main (int argc, char **argv)
 {
   enum { O_PORT = 256, O_HOST, O_STATE, O_SERIAL, O_MANUF, O_APDULOG,
          O_TOUCHFILE, O_READY, O_TOUCHTO, O_CONNTO, O_WATCH, O_ONCE, O_NORSA4096,
-         O_6982, O_NOEXT, O_FPR6E, O_VERBOSE, O_HELP };
+         O_6982, O_NOEXT, O_FPR6E, O_VERBOSE, O_HELP, O_PROFILE, O_LIST,
+         O_DESCRIBE, O_LATENCY };
   static const struct option lopts[] = {
     { "port", required_argument, NULL, O_PORT },
     { "host", required_argument, NULL, O_HOST },
@@ -412,11 +441,19 @@ main (int argc, char **argv)
     { "no-extended-length", no_argument, NULL, O_NOEXT },
     { "fpr-only-in-6e", no_argument, NULL, O_FPR6E },
     { "verbose", no_argument, NULL, O_VERBOSE },
+    { "profile", required_argument, NULL, O_PROFILE },
+    { "list-profiles", no_argument, NULL, O_LIST },
+    { "describe", no_argument, NULL, O_DESCRIBE },
+    { "latency", required_argument, NULL, O_LATENCY },
     { "help", no_argument, NULL, O_HELP },
     { NULL, 0, NULL, 0 }
   };
   const char *serial = NULL, *manuf = NULL;
   unsigned int quirks = 0;
+  int describe = 0;
+  const vcard_profile_t *prof;
+  vcard_profile_t myprof;
+  size_t i;
   unsigned char ser[4], man[2];
   struct in_addr ia;
   struct sigaction sa;
@@ -463,14 +500,69 @@ main (int argc, char **argv)
             }
           break;
         case O_ONCE: opt.once = 1; break;
-        case O_NORSA4096: quirks |= VCARD_QUIRK_NO_RSA4096; break;
-        case O_6982: quirks |= VCARD_QUIRK_WRONG_PIN_6982; break;
-        case O_NOEXT: quirks |= VCARD_QUIRK_NO_EXTLEN; break;
-        case O_FPR6E: quirks |= VCARD_QUIRK_FPR_ONLY_6E; break;
+        case O_NORSA4096: quirks |= QUIRK_NO_RSA4096; break;
+        case O_6982: quirks |= QUIRK_6982; break;
+        case O_NOEXT: quirks |= QUIRK_NOEXT; break;
+        case O_FPR6E: quirks |= QUIRK_FPR6E; break;
         case O_VERBOSE: opt.verbose = 1; break;
+        case O_PROFILE: opt.profile = optarg; break;
+        case O_LATENCY: opt.latency = optarg; break;
+        case O_DESCRIBE: describe = 1; break;
+        case O_LIST:
+          for (i = 0; (prof = vcard_profile_nth (i)); i++)
+            printf ("%-16s %s\n", prof->name, prof->models);
+          return 0;
         case O_HELP: usage (stdout); return 0;
         default: usage (stderr); return 2;
         }
+    }
+  prof = vcard_profile_find (opt.profile);
+  if (!prof)
+    {
+      fprintf (stderr, PGM ": unknown profile '%s' (--list-profiles)\n",
+               opt.profile);
+      return 2;
+    }
+  myprof = *prof;
+  /* The quirk options adjust the profile.  */
+  if ((quirks & QUIRK_NO_RSA4096))
+    myprof.algos &= ~VCARD_A_RSA4096;
+  if ((quirks & QUIRK_6982))
+    myprof.wrong_pin_sw = 0x6982;
+  if ((quirks & QUIRK_NOEXT))
+    myprof.flags &= ~VCARD_P_EXTLEN;
+  if ((quirks & QUIRK_FPR6E))
+    {
+      myprof.hidden_dos |= 1u << 5;
+      if (!myprof.hidden_sw)
+        myprof.hidden_sw = 0x6A88;
+    }
+  if (opt.latency)
+    {
+      unsigned long v[3] = { 0, 0, 0 };
+      const char *s = opt.latency;
+
+      for (i = 0; i < 3; i++)
+        {
+          v[i] = strtoul (s, &end, 10);
+          if (end == s || v[i] > 600000 || (*end && *end != ','))
+            {
+              fprintf (stderr, PGM ": invalid --latency '%s'\n",
+                       opt.latency);
+              return 2;
+            }
+          if (!*end)
+            break;
+          s = end + 1;
+        }
+      myprof.lat_op = v[0];
+      myprof.lat_verify = v[1];
+      myprof.lat_gen = v[2];
+    }
+  if (describe)
+    {
+      vcard_profile_describe (&myprof, stdout);
+      return 0;
     }
   if (optind != argc || !opt.port || !opt.state)
     {
@@ -498,7 +590,7 @@ main (int argc, char **argv)
       fprintf (stderr, PGM ": libgcrypt: %s\n", gpg_strerror (err));
       return 1;
     }
-  err = vcard_new (&card);
+  err = vcard_new (&myprof, &card);
   if (err)
     {
       fprintf (stderr, PGM ": %s\n", gpg_strerror (err));
@@ -512,7 +604,6 @@ main (int argc, char **argv)
       goto leave;
     }
   card->dirty = !!err;
-  card->quirks = quirks;
   card->touch_cb = wait_touch;
   if (serial && memcmp (card->serial, ser, 4))
     {

@@ -272,7 +272,7 @@ vcard_state_parse (vcard_t *card, const unsigned char *buf, size_t len)
                     k->status = val;
                   break;
                 case KF_UIF:
-                  if (!(err = rec_u32 (&v, 2, &val)))
+                  if (!(err = rec_u32 (&v, 4, &val)))
                     k->uif = val;
                   break;
                 case KF_CERT: err = rec_blob (&v, &k->cert, VCARD_MAX_CERT);
@@ -292,7 +292,7 @@ vcard_state_parse (vcard_t *card, const unsigned char *buf, size_t len)
       vcard_algo_t algo;
       unsigned int nbits;
 
-      if (vcard_parse_attr (card->key[i].attr, card->key[i].attrlen, i, 0,
+      if (vcard_parse_attr (card->key[i].attr, card->key[i].attrlen, i, NULL,
                             &algo, &nbits))
         return gpg_error (GPG_ERR_INV_VALUE);
     }

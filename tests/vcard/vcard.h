@@ -22,6 +22,8 @@
 #include "oca-common.h"
 #include "membuf.h"
 
+#include <stdio.h>
+
 /* Largest command data we accept (after chaining or with extended Lc)
  * and largest response data we produce.  7F66 announces 0x0800 for
  * both, as many real tokens do; we are lenient on input.  */
@@ -36,11 +38,61 @@
 /* Indices into the PIN arrays.  */
 enum { VCARD_PW1 = 0, VCARD_RC = 1, VCARD_PW3 = 2 };
 
-/* Quirk switches (behaviour of some real cards).  */
-#define VCARD_QUIRK_NO_RSA4096   1  /* Refuse RSA 4096 attributes.  */
-#define VCARD_QUIRK_WRONG_PIN_6982 2  /* Wrong PIN: 6982, not 63Cx.  */
-#define VCARD_QUIRK_NO_EXTLEN    4  /* No extended length, 61xx only.  */
-#define VCARD_QUIRK_FPR_ONLY_6E  8  /* GET DATA C5 answers 6A88.  */
+/* Algorithms a card takes (vcard_profile_t algos).  */
+#define VCARD_A_RSA2048  0x01
+#define VCARD_A_RSA3072  0x02
+#define VCARD_A_RSA4096  0x04
+#define VCARD_A_ED25519  0x08
+#define VCARD_A_CV25519  0x10
+#define VCARD_A_P256     0x20
+#define VCARD_A_P384     0x40
+
+/* Profile flags.  */
+#define VCARD_P_EXTLEN        0x0001  /* Extended Lc/Le, 7F66.  */
+#define VCARD_P_ATTR_CHANGE   0x0002  /* PUT DATA C1..C3 (C0 bit 04).  */
+#define VCARD_P_BUTTON        0x0004  /* 7F74, UIF D6..D8.  */
+#define VCARD_P_PRIVATE_DOS   0x0008  /* 0101..0104 (C0 bit 08).  */
+#define VCARD_P_ALGOINFO      0x0010  /* DO FA.  */
+#define VCARD_P_KEYINFO       0x0020  /* DO DE (v3).  */
+#define VCARD_P_PIN_NEEDS_KEYS 0x0040 /* PW1 change/reset 6985 w/o keys.  */
+#define VCARD_P_OUTER_TAGS    0x0080  /* GET DATA C1..C3, 7F66, DE with
+                                         their own tag.  */
+#define VCARD_P_EXACT_ATTRS   0x0100  /* Only attributes exactly as in
+                                         the card's algorithm list.  */
+
+/* The behaviour of a real card (vcard-profile.c).  */
+typedef struct vcard_profile
+{
+  const char *name;
+  const char *models;            /* The real card(s) modelled.  */
+  unsigned char version[2];      /* Spec version in the AID.  */
+  unsigned char c0;              /* Extended capabilities, byte 1.  */
+  unsigned int flags;            /* VCARD_P_*.  */
+  unsigned int algos;            /* VCARD_A_* the card takes.  */
+  unsigned int rsa_ebits;        /* Exponent size it insists on (0 =
+                                    17..32).  */
+  unsigned int rsa_formats;      /* Import formats (bit n = format n)
+                                    it takes in attributes and import;
+                                    0x0F = any, lenient template.  */
+  unsigned char rsa_attr[6];     /* Factory attributes (RSA 2048).  */
+  int ecc_pubkey;                /* Tag 99 in an ECC import: 0 refused,
+                                    1 required (the card appends FF to
+                                    ECC attributes), 2 either.  */
+  unsigned int wrong_pin_sw;     /* Wrong PIN; 0 = 63Cx.  */
+  unsigned int blocked_sw;       /* Blocked PIN; 0 = 6983.  */
+  unsigned int change_wrong_sw;  /* Wrong old PIN in CHANGE REFERENCE
+                                    DATA; 0 = as VERIFY.  */
+  unsigned int hidden_dos;       /* GET DATA of C0+n alone refused
+                                    (bit n) ...  */
+  unsigned int hidden_sw;        /* ... with this status word.  */
+  unsigned int touch_cache;      /* Seconds a touch counts for UIF 03
+                                    and 04; 0 = not offered.  */
+  unsigned int lat_op;           /* Latency in ms: private-key
+                                    operation, VERIFY, RSA 2048 key
+                                    generation (scaled by size^2).  */
+  unsigned int lat_verify;
+  unsigned int lat_gen;
+} vcard_profile_t;
 
 /* A variable-length data object.  */
 typedef struct vcard_blob
@@ -83,7 +135,7 @@ typedef struct vcard
   vcard_key_t key[3];
 
   /*-- Configuration (not persistent).  --*/
-  unsigned int quirks;
+  vcard_profile_t prof;           /* What the card behaves like.  */
   vcard_touch_cb_t touch_cb;
   void *touch_opaque;
 
@@ -95,12 +147,24 @@ typedef struct vcard
   unsigned char *pending;         /* Response waiting for GET RESPONSE.  */
   size_t pendinglen, pendingoff;
   int cert_occurrence;            /* SELECT DATA for 7F21: 0=AUT 2=SIG.  */
+  double last_touch;              /* Monotonic time of the last touch.  */
+  unsigned int busy_ms;           /* Latency of the last command (the
+                                     caller waits it out).  */
 
   int dirty;                      /* Persistent state changed.  */
 } vcard_t;
 
+/*-- vcard-profile.c --*/
+/* The profile NAME (NULL: the default, permissive), or NULL.  */
+const vcard_profile_t *vcard_profile_find (const char *name);
+/* The IDX-th profile or NULL past the last.  */
+const vcard_profile_t *vcard_profile_nth (size_t idx);
+/* "key value" lines for test scripts.  */
+void vcard_profile_describe (const vcard_profile_t *p, FILE *fp);
+
 /*-- vcard-app.c --*/
-gpg_error_t vcard_new (vcard_t **r_card);
+/* A card in factory state behaving like PROF (NULL: permissive).  */
+gpg_error_t vcard_new (const vcard_profile_t *prof, vcard_t **r_card);
 void vcard_release (vcard_t *card);
 void vcard_factory_reset (vcard_t *card);
 void vcard_reset_volatile (vcard_t *card);
@@ -132,12 +196,23 @@ typedef enum
     VCARD_ALGO_NISTP384
   } vcard_algo_t;
 
+/* PROF NULL: any attribute the emulator can handle.  */
 gpg_error_t vcard_parse_attr (const unsigned char *attr, size_t attrlen,
-                              int keyno, unsigned int quirks,
+                              int keyno, const vcard_profile_t *prof,
                               vcard_algo_t *r_algo, unsigned int *r_nbits);
+/* What an import must look like (from the profile and attributes).  */
+typedef struct vcard_import_rules
+{
+  int rsa_format;        /* -1: any tags (lenient); else the format of
+                            the attributes, whose tag list is required
+                            exactly, CRT values checked.  */
+  size_t rsa_elen;       /* Required e length (0: up to 4).  */
+  int ecc_pubkey;        /* As vcard_profile_t.  */
+} vcard_import_rules_t;
 gpg_error_t vcard_key_generate (vcard_algo_t algo, unsigned int nbits,
                                 gcry_sexp_t *r_sk);
 gpg_error_t vcard_key_import (vcard_algo_t algo, unsigned int nbits,
+                              const vcard_import_rules_t *rules,
                               const unsigned char *data, size_t datalen,
                               gcry_sexp_t *r_sk);
 gpg_error_t vcard_key_pubtemplate (vcard_algo_t algo, gcry_sexp_t sk,

@@ -1,0 +1,90 @@
+#!/bin/sh
+# profile-run.sh - run one card test once per card profile
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Usage (automake's *_LOG_COMPILER of the card suites):
+#   profile-run.sh [INTERPRETER ARGS...] TEST
+#
+# OCA_CARD_PROFILES selects the cards every card flow meets:
+#   unset or empty   one run, with OCA_VCARD_PROFILE as set (default:
+#                    oca-vcard's default profile, permissive)
+#   all              every profile of `oca-vcard --list-profiles`
+#   "a b ..."        those profiles (blank or comma separated)
+# The runs go OCA_PROFILE_JOBS (default 2) at a time -- the harness
+# gives each its own vpcd slot -- and their TAP is merged into one
+# stream: "ok N - [PROFILE] description".  A run that bails out or
+# exits non-zero is a failure of that profile.  Tests without a card
+# say so with a line "# profile-run: no card" and run once.
+set -u
+test=""
+for _a in "$@"; do test=$_a; done
+
+profiles=${OCA_CARD_PROFILES:-}
+if [ -z "$profiles" ] || grep -q '^# profile-run: no card' "$test" 2>/dev/null
+then
+  exec "$@"
+fi
+if [ "$profiles" = all ]; then
+  : "${OCA_VCARD:?OCA_VCARD must name oca-vcard}"
+  profiles=$("$OCA_VCARD" --list-profiles | awk '{ print $1 }') || exit 99
+fi
+profiles=$(echo "$profiles" | tr ',' ' ')
+jobs=${OCA_PROFILE_JOBS:-2}
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/oca-profiles.XXXXXX") || exit 99
+trap 'rm -rf "$dir"' EXIT
+trap 'exit 130' INT TERM
+
+# Start the runs, at most $jobs at a time.
+running=0
+for p in $profiles; do
+  if [ "$running" -ge "$jobs" ]; then
+    wait "$(head -1 "$dir/pids")" 2>/dev/null
+    sed -i 1d "$dir/pids"
+    running=$((running - 1))
+  fi
+  ( OCA_VCARD_PROFILE=$p; export OCA_VCARD_PROFILE
+    "$@" > "$dir/$p.tap" 2> "$dir/$p.err"
+    echo $? > "$dir/$p.rc" ) &
+  echo $! >> "$dir/pids"
+  running=$((running + 1))
+done
+wait
+
+# Merge: renumber the test points, tag them with the profile.
+n=0
+failed=0
+for p in $profiles; do
+  rc=$(cat "$dir/$p.rc" 2>/dev/null || echo 99)
+  bad=0
+  while IFS= read -r line; do
+    case $line in
+      "ok "*|"not ok "*)
+        case $line in "not ok "*) st="not ok"; bad=1 ;; *) st="ok" ;; esac
+        rest=${line#"$st "}
+        rest=${rest#"${rest%%[!0-9]*}"}
+        rest=${rest# }
+        rest=${rest#- }
+        n=$((n + 1))
+        echo "$st $n - [$p] $rest" ;;
+      "Bail out!"*)
+        n=$((n + 1)); bad=1
+        echo "not ok $n - [$p] ${line#Bail out!}" ;;
+      1..0*SKIP*)
+        n=$((n + 1))
+        echo "ok $n - [$p] # SKIP ${line#*SKIP}" ;;
+      1..*) ;;
+      *) echo "# [$p] $line" ;;
+    esac
+  done < "$dir/$p.tap"
+  if [ "$rc" != 0 ] && [ "$bad" = 0 ]; then
+    n=$((n + 1)); bad=1
+    echo "not ok $n - [$p] $test exited with status $rc"
+  fi
+  [ "$bad" = 0 ] || failed=$((failed + 1))
+  if [ -s "$dir/$p.err" ]; then
+    sed "s/^/[$p] /" "$dir/$p.err" >&2
+  fi
+done
+echo "1..$n"
+[ "$failed" = 0 ]
