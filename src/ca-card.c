@@ -1519,6 +1519,12 @@ ca_card_make_signer (ca_card_conn_t *conn, const char *serialno,
   r_signer->created = key->created;
   r_signer->sign = card_sign;
   r_signer->ctx = slot;
+  /* A card signs an ECDSA hash of at most the field size: SHA-256 for
+   * P-256, SHA-384 for P-384 (what gpg picks for these curves).  */
+  if (key->pk->algo == PK_ECDSA && pk_key_nbits (key->pk) <= 256)
+    r_signer->hashalgo = PK_HASH_SHA256;
+  else if (key->pk->algo == PK_ECDSA && pk_key_nbits (key->pk) <= 384)
+    r_signer->hashalgo = PK_HASH_SHA384;
   return 0;
 }
 

@@ -611,25 +611,6 @@ _pgp_sig_verify_target (const pgp_sig_t *sig, const pgp_target_t *t,
 /* Create a signature of SIGCLASS with SIGNER over T.  HASHED/HASHEDLEN
  * are extra hashed subpackets; creation time and issuer fingerprint
  * are added in front, the issuer key ID goes unhashed.  */
-/* The hash of a signature by PUB when the caller names none: for
- * ECDSA the one of the curve's size (SHA-256 for P-256, SHA-384 for
- * P-384), as gpg picks it -- an OpenPGP card signs a hash of at most
- * the field size --, else SHA-512.  */
-static int
-default_hash (const pk_key_t *pub)
-{
-  if (pub->algo == PK_ECDSA)
-    {
-      unsigned int nbits = pk_key_nbits (pub);
-
-      if (nbits <= 256)
-        return PK_HASH_SHA256;
-      if (nbits <= 384)
-        return PK_HASH_SHA384;
-    }
-  return PK_HASH_SHA512;
-}
-
 gpg_error_t
 _pgp_sig_create (const pgp_signer_t *signer, int sigclass, int hashalgo,
                  uint32_t created, const unsigned char *hashed,
@@ -655,7 +636,7 @@ _pgp_sig_create (const pgp_signer_t *signer, int sigclass, int hashalgo,
       goto leave;
     }
   if (!hashalgo)
-    hashalgo = default_hash (signer->pub);
+    hashalgo = signer->hashalgo ? signer->hashalgo : PK_HASH_SHA512;
   pkalgo = signer->pub->algo;
   created = _pgp_now (created);
   tmp[0] = created >> 24;

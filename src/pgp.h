@@ -300,6 +300,8 @@ typedef struct pgp_signer
   uint32_t created;            /* Creation time of the signing key.  */
   pgp_sign_fn_t sign;
   void *ctx;
+  int hashalgo;                /* Hash when the caller names none;
+                                  0 = SHA-512.  */
 } pgp_signer_t;
 
 /* Options for pgp_cert_certify_uid.  Zero-initialise, then set.  */
