@@ -16,7 +16,7 @@ sq_ () { "$SQLITE3" "$1" "$2"; }
 nkeyhits () { disk_hits "$T/values" "$1"; }
 
 DB=$T/soft.db
-check "softkey CA" ocac ca init --domain example.org --algo ed25519 softkey
+check "softkey CA" ocac ca init --domain example.org --algo $ALGO softkey
 check "user add" ocac user add -e alice@example.org
 ocac ca private > "$T/ca.priv"
 secret_values "$T/ca.priv" > "$T/values"
