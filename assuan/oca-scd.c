@@ -55,6 +55,8 @@ static struct assuan_malloc_hooks secure_hooks =
     gcry_malloc_secure, gcry_realloc, gcry_free
   };
 
+static void vlog (const char *fmt, va_list ap)
+  __attribute__ ((format (printf, 1, 0)));
 static void
 vlog (const char *fmt, va_list ap)
 {

@@ -826,6 +826,28 @@ scd_client_connect_agent (scd_client_t *r_scd, const char *socket_name)
 }
 
 
+gpg_error_t
+scd_client_connect_fd (scd_client_t *r_scd, int fd, int via_agent)
+{
+  gpg_error_t err;
+  scd_client_t scd = NULL;
+
+  *r_scd = NULL;
+  err = client_new (&scd);
+  if (!err)
+    err = assuan_socket_connect_fd (scd->ctx, assuan_fd_from_posix_fd (fd),
+                                    0);
+  if (err)
+    {
+      scd_client_release (scd);
+      return err;
+    }
+  scd->via_agent = !!via_agent;
+  *r_scd = scd;
+  return 0;
+}
+
+
 void
 scd_client_release (scd_client_t scd)
 {

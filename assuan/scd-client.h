@@ -87,6 +87,13 @@ gpg_error_t scd_client_spawn (scd_client_t *r_scd, const char *program,
 gpg_error_t scd_client_connect_agent (scd_client_t *r_scd,
                                       const char *socket_name);
 
+/* Talk to a server already connected on the socket FD (taken over;
+ * for the fuzz target, which plays the server): reads the greeting as
+ * the other routes do.  VIA_AGENT selects gpg-agent's dialect ("SCD "
+ * prefix, loopback PIN inquiries) without sending any option.  */
+gpg_error_t scd_client_connect_fd (scd_client_t *r_scd, int fd,
+                                   int via_agent);
+
 /* Close the connection (BYE) and release.  NULL is accepted.  */
 void scd_client_release (scd_client_t scd);
 
