@@ -1,0 +1,122 @@
+#!/bin/sh
+# fuzz-campaign.sh - a long, resumable fuzzing campaign over all targets
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Usage: scripts/fuzz-campaign.sh [--dir DIR] [--execs N] [--slice SECONDS]
+#                                 [--jobs J] [--report] [TARGET...]
+#
+# Runs each libFuzzer target of tests/fuzz (default: all) until it has
+# executed N inputs in total (default 10,000,000), in slices of SECONDS
+# (default 900), J targets at a time (default 1), at the lowest CPU
+# priority.  Everything lives in DIR (default $OCA_FUZZ_DIR, else
+# ~/.cache/oca-fuzz), outside the source tree:
+#
+#   DIR/build/            a CC=clang --enable-fuzzing build of this tree
+#                         (configured once, rebuilt incrementally)
+#   DIR/corpus/NAME/      the growing corpus (seeds: tests/fuzz/corpus)
+#   DIR/state/NAME        cumulative executions, seconds, coverage
+#   DIR/findings/NAME-*   reproducers; DIR/logs/NAME.log the last slice
+#
+# Interrupt it any time and run it again: it resumes where the state
+# files say.  A target with a finding stops (fix the bug, add the
+# reproducer to tests/fuzz/corpus/NAME/regress-*, remove the finding
+# and rerun).  --report prints the table doc/fuzzing.md records:
+# executions, edges covered (of the instrumented edges in the target),
+# features, corpus size, findings.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+dir=${OCA_FUZZ_DIR:-$HOME/.cache/oca-fuzz}
+execs=10000000
+slice=900
+jobs=1
+report=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --dir) dir=$2; shift 2 ;;
+    --execs) execs=$2; shift 2 ;;
+    --slice) slice=$2; shift 2 ;;
+    --jobs) jobs=$2; shift 2 ;;
+    --report) report=1; shift ;;
+    -h|--help) sed -n '3,28p' "$0"; exit 0 ;;
+    --*) echo "fuzz-campaign: unknown option $1" >&2; exit 2 ;;
+    *) break ;;
+  esac
+done
+targets=${*:-armor pgp card scd scd-client db}
+mkdir -p "$dir/corpus" "$dir/state" "$dir/findings" "$dir/logs"
+
+# state NAME: "EXECS SECONDS COV FT EDGES FINDING" (0s when new).
+state () {
+  if [ -f "$dir/state/$1" ]; then cat "$dir/state/$1"; else echo "0 0 0 0 0 -"; fi
+}
+
+do_report () {
+  printf '%-11s %12s %8s %14s %9s %8s  %s\n' target executions hours \
+    "edges covered" features corpus finding
+  for t in $targets; do
+    set -- $(state "$t")
+    n=$(find "$dir/corpus/$t" -type f 2>/dev/null | wc -l)
+    pct=$(awk -v c="$3" -v e="$5" 'BEGIN { if (e > 0) printf "%.1f%%", 100 * c / e; else print "-" }')
+    printf '%-11s %12s %8s %14s %9s %8s  %s\n' "$t" "$1" \
+      "$(awk -v s="$2" 'BEGIN { printf "%.1f", s / 3600 }')" \
+      "$3/$5 $pct" "$4" "$n" "$6"
+  done
+}
+if [ "$report" = 1 ]; then do_report; exit 0; fi
+
+# The fuzzing build.
+if [ ! -f "$dir/build/Makefile" ]; then
+  [ -x "$top/configure" ] || (cd "$top" && ./autogen.sh)
+  mkdir -p "$dir/build"
+  (cd "$dir/build" && "$top/configure" CC=clang --enable-fuzzing) \
+    > "$dir/logs/configure.log" 2>&1
+fi
+(cd "$dir/build" && make -j2 && make -C tests/fuzz -j2 \
+   $(for t in $targets; do printf 'fuzz-%s ' "$t"; done)) \
+  > "$dir/logs/build.log" 2>&1 || { tail -20 "$dir/logs/build.log"; exit 1; }
+
+ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:allocator_may_return_null=1"
+UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export ASAN_OPTIONS UBSAN_OPTIONS
+
+# campaign NAME: slices until EXECS or a finding.
+campaign () {
+  t=$1
+  mkdir -p "$dir/corpus/$t"
+  while :; do
+    set -- $(state "$t")
+    done_execs=$1 secs=$2 finding=$6
+    [ "$finding" = - ] || { echo "fuzz-campaign: $t: stopped at finding $finding"; return 0; }
+    [ "$done_execs" -lt "$execs" ] || { echo "fuzz-campaign: $t: $done_execs executions, done"; return 0; }
+    log="$dir/logs/$t.log"
+    start=$(date +%s)
+    rc=0
+    nice -n 19 "$dir/build/tests/fuzz/fuzz-$t" -max_total_time="$slice" \
+      -runs=$((execs - done_execs)) -timeout=30 -rss_limit_mb=2048 \
+      -print_final_stats=1 -artifact_prefix="$dir/findings/$t-" \
+      "$dir/corpus/$t" "$top/tests/fuzz/corpus/$t" > "$log" 2>&1 || rc=$?
+    end=$(date +%s)
+    n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    edges=$(sed -n 's/.*Loaded 1 modules *(\([0-9]*\) inline 8-bit counters.*/\1/p' "$log" | head -1)
+    covft=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -n 's/.* cov: \([0-9]*\) ft: \([0-9]*\).*/\1 \2/p')
+    [ -n "$covft" ] || covft="$3 $4"
+    finding=-
+    if [ "$rc" -ne 0 ]; then
+      finding=$(ls -t "$dir/findings/$t-"* 2>/dev/null | head -1)
+      finding=${finding:-exit$rc}
+      cp "$log" "$dir/findings/$t-$(date +%Y%m%d%H%M%S).log"
+    fi
+    echo "$((done_execs + ${n:-0})) $((secs + end - start)) $covft ${edges:-$5} $finding" \
+      > "$dir/state/$t"
+    echo "fuzz-campaign: $t: $((done_execs + ${n:-0})) executions$( [ "$finding" = - ] || echo ", FINDING $finding")"
+  done
+}
+
+running=0
+for t in $targets; do
+  campaign "$t" &
+  running=$((running + 1))
+  if [ "$running" -ge "$jobs" ]; then wait; running=0; fi
+done
+wait
+do_report
