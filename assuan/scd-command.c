@@ -77,6 +77,81 @@ usage_string (int keyno)
 
 
 /*
+ * Inquiries
+ */
+
+/* Send "INQUIRE KEYWORD" (KEYWORD may carry arguments) and collect the
+ * client's D lines up to END, at most MAXLEN bytes, into *R_VALUE
+ * (secure memory, NUL-terminated; wipe_and_free) and *R_LEN, as
+ * assuan_inquire does; CAN gives GPG_ERR_ASS_CANCELED, any other line
+ * GPG_ERR_ASS_UNEXPECTED_CMD, too much data GPG_ERR_ASS_TOO_MUCH_DATA
+ * and a malformed escape GPG_ERR_ASS_SYNTAX, both at the END.
+ * oca-scd does not use assuan_inquire:
+ * libassuan 2.5 loops forever on a D line that ends within a %XX
+ * escape (found by tests/fuzz/fuzz-scd), which would let a client hang
+ * the server with the card lock held.  */
+static gpg_error_t
+inquire_data (assuan_context_t ctx, const char *keyword, size_t maxlen,
+              unsigned char **r_value, size_t *r_len)
+{
+  gpg_error_t err, bad = 0;
+  membuf_t mb;
+  char *line, *cmd;
+  size_t len;
+
+  *r_value = NULL;
+  *r_len = 0;
+  cmd = xtrymalloc (8 + strlen (keyword) + 1);
+  if (!cmd)
+    return oca_error_from_errno ();
+  strcpy (stpcpy (cmd, "INQUIRE "), keyword);
+  err = assuan_write_line (ctx, cmd);
+  xfree (cmd);
+  if (err)
+    return err;
+  membuf_init (&mb, maxlen, 1);
+  for (;;)
+    {
+      err = assuan_read_line (ctx, &line, &len);
+      if (err)
+        break;
+      if (!len || *line == '#')
+        continue;
+      if (len >= 3 && !strncasecmp (line, "END", 3)
+          && (len == 3 || line[3] == ' '))
+        {
+          err = bad;
+          break;
+        }
+      if (len >= 3 && !strncasecmp (line, "CAN", 3))
+        {
+          err = gpg_error (GPG_ERR_ASS_CANCELED);
+          break;
+        }
+      if (len < 2 || (*line != 'D' && *line != 'd') || line[1] != ' ')
+        {
+          err = gpg_error (GPG_ERR_ASS_UNEXPECTED_CMD);
+          break;
+        }
+      /* After too much or malformed data, read on up to END (as
+       * libassuan does for too much data) and report that.  */
+      if (!bad)
+        {
+          bad = scd_unescape_data (line + 2, len - 2, &mb);
+          if (bad)
+            membuf_reset (&mb);
+        }
+    }
+  if (err)
+    {
+      membuf_release (&mb);
+      return err;
+    }
+  return membuf_take (&mb, r_value, r_len);
+}
+
+
+/*
  * PIN callback: INQUIRE NEEDPIN
  */
 
@@ -94,7 +169,7 @@ pin_cb (void *opaque, const char *prompt, char **r_pin)
   if (err)
     return err;
   assuan_begin_confidential (sess->ctx);
-  err = assuan_inquire (sess->ctx, line, &value, &valuelen, MAXLEN_PIN);
+  err = inquire_data (sess->ctx, line, MAXLEN_PIN, &value, &valuelen);
   assuan_end_confidential (sess->ctx);
   xfree (line);
   if (err)
@@ -102,7 +177,6 @@ pin_cb (void *opaque, const char *prompt, char **r_pin)
   err = scd_pin_from_reply (value, valuelen, r_pin);
 
  leave:
-  /* VALUE comes from the context's (secure) allocator: gcry_free.  */
   wipe_and_free (value, valuelen);
   return err;
 }
@@ -485,7 +559,7 @@ cmd_learn (assuan_context_t ctx, char *line)
           size_t valuelen = 0;
 
           snprintf (buf, sizeof buf, "KNOWNCARDP %s", card->app->serialno);
-          err = assuan_inquire (ctx, buf, &value, &valuelen, 100);
+          err = inquire_data (ctx, buf, 100, &value, &valuelen);
           wipe_and_free (value, valuelen);
           if (err)
             goto leave;
@@ -789,7 +863,7 @@ cmd_setattr (assuan_context_t ctx, char *line)
           goto leave;
         }
       assuan_begin_confidential (ctx);
-      err = assuan_inquire (ctx, "VALUE", &value, &valuelen, MAXLEN_VALUE);
+      err = inquire_data (ctx, "VALUE", MAXLEN_VALUE, &value, &valuelen);
       assuan_end_confidential (ctx);
       if (err)
         goto leave;
@@ -1327,8 +1401,7 @@ cmd_writekey (assuan_context_t ctx, char *line)
     return gpg_error (GPG_ERR_INV_ID);  /* As scdaemon.  */
 
   assuan_begin_confidential (ctx);
-  err = assuan_inquire (ctx, "KEYDATA", &keydata, &keydatalen,
-                        MAXLEN_KEYDATA);
+  err = inquire_data (ctx, "KEYDATA", MAXLEN_KEYDATA, &keydata, &keydatalen);
   assuan_end_confidential (ctx);
   if (err)
     goto leave;
@@ -2061,7 +2134,7 @@ cmd_writecert (assuan_context_t ctx, char *line)
   keyno = scd_parse_keyref (scd_skip_options (line), 0);
   if (!keyno)
     return set_error (GPG_ERR_ASS_PARAMETER, "invalid certificate id");
-  err = assuan_inquire (ctx, "CERTDATA", &cert, &certlen, MAXLEN_CERTDATA);
+  err = inquire_data (ctx, "CERTDATA", MAXLEN_CERTDATA, &cert, &certlen);
   if (err)
     return err;
   snprintf (name, sizeof name, "CERT-%d", keyno);

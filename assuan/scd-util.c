@@ -92,6 +92,30 @@ scd_percent_plus_unescape (char *string)
   return (size_t)(d - (unsigned char *)string);
 }
 
+gpg_error_t
+scd_unescape_data (const char *s, size_t n, membuf_t *mb)
+{
+  unsigned char c;
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    {
+      if (s[i] != '%')
+        membuf_put_u8 (mb, (unsigned char)s[i]);
+      else if (n - i < 3 || oca_hex2bin (s + i + 1, &c, 1))
+        return gpg_error (GPG_ERR_ASS_SYNTAX);
+      else
+        {
+          membuf_put_u8 (mb, c);
+          i += 2;
+        }
+    }
+  if (membuf_error (mb))
+    return gpg_err_code (membuf_error (mb)) == GPG_ERR_TOO_LARGE
+      ? gpg_error (GPG_ERR_ASS_TOO_MUCH_DATA) : membuf_error (mb);
+  return 0;
+}
+
 /* Iterate over option tokens: return the start of the next option
  * token in *P (NULL at the end of options) and its length.  */
 static const char *

@@ -22,6 +22,14 @@ gpg_error_t scd_build_status_info (char **r_line, ...);
  * returns the length of the result (which may contain NULs).  */
 size_t scd_percent_plus_unescape (char *string);
 
+/* Append the data of an Assuan D line (the N bytes at S after "D ")
+ * to MB, decoding %XX escapes.  A '%' not followed by two hex digits
+ * is GPG_ERR_ASS_SYNTAX: libassuan 2.5's assuan_inquire loops forever
+ * on a D line ending within an escape ("D 1%4"), which is why oca-scd
+ * collects inquired data itself.  Growing MB past its maximum is
+ * GPG_ERR_ASS_TOO_MUCH_DATA.  */
+gpg_error_t scd_unescape_data (const char *s, size_t n, membuf_t *mb);
+
 /* Option helpers for command lines ("--name" / "--name=value" tokens
  * at the start of LINE; "--" ends the options).  */
 int scd_has_option (const char *line, const char *name);

@@ -5,7 +5,8 @@
 # Over-long command lines get an ERR and the server keeps serving
 # (scdaemon drops the connection); APDUs with odd hex digits or shorter
 # than a header are refused before any card is touched; PASSWD with a
-# bad CHV number is INV_ID.  Runs oca-scd --server on pipes.  The
+# bad CHV number is INV_ID; inquired data with a broken %XX escape is
+# a syntax error.  Runs oca-scd --server on pipes.  The
 # --multi-server socket refuses other uids and stale socket directories
 # of killed servers are removed (only ours).
 # pidN and sockN are set through eval (start_multi).
@@ -43,9 +44,22 @@ long () { printf "%${1}s" "" | tr ' ' "$2"; }
   echo "APDU XYZW"
   echo "PASSWD 4"
   echo "PASSWD"
+  echo "WRITEKEY --force OPENPGP.3"
+  echo "D 12%4"
+  echo "END"
+  echo "WRITEKEY --force OPENPGP.3"
+  echo "D 12%"
+  echo "D 34"
+  echo "END"
+  echo "WRITEKEY --force OPENPGP.3"
+  for i in 1 2 3 4 5 6 7 8 9; do echo "D $(long 500 A)"; done
+  echo "END"
+  echo "NOP"
   echo "BYE"
 } > "$home/in"
-"$OCA_SCD" --server --homedir "$home" < "$home/in" > "$home/out" 2> "$home/err"
+# A hang (libassuan's inquire on "D 12%4") fails instead of blocking.
+timeout 60 "$OCA_SCD" --server --homedir "$home" < "$home/in" \
+  > "$home/out" 2> "$home/err"
 rc=$?
 
 # line N: line N of the output.
@@ -78,8 +92,19 @@ like "APDU 00:A4:04 (3 bytes): INV_VALUE" "$(line 13)" '^ERR 100663351 '
 like "APDU XYZW: INV_VALUE" "$(line 14)" '^ERR 100663351 '
 like "PASSWD 4: INV_ID" "$(line 15)" '^ERR 100663414 '
 like "PASSWD without CHV: parameter error" "$(line 16)" '^ERR 100663576 '
-like "BYE" "$(line 17)" '^OK closing'
-is "nothing else" "$(sed -n '18,$p' "$home/out")" ""
+# A D line ending within an escape: ASS_SYNTAX 276 at the END, and the
+# server goes on (libassuan's own assuan_inquire loops forever on it).
+# Too much data (4500 bytes of KEYDATA): ASS_TOO_MUCH_DATA 273 at the
+# END, the lines up to it are read, not taken as commands.
+is "WRITEKEY inquires KEYDATA" "$(line 17)" "INQUIRE KEYDATA"
+like "D 12%4: syntax error" "$(line 18)" '^ERR 100663572 '
+is "WRITEKEY inquires again" "$(line 19)" "INQUIRE KEYDATA"
+like "D 12%: syntax error after the END" "$(line 20)" '^ERR 100663572 '
+is "WRITEKEY inquires a third time" "$(line 21)" "INQUIRE KEYDATA"
+like "4500 bytes: too much data" "$(line 22)" '^ERR 100663569 '
+is "next command served after the bad inquiries" "$(line 23)" "OK"
+like "BYE" "$(line 24)" '^OK closing'
+is "nothing else" "$(sed -n '25,$p' "$home/out")" ""
 
 # An over-long scdaemon.conf line is ignored whole: its tail must not
 # be read as another option.  oca-scd reads 1023 bytes at a time, so

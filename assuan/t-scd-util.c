@@ -1,8 +1,8 @@
 /* t-scd-util.c - unit tests for oca-scd's pure helpers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Status-line escaping, option parsing, DigestInfo stripping, NEEDPIN
- * lines and PIN replies, key references.
+ * Status-line escaping, D-line data of inquiries, option parsing,
+ * DigestInfo stripping, NEEDPIN lines and PIN replies, key references.
  */
 #include <config.h>
 #include "scd-util.h"
@@ -46,6 +46,41 @@ test_escaping (void)
   strcpy (buf, "100%");
   n = scd_percent_plus_unescape (buf);
   ok (n == 4 && !strcmp (buf, "100%"), "lone percent kept");
+}
+
+/* D-line data of inquiries: escapes decoded, broken ones refused
+ * (libassuan's assuan_inquire loops forever on "D 12%4").  */
+static void
+test_data_lines (void)
+{
+  membuf_t mb;
+  unsigned char *buf;
+  size_t len;
+  gpg_error_t err;
+
+  membuf_init (&mb, 100, 1);
+  err = scd_unescape_data ("12%253456%00", 12, &mb);
+  ok_err (err, "D line with escapes");
+  ok_err (membuf_take (&mb, &buf, &len), "take");
+  ok (len == 8 && !memcmp (buf, "12%3456\0", 8), "escapes decoded");
+  wipe_and_free (buf, len);
+
+  membuf_init (&mb, 100, 1);
+  ok_code (scd_unescape_data ("12%4", 4, &mb), GPG_ERR_ASS_SYNTAX,
+           "escape cut after one digit");
+  ok_code (scd_unescape_data ("12%", 3, &mb), GPG_ERR_ASS_SYNTAX,
+           "escape cut after the percent");
+  ok_code (scd_unescape_data ("%G1", 3, &mb), GPG_ERR_ASS_SYNTAX,
+           "escape with a non-hex digit");
+  /* Only the first 4 bytes count ("%41" is cut after "%4").  */
+  ok_code (scd_unescape_data ("12%41", 4, &mb), GPG_ERR_ASS_SYNTAX,
+           "the length bounds the escape");
+  membuf_release (&mb);
+
+  membuf_init (&mb, 4, 1);
+  ok_code (scd_unescape_data ("12345", 5, &mb), GPG_ERR_ASS_TOO_MUCH_DATA,
+           "more than the maximum");
+  membuf_release (&mb);
 }
 
 static void
@@ -163,6 +198,7 @@ main (void)
   if (oca_init_gcrypt (0))
     return 1;
   test_escaping ();
+  test_data_lines ();
   test_options ();
   test_digestinfo ();
   test_needpin ();
