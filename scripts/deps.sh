@@ -8,7 +8,7 @@ PKGS="build-essential autoconf automake pkg-config
       libgpg-error-dev libgcrypt20-dev libassuan-dev libsqlite3-dev
       libpcsclite-dev pcscd vsmartcard-vpcd pcsc-tools opensc
       gnupg gpg-agent scdaemon sq sq-wot sqlite3 e2fsprogs fuse2fs
-      dirmngr gpg-wks-client nginx sks openssl curl ca-certificates"
+      dirmngr gpg-wks-client nginx sks openssl curl ca-certificates strace"
 # --list: print the package names (used by .ci/run).
 if [ "${1:-}" = --list ]; then echo $PKGS; exit 0; fi
 missing=""
