@@ -7,7 +7,9 @@
 #    every card profile of oca-vcard (OCA_CARD_PROFILES=all: YubiKey 5,
 #    YubiKey NEO, Gnuk, SmartPGP, OpenPGP card 2.x, a slow token, the
 #    permissive default; tests/vcard/profile-run.sh),
-# 3. runs `make distcheck` with ASan/UBSan (the suites again, from the
+# 3. builds the libFuzzer targets with clang and runs each for 60 s,
+#    two at a time (`make fuzz`; any crash, leak or UBSan report fails),
+# 4. runs `make distcheck` with ASan/UBSan (the suites again, from the
 #    release tarball, in a sanitizer build, on the default profile).
 # Card tests need a pcscd; the harness starts one if none runs (root).
 set -e
@@ -34,6 +36,16 @@ find . -name test-suite.log -exec cat {} + | awk '
   /^# (FAIL|XPASS|ERROR):/ { fail += $3 }
   END { printf "check: %d passed, %d failed, %d skipped\n", pass, fail, skip }'
 echo "check.sh: make check passed"
+
+if [ "${OCA_SKIP_FUZZ:-}" != 1 ]; then
+  cd "$top"
+  rm -rf _build-fuzz && mkdir _build-fuzz && cd _build-fuzz
+  ../configure CC=clang --enable-fuzzing --enable-werror
+  make -j"$jobs"
+  make fuzz FUZZ_TIME="${OCA_FUZZ_TIME:-60}" FUZZ_JOBS=2
+  echo "check.sh: make fuzz passed"
+  cd "$top/_build"
+fi
 
 if [ "${OCA_SKIP_SANITIZERS:-}" != 1 ]; then
   make -j"$jobs" distcheck \

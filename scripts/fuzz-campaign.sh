@@ -7,8 +7,8 @@
 #
 # Runs each libFuzzer target of tests/fuzz (default: all) until it has
 # executed N inputs in total (default 10,000,000), in slices of SECONDS
-# (default 900), J targets at a time (default 1), at the lowest CPU
-# priority.  Everything lives in DIR (default $OCA_FUZZ_DIR, else
+# (default 900), on J workers (default 1; targets are dealt to them
+# round robin), at the lowest CPU priority.  Everything lives in DIR (default $OCA_FUZZ_DIR, else
 # ~/.cache/oca-fuzz), outside the source tree:
 #
 #   DIR/build/            a CC=clang --enable-fuzzing build of this tree
@@ -112,11 +112,18 @@ campaign () {
   done
 }
 
-running=0
-for t in $targets; do
-  campaign "$t" &
-  running=$((running + 1))
-  if [ "$running" -ge "$jobs" ]; then wait; running=0; fi
+# J workers, each running its share of the targets (round robin) one
+# after the other.
+w=0
+while [ "$w" -lt "$jobs" ]; do
+  (
+    i=0
+    for t in $targets; do
+      [ $((i % jobs)) -eq "$w" ] && campaign "$t"
+      i=$((i + 1))
+    done
+  ) &
+  w=$((w + 1))
 done
 wait
 do_report
