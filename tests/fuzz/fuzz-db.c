@@ -9,9 +9,9 @@
  * (NULL, integers, text with NULs, blobs) land in any column.  Then the
  * loaders read it:
  *
- *  - db/: every getter and lister (CA, cacert, certs by list, id,
- *    fingerprint and email, revocations, bridges, certifications,
- *    pending), read-only and read-write;
+ *  - db/: every getter and lister (CA, cacert, the CA key's row, certs
+ *    by list, id, fingerprint and email, revocations, bridges,
+ *    certifications, pending), read-only and read-write;
  *  - the CA layer (src/): `ca show', `ca export', `ca private', `user
  *    list', `user export' and `user export -e' through their command
  *    functions, which parse the stored certificates and keys, check
@@ -24,13 +24,16 @@
  * loaders, which always run: 0 nothing else, 1 `ca show', 2 `ca
  * export', 3 `ca private', 4 `user list', 5 `user export', 6 `user
  * export -e' with the first stored email, 7 db/'s loaders again on a
- * read-write open (which migrates an old user_version).  One command
+ * read-write open (which migrates an old user_version) and the CA
+ * opened read-write (a legacy key is moved to its table, an
+ * interrupted key removal completed).  One command
  * per input keeps the target fast enough for long campaigns (each
  * command parses and verifies every stored certificate).
  *
  * A record is a table byte (index into
  * the database's tables sorted by name; 0xFF sets PRAGMA user_version
- * to the next byte instead) followed by one value per column of that
+ * to the next byte instead, 0xFE drops the table the next byte
+ * indexes, as in an older schema) followed by one value per column of that
  * table: a type byte (0 NULL, 1 integer from a chunk of up to 8 bytes,
  * 2 text chunk, 3 blob chunk).  Tables and columns are read from the
  * schema at start-up, so the target follows schema changes.
@@ -179,6 +182,17 @@ build_db (fuzz_in_t *in)
           sqlite3_exec (sql, q, NULL, NULL, NULL);
           continue;
         }
+      if (t == 0xFE)
+        {
+          /* An older schema: without this table.  */
+          if (ntables)
+            {
+              snprintf (q, sizeof q, "DROP TABLE \"%.63s\"",
+                        tables[fuzz_u8 (in) % ntables].name);
+              sqlite3_exec (sql, q, NULL, NULL, NULL);
+            }
+          continue;
+        }
       if (!ntables)
         break;
       t %= ntables;
@@ -188,8 +202,9 @@ build_db (fuzz_in_t *in)
       for (i = 0; i < ncols && p < q + sizeof q - 8; i++)
         p += sprintf (p, i ? ",?" : "?");
       strcpy (p, ")");
+      /* A table dropped by a 0xFE record: the values go nowhere.  */
       if (sqlite3_prepare_v2 (sql, q, -1, &st, NULL) != SQLITE_OK)
-        die ("preparing an insert");
+        st = NULL;
       for (i = 1; i <= ncols; i++)
         {
           const unsigned char *v;
@@ -199,26 +214,33 @@ build_db (fuzz_in_t *in)
           switch (fuzz_u8 (in) & 3)
             {
             case 0:
-              sqlite3_bind_null (st, i);
+              if (st)
+                sqlite3_bind_null (st, i);
               break;
             case 1:
               n = fuzz_chunk (in, &v);
               for (size_t j = 0; j < n && j < 8; j++)
                 num = (sqlite3_int64)(((sqlite3_uint64)num << 8) | v[j]);
-              sqlite3_bind_int64 (st, i, num);
+              if (st)
+                sqlite3_bind_int64 (st, i, num);
               break;
             case 2:
               n = fuzz_chunk (in, &v);
-              sqlite3_bind_text (st, i, (const char *)v, n, SQLITE_STATIC);
+              if (st)
+                sqlite3_bind_text (st, i, (const char *)v, n, SQLITE_STATIC);
               break;
             default:
               n = fuzz_chunk (in, &v);
-              sqlite3_bind_blob (st, i, v, n, SQLITE_STATIC);
+              if (st)
+                sqlite3_bind_blob (st, i, v, n, SQLITE_STATIC);
               break;
             }
         }
-      sqlite3_step (st);   /* Constraint violations just drop the row.  */
-      sqlite3_finalize (st);
+      if (st)
+        {
+          sqlite3_step (st);   /* A constraint violation drops the row.  */
+          sqlite3_finalize (st);
+        }
     }
   sqlite3_exec (sql, "COMMIT", NULL, NULL, NULL);
   if (sqlite3_close (sql) != SQLITE_OK)
@@ -246,7 +268,16 @@ db_loaders (db_t db)
   if (!db_ca_get_domain (db, &s))
     xfree (s);
   if (!db_cacert_get_active (db, &cacert))
-    db_cacert_release (cacert);
+    {
+      unsigned char *key = NULL;
+      size_t keylen = 0;
+
+      db_cakey_exists (db, cacert->id, &yes);
+      if (!db_cakey_get (db, cacert->id, &key, &keylen))
+        wipe_and_free (key, keylen);
+      db_cacert_release (cacert);
+    }
+  db_cakey_check_file (db);
   if (!db_cert_list (db, &list))
     for (dc = list; dc; dc = dc->next)
       {
@@ -369,12 +400,24 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       break;
     case 7:
       /* Read-write: an old user_version is migrated, otherwise
-       * nothing is written.  */
+       * nothing is written by db_open; the CA opened read-write then
+       * finishes what the stored state asks for (a legacy key moved
+       * to its table, an interrupted removal completed).  */
       if (!db_open (dbpath, 0, &db))
         {
           db_loaders (db);
           db_close (db);
         }
+      {
+        ca_cli_t cli;
+        ca_t *ca = NULL;
+
+        memset (&cli, 0, sizeof cli);
+        cli.dbfile = dbpath;
+        cli.command = "open";
+        if (!ca_open (&cli, 0, &ca))
+          ca_release (ca);
+      }
       break;
     default:
       break;

@@ -6,9 +6,12 @@
  * signatures (pgp_read_sigs, as for revocation certificates).  Every
  * certificate read is verified (self-signatures, and signatures by the
  * first certificate, as if it were the CA), queried as the CA does
- * (info at FUZZ_NOW, emails, certifications by the first certificate,
- * signing subkey, keygrips), copied, merged and written.
+ * (info at FUZZ_NOW, the User ID rule, certifications by the first
+ * certificate, signing subkey, keygrips), copied, merged and written.
  * Invariants:
+ *  - an address the User ID rule accepts is normalised (the rule gives
+ *    it back unchanged) and has a valid domain; a refused User ID
+ *    yields no address, no name and a reason;
  *  - what is written (binary, with and without secrets, armored) reads
  *    back, and writing that again gives the same bytes;
  *  - a merge of a copy with its original, or with another certificate
@@ -76,6 +79,39 @@ check_merge (pgp_cert_t *dst, const pgp_cert_t *src)
 }
 
 
+/* The User ID rule of the CA (pgp-uid.c) on UID.  An address it
+ * accepts is normalised: the same rule on the bare address gives it
+ * back, and its domain is a valid host name.  */
+static void
+check_uid (const pgp_uid_t *uid)
+{
+  gpg_error_t err;
+  char *email = NULL, *name = NULL, *again = NULL, *esc;
+  const char *why = NULL;
+
+  err = pgp_uid_parse (uid->body, uid->bodylen, &email, &name, &why);
+  if (!err)
+    {
+      const char *at = strrchr (email, '@');
+
+      fuzz_assert (at && at > email);
+      fuzz_assert (!pgp_mail_normalize (email, &again, &why));
+      fuzz_assert (!strcmp (again, email));
+      fuzz_assert (pgp_mail_domain_valid (at + 1, strlen (at + 1)));
+      xfree (again);
+    }
+  else if (gpg_err_code (err) == GPG_ERR_NO_DATA)
+    fuzz_assert (!email);   /* A plain name (it may have a display part).  */
+  else
+    fuzz_assert (!email && !name && why);
+  esc = pgp_uid_escape (uid->body, uid->bodylen);
+  fuzz_assert (esc != NULL);
+  xfree (esc);
+  xfree (email);
+  xfree (name);
+}
+
+
 /* The CA's queries on CERT; ISSUER is the first cert (may be CERT).  */
 static void
 query_cert (pgp_cert_t *cert, pgp_cert_t *issuer)
@@ -86,7 +122,6 @@ query_cert (pgp_cert_t *cert, pgp_cert_t *issuer)
   char hex[41], kid[17];
   unsigned char grip[20];
   uint32_t expires;
-  char *email;
 
   pgp_cert_verify (cert, issuer);
   pgp_cert_get_info (cert, FUZZ_NOW, &info);
@@ -94,11 +129,8 @@ query_cert (pgp_cert_t *cert, pgp_cert_t *issuer)
   fuzz_assert (strlen (pgp_cert_fpr_hex (cert, hex)) == 40);
   for (uid = cert->uids; uid; uid = uid->next)
     {
-      if (!pgp_uid_email (uid, &email))
-        {
-          fuzz_assert (strchr (email, '@'));
-          xfree (email);
-        }
+      if (!uid->is_attribute)
+        check_uid (uid);
       pgp_uid_certified_by (cert, uid, issuer, FUZZ_NOW, &expires);
       pgp_uid_has_sig_by (uid, issuer->primary->fpr);
       /* Found by its name, unless that has a NUL in it.  */

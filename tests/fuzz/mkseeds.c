@@ -336,17 +336,32 @@ read_schema (void)
   rmdir (path);
 }
 
-/* A column value: NULL, an integer or a text.  */
+/* A column value: NULL, an integer, a text or a blob.  */
 typedef struct
 {
   const char *col;
   int is_int;
   int64_t num;
   const char *text;
+  const unsigned char *blob;
+  size_t bloblen;
 } dbval_t;
 
-#define DBTEXT(c, t) { (c), 0, 0, (t) }
-#define DBINT(c, v)  { (c), 1, (v), NULL }
+#define DBTEXT(c, t) { (c), 0, 0, (t), NULL, 0 }
+#define DBINT(c, v)  { (c), 1, (v), NULL, NULL, 0 }
+#define DBBLOB(c, p, n)  { (c), 0, 0, NULL, (p), (n) }
+
+/* The index of TABLE in fuzz-db's order.  */
+static int
+table_index (const char *table)
+{
+  int t;
+
+  for (t = 0; t < ntables; t++)
+    if (!strcmp (tables[t].name, table))
+      return t;
+  mkseeds_die ("no table %s", table);
+}
 
 /* Append a record for TABLE with the values VALS (columns not given
  * are NULL).  */
@@ -356,11 +371,7 @@ put_row (membuf_t *mb, const char *table, const dbval_t *vals, size_t n)
   int t, c;
   size_t i;
 
-  for (t = 0; t < ntables; t++)
-    if (!strcmp (tables[t].name, table))
-      break;
-  if (t == ntables)
-    mkseeds_die ("no table %s", table);
+  t = table_index (table);
   membuf_put_u8 (mb, t);
   for (c = 0; c < tables[t].ncols; c++)
     {
@@ -378,6 +389,11 @@ put_row (membuf_t *mb, const char *table, const dbval_t *vals, size_t n)
             b[k] = (uint64_t)vals[i].num >> (56 - 8 * k);
           membuf_put_u8 (mb, 1);
           fuzz_put_chunk (mb, b, 8);
+        }
+      else if (vals[i].blob)
+        {
+          membuf_put_u8 (mb, 3);
+          fuzz_put_chunk (mb, vals[i].blob, vals[i].bloblen);
         }
       else
         {
@@ -399,9 +415,11 @@ armored (const pgp_cert_t *cert, unsigned int flags)
 }
 
 /* The database seed NAME for selector SEL (fuzz-db.c): the CA with
- * BACKEND (NULL = softkey), and WITH_USERS.  */
+ * BACKEND (NULL = softkey), and WITH_USERS.  A softkey CA's key is in
+ * table cakeys, or with LEGACY (schema 1) armored in cacerts.  */
 static void
-db_seed (const char *name, int sel, const char *backend, int with_users)
+db_seed (const char *name, int sel, const char *backend, int with_users,
+         int legacy)
 {
   /* RSA keys: they verify some ten times faster than ECC keys with
    * libgcrypt, and every command of fuzz-db checks every stored
@@ -419,7 +437,16 @@ db_seed (const char *name, int sel, const char *backend, int with_users)
     dbval_t v[] = { DBINT ("id", 1), DBTEXT ("domainname", "example.org") };
     put_row (&mb, "cas", v, DIM (v));
   }
-  ca_text = armored (ca_cert, backend ? 0 : PGP_EXPORT_SECRET);
+  if (legacy)
+    {
+      /* Schema 1: no table cakeys, PRAGMA user_version = 1 (fuzz-db's
+       * 0xFE and 0xFF records).  */
+      membuf_put_u8 (&mb, 0xFE);
+      membuf_put_u8 (&mb, table_index ("cakeys"));
+      membuf_put_u8 (&mb, 0xFF);
+      membuf_put_u8 (&mb, 1);
+    }
+  ca_text = armored (ca_cert, (backend || !legacy) ? 0 : PGP_EXPORT_SECRET);
   pgp_cert_fpr_hex (ca_cert, fpr);
   {
     dbval_t v[] = { DBINT ("id", 1), DBTEXT ("fingerprint", fpr),
@@ -429,6 +456,21 @@ db_seed (const char *name, int sel, const char *backend, int with_users)
     put_row (&mb, "cacerts", v, DIM (v) - !backend);
   }
   wipe_and_free_string (ca_text);
+  if (!backend && !legacy)
+    {
+      membuf_t key;
+      unsigned char *kbuf;
+      size_t klen;
+
+      membuf_init (&key, 1 << 20, 1);
+      pgp_cert_write (ca_cert, PGP_EXPORT_SECRET, &key);
+      mkseeds_take (&key, &kbuf, &klen);
+      {
+        dbval_t v[] = { DBINT ("id", 1), DBBLOB ("key", kbuf, klen) };
+        put_row (&mb, "cakeys", v, DIM (v));
+      }
+      wipe_and_free (kbuf, klen);
+    }
   for (i = 0; with_users && i < DIM (users); i++)
     {
       pgp_cert_t *user = testdata_cert (users[i]);
@@ -439,7 +481,8 @@ db_seed (const char *name, int sel, const char *backend, int with_users)
       opts.signer_uid = ca_cert->uids->name;
       mkseeds_check (pgp_cert_certify_uid (user, user->uids, &ca_signer, &opts, &sig),
              "certify");
-      mkseeds_check (pgp_uid_email (user->uids, &email), "email");
+      mkseeds_check (pgp_uid_parse (user->uids->body, user->uids->bodylen,
+                                    &email, NULL, NULL), "email");
       pgp_cert_fpr_hex (user, ufpr);
       text = armored (user, 0);
       {
@@ -530,16 +573,19 @@ seeds_db (void)
 
   mkseeds_clear_seeds ("db");
   read_schema ();
-  db_seed ("softkey-empty-ca-show", 1, NULL, 0);
+  db_seed ("softkey-empty-ca-show", 1, NULL, 0, 0);
   for (i = 0; i < 8; i++)
     {
       snprintf (name, sizeof name, "softkey-%s", cmds[i]);
-      db_seed (name, i, NULL, 1);
+      db_seed (name, i, NULL, 1, 0);
     }
-  db_seed ("card-ca-show", 1, "card;FFFE:0000A001;12345678", 1);
-  db_seed ("card-user-list", 4, "card;FFFE:0000A001;12345678", 1);
+  db_seed ("legacy-ca-show", 1, NULL, 1, 1);
+  db_seed ("legacy-read-write", 7, NULL, 1, 1);
+  db_seed ("card-ca-show", 1, "card;FFFE:0000A001;12345678", 1, 0);
+  db_seed ("card-user-list", 4, "card;FFFE:0000A001;12345678", 1, 0);
+  db_seed ("card-read-write", 7, "card;FFFE:0000A001;12345678", 1, 0);
   db_seed ("card-agent-ca-show", 1, "card;FFFE:0000A001;12345678;gpg-agent",
-           0);
+           0, 0);
 }
 
 

@@ -10,8 +10,8 @@
 # crash, an ASan report (including a leak), a UBSan report (the tree is
 # built with -fno-sanitize-recover), a failed invariant, a timeout
 # (FUZZ_TIMEOUT seconds for one input) or running out of memory.  The
-# log of a failing target and its reproducer (fuzz-work/NAME-crash-*
-# etc.) are shown; rerun one with ./fuzz-NAME FILE.
+# log of a failing target and its reproducer (fuzz-work/NAME.found/)
+# are shown; rerun one with ./fuzz-NAME FILE.
 set -u
 : "${FUZZ_TIME:=60}"
 : "${FUZZ_JOBS:=2}"
@@ -27,11 +27,11 @@ export ASAN_OPTIONS UBSAN_OPTIONS
 run_one () {
   t=$1
   name=${t#fuzz-}
-  rm -rf "$work/$name" "$work/$name-"*
-  mkdir -p "$work/$name"
+  rm -rf "$work/$name" "$work/$name.found"
+  mkdir -p "$work/$name" "$work/$name.found"
   "./$t" -max_total_time="$FUZZ_TIME" -timeout="$FUZZ_TIMEOUT" \
     -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix="$work/$name-" \
+    -artifact_prefix="$work/$name.found/" \
     "$work/$name" "$srcdir/corpus/$name" > "$work/$name.log" 2>&1
   echo $? > "$work/$name.rc"
 }
@@ -63,7 +63,7 @@ for t in $names; do
     failed=1
     echo "run-fuzz: $t: FAILED (exit $rc); log $work/$name.log:"
     grep -v -E '^#[0-9]+ +(NEW|REDUCE|pulse)' "$work/$name.log" | tail -60 | sed 's/^/  /'
-    for f in "$work/$name-"*; do
+    for f in "$work/$name.found/"*; do
       [ -f "$f" ] && echo "  reproducer: $f ($(wc -c < "$f") bytes)"
     done
   fi
