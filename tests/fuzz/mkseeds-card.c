@@ -155,7 +155,7 @@ new_vcard (int keys)
   int i;
 
   vcard_release (vcard);
-  mkseeds_check (vcard_new (&vcard), "vcard");
+  mkseeds_check (vcard_new (NULL, &vcard), "vcard");
   vcard->serial[0] = 0x00;
   vcard->serial[1] = 0x00;
   vcard->serial[2] = 0xA0;
