@@ -701,9 +701,9 @@ do_getattr (assuan_context_t ctx, scd_card_t card, const char *name)
     {
       for (i = 0; i < 3 && !err; i++)
         {
-          const app_keyattr_t *a = &app->keyattr[i];
+          const card_keyattr_t *a = &app->keyattr[i];
 
-          if (a->algo == APP_ALGO_RSA)
+          if (a->algo == CARD_ALGO_RSA)
             snprintf (buf, sizeof buf, "%d 1 rsa%u %u %d", i + 1,
                       a->nbits, a->ebits, a->rsa_format + 1);
           else if (a->algo && a->curve)
@@ -747,7 +747,7 @@ do_getattr (assuan_context_t ctx, scd_card_t card, const char *name)
     }
   if (!strcmp (name, "KEY-ATTR-INFO"))
     {
-      app_algoinfo_t *info = NULL;
+      card_algoinfo_t *info = NULL;
       size_t ninfo = 0, k;
 
       /* One line per entry of DO FA, in card order.  */
@@ -1022,7 +1022,7 @@ prepare_sign_data (scd_session_t sess, app_t app, int keyno, int hashalgo,
                    int raw, unsigned char **r_data, size_t *r_len)
 {
   gpg_error_t err;
-  const app_keyattr_t *attr = &app->keyattr[keyno - 1];
+  const card_keyattr_t *attr = &app->keyattr[keyno - 1];
   const unsigned char *digest, *prefix;
   size_t digestlen, prefixlen;
   int algo;
@@ -1043,7 +1043,7 @@ prepare_sign_data (scd_session_t sess, app_t app, int keyno, int hashalgo,
                                   hashalgo, &algo, &digest, &digestlen);
       if (err)
         return err;
-      prefix = attr->algo == APP_ALGO_RSA
+      prefix = attr->algo == CARD_ALGO_RSA
         ? scd_digestinfo_prefix (algo, &prefixlen) : NULL;
       if (!prefix)
         prefixlen = 0;
@@ -1144,7 +1144,7 @@ cmd_pkauth (assuan_context_t ctx, char *line)
     goto leave;
   data = sess->setdata;
   datalen = sess->setdatalen;
-  if (card->app->keyattr[2].algo != APP_ALGO_RSA
+  if (card->app->keyattr[2].algo != CARD_ALGO_RSA
       && datalen > 35
       && !scd_strip_digestinfo (data, datalen, 0, &algo, &digest, &digestlen)
       && digest != data)
@@ -1316,14 +1316,14 @@ cmd_genkey (assuan_context_t ctx, char *line)
     goto leave;
   if (algo)
     {
-      app_keyattr_t want;
+      card_keyattr_t want;
       int id;
 
       if (!strncmp (algo, "rsa", 3))
-        id = APP_ALGO_RSA;
+        id = CARD_ALGO_RSA;
       else
         {
-          err = app_keyattr_from_curve (algo, keyno, &want);
+          err = card_keyattr_from_curve (algo, keyno, &want);
           if (err)
             goto leave;
           id = want.algo;
@@ -1358,7 +1358,7 @@ cmd_genkey (assuan_context_t ctx, char *line)
           || (err = send_key_data (ctx, "curve", oid,
                                    info->attr.oidlen + 1)))
         goto leave;
-      if (info->attr.algo == APP_ALGO_ECDH
+      if (info->attr.algo == CARD_ALGO_ECDH
           && (err = send_key_data (ctx, "kdf", info->kdf, 4)))
         goto leave;
     }
@@ -1635,7 +1635,7 @@ cmd_apdu (assuan_context_t ctx, char *line)
 
       if (sw && sw != SW_HOST_CARD_RESET)
         {
-          err = iso7816_map_sw (sw);
+          err = card_map_sw (sw);
           goto leave;
         }
       err = iso7816_apdu_direct (card->rd, apdu, apdulen, more,
@@ -1786,7 +1786,7 @@ cmd_getinfo (assuan_context_t ctx, char *line)
   if (!strncmp (line, "apdu_strerror", 13))
     {
       unsigned long sw = strtoul (line + 13, NULL, 0);
-      const char *s = gpg_strerror (iso7816_map_sw ((int)sw));
+      const char *s = gpg_strerror (card_map_sw ((int)sw));
 
       return assuan_send_data (ctx, s, strlen (s));
     }

@@ -136,7 +136,7 @@ get_do (app_t app, int tag, unsigned char **r_buf, size_t *r_len)
     return err;
   p = buf;
   n = len;
-  app_strip_outer_tag (tag, &p, &n);
+  card_strip_outer_tag (tag, &p, &n);
   memmove (buf, p, n);
   *r_buf = buf;
   *r_len = n;
@@ -312,8 +312,8 @@ parse_app_data (app_t app, const unsigned char *buf, size_t len)
       err = brd_find_tlv (&r, 0xC1 + i, 1, &v);
       if (!err)
         {
-          if (app_parse_keyattr (brd_ptr (&v), brd_left (&v), i + 1,
-                                 &app->keyattr[i]))
+          if (card_parse_keyattr (brd_ptr (&v), brd_left (&v), i + 1,
+                                  &app->keyattr[i]))
             memset (&app->keyattr[i], 0, sizeof app->keyattr[i]);
         }
       else if (gpg_err_code (err) != GPG_ERR_NOT_FOUND)
@@ -512,7 +512,7 @@ app_begin_ex (app_t app, int always_select)
 
   sw = tp_begin (app->rd);
   if (sw && sw != SW_HOST_CARD_RESET)
-    return iso7816_map_sw (sw);
+    return card_map_sw (sw);
   reset = sw == SW_HOST_CARD_RESET || app->reset_count != app->rd->reset_count;
   if (reset)
     app_openpgp_forget (app, 0);
@@ -574,7 +574,7 @@ app_openpgp_open (tp_reader_t rd, app_t *r_app)
   sw = tp_begin (rd);
   if (sw && sw != SW_HOST_CARD_RESET)
     {
-      err = iso7816_map_sw (sw);
+      err = card_map_sw (sw);
       goto leave;
     }
   err = select_app (app);
@@ -635,7 +635,7 @@ app_openpgp_check (app_t app)
 
   sw = tp_status (app->rd, &status);
   if (sw)
-    return iso7816_map_sw (sw);
+    return card_map_sw (sw);
   if (!(status & TP_STATUS_PRESENT))
     return gpg_error (GPG_ERR_CARD_REMOVED);
   if (!(status & TP_STATUS_CHANGED)
@@ -1008,7 +1008,7 @@ app_openpgp_sign (app_t app, int keyno,
                   unsigned char **r_sig, size_t *r_siglen)
 {
   gpg_error_t err;
-  const app_keyattr_t *attr;
+  const card_keyattr_t *attr;
   int which, attempt, was_verified, le;
 
   *r_sig = NULL;
@@ -1018,10 +1018,10 @@ app_openpgp_sign (app_t app, int keyno,
   attr = &app->keyattr[keyno - 1];
   if (!attr->algo)
     return gpg_error (GPG_ERR_UNSUPPORTED_ALGORITHM);
-  if (attr->algo == APP_ALGO_RSA
+  if (attr->algo == CARD_ALGO_RSA
       && datalen > (size_t)(attr->nbits / 8) * 40 / 100)
     return gpg_error (GPG_ERR_INV_VALUE);
-  le = attr->algo == APP_ALGO_RSA ? (int)(attr->nbits / 8) : 256;
+  le = attr->algo == CARD_ALGO_RSA ? (int)(attr->nbits / 8) : 256;
   if (le < 256)
     le = 256;
   which = keyno == 1 ? 1 : 2;
@@ -1091,7 +1091,7 @@ app_openpgp_decipher (app_t app, int keyno,
                       unsigned char **r_out, size_t *r_outlen)
 {
   gpg_error_t err;
-  const app_keyattr_t *attr;
+  const card_keyattr_t *attr;
   membuf_t mb;
   unsigned char *res = NULL, *in = NULL, *out = NULL;
   size_t reslen = 0, inlen = 0;
@@ -1103,7 +1103,7 @@ app_openpgp_decipher (app_t app, int keyno,
   if (keyno != 2)
     return gpg_error (GPG_ERR_INV_ID);
   attr = &app->keyattr[1];
-  if (attr->algo == APP_ALGO_RSA)
+  if (attr->algo == CARD_ALGO_RSA)
     {
       size_t mlen = attr->nbits / 8;
 
@@ -1123,7 +1123,7 @@ app_openpgp_decipher (app_t app, int keyno,
       membuf_put (&mb, data, datalen);
       le = attr->nbits / 8 > 256 ? (int)(attr->nbits / 8) : 256;
     }
-  else if (attr->algo == APP_ALGO_ECDH)
+  else if (attr->algo == CARD_ALGO_ECDH)
     {
       size_t plen = datalen, pad = 0, n;
 
@@ -1198,7 +1198,7 @@ app_openpgp_decipher (app_t app, int keyno,
   if (err)
     goto leave;
 
-  if (attr->algo == APP_ALGO_ECDH
+  if (attr->algo == CARD_ALGO_ECDH
       && (attr->djb || !(reslen % 2 == 1 && res[0] == 0x04)))
     {
       out = xtrymalloc_secure (reslen + 1);
@@ -1239,7 +1239,7 @@ static const unsigned char crt_templates[3][2] =
 /* Parse a 7F49 public key template in BUF into the parts.  */
 static gpg_error_t
 parse_pubkey_template (const unsigned char *buf, size_t len,
-                       const app_keyattr_t *attr,
+                       const card_keyattr_t *attr,
                        const unsigned char **r_n, size_t *r_nlen,
                        const unsigned char **r_e, size_t *r_elen,
                        const unsigned char **r_q, size_t *r_qlen)
@@ -1255,7 +1255,7 @@ parse_pubkey_template (const unsigned char *buf, size_t len,
     tmpl = r;   /* Value only.  */
   else if (err)
     return err;
-  if (attr->algo == APP_ALGO_RSA)
+  if (attr->algo == CARD_ALGO_RSA)
     {
       if ((err = brd_find_tlv (&tmpl, 0x81, 0, &v)))
         goto leave;
@@ -1290,7 +1290,7 @@ read_pubkey (app_t app, int keyno)
 {
   gpg_error_t err;
   struct app_pubkey_s *pk = &app->pk[keyno - 1];
-  const app_keyattr_t *attr = &app->keyattr[keyno - 1];
+  const card_keyattr_t *attr = &app->keyattr[keyno - 1];
   unsigned char *buf = NULL;
   size_t len;
   const unsigned char *n, *e, *q;
@@ -1302,7 +1302,7 @@ read_pubkey (app_t app, int keyno)
   if (!attr->algo)
     return gpg_error (GPG_ERR_NO_OBJ);
   le = 256;
-  if (attr->algo == APP_ALGO_RSA && attr->nbits > 1952
+  if (attr->algo == CARD_ALGO_RSA && attr->nbits > 1952
       && app->rd->cap_extended)
     le = 2 + 3 + 4 + attr->nbits / 8 + 2 + (attr->ebits + 7) / 8;
   err = iso7816_generate_keypair (app->rd, 1, crt_templates[keyno - 1], 2,
@@ -1330,8 +1330,8 @@ read_pubkey (app_t app, int keyno)
   if (err)
     goto leave;
   pk_release (pk);
-  err = app_build_pubkey_sexp (attr, n, nlen, e, elen, q, qlen,
-                               &pk->sexp, &pk->sexplen, pk->grip);
+  err = card_build_pubkey_sexp (attr, n, nlen, e, elen, q, qlen,
+                                &pk->sexp, &pk->sexplen, pk->grip);
   if (err)
     goto leave;
   pk->valid = 1;
@@ -1432,7 +1432,7 @@ store_fpr (app_t app, int keyno, const unsigned char *fpr, uint32_t created)
 /* Read DO FA into the cache and parse it into *R_LIST / *R_COUNT (in
  * a transaction).  GPG_ERR_NOT_FOUND when the card has none.  */
 static gpg_error_t
-read_algoinfo (app_t app, app_algoinfo_t **r_list, size_t *r_count)
+read_algoinfo (app_t app, card_algoinfo_t **r_list, size_t *r_count)
 {
   gpg_error_t err;
   unsigned char *buf = NULL;
@@ -1457,7 +1457,7 @@ read_algoinfo (app_t app, app_algoinfo_t **r_list, size_t *r_count)
       err = gpg_error (GPG_ERR_NOT_FOUND);
       goto leave;
     }
-  err = app_parse_algoinfo (buf, len, r_list, r_count);
+  err = card_parse_algoinfo (buf, len, r_list, r_count);
 
  leave:
   xfree (buf);
@@ -1466,16 +1466,16 @@ read_algoinfo (app_t app, app_algoinfo_t **r_list, size_t *r_count)
 
 /* Work out the attribute value (BUF of BUFSIZE >= 16, *R_LEN) that
  * lets slot KEYNO take a key like WANT in the card's own import format
- * (app_keyattr_encode); reads DO FA.  Nothing is written.  An
+ * (card_keyattr_encode); reads DO FA.  Nothing is written.  An
  * algorithm the card does not offer (DO FA; ECC on a card of spec 2.x
  * without DO FA) is GPG_ERR_UNSUPPORTED_ALGORITHM, a card that cannot change
  * attributes GPG_ERR_NOT_SUPPORTED.  */
 static gpg_error_t
-plan_keyattr (app_t app, int keyno, const app_keyattr_t *want,
+plan_keyattr (app_t app, int keyno, const card_keyattr_t *want,
               unsigned char *buf, size_t bufsize, size_t *r_len)
 {
   gpg_error_t err;
-  app_algoinfo_t *list = NULL;
+  card_algoinfo_t *list = NULL;
   size_t count = 0;
 
   *r_len = 0;
@@ -1488,23 +1488,23 @@ plan_keyattr (app_t app, int keyno, const app_keyattr_t *want,
       /* ECC came with spec 3.0: a 2.x card without DO FA has RSA only
        * -- except Gnuk (FSIJ), whose AID says 2.0 since 1.2 added
        * ECC.  */
-      if (want->algo != APP_ALGO_RSA && app->version < 0x0300
+      if (want->algo != CARD_ALGO_RSA && app->version < 0x0300
           && app->manufacturer != 0xF517)
         err = gpg_error (GPG_ERR_UNSUPPORTED_ALGORITHM);
     }
   if (!err)
-    err = app_keyattr_encode (keyno, want, app->keyattr, list, count,
-                              buf, bufsize, r_len);
+    err = card_keyattr_encode (keyno, want, app->keyattr, list, count,
+                               buf, bufsize, r_len);
   xfree (list);
   return err;
 }
 
 static int
-same_keyattr (const app_keyattr_t *a, const app_keyattr_t *b)
+same_keyattr (const card_keyattr_t *a, const card_keyattr_t *b)
 {
   if (a->algo != b->algo)
     return 0;
-  if (a->algo == APP_ALGO_RSA)
+  if (a->algo == CARD_ALGO_RSA)
     return a->nbits == b->nbits;
   return a->oidlen == b->oidlen && !memcmp (a->oid, b->oid, a->oidlen);
 }
@@ -1515,7 +1515,7 @@ same_keyattr (const app_keyattr_t *a, const app_keyattr_t *b)
  * key import uses.  The card must then hold attributes like WANT.  */
 static gpg_error_t
 change_keyattr (app_t app, int keyno, const unsigned char *buf, size_t n,
-                const app_keyattr_t *want)
+                const card_keyattr_t *want)
 {
   gpg_error_t err;
   unsigned char *data = NULL;
@@ -1534,6 +1534,18 @@ change_keyattr (app_t app, int keyno, const unsigned char *buf, size_t n,
   return err;
 }
 
+void
+app_genkey_info_release (app_genkey_info_t *info)
+{
+  if (!info)
+    return;
+  xfree (info->n);
+  xfree (info->e);
+  xfree (info->q);
+  xfree (info);
+}
+
+
 gpg_error_t
 app_openpgp_genkey (app_t app, int keyno, unsigned int flags,
                     uint32_t created, app_pincb_t pincb, void *pincb_arg,
@@ -1541,7 +1553,7 @@ app_openpgp_genkey (app_t app, int keyno, unsigned int flags,
 {
   gpg_error_t err;
   app_genkey_info_t *info = NULL;
-  const app_keyattr_t *attr;
+  const card_keyattr_t *attr;
   unsigned char *buf = NULL;
   size_t len;
   const unsigned char *n, *e, *q;
@@ -1564,7 +1576,7 @@ app_openpgp_genkey (app_t app, int keyno, unsigned int flags,
       err = gpg_error (GPG_ERR_UNSUPPORTED_ALGORITHM);
       goto leave;
     }
-  if (attr->algo == APP_ALGO_RSA && attr->nbits > 4096)
+  if (attr->algo == CARD_ALGO_RSA && attr->nbits > 4096)
     {
       err = gpg_error (GPG_ERR_TOO_LARGE);
       goto leave;
@@ -1578,7 +1590,7 @@ app_openpgp_genkey (app_t app, int keyno, unsigned int flags,
   if (err)
     goto leave;
   le = 256;
-  if (attr->algo == APP_ALGO_RSA && attr->nbits > 1952
+  if (attr->algo == CARD_ALGO_RSA && attr->nbits > 1952
       && app->rd->cap_extended)
     le = 2 + 3 + 4 + attr->nbits / 8 + 2 + (attr->ebits + 7) / 8;
   pk_release (&app->pk[keyno - 1]);
@@ -1599,7 +1611,7 @@ app_openpgp_genkey (app_t app, int keyno, unsigned int flags,
   info->keyno = keyno;
   info->attr = *attr;
   info->created = created ? created : (uint32_t)time (NULL);
-  app_default_kdf (attr, info->kdf);
+  card_default_kdf (attr, info->kdf);
   if (n)
     {
       info->n = xtrymalloc (nlen);
@@ -1625,8 +1637,8 @@ app_openpgp_genkey (app_t app, int keyno, unsigned int flags,
       memcpy (info->q, q, qlen);
       info->qlen = qlen;
     }
-  err = app_compute_fpr (attr, info->created, n, nlen, e, elen, q, qlen,
-                         NULL, info->fpr);
+  err = card_compute_fpr (attr, info->created, n, nlen, e, elen, q, qlen,
+                          NULL, info->fpr);
   if (err)
     goto leave;
   err = store_fpr (app, keyno, info->fpr, info->created);
@@ -1636,8 +1648,8 @@ app_openpgp_genkey (app_t app, int keyno, unsigned int flags,
   {
     struct app_pubkey_s *pk = &app->pk[keyno - 1];
 
-    if (!app_build_pubkey_sexp (attr, n, nlen, e, elen, q, qlen,
-                                &pk->sexp, &pk->sexplen, pk->grip))
+    if (!card_build_pubkey_sexp (attr, n, nlen, e, elen, q, qlen,
+                                 &pk->sexp, &pk->sexplen, pk->grip))
       pk->valid = 1;
   }
   if (keyno == 1)
@@ -1702,7 +1714,7 @@ app_openpgp_writekey (app_t app, int keyno, unsigned int flags,
   size_t created_len = 0, kdflen = 0;
   unsigned char *tmpl = NULL;
   size_t tmpllen = 0;
-  app_keyattr_t want;
+  card_keyattr_t want;
   uint32_t created;
   unsigned char fpr[20], newattr[16];
   size_t newattrlen = 0;
@@ -1734,7 +1746,7 @@ app_openpgp_writekey (app_t app, int keyno, unsigned int flags,
           || (err = sexp_copy (key, "q", 0, &q, &qlen)))
         goto leave;
       memset (&want, 0, sizeof want);
-      want.algo = APP_ALGO_RSA;
+      want.algo = CARD_ALGO_RSA;
       {
         const unsigned char *nn = n;
         size_t nl = nlen;
@@ -1758,7 +1770,7 @@ app_openpgp_writekey (app_t app, int keyno, unsigned int flags,
           || (err = sexp_copy (key, "q", 0, &q, &qlen))
           || (err = sexp_copy (key, "d", 0, &d, &dlen)))
         goto leave;
-      err = app_keyattr_from_curve ((char *)curve, keyno, &want);
+      err = card_keyattr_from_curve ((char *)curve, keyno, &want);
       if (err)
         goto leave;
     }
@@ -1806,20 +1818,20 @@ app_openpgp_writekey (app_t app, int keyno, unsigned int flags,
         goto leave;
     }
   if (is_rsa)
-    err = app_build_rsa_template (keyno, &app->keyattr[keyno - 1],
-                                  n, nlen, e, elen, p, plen, q, qlen,
-                                  d, dlen, &tmpl, &tmpllen);
+    err = card_build_rsa_template (keyno, &app->keyattr[keyno - 1],
+                                   n, nlen, e, elen, p, plen, q, qlen,
+                                   d, dlen, &tmpl, &tmpllen);
   else
-    err = app_build_ecc_template (keyno, &app->keyattr[keyno - 1],
-                                  d, dlen, q, qlen, &tmpl, &tmpllen);
+    err = card_build_ecc_template (keyno, &app->keyattr[keyno - 1],
+                                   d, dlen, q, qlen, &tmpl, &tmpllen);
   if (err)
     goto leave;
   pk_release (&app->pk[keyno - 1]);
   err = iso7816_put_data_odd (app->rd, 0x3FFF, tmpl, tmpllen);
   if (err)
     goto leave;
-  err = app_compute_fpr (&app->keyattr[keyno - 1], created,
-                         n, nlen, e, elen, q, qlen, kdfp, fpr);
+  err = card_compute_fpr (&app->keyattr[keyno - 1], created,
+                          n, nlen, e, elen, q, qlen, kdfp, fpr);
   if (err)
     goto leave;
   err = store_fpr (app, keyno, fpr, created);
@@ -2054,7 +2066,7 @@ static const struct
 /* Parse "--force <keyno> <algo> <rsaNNNN|curve>" into *R_KEYNO and
  * *R_ATTR.  */
 static gpg_error_t
-parse_keyattr_string (const char *s, int *r_keyno, app_keyattr_t *r_attr)
+parse_keyattr_string (const char *s, int *r_keyno, card_keyattr_t *r_attr)
 {
   char buf[100];
   char *tok[4], *p;
@@ -2073,7 +2085,7 @@ parse_keyattr_string (const char *s, int *r_keyno, app_keyattr_t *r_attr)
   algo = atoi (tok[2]);
   if (keyno < 1 || keyno > 3)
     return gpg_error (GPG_ERR_INV_ID);
-  if (algo == APP_ALGO_RSA)
+  if (algo == CARD_ALGO_RSA)
     {
       unsigned int nbits;
 
@@ -2082,14 +2094,14 @@ parse_keyattr_string (const char *s, int *r_keyno, app_keyattr_t *r_attr)
       nbits = (unsigned int)strtoul (tok[3] + 3, NULL, 10);
       if (nbits < 1024 || nbits > 4096)
         return gpg_error (GPG_ERR_INV_VALUE);
-      r_attr->algo = APP_ALGO_RSA;
+      r_attr->algo = CARD_ALGO_RSA;
       r_attr->nbits = (nbits + 31) / 32 * 32;
       r_attr->ebits = 32;
     }
-  else if (algo == APP_ALGO_ECDH || algo == APP_ALGO_ECDSA
-           || algo == APP_ALGO_EDDSA)
+  else if (algo == CARD_ALGO_ECDH || algo == CARD_ALGO_ECDSA
+           || algo == CARD_ALGO_EDDSA)
     {
-      gpg_error_t err = app_keyattr_from_curve (tok[3], keyno, r_attr);
+      gpg_error_t err = card_keyattr_from_curve (tok[3], keyno, r_attr);
       if (err)
         return err;
       if (r_attr->algo != algo)
@@ -2109,7 +2121,7 @@ app_openpgp_setattr (app_t app, const char *name,
 {
   gpg_error_t err;
   int i, keyno = 0;
-  app_keyattr_t want;
+  card_keyattr_t want;
   char *tmp = NULL;
   unsigned char newattr[16];
   size_t newattrlen = 0;
@@ -2297,7 +2309,7 @@ app_openpgp_readcert (app_t app, int keyno,
 }
 
 gpg_error_t
-app_openpgp_algoinfo (app_t app, app_algoinfo_t **r_list, size_t *r_count)
+app_openpgp_algoinfo (app_t app, card_algoinfo_t **r_list, size_t *r_count)
 {
   gpg_error_t err;
 

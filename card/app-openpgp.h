@@ -16,42 +16,11 @@
 #define OCA_APP_OPENPGP_H
 
 #include "transport.h"
-
-/* Algorithm ids (OpenPGP).  */
-#define APP_ALGO_RSA    1
-#define APP_ALGO_ECDH   18
-#define APP_ALGO_ECDSA  19
-#define APP_ALGO_EDDSA  22
+#include "card-data.h"
 
 /* Flags for operations that may ask for a PIN.  */
 #define APP_FLAG_INSIST  1   /* Send the PIN even with one try left.  */
 #define APP_FLAG_FORCE   2   /* Overwrite an existing key.  */
-
-/* Key attributes of one slot (DO C1/C2/C3).  */
-typedef struct app_keyattr_s
-{
-  int algo;                /* 0 = unknown/absent, else APP_ALGO_*.  */
-  unsigned int nbits;      /* RSA modulus bits, or curve bits.  */
-  unsigned int ebits;      /* RSA exponent bits.  */
-  int rsa_format;          /* Card byte: 0 std, 1 std+n, 2 crt, 3 crt+n.  */
-  const char *curve;       /* Canonical libgcrypt/gnupg name or NULL.  */
-  unsigned char oid[12];   /* ECC curve OID (DER content).  */
-  size_t oidlen;
-  int with_pubkey;         /* ECC: import wants tag 99 (FF flag).  */
-  int eddsa;               /* Ed25519/Ed448: (flags eddsa).  */
-  int djb;                 /* Curve25519/X448: (flags djb-tweak).  */
-  char algostr[24];        /* "rsa2048", "ed25519", "cv25519", ...  */
-  unsigned char raw[16];   /* The value as the card has it (parsed   */
-  size_t rawlen;           /* attributes only; 0 when built here).   */
-} app_keyattr_t;
-
-/* One entry of DO FA (algorithm information): an attribute value the
- * card accepts for slot KEYNO.  */
-typedef struct app_algoinfo_s
-{
-  int keyno;               /* 1..3, from the C1/C2/C3 tag.  */
-  app_keyattr_t attr;
-} app_algoinfo_t;
 
 /* A variable-length data object read from the card.  */
 typedef struct app_do_s
@@ -99,7 +68,7 @@ struct app_s
     unsigned int max_special;
   } extcap;
 
-  app_keyattr_t keyattr[3];
+  card_keyattr_t keyattr[3];
   unsigned char fpr[3][20];
   uint32_t keytime[3];
   unsigned char cafpr[3][20];
@@ -135,7 +104,7 @@ typedef gpg_error_t (*app_pincb_t) (void *opaque, const char *prompt,
 typedef struct app_genkey_info_s
 {
   int keyno;
-  app_keyattr_t attr;
+  card_keyattr_t attr;
   uint32_t created;
   unsigned char fpr[20];
   unsigned char *n, *e, *q;      /* Raw public values (xmalloced).  */
@@ -227,88 +196,12 @@ gpg_error_t app_openpgp_readcert (app_t app, int keyno,
  * an unknown algorithm or curve are left out.  GPG_ERR_NOT_FOUND if
  * the card has no (or an empty) DO FA (6A88, 6D00, ...); a malformed
  * DO FA is GPG_ERR_INV_OBJ or a length error.  */
-gpg_error_t app_openpgp_algoinfo (app_t app, app_algoinfo_t **r_list,
+gpg_error_t app_openpgp_algoinfo (app_t app, card_algoinfo_t **r_list,
                                   size_t *r_count);
 
 /* Build the NEEDPIN prompt for WHICH (1, 2 = PW1, 3 = PW3) from the
  * cached card data.  REMAINING is the retry counter (shown if < 3).  */
 gpg_error_t app_openpgp_pin_prompt (app_t app, int which, int remaining,
                                     char **r_prompt);
-
-/*-- app-keys.c (pure helpers, exported for tests) --*/
-/* Parse key attributes BUF of LEN bytes into *ATTR.  */
-gpg_error_t app_parse_keyattr (const unsigned char *buf, size_t len,
-                               int keyno, app_keyattr_t *attr);
-/* Parse the value of DO FA (BUF, LEN; an outer FA tag is stripped)
- * into *R_LIST / *R_COUNT as app_openpgp_algoinfo does.  DA entries,
- * other tags and unknown algorithms or curves are skipped.  */
-gpg_error_t app_parse_algoinfo (const unsigned char *buf, size_t len,
-                                app_algoinfo_t **r_list, size_t *r_count);
-/* Encode into BUF (BUFSIZE >= 16 bytes, length in *R_LEN) the
- * attribute value for slot KEYNO that lets the card take a key like
- * WANT (algorithm and RSA size or curve; its import format fields are
- * ignored), in the card's own import format:
- *
- *  - with algorithm information (INFO/NINFO, DO FA entries): the entry
- *    of KEYNO for that algorithm and size or curve, preferring the
- *    import format the slot has now (CURRENT[KEYNO-1]); no such entry
- *    is GPG_ERR_UNSUPPORTED_ALGORITHM;
- *  - without (NINFO 0): RSA keeps the exponent size and import format
- *    of the slot (or of another RSA slot; else 32-bit e, standard
- *    format, as GnuPG writes); ECC keeps the "with public key" flag FF
- *    of the slot or another ECC slot.
- *
- * CURRENT is the array of the three slots' attributes.  */
-gpg_error_t app_keyattr_encode (int keyno, const app_keyattr_t *want,
-                                const app_keyattr_t *current,
-                                const app_algoinfo_t *info, size_t ninfo,
-                                unsigned char *buf, size_t bufsize,
-                                size_t *r_len);
-/* Look up a curve by canonical name or alias ("ed25519").  Fills the
- * ECC fields of *ATTR (algo chosen for slot KEYNO).  */
-gpg_error_t app_keyattr_from_curve (const char *name, int keyno,
-                                    app_keyattr_t *attr);
-/* Build the canonical public key S-expression (B.6) and its keygrip
- * (hex, 41 bytes).  For RSA pass N/E, for ECC pass Q (raw from the
- * card, without 0x40 for 25519 curves).  */
-gpg_error_t app_build_pubkey_sexp (const app_keyattr_t *attr,
-                                   const unsigned char *n, size_t nlen,
-                                   const unsigned char *e, size_t elen,
-                                   const unsigned char *q, size_t qlen,
-                                   unsigned char **r_sexp, size_t *r_len,
-                                   char *r_grip);
-/* Keygrip (hex) of the canonical S-expression SEXP.  */
-gpg_error_t app_keygrip_from_sexp (const unsigned char *sexp, size_t len,
-                                   char *r_grip);
-/* Compute the v4 fingerprint of the public key.  KDF (4 bytes, ECDH
- * only) may be NULL for the default.  */
-gpg_error_t app_compute_fpr (const app_keyattr_t *attr, uint32_t created,
-                             const unsigned char *n, size_t nlen,
-                             const unsigned char *e, size_t elen,
-                             const unsigned char *q, size_t qlen,
-                             const unsigned char *kdf,
-                             unsigned char *r_fpr);
-/* Default ECDH KDF parameters for ATTR into KDF[4].  */
-void app_default_kdf (const app_keyattr_t *attr, unsigned char *kdf);
-/* Build the 4D extended header list for an RSA import into slot KEYNO
- * with attributes ATTR (secure memory).  */
-gpg_error_t app_build_rsa_template (int keyno, const app_keyattr_t *attr,
-                                    const unsigned char *n, size_t nlen,
-                                    const unsigned char *e, size_t elen,
-                                    const unsigned char *p, size_t plen,
-                                    const unsigned char *q, size_t qlen,
-                                    const unsigned char *d, size_t dlen,
-                                    unsigned char **r_tmpl,
-                                    size_t *r_tmpllen);
-/* Same for ECC: D is the secret scalar, Q the public point (optional,
- * used when ATTR->with_pubkey).  */
-gpg_error_t app_build_ecc_template (int keyno, const app_keyattr_t *attr,
-                                    const unsigned char *d, size_t dlen,
-                                    const unsigned char *q, size_t qlen,
-                                    unsigned char **r_tmpl,
-                                    size_t *r_tmpllen);
-/* Strip an outer TAG from a constructed DO answer if present and
- * consistent.  */
-void app_strip_outer_tag (int tag, const unsigned char **buf, size_t *len);
 
 #endif /*OCA_APP_OPENPGP_H*/

@@ -1,9 +1,11 @@
-/* app-keys.c - key attributes, public key S-expressions, fingerprints
+/* card-data.c - what the OpenPGP card's data objects mean
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Pure helpers of the OpenPGP card application (no card I/O):
+ * See card-data.h.  Pure functions and tables (no card I/O):
  *
- *  - key attributes (DO C1..C3) and the curve table;
+ *  - status words and command APDUs;
+ *  - key attributes (DO C1..C3), algorithm information (DO FA) and the
+ *    curve table;
  *  - the canonical public key S-expression exactly as scdaemon builds
  *    it, and its keygrip computed by libgcrypt on that very
  *    S-expression (spec B.6: RSA n with a leading 00 when the top bit
@@ -14,40 +16,167 @@
  *  - the key import templates (PUT DATA odd, tag 4D).
  */
 #include <config.h>
-#include "app-openpgp.h"
+#include "card-data.h"
 #include "brd.h"
 #include "membuf.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 
-struct curve_info
-{
-  const char *name;     /* Canonical (libgcrypt / gnupg) name.  */
-  const char *alias;    /* gnupg algostr.  */
-  const char *oidhex;
-  unsigned int nbits;
-  int eddsa;            /* Signing curve with (flags eddsa).  */
-  int djb;              /* ECDH curve with (flags djb-tweak).  */
-};
 
-static const struct curve_info curves[] =
+/*
+ * Status words and command APDUs.
+ */
+
+gpg_error_t
+card_map_sw (int sw)
+{
+  gpg_err_code_t ec;
+
+  switch (sw)
+    {
+    case SW_SUCCESS:          return 0;
+    case SW_TERM_STATE:       ec = GPG_ERR_OBJ_TERM_STATE; break;
+    case SW_EEPROM_FAILURE:   ec = GPG_ERR_HARDWARE; break;
+    case SW_ACK_TIMEOUT:      ec = GPG_ERR_TIMEOUT; break;
+    case SW_WRONG_LENGTH:     ec = GPG_ERR_INV_VALUE; break;
+    case SW_SM_NOT_SUP:       ec = GPG_ERR_NOT_SUPPORTED; break;
+    case SW_CC_NOT_SUP:       ec = GPG_ERR_NOT_SUPPORTED; break;
+    case 0x6883:              ec = GPG_ERR_CARD; break;
+    case SW_CHV_WRONG:        ec = GPG_ERR_BAD_PIN; break;
+    case SW_CHV_BLOCKED:      ec = GPG_ERR_PIN_BLOCKED; break;
+    case SW_USE_CONDITIONS:   ec = GPG_ERR_USE_CONDITIONS; break;
+    case SW_BAD_PARAMETER:    ec = GPG_ERR_INV_VALUE; break;
+    case SW_FILE_NOT_FOUND:   ec = GPG_ERR_ENOENT; break;
+    case SW_REF_NOT_FOUND:    ec = GPG_ERR_NO_OBJ; break;
+    case SW_BAD_P0_P1:        ec = GPG_ERR_INV_VALUE; break;
+    case SW_INS_NOT_SUP:      ec = GPG_ERR_CARD; break;
+    case SW_CLA_NOT_SUP:      ec = GPG_ERR_CARD; break;
+
+    case SW_HOST_OUT_OF_CORE:         ec = GPG_ERR_ENOMEM; break;
+    case SW_HOST_INV_VALUE:           ec = GPG_ERR_INV_VALUE; break;
+    case SW_HOST_INCOMPLETE_RESPONSE: ec = GPG_ERR_INV_RESPONSE; break;
+    case SW_HOST_NOT_SUPPORTED:       ec = GPG_ERR_NOT_SUPPORTED; break;
+    case SW_HOST_LOCKING_FAILED:      ec = GPG_ERR_BUG; break;
+    case SW_HOST_BUSY:                ec = GPG_ERR_EBUSY; break;
+    case SW_HOST_NO_CARD:             ec = GPG_ERR_CARD_NOT_PRESENT; break;
+    case SW_HOST_CARD_INACTIVE:       ec = GPG_ERR_CARD_RESET; break;
+    case SW_HOST_CARD_IO_ERROR:       ec = GPG_ERR_EIO; break;
+    case SW_HOST_GENERAL_ERROR:       ec = GPG_ERR_GENERAL; break;
+    case SW_HOST_NO_READER:           ec = GPG_ERR_ENODEV; break;
+    case SW_HOST_CARD_RESET:          ec = GPG_ERR_CARD_RESET; break;
+    case SW_HOST_CARD_REMOVED:        ec = GPG_ERR_CARD_REMOVED; break;
+    case SW_HOST_SCRIPT_MISMATCH:     ec = GPG_ERR_BUG; break;
+
+    default:
+      if ((sw & 0x010000))
+        ec = GPG_ERR_GENERAL;  /* Unknown host error.  */
+      else if ((sw & 0xfff0) == 0x63C0)
+        ec = GPG_ERR_BAD_PIN;
+      else if ((sw & 0xff00) == 0x6300)
+        ec = GPG_ERR_BAD_PIN;
+      else if ((sw & 0xff00) == 0x6C00)
+        ec = GPG_ERR_INV_VALUE;
+      else
+        ec = GPG_ERR_CARD;
+      break;
+    }
+  return gpg_error (ec);
+}
+
+size_t
+card_build_apdu (unsigned char *buf, int cla, int ins, int p1, int p2,
+                 size_t lc, const unsigned char *data, int le, int ext)
+{
+  size_t n = 0;
+
+  buf[n++] = cla;
+  buf[n++] = ins;
+  buf[n++] = p1;
+  buf[n++] = p2;
+  if (lc)
+    {
+      if (ext)
+        {
+          buf[n++] = 0;
+          buf[n++] = lc >> 8;
+          buf[n++] = lc;
+        }
+      else
+        buf[n++] = lc;
+      memcpy (buf + n, data, lc);
+      n += lc;
+    }
+  if (le >= 0)
+    {
+      if (ext)
+        {
+          unsigned int v = le >= 65536 ? 0 : (unsigned int)le;
+          if (!lc)
+            buf[n++] = 0;
+          buf[n++] = v >> 8;
+          buf[n++] = v;
+        }
+      else
+        buf[n++] = le >= 256 ? 0 : le;
+    }
+  return n;
+}
+
+
+/*
+ * Key attributes and the curve table.
+ */
+
+/* The curves, the OpenPGP OID of a curve first: a second row of the
+ * same name is the RFC 8410 OID some cards use.  */
+#define OID(...) (const unsigned char[]){ __VA_ARGS__ }, \
+    sizeof ((const unsigned char[]){ __VA_ARGS__ })
+static const card_curve_t curves[] =
   {
-    { "Ed25519",         "ed25519",  "2B06010401DA470F01", 255, 1, 0 },
-    { "Ed25519",         "ed25519",  "2B6570",             255, 1, 0 },
-    { "Curve25519",      "cv25519",  "2B060104019755010501", 255, 0, 1 },
-    { "Curve25519",      "cv25519",  "2B656E",             255, 0, 1 },
-    { "NIST P-256",      "nistp256", "2A8648CE3D030107",   256, 0, 0 },
-    { "NIST P-384",      "nistp384", "2B81040022",         384, 0, 0 },
-    { "NIST P-521",      "nistp521", "2B81040023",         521, 0, 0 },
-    { "secp256k1",       "secp256k1","2B8104000A",         256, 0, 0 },
-    { "brainpoolP256r1", "brainpoolP256r1", "2B2403030208010107", 256, 0, 0 },
-    { "brainpoolP384r1", "brainpoolP384r1", "2B240303020801010B", 384, 0, 0 },
-    { "brainpoolP512r1", "brainpoolP512r1", "2B240303020801010D", 512, 0, 0 },
-    { "Ed448",           "ed448",    "2B6571",             448, 1, 0 },
-    { "X448",            "cv448",    "2B656F",             448, 0, 1 },
-    { NULL, NULL, NULL, 0, 0, 0 }
+    { "Ed25519", "ed25519",
+      OID (0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x0F, 0x01),
+      255, 1, 0 },
+    { "Ed25519", "ed25519",
+      OID (0x2B, 0x65, 0x70),
+      255, 1, 0 },
+    { "Curve25519", "cv25519",
+      OID (0x2B, 0x06, 0x01, 0x04, 0x01, 0x97, 0x55, 0x01, 0x05, 0x01),
+      255, 0, 1 },
+    { "Curve25519", "cv25519",
+      OID (0x2B, 0x65, 0x6E),
+      255, 0, 1 },
+    { "NIST P-256", "nistp256",
+      OID (0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07),
+      256, 0, 0 },
+    { "NIST P-384", "nistp384",
+      OID (0x2B, 0x81, 0x04, 0x00, 0x22),
+      384, 0, 0 },
+    { "NIST P-521", "nistp521",
+      OID (0x2B, 0x81, 0x04, 0x00, 0x23),
+      521, 0, 0 },
+    { "secp256k1", "secp256k1",
+      OID (0x2B, 0x81, 0x04, 0x00, 0x0A),
+      256, 0, 0 },
+    { "brainpoolP256r1", "brainpoolP256r1",
+      OID (0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07),
+      256, 0, 0 },
+    { "brainpoolP384r1", "brainpoolP384r1",
+      OID (0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0B),
+      384, 0, 0 },
+    { "brainpoolP512r1", "brainpoolP512r1",
+      OID (0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0D),
+      512, 0, 0 },
+    { "Ed448", "ed448",
+      OID (0x2B, 0x65, 0x71),
+      448, 1, 0 },
+    { "X448", "cv448",
+      OID (0x2B, 0x65, 0x6F),
+      448, 0, 1 },
+    { NULL, NULL, NULL, 0, 0, 0, 0 }
   };
+#undef OID
 
 /* Aliases accepted on input (gnupg's curve names).  */
 static const struct { const char *alias; const char *name; } curve_aliases[] =
@@ -69,28 +198,59 @@ static const struct { const char *alias; const char *name; } curve_aliases[] =
   };
 
 static void
-set_ecc_attr (const struct curve_info *ci, int algo, app_keyattr_t *attr)
+set_ecc_attr (const card_curve_t *ci, int algo, card_keyattr_t *attr)
 {
   attr->algo = algo;
   attr->curve = ci->name;
   attr->nbits = ci->nbits;
   attr->eddsa = ci->eddsa;
   attr->djb = ci->djb;
-  attr->oidlen = strlen (ci->oidhex) / 2;
-  oca_hex2bin (ci->oidhex, attr->oid, attr->oidlen);
-  snprintf (attr->algostr, sizeof attr->algostr, "%s", ci->alias);
+  attr->oidlen = ci->oidlen;
+  memcpy (attr->oid, ci->oid, ci->oidlen);
+  snprintf (attr->algostr, sizeof attr->algostr, "%s", ci->algostr);
+}
+
+
+const card_curve_t *
+card_curve_by_oid (const unsigned char *oid, size_t oidlen)
+{
+  size_t i;
+
+  for (i = 0; curves[i].name; i++)
+    if (curves[i].oidlen == oidlen && !memcmp (curves[i].oid, oid, oidlen))
+      return curves + i;
+  return NULL;
+}
+
+
+const card_curve_t *
+card_curve_by_name (const char *name)
+{
+  size_t i;
+  const char *canon = name;
+
+  for (i = 0; curve_aliases[i].alias; i++)
+    if (!strcasecmp (curve_aliases[i].alias, name))
+      {
+        canon = curve_aliases[i].name;
+        break;
+      }
+  for (i = 0; curves[i].name; i++)
+    if (!strcasecmp (curves[i].name, canon))
+      return curves + i;
+  return NULL;
 }
 
 gpg_error_t
-app_parse_keyattr (const unsigned char *buf, size_t len, int keyno,
-                   app_keyattr_t *attr)
+card_parse_keyattr (const unsigned char *buf, size_t len, int keyno,
+                    card_keyattr_t *attr)
 {
   gpg_error_t err;
   brd_t r;
   unsigned int algo, v;
   const unsigned char *oid;
-  size_t oidlen, i;
-  char oidhex[2 * sizeof attr->oid + 1];
+  size_t oidlen;
+  const card_curve_t *curve;
 
   memset (attr, 0, sizeof *attr);
   if (len > sizeof attr->raw)
@@ -100,7 +260,7 @@ app_parse_keyattr (const unsigned char *buf, size_t len, int keyno,
   brd_init (&r, buf, len);
   if ((err = brd_get_u8 (&r, &algo)))
     goto fail;
-  if (algo == APP_ALGO_RSA)
+  if (algo == CARD_ALGO_RSA)
     {
       if ((err = brd_get_u16 (&r, &attr->nbits))
           || (err = brd_get_u16 (&r, &attr->ebits)))
@@ -117,12 +277,12 @@ app_parse_keyattr (const unsigned char *buf, size_t len, int keyno,
           err = gpg_error (GPG_ERR_INV_OBJ);
           goto fail;
         }
-      attr->algo = APP_ALGO_RSA;
+      attr->algo = CARD_ALGO_RSA;
       snprintf (attr->algostr, sizeof attr->algostr, "rsa%u", attr->nbits);
       return 0;
     }
-  if (algo == APP_ALGO_ECDH || algo == APP_ALGO_ECDSA
-      || algo == APP_ALGO_EDDSA)
+  if (algo == CARD_ALGO_ECDH || algo == CARD_ALGO_ECDSA
+      || algo == CARD_ALGO_EDDSA)
     {
       int with_pubkey = 0;
 
@@ -137,17 +297,13 @@ app_parse_keyattr (const unsigned char *buf, size_t len, int keyno,
           err = gpg_error (GPG_ERR_INV_OBJ);
           goto fail;
         }
-      oca_bin2hex (oid, oidlen, oidhex);
-      for (i = 0; curves[i].name; i++)
-        if (!strcmp (curves[i].oidhex, oidhex))
-          {
-            set_ecc_attr (curves + i, algo, attr);
-            attr->with_pubkey = with_pubkey;
-            /* Keep the OID exactly as the card has it.  */
-            memcpy (attr->oid, oid, oidlen);
-            attr->oidlen = oidlen;
-            return 0;
-          }
+      curve = card_curve_by_oid (oid, oidlen);
+      if (curve)
+        {
+          set_ecc_attr (curve, algo, attr);
+          attr->with_pubkey = with_pubkey;
+          return 0;
+        }
       err = gpg_error (GPG_ERR_UNKNOWN_CURVE);
       goto fail;
     }
@@ -163,39 +319,39 @@ app_parse_keyattr (const unsigned char *buf, size_t len, int keyno,
 /* Does the attribute A describe the same kind of key as WANT (RSA of
  * the same size, or the same algorithm and curve)?  */
 static int
-keyattr_matches (const app_keyattr_t *a, const app_keyattr_t *want)
+keyattr_matches (const card_keyattr_t *a, const card_keyattr_t *want)
 {
   if (a->algo != want->algo)
     return 0;
-  if (a->algo == APP_ALGO_RSA)
+  if (a->algo == CARD_ALGO_RSA)
     return a->nbits == want->nbits;
   return a->oidlen == want->oidlen && !memcmp (a->oid, want->oid, a->oidlen);
 }
 
 /* Does the import format of A equal that of B?  */
 static int
-same_format (const app_keyattr_t *a, const app_keyattr_t *b)
+same_format (const card_keyattr_t *a, const card_keyattr_t *b)
 {
-  if (a->algo == APP_ALGO_RSA)
-    return b->algo == APP_ALGO_RSA && a->rsa_format == b->rsa_format
+  if (a->algo == CARD_ALGO_RSA)
+    return b->algo == CARD_ALGO_RSA && a->rsa_format == b->rsa_format
       && a->ebits == b->ebits;
-  return b->algo && b->algo != APP_ALGO_RSA
+  return b->algo && b->algo != CARD_ALGO_RSA
     && a->with_pubkey == b->with_pubkey;
 }
 
 gpg_error_t
-app_keyattr_encode (int keyno, const app_keyattr_t *want,
-                    const app_keyattr_t *current,
-                    const app_algoinfo_t *info, size_t ninfo,
-                    unsigned char *buf, size_t bufsize, size_t *r_len)
+card_keyattr_encode (int keyno, const card_keyattr_t *want,
+                     const card_keyattr_t *current,
+                     const card_algoinfo_t *info, size_t ninfo,
+                     unsigned char *buf, size_t bufsize, size_t *r_len)
 {
-  const app_keyattr_t *slot, *base = NULL, *pick = NULL;
+  const card_keyattr_t *slot, *base = NULL, *pick = NULL;
   size_t i, n = 0;
   int k;
 
   *r_len = 0;
   if (keyno < 1 || keyno > 3 || bufsize < 16 || !want->algo
-      || (want->algo != APP_ALGO_RSA && (!want->oidlen
+      || (want->algo != CARD_ALGO_RSA && (!want->oidlen
                                          || want->oidlen > 12)))
     return gpg_error (GPG_ERR_INV_VALUE);
   slot = &current[keyno - 1];
@@ -219,15 +375,15 @@ app_keyattr_encode (int keyno, const app_keyattr_t *want,
     }
 
   /* No algorithm information: keep the format the card uses.  */
-  if (slot->algo && (slot->algo == APP_ALGO_RSA)
-      == (want->algo == APP_ALGO_RSA))
+  if (slot->algo && (slot->algo == CARD_ALGO_RSA)
+      == (want->algo == CARD_ALGO_RSA))
     base = slot;
   for (k = 0; !base && k < 3; k++)
-    if (current[k].algo && (current[k].algo == APP_ALGO_RSA)
-        == (want->algo == APP_ALGO_RSA))
+    if (current[k].algo && (current[k].algo == CARD_ALGO_RSA)
+        == (want->algo == CARD_ALGO_RSA))
       base = &current[k];
   buf[n++] = want->algo;
-  if (want->algo == APP_ALGO_RSA)
+  if (want->algo == CARD_ALGO_RSA)
     {
       buf[n++] = want->nbits >> 8;
       buf[n++] = want->nbits;
@@ -257,37 +413,46 @@ app_keyattr_encode (int keyno, const app_keyattr_t *want,
 }
 
 gpg_error_t
-app_keyattr_from_curve (const char *name, int keyno, app_keyattr_t *attr)
+card_keyattr_from_curve (const char *name, int keyno, card_keyattr_t *attr)
 {
-  size_t i;
-  const char *canon = name;
+  const card_curve_t *curve = card_curve_by_name (name);
+  int algo;
 
   memset (attr, 0, sizeof *attr);
-  for (i = 0; curve_aliases[i].alias; i++)
-    if (!strcasecmp (curve_aliases[i].alias, name))
-      {
-        canon = curve_aliases[i].name;
-        break;
-      }
-  for (i = 0; curves[i].name; i++)
-    if (!strcasecmp (curves[i].name, canon))
-      {
-        int algo;
+  if (!curve)
+    return gpg_error (GPG_ERR_UNKNOWN_CURVE);
+  if (keyno == 2)
+    algo = CARD_ALGO_ECDH;
+  else if (curve->eddsa)
+    algo = CARD_ALGO_EDDSA;
+  else if (curve->djb)
+    return gpg_error (GPG_ERR_WRONG_PUBKEY_ALGO);
+  else
+    algo = CARD_ALGO_ECDSA;
+  if (keyno == 2 && curve->eddsa)
+    return gpg_error (GPG_ERR_WRONG_PUBKEY_ALGO);
+  set_ecc_attr (curve, algo, attr);
+  return 0;
+}
 
-        if (keyno == 2)
-          algo = APP_ALGO_ECDH;
-        else if (curves[i].eddsa)
-          algo = APP_ALGO_EDDSA;
-        else if (curves[i].djb)
-          return gpg_error (GPG_ERR_WRONG_PUBKEY_ALGO);
-        else
-          algo = APP_ALGO_ECDSA;
-        if (keyno == 2 && curves[i].eddsa)
-          return gpg_error (GPG_ERR_WRONG_PUBKEY_ALGO);
-        set_ecc_attr (curves + i, algo, attr);
-        return 0;
-      }
-  return gpg_error (GPG_ERR_UNKNOWN_CURVE);
+gpg_error_t
+card_keyattr_from_algostr (const char *name, int keyno, card_keyattr_t *attr)
+{
+  unsigned long nbits;
+  char *end;
+
+  memset (attr, 0, sizeof *attr);
+  if (!strncmp (name, "rsa", 3) && name[3] >= '1' && name[3] <= '9')
+    {
+      nbits = strtoul (name + 3, &end, 10);
+      if (*end || nbits < 512 || nbits > 16384)
+        return gpg_error (GPG_ERR_INV_VALUE);
+      attr->algo = CARD_ALGO_RSA;
+      attr->nbits = nbits;
+      snprintf (attr->algostr, sizeof attr->algostr, "rsa%lu", nbits);
+      return 0;
+    }
+  return card_keyattr_from_curve (name, keyno, attr);
 }
 
 /* Strip leading zero bytes of *P and *N.  */
@@ -302,7 +467,7 @@ strip_zeros (const unsigned char **p, size_t *n)
 }
 
 gpg_error_t
-app_keygrip_from_sexp (const unsigned char *sexp, size_t len, char *r_grip)
+card_keygrip_from_sexp (const unsigned char *sexp, size_t len, char *r_grip)
 {
   gpg_error_t err;
   gcry_sexp_t s = NULL;
@@ -321,12 +486,12 @@ app_keygrip_from_sexp (const unsigned char *sexp, size_t len, char *r_grip)
 }
 
 gpg_error_t
-app_build_pubkey_sexp (const app_keyattr_t *attr,
-                       const unsigned char *n, size_t nlen,
-                       const unsigned char *e, size_t elen,
-                       const unsigned char *q, size_t qlen,
-                       unsigned char **r_sexp, size_t *r_len,
-                       char *r_grip)
+card_build_pubkey_sexp (const card_keyattr_t *attr,
+                        const unsigned char *n, size_t nlen,
+                        const unsigned char *e, size_t elen,
+                        const unsigned char *q, size_t qlen,
+                        unsigned char **r_sexp, size_t *r_len,
+                        char *r_grip)
 {
   gpg_error_t err;
   membuf_t mb;
@@ -339,7 +504,7 @@ app_build_pubkey_sexp (const app_keyattr_t *attr,
   if (r_grip)
     r_grip[0] = 0;
   membuf_init (&mb, 8192, 0);
-  if (attr->algo == APP_ALGO_RSA)
+  if (attr->algo == CARD_ALGO_RSA)
     {
       if (!n || !nlen || !e || !elen)
         {
@@ -407,7 +572,7 @@ app_build_pubkey_sexp (const app_keyattr_t *attr,
     goto leave;
   if (r_grip)
     {
-      err = app_keygrip_from_sexp (tmp, tmplen, r_grip);
+      err = card_keygrip_from_sexp (tmp, tmplen, r_grip);
       if (err)
         goto leave;
     }
@@ -422,7 +587,7 @@ app_build_pubkey_sexp (const app_keyattr_t *attr,
 }
 
 void
-app_default_kdf (const app_keyattr_t *attr, unsigned char *kdf)
+card_default_kdf (const card_keyattr_t *attr, unsigned char *kdf)
 {
   kdf[0] = 0x03;
   kdf[1] = 0x01;
@@ -464,11 +629,11 @@ put_mpi (membuf_t *mb, const unsigned char *p, size_t n)
 }
 
 gpg_error_t
-app_compute_fpr (const app_keyattr_t *attr, uint32_t created,
-                 const unsigned char *n, size_t nlen,
-                 const unsigned char *e, size_t elen,
-                 const unsigned char *q, size_t qlen,
-                 const unsigned char *kdf, unsigned char *r_fpr)
+card_compute_fpr (const card_keyattr_t *attr, uint32_t created,
+                  const unsigned char *n, size_t nlen,
+                  const unsigned char *e, size_t elen,
+                  const unsigned char *q, size_t qlen,
+                  const unsigned char *kdf, unsigned char *r_fpr)
 {
   gpg_error_t err;
   membuf_t body;
@@ -481,13 +646,13 @@ app_compute_fpr (const app_keyattr_t *attr, uint32_t created,
   membuf_put_u8 (&body, 4);
   membuf_put_u32 (&body, created);
   membuf_put_u8 (&body, attr->algo);
-  if (attr->algo == APP_ALGO_RSA)
+  if (attr->algo == CARD_ALGO_RSA)
     {
       put_mpi (&body, n, nlen);
       put_mpi (&body, e, elen);
     }
-  else if (attr->algo == APP_ALGO_ECDH || attr->algo == APP_ALGO_ECDSA
-           || attr->algo == APP_ALGO_EDDSA)
+  else if (attr->algo == CARD_ALGO_ECDH || attr->algo == CARD_ALGO_ECDSA
+           || attr->algo == CARD_ALGO_EDDSA)
     {
       membuf_put_u8 (&body, attr->oidlen);
       membuf_put (&body, attr->oid, attr->oidlen);
@@ -501,11 +666,11 @@ app_compute_fpr (const app_keyattr_t *attr, uint32_t created,
         }
       else
         put_mpi (&body, q, qlen);
-      if (attr->algo == APP_ALGO_ECDH)
+      if (attr->algo == CARD_ALGO_ECDH)
         {
           if (!kdf)
             {
-              app_default_kdf (attr, defkdf);
+              card_default_kdf (attr, defkdf);
               kdf = defkdf;
             }
           membuf_put (&body, kdf, 4);
@@ -634,13 +799,13 @@ mpi_to_buf (gcry_mpi_t a, unsigned char **r_buf, size_t *r_len)
 }
 
 gpg_error_t
-app_build_rsa_template (int keyno, const app_keyattr_t *attr,
-                        const unsigned char *n, size_t nlen,
-                        const unsigned char *e, size_t elen,
-                        const unsigned char *p, size_t plen,
-                        const unsigned char *q, size_t qlen,
-                        const unsigned char *d, size_t dlen,
-                        unsigned char **r_tmpl, size_t *r_tmpllen)
+card_build_rsa_template (int keyno, const card_keyattr_t *attr,
+                         const unsigned char *n, size_t nlen,
+                         const unsigned char *e, size_t elen,
+                         const unsigned char *p, size_t plen,
+                         const unsigned char *q, size_t qlen,
+                         const unsigned char *d, size_t dlen,
+                         unsigned char **r_tmpl, size_t *r_tmpllen)
 {
   gpg_error_t err;
   membuf_t hdr, values;
@@ -654,7 +819,7 @@ app_build_rsa_template (int keyno, const app_keyattr_t *attr,
   *r_tmpllen = 0;
   membuf_init (&hdr, 256, 1);
   membuf_init (&values, 8192, 1);
-  if (keyno < 1 || keyno > 3 || attr->algo != APP_ALGO_RSA
+  if (keyno < 1 || keyno > 3 || attr->algo != CARD_ALGO_RSA
       || !attr->nbits || attr->nbits % 16)
     {
       err = gpg_error (GPG_ERR_INV_VALUE);
@@ -756,10 +921,10 @@ app_build_rsa_template (int keyno, const app_keyattr_t *attr,
 }
 
 gpg_error_t
-app_build_ecc_template (int keyno, const app_keyattr_t *attr,
-                        const unsigned char *d, size_t dlen,
-                        const unsigned char *q, size_t qlen,
-                        unsigned char **r_tmpl, size_t *r_tmpllen)
+card_build_ecc_template (int keyno, const card_keyattr_t *attr,
+                         const unsigned char *d, size_t dlen,
+                         const unsigned char *q, size_t qlen,
+                         unsigned char **r_tmpl, size_t *r_tmpllen)
 {
   gpg_error_t err;
   membuf_t hdr, values;
@@ -804,7 +969,7 @@ app_build_ecc_template (int keyno, const app_keyattr_t *attr,
 }
 
 void
-app_strip_outer_tag (int tag, const unsigned char **buf, size_t *len)
+card_strip_outer_tag (int tag, const unsigned char **buf, size_t *len)
 {
   brd_t r;
   unsigned int t;
@@ -820,26 +985,15 @@ app_strip_outer_tag (int tag, const unsigned char **buf, size_t *len)
   *len = brd_left (&v);
 }
 
-void
-app_genkey_info_release (app_genkey_info_t *info)
-{
-  if (!info)
-    return;
-  xfree (info->n);
-  xfree (info->e);
-  xfree (info->q);
-  xfree (info);
-}
-
 /* Cap on the number of DO FA entries we accept.  */
 #define MAX_ALGOINFO 512
 
 gpg_error_t
-app_parse_algoinfo (const unsigned char *buf, size_t len,
-                    app_algoinfo_t **r_list, size_t *r_count)
+card_parse_algoinfo (const unsigned char *buf, size_t len,
+                     card_algoinfo_t **r_list, size_t *r_count)
 {
   gpg_error_t err;
-  app_algoinfo_t *list = NULL;
+  card_algoinfo_t *list = NULL;
   size_t count = 0, n = 0;
   brd_t r, v;
   unsigned int tag;
@@ -847,7 +1001,7 @@ app_parse_algoinfo (const unsigned char *buf, size_t len,
 
   *r_list = NULL;
   *r_count = 0;
-  app_strip_outer_tag (0xFA, &buf, &len);
+  card_strip_outer_tag (0xFA, &buf, &len);
 
   /* Pass 0 checks the TLV structure and counts the C1..C3 entries,
    * pass 1 parses them.  */
@@ -871,8 +1025,8 @@ app_parse_algoinfo (const unsigned char *buf, size_t len,
               continue;
             }
           list[n].keyno = tag - 0xC0;
-          err = app_parse_keyattr (brd_ptr (&v), brd_left (&v),
-                                   list[n].keyno, &list[n].attr);
+          err = card_parse_keyattr (brd_ptr (&v), brd_left (&v),
+                                    list[n].keyno, &list[n].attr);
           if (!err)
             n++;
           else if (gpg_err_code (err) == GPG_ERR_UNKNOWN_CURVE

@@ -1,7 +1,7 @@
 /* iso7816.c - ISO/IEC 7816-4 commands used by the OpenPGP card
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * See iso7816.h.  The only place where status words become errors.
+ * See iso7816.h.  Status words become errors here (card_map_sw).
  */
 #include <config.h>
 #include "iso7816.h"
@@ -11,103 +11,6 @@
 
 /* Cap on the data of one assembled response (61xx loops).  */
 #define MAX_ASSEMBLED (65536 + 4096)
-
-gpg_error_t
-iso7816_map_sw (int sw)
-{
-  gpg_err_code_t ec;
-
-  switch (sw)
-    {
-    case SW_SUCCESS:          return 0;
-    case SW_TERM_STATE:       ec = GPG_ERR_OBJ_TERM_STATE; break;
-    case SW_EEPROM_FAILURE:   ec = GPG_ERR_HARDWARE; break;
-    case SW_ACK_TIMEOUT:      ec = GPG_ERR_TIMEOUT; break;
-    case SW_WRONG_LENGTH:     ec = GPG_ERR_INV_VALUE; break;
-    case SW_SM_NOT_SUP:       ec = GPG_ERR_NOT_SUPPORTED; break;
-    case SW_CC_NOT_SUP:       ec = GPG_ERR_NOT_SUPPORTED; break;
-    case 0x6883:              ec = GPG_ERR_CARD; break;
-    case SW_CHV_WRONG:        ec = GPG_ERR_BAD_PIN; break;
-    case SW_CHV_BLOCKED:      ec = GPG_ERR_PIN_BLOCKED; break;
-    case SW_USE_CONDITIONS:   ec = GPG_ERR_USE_CONDITIONS; break;
-    case SW_BAD_PARAMETER:    ec = GPG_ERR_INV_VALUE; break;
-    case SW_FILE_NOT_FOUND:   ec = GPG_ERR_ENOENT; break;
-    case SW_REF_NOT_FOUND:    ec = GPG_ERR_NO_OBJ; break;
-    case SW_BAD_P0_P1:        ec = GPG_ERR_INV_VALUE; break;
-    case SW_INS_NOT_SUP:      ec = GPG_ERR_CARD; break;
-    case SW_CLA_NOT_SUP:      ec = GPG_ERR_CARD; break;
-
-    case SW_HOST_OUT_OF_CORE:         ec = GPG_ERR_ENOMEM; break;
-    case SW_HOST_INV_VALUE:           ec = GPG_ERR_INV_VALUE; break;
-    case SW_HOST_INCOMPLETE_RESPONSE: ec = GPG_ERR_INV_RESPONSE; break;
-    case SW_HOST_NOT_SUPPORTED:       ec = GPG_ERR_NOT_SUPPORTED; break;
-    case SW_HOST_LOCKING_FAILED:      ec = GPG_ERR_BUG; break;
-    case SW_HOST_BUSY:                ec = GPG_ERR_EBUSY; break;
-    case SW_HOST_NO_CARD:             ec = GPG_ERR_CARD_NOT_PRESENT; break;
-    case SW_HOST_CARD_INACTIVE:       ec = GPG_ERR_CARD_RESET; break;
-    case SW_HOST_CARD_IO_ERROR:       ec = GPG_ERR_EIO; break;
-    case SW_HOST_GENERAL_ERROR:       ec = GPG_ERR_GENERAL; break;
-    case SW_HOST_NO_READER:           ec = GPG_ERR_ENODEV; break;
-    case SW_HOST_CARD_RESET:          ec = GPG_ERR_CARD_RESET; break;
-    case SW_HOST_CARD_REMOVED:        ec = GPG_ERR_CARD_REMOVED; break;
-    case SW_HOST_SCRIPT_MISMATCH:     ec = GPG_ERR_BUG; break;
-
-    default:
-      if ((sw & 0x010000))
-        ec = GPG_ERR_GENERAL;  /* Unknown host error.  */
-      else if ((sw & 0xfff0) == 0x63C0)
-        ec = GPG_ERR_BAD_PIN;
-      else if ((sw & 0xff00) == 0x6300)
-        ec = GPG_ERR_BAD_PIN;
-      else if ((sw & 0xff00) == 0x6C00)
-        ec = GPG_ERR_INV_VALUE;
-      else
-        ec = GPG_ERR_CARD;
-      break;
-    }
-  return gpg_error (ec);
-}
-
-/* Build one APDU into BUF (room for 4+3+LC+3 bytes).  Returns its
- * length.  EXT selects extended length encoding.  */
-static size_t
-build_apdu (unsigned char *buf, int cla, int ins, int p1, int p2,
-            size_t lc, const unsigned char *data, int le, int ext)
-{
-  size_t n = 0;
-
-  buf[n++] = cla;
-  buf[n++] = ins;
-  buf[n++] = p1;
-  buf[n++] = p2;
-  if (lc)
-    {
-      if (ext)
-        {
-          buf[n++] = 0;
-          buf[n++] = lc >> 8;
-          buf[n++] = lc;
-        }
-      else
-        buf[n++] = lc;
-      memcpy (buf + n, data, lc);
-      n += lc;
-    }
-  if (le >= 0)
-    {
-      if (ext)
-        {
-          unsigned int v = le >= 65536 ? 0 : (unsigned int)le;
-          if (!lc)
-            buf[n++] = 0;
-          buf[n++] = v >> 8;
-          buf[n++] = v;
-        }
-      else
-        buf[n++] = le >= 256 ? 0 : le;
-    }
-  return n;
-}
 
 /* Transmit APDU and return the status word (card or host); the
  * response data is in RESP, its length in *R_DATALEN.  */
@@ -180,13 +83,13 @@ transceive (tp_reader_t rd, int cla, int ins, int p1, int p2,
       sw = SW_HOST_OUT_OF_CORE;
       goto leave;
     }
-  apdulen = build_apdu (apdu, cla, ins, p1, p2, lc, data, le, ext);
+  apdulen = card_build_apdu (apdu, cla, ins, p1, p2, lc, data, le, ext);
   sw = xmit (rd, apdu, apdulen, resp, respsize, &datalen);
   if ((sw & 0xff00) == 0x6C00 && le >= 0 && !ext)
     {
       /* Wrong Le: resend once with the exact length.  */
-      apdulen = build_apdu (apdu, cla, ins, p1, p2, lc, data,
-                            (sw & 0xff) ? (sw & 0xff) : 256, 0);
+      apdulen = card_build_apdu (apdu, cla, ins, p1, p2, lc, data,
+                                 (sw & 0xff) ? (sw & 0xff) : 256, 0);
       sw = xmit (rd, apdu, apdulen, resp, respsize, &datalen);
     }
   if (sw >= 0x10000)
@@ -223,7 +126,7 @@ send_apdu (tp_reader_t rd, int cla, int ins, int p1, int p2,
   membuf_init (&mb, MAX_ASSEMBLED + 2, secure);
   if (!rd)
     {
-      err = iso7816_map_sw (SW_HOST_NO_READER);
+      err = card_map_sw (SW_HOST_NO_READER);
       goto leave;
     }
   if (!chunk || chunk > 255)
@@ -253,7 +156,7 @@ send_apdu (tp_reader_t rd, int cla, int ins, int p1, int p2,
                            -1, 0, 0, secure, &mb);
           if (sw != SW_SUCCESS)
             {
-              err = iso7816_map_sw (sw);
+              err = card_map_sw (sw);
               goto leave;
             }
           membuf_reset (&mb);  /* Intermediate answers carry no data.  */
@@ -265,7 +168,7 @@ send_apdu (tp_reader_t rd, int cla, int ins, int p1, int p2,
   else
     sw = transceive (rd, cla, ins, p1, p2, lc, data, le, ext, 1, secure, &mb);
 
-  err = iso7816_map_sw (sw);
+  err = card_map_sw (sw);
   if (err)
     goto leave;
   if (r_result)
@@ -325,7 +228,7 @@ iso7816_apdu_direct (tp_reader_t rd, const unsigned char *apdu,
   if (sw >= 0x10000)
     {
       err = membuf_len (&mb) > MAX_ASSEMBLED ? gpg_error (GPG_ERR_TOO_LARGE)
-        : iso7816_map_sw (sw);
+        : card_map_sw (sw);
       goto leave;
     }
   membuf_put_u16 (&mb, sw);

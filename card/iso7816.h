@@ -1,9 +1,9 @@
 /* iso7816.h - ISO/IEC 7816-4 commands used by the OpenPGP card
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * One function per command.  All of them return gpg_error_t: this
- * layer (iso7816_map_sw) is the only place where status words and the
- * transport's host pseudo status words become errors.  Results are
+ * One function per command.  All of them return gpg_error_t: status
+ * words and the transport's host pseudo status words become errors
+ * here, through card_map_sw (card-data.h).  Results are
  * xmalloced buffers (release with xfree; use wipe_and_free for secret
  * results such as decrypted session keys).
  *
@@ -16,10 +16,6 @@
 #define OCA_ISO7816_H
 
 #include "transport.h"
-
-/* Map the status word (or host pseudo status word) SW to an error
- * (0 for 9000).  */
-gpg_error_t iso7816_map_sw (int sw);
 
 /* Generic command.  LC is the length of DATA (0 for none); LE is the
  * expected response length (-1 = no Le; 256 = short "00"; up to 65536

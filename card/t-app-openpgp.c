@@ -146,10 +146,10 @@ test_open (void)
   ok (app->version == 0x0304, "version 3.4");
   ok (app->status_indicator == 5, "status indicator 05");
   ok (rd->cap_chaining && rd->cap_extended, "chaining and extended length");
-  ok (app->keyattr[0].algo == APP_ALGO_RSA && app->keyattr[0].nbits == 2048
+  ok (app->keyattr[0].algo == CARD_ALGO_RSA && app->keyattr[0].nbits == 2048
       && app->keyattr[0].ebits == 32
       && !strcmp (app->keyattr[0].algostr, "rsa2048"), "C1 rsa2048");
-  ok (app->keyattr[2].algo == APP_ALGO_EDDSA && app->keyattr[2].eddsa
+  ok (app->keyattr[2].algo == CARD_ALGO_EDDSA && app->keyattr[2].eddsa
       && !strcmp (app->keyattr[2].curve, "Ed25519")
       && !strcmp (app->keyattr[2].algostr, "ed25519"), "C3 ed25519");
   ok (app->chv_status[1] == 0x7F && app->chv_status[4] == 3
@@ -188,7 +188,7 @@ test_open (void)
   err = app_openpgp_open (rd, &app);
   ok_err (err, "open with outer 6E tag");
   ok (app && !strcmp (app->serialno, AID)
-      && app->keyattr[2].algo == APP_ALGO_EDDSA, "same data with outer tag");
+      && app->keyattr[2].algo == CARD_ALGO_EDDSA, "same data with outer tag");
   ok (script_done (rd), "outer tag: APDUs as expected");
   app_openpgp_release (app);
   tp_release (rd);
@@ -467,7 +467,7 @@ test_passwd (void)
 static void
 test_keys (void)
 {
-  app_keyattr_t attr;
+  card_keyattr_t attr;
   unsigned char q[33], n[64], *sexp = NULL, *tmpl = NULL;
   size_t sexplen, tmpllen;
   char grip[41];
@@ -476,44 +476,44 @@ test_keys (void)
   unsigned char p[32], qq[32], d[64];
   char hex[2 * 200 + 1];
 
-  ok_err (app_keyattr_from_curve ("ed25519", 1, &attr), "ed25519 attribute");
+  ok_err (card_keyattr_from_curve ("ed25519", 1, &attr), "ed25519 attribute");
   oca_hex2bin ("773E72848C1FD5F9652B29E2E7AF79571A04990E96F2016BF4E0EC1890C2B7DB",
                q, 32);
-  err = app_build_pubkey_sexp (&attr, NULL, 0, NULL, 0, q, 32,
-                               &sexp, &sexplen, grip);
+  err = card_build_pubkey_sexp (&attr, NULL, 0, NULL, 0, q, 32,
+                                &sexp, &sexplen, grip);
   ok (!err && !strcmp (grip, "9DB6C64A38830F4960701789475520BE8C821F47"),
       "Ed25519 keygrip (flags eddsa): %s", grip);
   ok (sexp && sexplen > 20
       && memmem (sexp, sexplen, "(5:flags5:eddsa)", 16), "eddsa flag");
   xfree (sexp);
 
-  ok_err (app_keyattr_from_curve ("cv25519", 2, &attr), "cv25519 attribute");
+  ok_err (card_keyattr_from_curve ("cv25519", 2, &attr), "cv25519 attribute");
   oca_hex2bin ("40918C1733127F6BF2646FAE3D081A18AE77111C903B906310B077505EFFF12740",
                q, 33);
-  err = app_build_pubkey_sexp (&attr, NULL, 0, NULL, 0, q + 1, 32,
-                               &sexp, &sexplen, grip);
+  err = card_build_pubkey_sexp (&attr, NULL, 0, NULL, 0, q + 1, 32,
+                                &sexp, &sexplen, grip);
   ok (!err && !strcmp (grip, "0F89A565D3EA187CE839332398F5D480677DF49C"),
       "Curve25519 keygrip (flags djb-tweak): %s", grip);
   xfree (sexp);
-  err = app_build_pubkey_sexp (&attr, NULL, 0, NULL, 0, q, 33,
-                               &sexp, &sexplen, grip);
+  err = card_build_pubkey_sexp (&attr, NULL, 0, NULL, 0, q, 33,
+                                &sexp, &sexplen, grip);
   ok (!err && !strcmp (grip, "0F89A565D3EA187CE839332398F5D480677DF49C"),
       "Curve25519 keygrip with 0x40 prefix");
   xfree (sexp);
-  ok_code (app_keyattr_from_curve ("ed25519", 2, &attr),
+  ok_code (card_keyattr_from_curve ("ed25519", 2, &attr),
            GPG_ERR_WRONG_PUBKEY_ALGO, "ed25519 not for decryption");
 
   /* RSA: the grip hashes n with its 00 sign byte.  */
   memset (&attr, 0, sizeof attr);
-  attr.algo = APP_ALGO_RSA;
+  attr.algo = CARD_ALGO_RSA;
   attr.nbits = 512;
   attr.ebits = 17;
   attr.rsa_format = 2;
   oca_hex2bin ("E0EF37513A6851FCB8A20D6F764786255CCE3539C4B4B2FE88AD64B2AA89"
                "872F133D3D3B1C0EF7DBCC4613EB168DFB9899459267E3D4E423B2C3B51C"
                "225FBD25", n, 64);
-  err = app_build_pubkey_sexp (&attr, n, 64, e, 3, NULL, 0,
-                               &sexp, &sexplen, grip);
+  err = card_build_pubkey_sexp (&attr, n, 64, e, 3, NULL, 0,
+                                &sexp, &sexplen, grip);
   ok (!err && !strcmp (grip, "E544406E5048541D43609375734AFB06F4F0FCED"),
       "RSA keygrip over 00||n: %s", grip);
   ok (sexp && memmem (sexp, sexplen, "(1:n65:\x00\xE0", 8), "n with 00 prefix");
@@ -527,8 +527,8 @@ test_keys (void)
   oca_hex2bin ("45BDE608E9732EF88CC6B223BD28B00F25974A297F3407CBA3D51F43C65C9D"
                "ED059CA1ED3842D05060ADBC6BDC310C81AE8325C6979C78D31AA746DBA8BA"
                "B001", d, 64);
-  err = app_build_rsa_template (1, &attr, n, 64, e, 3, p, 32, qq, 32, d, 64,
-                                &tmpl, &tmpllen);
+  err = card_build_rsa_template (1, &attr, n, 64, e, 3, p, 32, qq, 32, d, 64,
+                                 &tmpl, &tmpllen);
   ok_err (err, "RSA CRT template built");
   ok (tmpl && tmpllen == 3 + 184
       && !memcmp (tmpl, "\x4D\x81\xB8\xB6\x00\x7F\x48\x0C\x91\x03\x92\x20"
@@ -549,8 +549,8 @@ test_keys (void)
   wipe_and_free (tmpl, tmpllen);
   /* Wrong prime size.  */
   attr.nbits = 1024;
-  err = app_build_rsa_template (1, &attr, n, 64, e, 3, p, 32, qq, 32, d, 64,
-                                &tmpl, &tmpllen);
+  err = card_build_rsa_template (1, &attr, n, 64, e, 3, p, 32, qq, 32, d, 64,
+                                 &tmpl, &tmpllen);
   ok (err && !tmpl, "primes must be exactly n-bits/2");
 }
 
@@ -566,7 +566,7 @@ static const char *const algoinfo_expect[] =
     "3 brainpoolP256r1", NULL };
 
 static int
-algoinfo_matches (const app_algoinfo_t *list, size_t count)
+algoinfo_matches (const card_algoinfo_t *list, size_t count)
 {
   char buf[40];
   size_t i;
@@ -594,7 +594,7 @@ test_algoinfo (void)
 {
   tp_reader_t rd;
   app_t app;
-  app_algoinfo_t *list;
+  card_algoinfo_t *list;
   size_t count;
   gpg_error_t err;
   char resp[600];
@@ -603,21 +603,21 @@ test_algoinfo (void)
 
   /* Pure parser.  */
   oca_hex2bin (ALGOINFO, bin, binlen);
-  err = app_parse_algoinfo (bin, binlen, &list, &count);
+  err = card_parse_algoinfo (bin, binlen, &list, &count);
   ok (!err && algoinfo_matches (list, count), "FA parsed, card order");
   xfree (list);
-  err = app_parse_algoinfo (bin, binlen - 1, &list, &count);
+  err = card_parse_algoinfo (bin, binlen - 1, &list, &count);
   ok (err && !list && !count, "truncated last TLV: %s", gpg_strerror (err));
   oca_hex2bin ("C106010800002000C103010800", bin, 13);
-  err = app_parse_algoinfo (bin, 13, &list, &count);
+  err = card_parse_algoinfo (bin, 13, &list, &count);
   ok (err && !list && !count, "RSA entry too short: %s", gpg_strerror (err));
   oca_hex2bin ("C100", bin, 2);
-  err = app_parse_algoinfo (bin, 2, &list, &count);
+  err = card_parse_algoinfo (bin, 2, &list, &count);
   ok (err && !list && !count, "empty entry: %s", gpg_strerror (err));
   oca_hex2bin ("C18401000000", bin, 6);
-  err = app_parse_algoinfo (bin, 6, &list, &count);
+  err = card_parse_algoinfo (bin, 6, &list, &count);
   ok (err && !list && !count, "bad length encoding: %s", gpg_strerror (err));
-  err = app_parse_algoinfo (bin, 0, &list, &count);
+  err = card_parse_algoinfo (bin, 0, &list, &count);
   ok (!err && !list && !count, "empty FA: no entries");
 
   /* From the card, value only.  */
@@ -756,7 +756,7 @@ key_part (const char *name, size_t *r_len)
 static char *
 expected_import (int keyno, const char *attrhex, char *r_tags)
 {
-  app_keyattr_t attr;
+  card_keyattr_t attr;
   unsigned char bin[16], *tmpl = NULL;
   size_t tmpllen = 0, nl, el, pl, ql, dl;
   unsigned char *n, *e, *p, *q, *d;
@@ -766,15 +766,15 @@ expected_import (int keyno, const char *attrhex, char *r_tags)
 
   strcpy (r_tags, "x");
   oca_hex2bin (attrhex, bin, binlen);
-  if (app_parse_keyattr (bin, binlen, keyno, &attr))
+  if (card_parse_keyattr (bin, binlen, keyno, &attr))
     return NULL;
   n = key_part ("n", &nl);
   e = key_part ("e", &el);
   d = key_part ("d", &dl);
   p = key_part ("p", &pl);
   q = key_part ("q", &ql);
-  err = app_build_rsa_template (keyno, &attr, n, nl, e, el, p, pl, q, ql,
-                                d, dl, &tmpl, &tmpllen);
+  err = card_build_rsa_template (keyno, &attr, n, nl, e, el, p, pl, q, ql,
+                                 d, dl, &tmpl, &tmpllen);
   xfree (n); xfree (e); xfree (d); xfree (p); xfree (q);
   if (err)
     return NULL;

@@ -34,30 +34,30 @@ script_done (tp_reader_t rd)
 static void
 test_map_sw (void)
 {
-  ok (!iso7816_map_sw (0x9000), "9000 is success");
-  ok_code (iso7816_map_sw (0x6982), GPG_ERR_BAD_PIN, "6982 -> BAD_PIN");
-  ok_code (iso7816_map_sw (0x63C2), GPG_ERR_BAD_PIN, "63C2 -> BAD_PIN");
-  ok_code (iso7816_map_sw (0x6983), GPG_ERR_PIN_BLOCKED, "6983 -> PIN_BLOCKED");
-  ok_code (iso7816_map_sw (0x6985), GPG_ERR_USE_CONDITIONS,
+  ok (!card_map_sw (0x9000), "9000 is success");
+  ok_code (card_map_sw (0x6982), GPG_ERR_BAD_PIN, "6982 -> BAD_PIN");
+  ok_code (card_map_sw (0x63C2), GPG_ERR_BAD_PIN, "63C2 -> BAD_PIN");
+  ok_code (card_map_sw (0x6983), GPG_ERR_PIN_BLOCKED, "6983 -> PIN_BLOCKED");
+  ok_code (card_map_sw (0x6985), GPG_ERR_USE_CONDITIONS,
            "6985 -> USE_CONDITIONS");
-  ok_code (iso7816_map_sw (0x6A88), GPG_ERR_NO_OBJ, "6A88 -> NO_OBJ");
-  ok_code (iso7816_map_sw (0x6A82), GPG_ERR_ENOENT, "6A82 -> ENOENT");
-  ok_code (iso7816_map_sw (0x6285), GPG_ERR_OBJ_TERM_STATE,
+  ok_code (card_map_sw (0x6A88), GPG_ERR_NO_OBJ, "6A88 -> NO_OBJ");
+  ok_code (card_map_sw (0x6A82), GPG_ERR_ENOENT, "6A82 -> ENOENT");
+  ok_code (card_map_sw (0x6285), GPG_ERR_OBJ_TERM_STATE,
            "6285 -> OBJ_TERM_STATE");
-  ok_code (iso7816_map_sw (0x6600), GPG_ERR_TIMEOUT, "6600 -> TIMEOUT");
-  ok_code (iso7816_map_sw (0x6581), GPG_ERR_HARDWARE, "6581 -> HARDWARE");
-  ok_code (iso7816_map_sw (0x6700), GPG_ERR_INV_VALUE, "6700 -> INV_VALUE");
-  ok_code (iso7816_map_sw (0x6884), GPG_ERR_NOT_SUPPORTED,
+  ok_code (card_map_sw (0x6600), GPG_ERR_TIMEOUT, "6600 -> TIMEOUT");
+  ok_code (card_map_sw (0x6581), GPG_ERR_HARDWARE, "6581 -> HARDWARE");
+  ok_code (card_map_sw (0x6700), GPG_ERR_INV_VALUE, "6700 -> INV_VALUE");
+  ok_code (card_map_sw (0x6884), GPG_ERR_NOT_SUPPORTED,
            "6884 -> NOT_SUPPORTED");
-  ok_code (iso7816_map_sw (0x6D00), GPG_ERR_CARD, "6D00 -> CARD");
-  ok_code (iso7816_map_sw (0x6F00), GPG_ERR_CARD, "6F00 -> CARD");
-  ok_code (iso7816_map_sw (SW_HOST_NO_CARD), GPG_ERR_CARD_NOT_PRESENT,
+  ok_code (card_map_sw (0x6D00), GPG_ERR_CARD, "6D00 -> CARD");
+  ok_code (card_map_sw (0x6F00), GPG_ERR_CARD, "6F00 -> CARD");
+  ok_code (card_map_sw (SW_HOST_NO_CARD), GPG_ERR_CARD_NOT_PRESENT,
            "host no card -> CARD_NOT_PRESENT");
-  ok_code (iso7816_map_sw (SW_HOST_CARD_REMOVED), GPG_ERR_CARD_REMOVED,
+  ok_code (card_map_sw (SW_HOST_CARD_REMOVED), GPG_ERR_CARD_REMOVED,
            "host removed -> CARD_REMOVED");
-  ok_code (iso7816_map_sw (SW_HOST_CARD_RESET), GPG_ERR_CARD_RESET,
+  ok_code (card_map_sw (SW_HOST_CARD_RESET), GPG_ERR_CARD_RESET,
            "host reset -> CARD_RESET");
-  ok (gpg_err_source (iso7816_map_sw (0x6982)) == GPG_ERR_SOURCE_SCD,
+  ok (gpg_err_source (card_map_sw (0x6982)) == GPG_ERR_SOURCE_SCD,
       "errors carry the SCD source");
 }
 

@@ -14,42 +14,7 @@
 #define OCA_TRANSPORT_H
 
 #include "oca-common.h"
-
-/* Status words of interest.  */
-#define SW_SUCCESS            0x9000
-#define SW_EOF_REACHED        0x6282
-#define SW_TERM_STATE         0x6285
-#define SW_EEPROM_FAILURE     0x6581
-#define SW_ACK_TIMEOUT        0x6600
-#define SW_WRONG_LENGTH       0x6700
-#define SW_SM_NOT_SUP         0x6882
-#define SW_CC_NOT_SUP         0x6884
-#define SW_CHV_WRONG          0x6982
-#define SW_CHV_BLOCKED        0x6983
-#define SW_USE_CONDITIONS     0x6985
-#define SW_BAD_PARAMETER      0x6A80
-#define SW_FILE_NOT_FOUND     0x6A82
-#define SW_REF_NOT_FOUND      0x6A88
-#define SW_BAD_P0_P1          0x6B00
-#define SW_INS_NOT_SUP        0x6D00
-#define SW_CLA_NOT_SUP        0x6E00
-
-/* Host-side pseudo status words (never produced by a card).  */
-#define SW_HOST_OUT_OF_CORE          0x10001
-#define SW_HOST_INV_VALUE            0x10002
-#define SW_HOST_INCOMPLETE_RESPONSE  0x10003
-#define SW_HOST_NOT_SUPPORTED        0x10005
-#define SW_HOST_LOCKING_FAILED       0x10006
-#define SW_HOST_BUSY                 0x10007
-#define SW_HOST_NO_CARD              0x10008
-#define SW_HOST_CARD_INACTIVE        0x10009
-#define SW_HOST_CARD_IO_ERROR        0x1000A
-#define SW_HOST_GENERAL_ERROR        0x1000B
-#define SW_HOST_NO_READER            0x1000C
-#define SW_HOST_CARD_RESET           0x1000D  /* Reset by another client;
-                                                 already reconnected.  */
-#define SW_HOST_CARD_REMOVED         0x1000E
-#define SW_HOST_SCRIPT_MISMATCH      0x1000F  /* Scripted backend only.  */
+#include "card-data.h"
 
 /* Flags returned by the status operation.  */
 #define TP_STATUS_PRESENT  1

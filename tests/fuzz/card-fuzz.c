@@ -109,7 +109,7 @@ fuzz_card_run_ops (app_t app, tp_reader_t rd, fuzz_in_t *ops)
   const char *grip;
   char *prompt, buf[64];
   app_genkey_info_t *info;
-  app_algoinfo_t *list;
+  card_algoinfo_t *list;
   size_t nlist;
   unsigned char rnd[64];
 

@@ -1,7 +1,7 @@
 /* fuzz-card.c - libFuzzer target: card responses (card/)
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The OpenPGP card application (card/app-openpgp.c, app-keys.c) and
+ * The OpenPGP card application (card/app-openpgp.c, card-data.c) and
  * ISO 7816 layer (card/iso7816.c) talk to a card played by the
  * scripted transport (card/transport-script.c) whose answers are the
  * input.  Input: one chunk with the op list (card-fuzz.h), then the
