@@ -24,6 +24,7 @@
 
 #include "oca-common.h"
 #include <time.h>
+#include "card-data.h"
 
 typedef struct scd_client_s *scd_client_t;
 
@@ -295,12 +296,46 @@ gpg_error_t scd_client_passwd (scd_client_t scd, const char *chvno,
 /* CHECKPIN IDSTR (serialno, optionally "[CHV3]").  */
 gpg_error_t scd_client_checkpin (scd_client_t scd, const char *idstr);
 
-/* APDU [OPTIONS] HEXAPDU: *R_RESP gets the response data without
- * SW1 SW2, *R_SW the status word.  OPTIONS may be NULL or e.g.
- * "--more".  HEXAPDU NULL just checks the card.  R_RESP may be NULL.  */
+/* APDU [OPTIONS] HEXAPDU: the raw passthrough, for test drivers.
+ * *R_RESP gets the response data without SW1 SW2, *R_SW the status
+ * word.  OPTIONS may be NULL or e.g. "--more".  HEXAPDU NULL just
+ * checks the card.  R_RESP may be NULL.  The CA uses the typed calls
+ * below, which keep status words inside this library.  */
 gpg_error_t scd_client_apdu (scd_client_t scd, const char *options,
                              const char *hexapdu, unsigned char **r_resp,
                              size_t *r_len, unsigned int *r_sw);
+
+
+/*-- Data objects and algorithms (typed card access).  --*/
+/* These reach the card of the current SERIALNO with the APDU command
+ * (GnuPG 2.2's scdaemon offers no attribute for them); card-data.h
+ * encodes the command and maps the status word.  An error of the APDU
+ * command itself (server or agent) is returned unchanged; a status
+ * word other than 9000 is card_map_sw's error (6985: USE_CONDITIONS,
+ * 6A88: NO_OBJ, 6982: BAD_PIN, ...).  */
+
+/* GET DATA TAG (0x00..0xFFFF, e.g. 0xD6 for the UIF of the SIG key):
+ * the value in *R_DATA (xfree; NUL-terminated, not counted) and
+ * *R_LEN.  */
+gpg_error_t scd_client_get_data (scd_client_t scd, unsigned int tag,
+                                 unsigned char **r_data, size_t *r_len);
+
+/* PUT DATA TAG with the LEN (1..255) bytes at DATA.  The access
+ * condition (usually the Admin PIN, verified with scd_client_checkpin
+ * "SERIALNO[CHV3]") must be met first.  */
+gpg_error_t scd_client_put_data (scd_client_t scd, unsigned int tag,
+                                 const void *data, size_t len);
+
+/* The algorithm attributes the card takes, per slot: DO FA (algorithm
+ * information) parsed by card_parse_algoinfo; from a server without
+ * the APDU command, GETATTR KEY-ATTR-INFO (GnuPG 2.3+).  *R_LIST is
+ * an array of *R_COUNT entries in card order (xfree), NULL and 0 when
+ * the card gives no algorithm information (no DO FA: then only its
+ * current attributes are known, scd_cardinfo_t.key_attr).  Entries
+ * with an algorithm or curve card-data.h does not know are left out;
+ * a malformed DO FA is GPG_ERR_INV_OBJ or a length error.  */
+gpg_error_t scd_client_algoinfo (scd_client_t scd, card_algoinfo_t **r_list,
+                                 size_t *r_count);
 
 /* RANDOM N.  */
 gpg_error_t scd_client_random (scd_client_t scd, size_t n,

@@ -16,7 +16,8 @@
  * getattr NAME, readkey ID, sign ID HASH HEX, signloop N ID HASH HEX,
  * auth ID HEX, authloop N ID HEX, decrypt ID HEX, genkey N [ALGO],
  * writekey ID SEXPFILE, setattr NAME VALUE, passwd CHV [reset|clear],
- * checkpin ID, apdu HEX, random N, restart, raw LINE.
+ * checkpin ID, apdu HEX, getdata TAG, putdata TAG HEX, algoinfo,
+ * random N, restart, raw LINE (TAG in hex).
  *
  * Checked operations (the result is verified here with libgcrypt
  * against the key READKEY returns, printing "verified: ..." or
@@ -720,6 +721,34 @@ run (scd_client_t scd, int argc, char **argv)
           print_hex ("resp", buf, len);
           printf ("sw: %04X\n", sw);
         }
+    }
+  else if (!strcmp (cmd, "getdata"))
+    {
+      NEED (1);
+      err = scd_client_get_data (scd, strtoul (argv[1], NULL, 16),
+                                 &buf, &len);
+      if (!err)
+        print_hex ("data", buf, len);
+    }
+  else if (!strcmp (cmd, "putdata"))
+    {
+      NEED (2);
+      err = hexarg (argv[2], &buf2, &len2);
+      if (!err)
+        err = scd_client_put_data (scd, strtoul (argv[1], NULL, 16),
+                                   buf2, len2);
+    }
+  else if (!strcmp (cmd, "algoinfo"))
+    {
+      card_algoinfo_t *list = NULL;
+      size_t i, count = 0;
+
+      err = scd_client_algoinfo (scd, &list, &count);
+      if (!err)
+        printf ("algoinfo: %zu\n", count);
+      for (i = 0; !err && i < count; i++)
+        printf ("algo%d: %s\n", list[i].keyno, list[i].attr.algostr);
+      xfree (list);
     }
   else if (!strcmp (cmd, "random"))
     {

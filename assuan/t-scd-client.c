@@ -3,12 +3,20 @@
  *
  * Feeds canned status lines (as scdaemon 2.2/2.4 emit them, spec
  * card-and-scd.md B.4) to the parsers and checks the escaping helpers.
- * The live conversation is tested by t-scd-client.sh.
+ * The typed card calls (GET/PUT DATA, algorithm information) talk to
+ * a scripted server that answers only the exact APDU lines expected,
+ * and plays a server without the APDU command (no real scdaemon lacks
+ * it, so the KEY-ATTR-INFO route can be reached no other way).  The
+ * live conversations are tested by tests/scd/t-client-live.sh.
  */
 #include <config.h>
 #include "scd-client.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "t-support.h"
 
@@ -287,6 +295,126 @@ test_sexp (void)
            GPG_ERR_INV_SEXP, "empty rejected");
 }
 
+/* The scripted server: "MODE card" answers the APDUs of the typed
+ * calls with canned card responses (D line: data || SW1 SW2), "MODE
+ * noapdu" refuses the APDU command as a server without it would and
+ * answers GETATTR KEY-ATTR-INFO.  Any other line is an unknown
+ * command, so a wrongly built APDU fails the test.  */
+static const char server_script[] =
+  "#!/bin/sh\n"
+  "mode=$2\n"
+  "echo 'OK scripted server'\n"
+  "while IFS= read -r line; do\n"
+  "  case \"$mode:$line\" in\n"
+  "    'card:APDU --more 00CA00D700') echo 'D %01%20%90%00'; echo OK ;;\n"
+  "    'card:APDU --more 00CA00D800') echo 'D %6A%88'; echo OK ;;\n"
+  "    'card:APDU --more 00DA00D6020120') echo 'D %69%85'; echo OK ;;\n"
+  "    'card:APDU --more 00DA00D7020020') echo 'D %90%00'; echo OK ;;\n"
+  "    'card:APDU --more 00CA00FA00') echo 'D %6A%88'; echo OK ;;\n"
+  "    'card2:APDU --more 00CA00FA00')\n"
+  "      echo 'D %C1%06%01%08%00%00%20%00%C2%0B%12%2B%06%01%04%01%97%55%01%05%01%C3%0B%16%2B%06%01%04%01%DA%47%0F%01%FF%C3%04%13%2B%65%99%DA%01%00%90%00'\n"
+  "      echo OK ;;\n"
+  "    noapdu:APDU*) echo 'ERR 100663571 Unknown IPC command <SCD>' ;;\n"
+  "    'noapdu:GETATTR KEY-ATTR-INFO')\n"
+  "      echo 'S KEY-ATTR-INFO OPENPGP.1 rsa2048'\n"
+  "      echo 'S KEY-ATTR-INFO OPENPGP.1 ed25519'\n"
+  "      echo 'S KEY-ATTR-INFO OPENPGP.2 cv25519'\n"
+  "      echo 'S KEY-ATTR-INFO OPENPGP.3 nistp384'\n"
+  "      echo 'S KEY-ATTR-INFO OPENPGP.3 frobnicate'\n"
+  "      echo 'S KEY-ATTR-INFO OPENPGP.4 rsa4096'\n"
+  "      echo OK ;;\n"
+  "    *:BYE) echo 'OK closing connection'; exit 0 ;;\n"
+  "    *) echo 'ERR 100663571 Unknown IPC command <SCD>' ;;\n"
+  "  esac\n"
+  "done\n";
+
+/* Start the scripted server at PATH in MODE.  */
+static scd_client_t
+start_server (const char *path, const char *mode)
+{
+  const char *args[2] = { mode, NULL };
+  scd_client_t scd = NULL;
+
+  ok_err (scd_client_spawn (&scd, path, args, 0), "scripted server (%s)",
+          mode);
+  return scd;
+}
+
+static void
+test_typed_calls (void)
+{
+  char dir[] = "/tmp/t-scd-client.XXXXXX";
+  char path[64];
+  FILE *fp;
+  scd_client_t scd;
+  unsigned char *data = NULL;
+  size_t len = 0;
+  card_algoinfo_t *list = NULL;
+  size_t count = 0;
+
+  if (!mkdtemp (dir))
+    {
+      ok (0, "mkdtemp");
+      return;
+    }
+  snprintf (path, sizeof path, "%s/server", dir);
+  fp = fopen (path, "w");
+  ok (fp && fputs (server_script, fp) >= 0 && !fclose (fp)
+      && !chmod (path, 0700), "write the scripted server");
+
+  scd = start_server (path, "card");
+  ok_err (scd_client_get_data (scd, 0xD7, &data, &len), "GET DATA D7");
+  ok (len == 2 && data && data[0] == 0x01 && data[1] == 0x20,
+      "... data without the status word");
+  xfree (data);
+  data = NULL;
+  ok_code (scd_client_get_data (scd, 0xD8, &data, &len), GPG_ERR_NO_OBJ,
+           "GET DATA D8: 6A88 is NO_OBJ");
+  ok (!data && !len, "... and no data");
+  ok_code (scd_client_put_data (scd, 0xD6, "\x01\x20", 2),
+           GPG_ERR_USE_CONDITIONS, "PUT DATA D6: 6985 is USE_CONDITIONS");
+  ok_err (scd_client_put_data (scd, 0xD7, "\x00\x20", 2), "PUT DATA D7");
+  ok_code (scd_client_put_data (scd, 0xD7, "", 0), GPG_ERR_INV_ARG,
+           "PUT DATA without data refused");
+  ok_code (scd_client_get_data (scd, 0x10000, &data, &len), GPG_ERR_INV_ARG,
+           "a tag over 16 bits refused");
+  ok_err (scd_client_algoinfo (scd, &list, &count),
+          "algorithm information: the card has no DO FA");
+  ok (!list && !count, "... no entries, and no KEY-ATTR-INFO asked");
+  scd_client_release (scd);
+
+  scd = start_server (path, "card2");
+  ok_err (scd_client_algoinfo (scd, &list, &count), "DO FA parsed");
+  ok (count == 3 && list[0].keyno == 1
+      && !strcmp (list[0].attr.algostr, "rsa2048")
+      && list[1].keyno == 2 && !strcmp (list[1].attr.algostr, "cv25519")
+      && list[2].keyno == 3 && !strcmp (list[2].attr.algostr, "ed25519")
+      && list[2].attr.with_pubkey,
+      "... rsa2048, cv25519, ed25519 (with public key); the unknown "
+      "curve left out");
+  xfree (list);
+  list = NULL;
+  scd_client_release (scd);
+
+  scd = start_server (path, "noapdu");
+  ok_code (scd_client_get_data (scd, 0xD7, &data, &len),
+           GPG_ERR_ASS_UNKNOWN_CMD, "no APDU command: the server's error");
+  ok_err (scd_client_algoinfo (scd, &list, &count),
+          "algorithm information from KEY-ATTR-INFO");
+  ok (count == 4 && list[0].keyno == 1 && list[0].attr.algo == CARD_ALGO_RSA
+      && list[0].attr.nbits == 2048
+      && list[1].keyno == 1 && list[1].attr.algo == CARD_ALGO_EDDSA
+      && list[2].keyno == 2 && list[2].attr.algo == CARD_ALGO_ECDH
+      && !strcmp (list[2].attr.algostr, "cv25519")
+      && list[3].keyno == 3 && !strcmp (list[3].attr.algostr, "nistp384"),
+      "... per slot; unknown algorithms and slots left out");
+  xfree (list);
+  scd_client_release (scd);
+
+  unlink (path);
+  rmdir (dir);
+}
+
 
 int
 main (void)
@@ -302,5 +430,6 @@ main (void)
   test_learn ();
   test_genkey ();
   test_sexp ();
+  test_typed_calls ();
   return tap_done ();
 }

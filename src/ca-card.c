@@ -554,25 +554,21 @@ fill_uif (ca_card_conn_t *conn, scd_cardinfo_t *info)
 {
   unsigned char *resp;
   size_t len;
-  unsigned int sw;
-  char apdu[16];
   int k;
 
   for (k = 0; k < 3; k++)
     {
       if (info->uif_valid[k])
         continue;
-      resp = NULL;
-      len = 0;
-      sw = 0;
-      snprintf (apdu, sizeof apdu, "00CA00%02X00", 0xd6 + k);
-      if (!scd_client_apdu (conn->scd, NULL, apdu, &resp, &len, &sw)
-          && sw == 0x9000 && len >= 1)
+      if (!scd_client_get_data (conn->scd, 0xd6 + k, &resp, &len))
         {
-          info->uif[k] = resp[0];
-          info->uif_valid[k] = 1;
+          if (len >= 1)
+            {
+              info->uif[k] = resp[0];
+              info->uif_valid[k] = 1;
+            }
+          xfree (resp);
         }
-      xfree (resp);
     }
 }
 
@@ -820,111 +816,6 @@ algo_info_has (const struct algo_info *ai, int keyno, const char *name)
 }
 
 
-/* Status callback for GETATTR KEY-ATTR-INFO.  */
-static gpg_error_t
-keyattrinfo_cb (void *opaque, const char *keyword, const char *args)
-{
-  struct algo_info *ai = opaque;
-  char ref[16], name[64];
-  size_t n;
-
-  if (strcmp (keyword, "KEY-ATTR-INFO"))
-    return 0;
-  n = strcspn (args, " ");
-  if (!n || n >= sizeof ref)
-    return 0;
-  memcpy (ref, args, n);
-  ref[n] = 0;
-  args += n;
-  while (*args == ' ')
-    args++;
-  n = strcspn (args, " ");
-  if (!n || n >= sizeof name)
-    return 0;
-  memcpy (name, args, n);
-  name[n] = 0;
-  if (strncasecmp (ref, "OPENPGP.", 8) || ref[8] < '1' || ref[8] > '3'
-      || ref[9])
-    return 0;
-  algo_info_add (ai, ref[8] - '0', name);
-  return 0;
-}
-
-
-/* Parse the algorithm information DO FA (a list of C1/C2/C3 TLVs).  */
-static void
-parse_algo_do (struct algo_info *ai, const unsigned char *d, size_t len)
-{
-  static const struct { const char *name; unsigned char oid[10];
-    size_t n; } curves[] =
-    {
-      { "ed25519", { 0x2b, 0x06, 0x01, 0x04, 0x01, 0xda, 0x47, 0x0f, 0x01 },
-        9 },
-      { "cv25519", { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x97, 0x55, 0x01, 0x05,
-                     0x01 }, 10 },
-      { "nistp256", { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 }, 8 },
-      { "nistp384", { 0x2b, 0x81, 0x04, 0x00, 0x22 }, 5 },
-      { "nistp521", { 0x2b, 0x81, 0x04, 0x00, 0x23 }, 5 }
-    };
-  size_t off = 0, i, vlen;
-  unsigned int tag;
-  char name[32];
-
-  /* Skip an outer FA tag if the card included it.  */
-  if (len > 2 && d[0] == 0xfa)
-    {
-      off = 1;
-      if (d[off] < 0x80)
-        off += 1;
-      else if (d[off] == 0x81 && len > 3)
-        off += 2;
-      else if (d[off] == 0x82 && len > 4)
-        off += 3;
-      else
-        return;
-    }
-  while (off + 2 <= len)
-    {
-      tag = d[off++];
-      vlen = d[off++];
-      if (vlen == 0x81 && off < len)
-        vlen = d[off++];
-      else if (vlen >= 0x80)
-        return;
-      if (vlen > len - off)
-        return;
-      if (tag >= 0xc1 && tag <= 0xc3 && vlen >= 1)
-        {
-          const unsigned char *v = d + off;
-
-          *name = 0;
-          if (v[0] == 0x01 && vlen >= 3)
-            snprintf (name, sizeof name, "rsa%u", (v[1] << 8) | v[2]);
-          else
-            {
-              size_t olen = vlen - 1;
-
-              if (olen && (v[vlen - 1] == 0xff || v[vlen - 1] == 0x00)
-                  && olen > 1)
-                {
-                  /* Import-format flag after the OID?  Try both.  */
-                  for (i = 0; i < DIM (curves); i++)
-                    if (curves[i].n == olen - 1
-                        && !memcmp (curves[i].oid, v + 1, olen - 1))
-                      olen--;
-                }
-              for (i = 0; i < DIM (curves); i++)
-                if (curves[i].n == olen && !memcmp (curves[i].oid, v + 1,
-                                                    olen))
-                  snprintf (name, sizeof name, "%s", curves[i].name);
-            }
-          algo_info_add (ai, tag - 0xc0, name);
-        }
-      off += vlen;
-    }
-}
-
-
 /* The spec version of the card (0x0304 for 3.4): APPVERSION, else the
  * version digits of the serial number (the AID).  */
 static unsigned int
@@ -945,8 +836,9 @@ ca_card_check_algo_support (ca_card_conn_t *conn, const scd_cardinfo_t *info,
                             const char *ident, int pkalgo, int curve,
                             unsigned int nbits)
 {
-  gpg_error_t err, apdu_err;
   struct algo_info ai;
+  card_algoinfo_t *list = NULL;
+  size_t count = 0, k;
   char want[32];
   static const int slots[2] = { CA_CARD_SLOT_AUT, CA_CARD_SLOT_SIG };
   int i;
@@ -958,30 +850,12 @@ ca_card_check_algo_support (ca_card_conn_t *conn, const scd_cardinfo_t *info,
                           "this CA key algorithm can't be used on an "
                           "OpenPGP card");
 
-  /* 1. The card's own algorithm information (DO FA), read raw: it is
-   * what the card will accept.  */
-  {
-    unsigned char *resp = NULL;
-    size_t resplen = 0;
-    unsigned int sw = 0;
-
-    apdu_err = scd_client_apdu (conn->scd, "--more", "00CA00FA00", &resp,
-                                &resplen, &sw);
-    if (!apdu_err && sw == 0x9000)
-      parse_algo_do (&ai, resp, resplen);
-    xfree (resp);
-  }
-  /* 2. KEY-ATTR-INFO (oca-scd, GnuPG 2.3+), only when the card could
-   * not be asked directly: without DO FA the card answered, and
-   * oca-scd's KEY-ATTR-INFO would list just the current attributes.  */
-  if (!ai.any && apdu_err)
-    {
-      memset (&ai, 0, sizeof ai);
-      err = scd_client_command (conn->scd, "GETATTR KEY-ATTR-INFO",
-                                keyattrinfo_cb, &ai, NULL, NULL);
-      if (err)
-        memset (&ai, 0, sizeof ai);
-    }
+  /* 1. What the card will accept: its algorithm information (DO FA),
+   * or KEY-ATTR-INFO from a server that can't send APDUs.  */
+  if (!scd_client_algoinfo (conn->scd, &list, &count))
+    for (k = 0; k < count; k++)
+      algo_info_add (&ai, list[k].keyno, list[k].attr.algostr);
+  xfree (list);
 
   for (i = 0; i < 2; i++)
     {
@@ -998,7 +872,7 @@ ca_card_check_algo_support (ca_card_conn_t *conn, const scd_cardinfo_t *info,
                                   : " nothing");
           continue;
         }
-      /* 3. No algorithm information: the current attributes must match,
+      /* 2. No algorithm information: the current attributes must match,
        * or the card must allow changing them -- and ECC needs a card
        * of spec 3.0 or later (2.x cards have RSA only; Gnuk, FSIJ,
        * says 2.0 and has ECC).  */

@@ -2024,22 +2024,13 @@ cmd_card_touch (ca_cli_t *cli, int argc, char **argv)
     {
       /* GnuPG 2.2's scdaemon knows no UIF attribute: verify the Admin
        * PIN with CHECKPIN and write DO D6..D8 with PUT DATA.  */
-      char idstr[80], apdu[32];
-      unsigned int sw = 0;
+      char idstr[80];
 
       snprintf (idstr, sizeof idstr, "%s[CHV3]", e->serialno);
       err = scd_client_checkpin (ca_card_conn_scd (conn), idstr);
       if (!err)
-        {
-          snprintf (apdu, sizeof apdu, "00DA00%02X02%02X20", 0xd5 + keyno,
-                    policy);
-          err = scd_client_apdu (ca_card_conn_scd (conn), NULL, apdu, NULL,
-                                 NULL, &sw);
-          if (!err && sw == 0x6985)
-            err = gpg_error (GPG_ERR_USE_CONDITIONS);
-          else if (!err && sw != 0x9000)
-            err = gpg_error (GPG_ERR_CARD);
-        }
+        err = scd_client_put_data (ca_card_conn_scd (conn), 0xd5 + keyno,
+                                   value, 2);
     }
   if (gpg_err_code (err) == GPG_ERR_USE_CONDITIONS)
     {

@@ -49,6 +49,9 @@ else
 fi
 
 # --- Pipe route: oca-scd.
+# (First, while no PIN has been verified on the fresh card.)
+check_fails "pipe: PUT DATA without the Admin PIN fails" oca putdata 5B 4A6F65
+like "pipe: ... 6982 is BAD_PIN" "$T/out" '^putdata: ERR 100663383 '
 check "pipe: genkey (RSA 2048) in slots 1-3" \
   oca genkey 1 -- genkey 2 -- genkey 3
 like "pipe: genkey reports the creation time" "$T/out" '^created: 1700000000$'
@@ -91,6 +94,48 @@ like "pipe: ... with BAD_PIN" "$T/out" '^signverify: ERR 100663383 '
 check "pipe: the right PIN resets the counter" oca checkpin "$(scd_serialno 0000C11E)" -- getattr CHV-STATUS
 like "pipe: PIN retry counter back at 3" "$T/out" '^chv-status: [01] 127 127 127 3 0 3$'
 
+# --- Typed card access (no APDU or status word leaves the library).
+# algo_expect ROUTE: the algorithm information the card of this
+# profile gives (DO FA), as scd_client_algoinfo returns it.
+algo_expect () {
+  if vcard_profile_has algoinfo; then
+    like "$1: algoinfo lists the card's algorithms" "$T/out" '^algoinfo: [1-9][0-9]*$'
+    for a in rsa2048 $ecs; do
+      like "$1: ... $a for the SIG slot" "$T/out" "^algo1: $a\$"
+    done
+    for a in rsa2048 $ecd; do
+      like "$1: ... $a for the DEC slot" "$T/out" "^algo2: $a\$"
+    done
+    if vcard_profile_has algos rsa4096; then
+      like "$1: ... rsa4096 for the AUT slot" "$T/out" '^algo3: rsa4096$'
+    else
+      is "$1: ... no rsa4096 (the card has none)" \
+        "$(grep -c '^algo[123]: rsa4096$' "$T/out")" 0
+    fi
+  else
+    like "$1: no algorithm information (no DO FA)" "$T/out" '^algoinfo: 0$'
+  fi
+}
+check "pipe: algoinfo" oca algoinfo
+algo_expect pipe
+check_fails "pipe: GET DATA of an absent object fails" oca getdata 00FF
+like "pipe: ... 6A88 is NO_OBJ" "$T/out" '^getdata: ERR 100663364 '
+check "pipe: PUT DATA 5B after CHECKPIN [CHV3], GET DATA 5B" \
+  oca checkpin "$(scd_serialno 0000C11E)[CHV3]" -- putdata 5B 446F653C3C4A616E65 \
+  -- getdata 5B
+like "pipe: ... the name written is read back" "$T/out" '^data: 446F653C3C4A616E65$'
+if vcard_profile_has button; then
+  check "pipe: PUT DATA D6 (touch policy on, then off again)" \
+    oca checkpin "$(scd_serialno 0000C11E)[CHV3]" -- putdata D6 0120 \
+    -- getdata D6 -- putdata D6 0020 -- getdata D6
+  is "pipe: ... the UIF bytes read back" "$(grep '^data: ' "$T/out" | tr '\n' ' ')" \
+    "data: 0120 data: 0020 "
+else
+  check_fails "pipe: no button: PUT DATA D6 fails" \
+    oca checkpin "$(scd_serialno 0000C11E)[CHV3]" -- putdata D6 0120
+  like "pipe: ... as NO_OBJ" "$T/out" '^putdata: ERR 100663364 '
+fi
+
 # --- Agent route: gpg-agent (loopback) -> GnuPG scdaemon.
 check "agent: learn" agent learn
 is "agent: learn ident" "$(val ident)" "FFFE:0000C11E"
@@ -99,6 +144,10 @@ if [ -n "$ecs" ]; then
 else
   like "agent: keyattr after the imports" "$T/out" '^keyattr1: rsa2048$'
 fi
+check "agent: algoinfo (APDU through the agent)" agent algoinfo
+algo_expect agent
+check "agent: GET DATA 5B" agent getdata 5B
+like "agent: ... the name written through oca-scd" "$T/out" '^data: 446F653C3C4A616E65$'
 check "agent: readkey OPENPGP.2" agent readkey OPENPGP.2
 # The signature PIN is forced (C4 byte 1 = 00): every PKSIGN asks.
 check "agent: pksign twice (loopback PIN), verified" \
