@@ -44,6 +44,7 @@
 #include <string.h>
 
 #include "pk.h"
+#include "card-data.h"
 
 
 /* Key material caps.  */
@@ -74,40 +75,27 @@ struct pk_cache
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
 
-/* Curve table.  */
-static const unsigned char oid_ed25519[] =
-  { 0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x0F, 0x01 };
-static const unsigned char oid_cv25519[] =
-  { 0x2B, 0x06, 0x01, 0x04, 0x01, 0x97, 0x55, 0x01, 0x05, 0x01 };
-static const unsigned char oid_nistp256[] =
-  { 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07 };
-static const unsigned char oid_nistp384[] =
-  { 0x2B, 0x81, 0x04, 0x00, 0x22 };
-static const unsigned char oid_nistp521[] =
-  { 0x2B, 0x81, 0x04, 0x00, 0x23 };
-
+/* Curve table: what OpenPGP keys need beyond the card-data module's
+ * curve (card_curve_by_name: OID, size), which NAME looks up.  */
 static const struct curve_info
 {
   int curve;
   const char *name;           /* libgcrypt / GnuPG name.  */
-  const unsigned char *oid;
-  size_t oidlen;
   unsigned int nbits;         /* Curve size as GnuPG reports it.  */
   unsigned int fieldbytes;    /* Bytes of a coordinate / scalar.  */
   unsigned char kdf_hash;     /* GnuPG's ECDH defaults.  */
   unsigned char kdf_cipher;
 } curve_table[] =
   {
-    { PK_CURVE_ED25519, "Ed25519", oid_ed25519, sizeof oid_ed25519,
-      255, 32, 0, 0 },
-    { PK_CURVE_CV25519, "Curve25519", oid_cv25519, sizeof oid_cv25519,
-      255, 32, PK_HASH_SHA256, PK_CIPHER_AES128 },
-    { PK_CURVE_NISTP256, "NIST P-256", oid_nistp256, sizeof oid_nistp256,
-      256, 32, PK_HASH_SHA256, PK_CIPHER_AES128 },
-    { PK_CURVE_NISTP384, "NIST P-384", oid_nistp384, sizeof oid_nistp384,
-      384, 48, PK_HASH_SHA384, PK_CIPHER_AES256 },
-    { PK_CURVE_NISTP521, "NIST P-521", oid_nistp521, sizeof oid_nistp521,
-      521, 66, PK_HASH_SHA512, PK_CIPHER_AES256 }
+    { PK_CURVE_ED25519, "Ed25519", 255, 32, 0, 0 },
+    { PK_CURVE_CV25519, "Curve25519", 255, 32,
+      PK_HASH_SHA256, PK_CIPHER_AES128 },
+    { PK_CURVE_NISTP256, "NIST P-256", 256, 32,
+      PK_HASH_SHA256, PK_CIPHER_AES128 },
+    { PK_CURVE_NISTP384, "NIST P-384", 384, 48,
+      PK_HASH_SHA384, PK_CIPHER_AES256 },
+    { PK_CURVE_NISTP521, "NIST P-521", 521, 66,
+      PK_HASH_SHA512, PK_CIPHER_AES256 }
   };
 
 static const struct curve_info *
@@ -285,14 +273,17 @@ pk_algo_supported (int algo, int curve)
 int
 pk_curve_from_oid (const unsigned char *oid, size_t oidlen)
 {
-  size_t i;
+  size_t i, len;
+  const unsigned char *ref;
 
   if (!oid)
     return PK_CURVE_NONE;
   for (i = 0; i < DIM (curve_table); i++)
-    if (curve_table[i].oidlen == oidlen
-        && !memcmp (curve_table[i].oid, oid, oidlen))
-      return curve_table[i].curve;
+    {
+      ref = pk_curve_oid (curve_table[i].curve, &len);
+      if (ref && len == oidlen && !memcmp (ref, oid, oidlen))
+        return curve_table[i].curve;
+    }
   return PK_CURVE_NONE;
 }
 
@@ -303,10 +294,11 @@ const unsigned char *
 pk_curve_oid (int curve, size_t *r_len)
 {
   const struct curve_info *ci = find_curve (curve);
+  const card_curve_t *cc = ci ? card_curve_by_name (ci->name) : NULL;
 
   if (r_len)
-    *r_len = ci ? ci->oidlen : 0;
-  return ci ? ci->oid : NULL;
+    *r_len = cc ? cc->oidlen : 0;
+  return cc ? cc->oid : NULL;
 }
 
 
