@@ -4,6 +4,7 @@
  * See card-data.h.  Pure functions and tables (no card I/O):
  *
  *  - status words and command APDUs;
+ *  - DigestInfo prefixes;
  *  - key attributes (DO C1..C3), algorithm information (DO FA) and the
  *    curve table;
  *  - the canonical public key S-expression exactly as scdaemon builds
@@ -122,6 +123,114 @@ card_build_apdu (unsigned char *buf, int cla, int ins, int p1, int p2,
         buf[n++] = le >= 256 ? 0 : le;
     }
   return n;
+}
+
+
+/*
+ * DigestInfo (RFC 8017 9.2, note 1): what RSA signs on a card.
+ */
+
+/* Hash algorithms (libgcrypt ids).  */
+static const struct
+{
+  const char *name;
+  int algo;
+  size_t len;
+  unsigned char prefix[19];
+  size_t prefixlen;
+} hashes[] =
+  {
+    { "sha1",   GCRY_MD_SHA1,   20,
+      { 0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2B, 0x0E, 0x03, 0x02, 0x1A,
+        0x05, 0x00, 0x04, 0x14 }, 15 },
+    { "rmd160", GCRY_MD_RMD160, 20,
+      { 0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2B, 0x24, 0x03, 0x02, 0x01,
+        0x05, 0x00, 0x04, 0x14 }, 15 },
+    { "sha224", GCRY_MD_SHA224, 28,
+      { 0x30, 0x2D, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+        0x03, 0x04, 0x02, 0x04, 0x05, 0x00, 0x04, 0x1C }, 19 },
+    { "sha256", GCRY_MD_SHA256, 32,
+      { 0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+        0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20 }, 19 },
+    { "sha384", GCRY_MD_SHA384, 48,
+      { 0x30, 0x41, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+        0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30 }, 19 },
+    { "sha512", GCRY_MD_SHA512, 64,
+      { 0x30, 0x51, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+        0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40 }, 19 },
+    { "md5",    GCRY_MD_MD5,    16,
+      { 0x30, 0x20, 0x30, 0x0C, 0x06, 0x08, 0x2A, 0x86, 0x48, 0x86, 0xF7,
+        0x0D, 0x02, 0x05, 0x05, 0x00, 0x04, 0x10 }, 18 },
+  };
+
+int
+card_hash_from_name (const char *name)
+{
+  size_t i;
+
+  for (i = 0; i < DIM (hashes); i++)
+    if (!strcasecmp (hashes[i].name, name))
+      return hashes[i].algo;
+  return 0;
+}
+
+size_t
+card_hash_len (int algo)
+{
+  size_t i;
+
+  for (i = 0; i < DIM (hashes); i++)
+    if (hashes[i].algo == algo)
+      return hashes[i].len;
+  return 0;
+}
+
+const unsigned char *
+card_digestinfo_prefix (int algo, size_t *r_len)
+{
+  size_t i;
+
+  *r_len = 0;
+  for (i = 0; i < DIM (hashes); i++)
+    if (hashes[i].algo == algo)
+      {
+        *r_len = hashes[i].prefixlen;
+        return hashes[i].prefix;
+      }
+  return NULL;
+}
+
+gpg_error_t
+card_strip_digestinfo (const unsigned char *data, size_t len, int hashalgo,
+                       int *r_algo, const unsigned char **r_digest,
+                       size_t *r_digestlen)
+{
+  size_t i;
+
+  *r_algo = 0;
+  *r_digest = NULL;
+  *r_digestlen = 0;
+  for (i = 0; i < DIM (hashes); i++)
+    if (len == hashes[i].prefixlen + hashes[i].len
+        && !memcmp (data, hashes[i].prefix, hashes[i].prefixlen))
+      {
+        if (hashalgo && hashalgo != hashes[i].algo)
+          return gpg_error (GPG_ERR_DIGEST_ALGO);
+        *r_algo = hashes[i].algo;
+        *r_digest = data + hashes[i].prefixlen;
+        *r_digestlen = hashes[i].len;
+        return 0;
+      }
+  /* A bare digest.  */
+  for (i = 0; i < DIM (hashes); i++)
+    if ((hashalgo ? hashalgo == hashes[i].algo : 1) && len == hashes[i].len)
+      {
+        *r_algo = hashes[i].algo;
+        *r_digest = data;
+        *r_digestlen = len;
+        return 0;
+      }
+  return gpg_error (GPG_ERR_INV_VALUE);
 }
 
 

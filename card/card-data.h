@@ -8,6 +8,7 @@
  *
  *  - status words and the ISO 7816 command encoding (short and
  *    extended APDUs) that every route to a card uses;
+ *  - DigestInfo prefixes (what RSA signs);
  *  - key attributes (DO C1..C3), algorithm information (DO FA) and the
  *    curve table (names, OIDs, sizes);
  *  - the canonical public key S-expression, its keygrip, the v4
@@ -71,6 +72,26 @@ gpg_error_t card_map_sw (int sw);
 size_t card_build_apdu (unsigned char *buf, int cla, int ins, int p1, int p2,
                         size_t lc, const unsigned char *data, int le,
                         int ext);
+
+/* Hash algorithms of card signatures, by libgcrypt id (GCRY_MD_SHA256
+ * ...): SHA-1, RIPEMD-160, SHA-224/256/384/512 and MD5.  */
+/* The algorithm named NAME ("sha256", case-insensitive), or 0.  */
+int card_hash_from_name (const char *name);
+/* The digest length of ALGO, or 0 for an algorithm not listed.  */
+size_t card_hash_len (int algo);
+/* The DER DigestInfo prefix of ALGO (*R_LEN bytes; the digest follows
+ * it), or NULL (and 0).  */
+const unsigned char *card_digestinfo_prefix (int algo, size_t *r_len);
+/* Analyse DATA/LEN, the input of a signature: a DigestInfo of a listed
+ * algorithm gives *R_ALGO and *R_DIGEST (pointing into DATA) and
+ * *R_DIGESTLEN; a bare digest of the length of HASHALGO (or of any
+ * listed length when HASHALGO is 0) is taken too.  A DigestInfo of
+ * another algorithm than a non-zero HASHALGO is GPG_ERR_DIGEST_ALGO,
+ * anything else GPG_ERR_INV_VALUE.  */
+gpg_error_t card_strip_digestinfo (const unsigned char *data, size_t len,
+                                   int hashalgo, int *r_algo,
+                                   const unsigned char **r_digest,
+                                   size_t *r_digestlen);
 
 /* Algorithm ids (OpenPGP).  */
 #define CARD_ALGO_RSA    1

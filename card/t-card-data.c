@@ -3,7 +3,7 @@
  *
  * Linked with libocacarddata.a and common/ alone: the module needs no
  * PC/SC.  Command APDU encoding, the curve table and its lookups,
- * algorithm strings.  (Key attributes, DO FA and key material are
+ * algorithm strings, DigestInfo.  (Key attributes, DO FA and key material are
  * tested in t-app-openpgp.c, status words in t-iso7816.c.)
  */
 #include <config.h>
@@ -97,6 +97,48 @@ test_algostr (void)
   ok (!a.algo, "... leaves no attribute behind");
 }
 
+static void
+test_digestinfo (void)
+{
+  unsigned char buf[19 + 64];
+  const unsigned char *prefix, *digest;
+  size_t plen, dlen;
+  int algo;
+  gpg_error_t err;
+
+  memset (buf, 0xAB, sizeof buf);
+  prefix = card_digestinfo_prefix (GCRY_MD_SHA256, &plen);
+  ok (prefix && plen == 19, "SHA-256 prefix is 19 bytes");
+  memcpy (buf, prefix, plen);
+  err = card_strip_digestinfo (buf, 19 + 32, GCRY_MD_SHA256, &algo,
+                               &digest, &dlen);
+  ok (!err && algo == GCRY_MD_SHA256 && dlen == 32 && digest == buf + 19,
+      "SHA-256 DigestInfo stripped");
+  err = card_strip_digestinfo (buf, 19 + 32, 0, &algo, &digest, &dlen);
+  ok (!err && algo == GCRY_MD_SHA256, "hash detected from prefix");
+  err = card_strip_digestinfo (buf, 19 + 32, GCRY_MD_SHA1, &algo,
+                               &digest, &dlen);
+  ok_code (err, GPG_ERR_DIGEST_ALGO, "prefix of another hash");
+  memset (buf, 0xCD, sizeof buf);
+  err = card_strip_digestinfo (buf, 32, GCRY_MD_SHA256, &algo, &digest, &dlen);
+  ok (!err && dlen == 32 && digest == buf, "bare SHA-256 digest");
+  err = card_strip_digestinfo (buf, 20, GCRY_MD_SHA256, &algo, &digest, &dlen);
+  ok_code (err, GPG_ERR_INV_VALUE, "bare digest of the wrong length");
+  err = card_strip_digestinfo (buf, 64, 0, &algo, &digest, &dlen);
+  ok (!err && algo == GCRY_MD_SHA512, "bare 64 bytes is SHA-512");
+  prefix = card_digestinfo_prefix (GCRY_MD_SHA1, &plen);
+  ok (plen == 15 && prefix[0] == 0x30 && prefix[14] == 0x14,
+      "SHA-1 prefix is 15 bytes");
+  memcpy (buf, prefix, plen);
+  err = card_strip_digestinfo (buf, 35, GCRY_MD_SHA1, &algo, &digest, &dlen);
+  ok (!err && dlen == 20, "SHA-1 DigestInfo stripped");
+  ok (card_hash_len (GCRY_MD_SHA384) == 48 && !card_hash_len (GCRY_MD_SHA3_256),
+      "hash lengths");
+  ok (card_hash_from_name ("sha384") == GCRY_MD_SHA384
+      && card_hash_from_name ("rmd160") == GCRY_MD_RMD160
+      && !card_hash_from_name ("sha3"), "hash names");
+}
+
 int
 main (void)
 {
@@ -108,5 +150,6 @@ main (void)
   test_apdu ();
   test_curves ();
   test_algostr ();
+  test_digestinfo ();
   return tap_done ();
 }

@@ -102,8 +102,8 @@ oca_bin2hex (const void *buf, size_t len, char *out)
   return out;
 }
 
-static int
-hexval (int c)
+int
+oca_hexval (int c)
 {
   if (c >= '0' && c <= '9')
     return c - '0';
@@ -122,8 +122,8 @@ oca_hex2bin (const char *hex, void *buf, size_t len)
 
   for (i = 0; i < len; i++)
     {
-      int hi = hexval ((unsigned char)hex[2*i]);
-      int lo = hi < 0 ? -1 : hexval ((unsigned char)hex[2*i+1]);
+      int hi = oca_hexval ((unsigned char)hex[2*i]);
+      int lo = hi < 0 ? -1 : oca_hexval ((unsigned char)hex[2*i+1]);
       if (hi < 0 || lo < 0)
         return gpg_error (GPG_ERR_INV_VALUE);
       d[i] = (unsigned char)((hi << 4) | lo);

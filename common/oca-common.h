@@ -71,6 +71,8 @@ gpg_error_t oca_init_gcrypt (size_t secmem_size);
 /* Hex helpers.  bin2hex writes 2*LEN uppercase digits plus NUL to OUT
  * (which must have room for 2*LEN+1 bytes) and returns OUT.  */
 char *oca_bin2hex (const void *buf, size_t len, char *out);
+/* The value 0..15 of the hex digit C (either case), or -1.  */
+int oca_hexval (int c);
 /* Decode exactly 2*LEN hex digits from HEX (case-insensitive) into
  * BUF.  Returns 0 or GPG_ERR_INV_VALUE.  */
 gpg_error_t oca_hex2bin (const char *hex, void *buf, size_t len);

@@ -19,9 +19,8 @@
 
 #include "brd.h"
 #include "membuf.h"
+#include "scd-proto.h"
 
-/* Assuan lines are limited to 1000 bytes (without CR LF).  */
-#define LINE_MAX_LEN 1000
 /* Cap on D data accepted for one command.  */
 #define MAX_DATA_LEN (64 * 1024)
 /* Cap on one KEY-DATA value (hex digits): RSA 16384 bits is 4096.  */
@@ -64,94 +63,23 @@ no_log_cb (assuan_context_t ctx, void *hook, unsigned int cat,
 }
 
 
-/* Return the value of the hex digit C or -1.  */
-static int
-hexval (int c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  return -1;
-}
-
-
 gpg_error_t
 scd_unescape (const char *s, size_t n, int plus,
               unsigned char **r_buf, size_t *r_len)
 {
   gpg_error_t err;
-  unsigned char *buf = NULL;
-  size_t i, len = 0;
+  membuf_t mb;
 
   *r_buf = NULL;
   *r_len = 0;
-  buf = xtrymalloc (n + 1);
-  if (!buf)
-    return oca_error_from_errno ();
-  for (i = 0; i < n; i++)
-    {
-      if (s[i] == '%')
-        {
-          int hi, lo;
-
-          if (n - i < 3
-              || (hi = hexval ((unsigned char)s[i+1])) < 0
-              || (lo = hexval ((unsigned char)s[i+2])) < 0)
-            {
-              err = gpg_error (GPG_ERR_INV_RESPONSE);
-              goto leave;
-            }
-          buf[len++] = (hi << 4) | lo;
-          i += 2;
-        }
-      else if (plus && s[i] == '+')
-        buf[len++] = ' ';
-      else
-        buf[len++] = s[i];
-    }
-  buf[len] = 0;
-  *r_buf = buf;
-  *r_len = len;
-  buf = NULL;
-  err = 0;
-
- leave:
-  xfree (buf);
+  membuf_init (&mb, n + 1, 0);
+  err = scd_unescape_to (&mb, s, n, plus);
+  if (gpg_err_code (err) == GPG_ERR_INV_DATA)
+    err = gpg_error (GPG_ERR_INV_RESPONSE);
+  if (!err)
+    err = membuf_take (&mb, r_buf, r_len);
+  membuf_release (&mb);
   return err;
-}
-
-
-gpg_error_t
-scd_escape_value (const void *value, size_t len, char **r_str)
-{
-  const unsigned char *v = value;
-  char *str, *p;
-  size_t i;
-
-  *r_str = NULL;
-  if (len > (SIZE_MAX - 1) / 3)
-    return gpg_error (GPG_ERR_TOO_LARGE);
-  str = xtrymalloc (3 * len + 1);
-  if (!str)
-    return oca_error_from_errno ();
-  for (p = str, i = 0; i < len; i++)
-    {
-      if (v[i] == ' ')
-        *p++ = '+';
-      else if (v[i] == '%' || v[i] == '+' || v[i] < 0x20 || v[i] >= 0x7f)
-        {
-          snprintf (p, 4, "%%%02X", v[i]);
-          p += 3;
-        }
-      else
-        *p++ = v[i];
-    }
-  *p = 0;
-  *r_str = str;
-  return 0;
 }
 
 
@@ -243,7 +171,7 @@ scd_serialno_to_ident (const char *serialno, char *ident)
       || strncasecmp (serialno, "D27600012401", 12))
     return gpg_error (GPG_ERR_INV_VALUE);
   for (i = 0; i < 32; i++)
-    if (hexval ((unsigned char)serialno[i]) < 0)
+    if (oca_hexval ((unsigned char)serialno[i]) < 0)
       return gpg_error (GPG_ERR_INV_VALUE);
   /* Manufacturer: hex digits 16..19, serial: 20..27.  */
   for (i = 0; i < 4; i++)
@@ -310,105 +238,6 @@ send_secret_data (assuan_context_t ctx, const unsigned char *data,
 }
 
 
-/* Return true if the command line CMD has the option OPT (e.g.
- * "--reset") before its first non-option word.  */
-static int
-cmd_has_option (const char *cmd, const char *opt)
-{
-  size_t n = strlen (opt);
-
-  cmd += strcspn (cmd, " ");
-  for (;;)
-    {
-      while (*cmd == ' ')
-        cmd++;
-      if (strncmp (cmd, "--", 2))
-        return 0;
-      if (!strncmp (cmd, opt, n) && (!cmd[n] || cmd[n] == ' ' || cmd[n] == '='))
-        return 1;
-      cmd += strcspn (cmd, " ");
-    }
-}
-
-
-/* The first non-option argument of CMD (points into CMD; "" if none).  */
-static const char *
-cmd_first_arg (const char *cmd)
-{
-  cmd += strcspn (cmd, " ");
-  for (;;)
-    {
-      while (*cmd == ' ')
-        cmd++;
-      if (!strncmp (cmd, "-- ", 3))
-        {
-          cmd += 3;
-          while (*cmd == ' ')
-            cmd++;
-          return cmd;
-        }
-      if (strncmp (cmd, "--", 2))
-        return cmd;
-      cmd += strcspn (cmd, " ");
-    }
-}
-
-
-/* gpg-agent in loopback mode asks "INQUIRE PASSPHRASE" for every PIN
- * scdaemon wants and drops scdaemon's "|A|", "|N|", "|R|" flags and
- * prompt (2.2.40: divert-scd.c getpin_cb -> agent_askpin ->
- * pinentry_loopback).  Derive which PIN it is from the command we sent
- * and the index SEQ of the request within it, the way scdaemon's
- * OpenPGP application asks (spec B.7, B.9).  */
-static void
-guess_agent_pin_kind (const char *cmd, unsigned int seq,
-                      scd_pin_request_t *req)
-{
-  size_t n = strcspn (cmd, " ");
-  const char *arg = cmd_first_arg (cmd);
-
-#define IS(name) (n == strlen (name) && !strncasecmp (cmd, name, n))
-  if (IS ("GENKEY") || IS ("WRITEKEY") || IS ("WRITECERT"))
-    req->admin = 1;
-  else if (IS ("SETATTR"))
-    {
-      /* PRIVATE-DO-1 and -3 use PW1; everything else PW3.  */
-      if (strncasecmp (arg, "PRIVATE-DO-1", 12)
-          && strncasecmp (arg, "PRIVATE-DO-3", 12))
-        req->admin = 1;
-    }
-  else if (IS ("CHECKPIN"))
-    req->admin = !!strstr (arg, "[CHV3]");
-  else if (IS ("PASSWD"))
-    {
-      int reset = cmd_has_option (cmd, "--reset");
-      int chv;
-
-      if (!strncasecmp (arg, "OPENPGP.", 8))
-        arg += 8;
-      chv = atoi (arg);
-      if (!seq)
-        {
-          /* The PIN that authorises the change.  */
-          if (reset || chv == 3)
-            req->admin = 1;
-          else if (chv == 2)
-            req->resetcode = 1;
-        }
-      else
-        {
-          /* The new PIN.  */
-          req->newpin = 1;
-          if (chv == 3)
-            req->admin = 1;
-          else if (chv == 2 && reset)
-            req->resetcode = 1;
-        }
-    }
-#undef IS
-}
-
-
 /* Answer a PIN inquiry (KEYWORD with ARGS) using the PIN callback.  */
 static gpg_error_t
 answer_pin (struct transact_parm_s *parm, const char *keyword,
@@ -417,12 +246,14 @@ answer_pin (struct transact_parm_s *parm, const char *keyword,
   scd_client_t scd = parm->scd;
   gpg_error_t err;
   scd_pin_request_t req;
+  scd_pinflags_t flags;
   unsigned char *prompt = NULL;
   size_t promptlen;
-  const char *p, *end;
+  const char *p;
   char *pin = NULL;
 
   memset (&req, 0, sizeof req);
+  memset (&flags, 0, sizeof flags);
   if (!scd->pin_cb)
     return gpg_error (GPG_ERR_NO_PIN_ENTRY);
 
@@ -431,32 +262,22 @@ answer_pin (struct transact_parm_s *parm, const char *keyword,
   if (!strcmp (keyword, "NEEDPIN"))
     {
       /* "|FLAGS|text": flags between bars, text percent-escaped.  */
-      p = args;
-      if (*p == '|' && (end = strchr (p + 1, '|')))
-        {
-          for (p++; p < end; p++)
-            {
-              if (*p == 'A')
-                req.admin = 1;
-              else if (*p == 'N')
-                req.newpin = 1;
-              else if (*p == 'R')
-                req.resetcode = 1;
-            }
-          p = end + 1;
-        }
+      p = scd_pinflags_parse (args, &flags);
       err = scd_unescape (p, strlen (p), 0, &prompt, &promptlen);
       if (err)
         goto leave;
     }
   else
     {
-      /* gpg-agent loopback: "PASSPHRASE" or "NEW_PASSPHRASE".  */
+      /* gpg-agent loopback: "PASSPHRASE" or "NEW_PASSPHRASE"; the
+       * agent drops scdaemon's flags and prompt (2.2.40: divert-scd.c
+       * getpin_cb -> agent_askpin -> pinentry_loopback), so derive
+       * them from the command we sent.  */
       req.via_agent = 1;
       if (parm->cmd)
-        guess_agent_pin_kind (parm->cmd, req.seq, &req);
+        scd_pinflags_for_command (parm->cmd, req.seq, &flags);
       if (!strcmp (keyword, "NEW_PASSPHRASE"))
-        req.newpin = 1;
+        flags.newpin = 1;
       prompt = (unsigned char *)xtrystrdup ("");
       if (!prompt)
         {
@@ -464,6 +285,9 @@ answer_pin (struct transact_parm_s *parm, const char *keyword,
           goto leave;
         }
     }
+  req.admin = flags.admin;
+  req.newpin = flags.newpin;
+  req.resetcode = flags.resetcode;
   req.prompt = (const char *)prompt;
 
   err = scd->pin_cb (scd->pin_opaque, &req, &pin);
@@ -499,16 +323,10 @@ inquire_cb (void *opaque, const char *line)
 {
   struct transact_parm_s *parm = opaque;
   char keyword[64];
-  const char *args;
-  size_t n;
+  const char *args = line;
 
-  n = strcspn (line, " ");
-  if (n >= sizeof keyword)
+  if (scd_next_word (&args, keyword, sizeof keyword))
     return gpg_error (GPG_ERR_ASS_UNKNOWN_INQUIRE);
-  memcpy (keyword, line, n);
-  keyword[n] = 0;
-  for (args = line + n; *args == ' '; args++)
-    ;
 
   if (!strcmp (keyword, "NEEDPIN") || !strcmp (keyword, "PASSPHRASE")
       || !strcmp (keyword, "NEW_PASSPHRASE"))
@@ -556,16 +374,10 @@ status_cb (void *opaque, const char *line)
 {
   struct transact_parm_s *parm = opaque;
   char keyword[64];
-  const char *args;
-  size_t n;
+  const char *args = line;
 
-  n = strcspn (line, " ");
-  if (!n || n >= sizeof keyword)
+  if (scd_next_word (&args, keyword, sizeof keyword) || !*keyword)
     return 0;  /* Not a keyword we know; ignore.  */
-  memcpy (keyword, line, n);
-  keyword[n] = 0;
-  for (args = line + n; *args == ' '; args++)
-    ;
   if (!strcmp (keyword, "INQUIRE_MAXLEN") || !strcmp (keyword, "PROGRESS")
       || !strcmp (keyword, "PINENTRY_LAUNCHED"))
     return 0;
@@ -592,7 +404,7 @@ transact (scd_client_t scd, const char *cmd, struct transact_parm_s *parm)
       strcpy (stpcpy (line, "SCD "), cmd);
       cmd = line;
     }
-  if (strlen (cmd) > LINE_MAX_LEN || strchr (cmd, '\n'))
+  if (strlen (cmd) > SCD_LINE_MAX || strchr (cmd, '\n'))
     {
       err = gpg_error (GPG_ERR_TOO_LARGE);
       goto leave;
@@ -942,7 +754,7 @@ scd_client_serialno (scd_client_t scd, const char *demand, char **r_serialno)
 {
   gpg_error_t err;
   struct strlist_parm_s parm;
-  char line[LINE_MAX_LEN + 1];
+  char line[SCD_LINE_MAX + 1];
 
   if (r_serialno)
     *r_serialno = NULL;
@@ -1104,24 +916,13 @@ parse_fpr (const char *s, unsigned char *fpr)
 }
 
 
-/* Copy the next space-delimited token of *S into BUF of SIZE bytes.  */
+/* Copy the next space-delimited token of *S into BUF of SIZE bytes
+ * (scd_next_word); a token too long is a bad response.  */
 static gpg_error_t
 next_token (const char **s, char *buf, size_t size)
 {
-  const char *p = *s;
-  size_t n;
-
-  while (*p == ' ')
-    p++;
-  n = strcspn (p, " ");
-  if (n >= size)
+  if (scd_next_word (s, buf, size))
     return gpg_error (GPG_ERR_INV_RESPONSE);
-  memcpy (buf, p, n);
-  buf[n] = 0;
-  p += n;
-  while (*p == ' ')
-    p++;
-  *s = p;
   return 0;
 }
 
@@ -1324,7 +1125,7 @@ scd_cardinfo_parse_status (scd_cardinfo_t *info, const char *keyword,
       unsigned long v = 0;
       int d;
 
-      for (p = args; (d = hexval ((unsigned char)*p)) >= 0; p++)
+      for (p = args; (d = oca_hexval ((unsigned char)*p)) >= 0; p++)
         {
           if (v > 0xffff)
             return gpg_error (GPG_ERR_INV_RESPONSE);
@@ -1467,7 +1268,7 @@ cardinfo_status_cb (void *opaque, const char *keyword, const char *args)
 gpg_error_t
 scd_client_getattr (scd_client_t scd, const char *name, scd_cardinfo_t *info)
 {
-  char line[LINE_MAX_LEN + 1];
+  char line[SCD_LINE_MAX + 1];
 
   if (!name || strlen (name) > 100 || strpbrk (name, " \n"))
     return gpg_error (GPG_ERR_INV_ARG);
@@ -1552,7 +1353,7 @@ scd_client_readkey (scd_client_t scd, const char *keyid,
                     unsigned char **r_sexp, size_t *r_len)
 {
   gpg_error_t err;
-  char line[LINE_MAX_LEN + 1];
+  char line[SCD_LINE_MAX + 1];
   unsigned char *buf = NULL;
   size_t len;
 
@@ -1583,7 +1384,7 @@ setdata (scd_client_t scd, const void *data, size_t datalen)
 {
   gpg_error_t err = 0;
   const unsigned char *d = data;
-  char line[LINE_MAX_LEN + 1];
+  char line[SCD_LINE_MAX + 1];
   size_t off = 0, n;
   char *p;
 
@@ -1613,7 +1414,7 @@ crypt_op (scd_client_t scd, const char *cmd, const char *keyid,
           unsigned char **r_out, size_t *r_outlen)
 {
   gpg_error_t err;
-  char line[LINE_MAX_LEN + 1];
+  char line[SCD_LINE_MAX + 1];
   struct transact_parm_s parm;
 
   *r_out = NULL;
@@ -1704,7 +1505,7 @@ append_hex (membuf_t *mb, const char *s)
   size_t i;
 
   for (i = 0; i < n; i++)
-    if (hexval ((unsigned char)s[i]) < 0)
+    if (oca_hexval ((unsigned char)s[i]) < 0)
       return gpg_error (GPG_ERR_INV_RESPONSE);
   membuf_put (mb, s, n);
   return membuf_error (mb);
@@ -1822,7 +1623,7 @@ scd_client_genkey (scd_client_t scd, int keyno, unsigned int flags,
 {
   gpg_error_t err;
   scd_genkey_result_t *res;
-  char line[LINE_MAX_LEN + 1];
+  char line[SCD_LINE_MAX + 1];
   char *p;
 
   *r_res = NULL;
@@ -1873,7 +1674,7 @@ scd_client_writekey (scd_client_t scd, const char *keyid, int force,
                      const unsigned char *keydata, size_t keydatalen)
 {
   gpg_error_t err;
-  char line[LINE_MAX_LEN + 1];
+  char line[SCD_LINE_MAX + 1];
   struct transact_parm_s parm;
 
   err = check_keyid (keyid);
@@ -1899,7 +1700,7 @@ scd_client_writekey (scd_client_t scd, const char *keyid, int force,
 gpg_error_t
 scd_client_passwd (scd_client_t scd, const char *chvno, unsigned int flags)
 {
-  char line[LINE_MAX_LEN + 1];
+  char line[SCD_LINE_MAX + 1];
 
   if (!chvno || !*chvno || strlen (chvno) > 20 || strpbrk (chvno, " \n"))
     return gpg_error (GPG_ERR_INV_ID);
@@ -1915,7 +1716,7 @@ scd_client_passwd (scd_client_t scd, const char *chvno, unsigned int flags)
 gpg_error_t
 scd_client_checkpin (scd_client_t scd, const char *idstr)
 {
-  char line[LINE_MAX_LEN + 1];
+  char line[SCD_LINE_MAX + 1];
   gpg_error_t err;
 
   err = check_keyid (idstr);
@@ -1931,7 +1732,7 @@ scd_client_apdu (scd_client_t scd, const char *options, const char *hexapdu,
                  unsigned char **r_resp, size_t *r_len, unsigned int *r_sw)
 {
   gpg_error_t err;
-  char line[LINE_MAX_LEN + 1];
+  char line[SCD_LINE_MAX + 1];
   unsigned char *buf = NULL;
   size_t len = 0;
   const unsigned char *rest;
@@ -1946,7 +1747,7 @@ scd_client_apdu (scd_client_t scd, const char *options, const char *hexapdu,
   if (r_sw)
     *r_sw = 0;
   if ((options && strlen (options) > 100)
-      || (hexapdu && strlen (hexapdu) > LINE_MAX_LEN - 110))
+      || (hexapdu && strlen (hexapdu) > SCD_LINE_MAX - 110))
     return gpg_error (GPG_ERR_TOO_LARGE);
   if ((options && strchr (options, '\n')) || (hexapdu && strchr (hexapdu, '\n')))
     return gpg_error (GPG_ERR_INV_ARG);
@@ -2084,12 +1885,10 @@ keyattrinfo_cb (void *opaque, const char *keyword, const char *args)
     return 0;
   if (next_token (&p, ref, sizeof ref) || next_token (&p, name, sizeof name))
     return 0;
-  if (strncasecmp (ref, "OPENPGP.", 8) || ref[8] < '1' || ref[8] > '3'
-      || ref[9])
-    return 0;
   memset (&entry, 0, sizeof entry);
-  entry.keyno = ref[8] - '0';
-  if (card_keyattr_from_algostr (name, entry.keyno, &entry.attr))
+  entry.keyno = scd_parse_keyref (ref, 0);
+  if (!entry.keyno
+      || card_keyattr_from_algostr (name, entry.keyno, &entry.attr))
     return 0;
   membuf_put (mb, &entry, sizeof entry);
   return 0;

@@ -344,17 +344,13 @@ gpg_error_t scd_client_random (scd_client_t scd, size_t n,
 
 /*-- Helpers (exported for the unit tests).  --*/
 
-/* Percent-plus unescape S (status-line values): "%XX" gives the byte,
- * "+" a space.  With PLUS = 0 only percent escapes are decoded.
- * *R_BUF is NUL-terminated (not counted in *R_LEN), xfree.  A bad
- * escape is GPG_ERR_INV_RESPONSE.  */
+/* Percent-plus unescape S (N bytes of a status-line value) with
+ * scd_unescape_to (scd-proto.h): "%XX" gives the byte, "+" a space;
+ * with PLUS = 0 only percent escapes are decoded.  *R_BUF is
+ * NUL-terminated (not counted in *R_LEN), xfree.  A bad escape is
+ * GPG_ERR_INV_RESPONSE (the server's answer is not trusted).  */
 gpg_error_t scd_unescape (const char *s, size_t n, int plus,
                           unsigned char **r_buf, size_t *r_len);
-
-/* Percent-plus escape VALUE for a command argument the way gpg does
- * for SETATTR: '%', '+', and non-printable bytes become %XX, a space
- * becomes '+'.  *R_STR is xfree'd.  */
-gpg_error_t scd_escape_value (const void *value, size_t len, char **r_str);
 
 /* Check that BUF/LEN is exactly one canonical S-expression (every atom
  * length-prefixed, lists balanced, nothing left over).  */

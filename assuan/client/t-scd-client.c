@@ -62,23 +62,6 @@ test_unescape (void)
 
 
 static void
-test_escape (void)
-{
-  char *s;
-
-  ok_err (scd_escape_value ("Doe<<John Q", 11, &s), "escape name");
-  ok (!strcmp (s, "Doe<<John+Q"), "space becomes plus: %s", s);
-  xfree (s);
-  ok_err (scd_escape_value ("a+b%c\n\x01\xc3\xa4", 9, &s), "escape specials");
-  ok (!strcmp (s, "a%2Bb%25c%0A%01%C3%A4"), "specials escaped: %s", s);
-  xfree (s);
-  ok_err (scd_escape_value ("", 0, &s), "escape empty");
-  ok (s && !*s, "empty stays empty");
-  xfree (s);
-}
-
-
-static void
 test_ident (void)
 {
   char ident[14];
@@ -425,7 +408,6 @@ main (void)
       return 1;
     }
   test_unescape ();
-  test_escape ();
   test_ident ();
   test_learn ();
   test_genkey ();

@@ -870,16 +870,17 @@ cmd_setattr (assuan_context_t ctx, char *line)
     }
   else
     {
-      size_t n = strlen (p);
+      membuf_t mb;
 
-      value = xtrymalloc_secure (n + 1);
-      if (!value)
-        {
-          err = oca_error_from_errno ();
-          goto leave;
-        }
-      memcpy (value, p, n + 1);
-      valuelen = scd_percent_plus_unescape ((char *)value);
+      membuf_init (&mb, MAXLEN_VALUE, 1);
+      err = scd_unescape_to (&mb, p, strlen (p), 1);
+      if (!err)
+        err = membuf_take (&mb, &value, &valuelen);
+      membuf_release (&mb);
+      if (gpg_err_code (err) == GPG_ERR_INV_DATA)
+        err = set_error (GPG_ERR_ASS_PARAMETER, "invalid escape in value");
+      if (err)
+        goto leave;
     }
 
   scd_lock_cards ();
@@ -1039,12 +1040,12 @@ prepare_sign_data (scd_session_t sess, app_t app, int keyno, int hashalgo,
     }
   else
     {
-      err = scd_strip_digestinfo (sess->setdata, sess->setdatalen,
-                                  hashalgo, &algo, &digest, &digestlen);
+      err = card_strip_digestinfo (sess->setdata, sess->setdatalen,
+                                   hashalgo, &algo, &digest, &digestlen);
       if (err)
         return err;
       prefix = attr->algo == CARD_ALGO_RSA
-        ? scd_digestinfo_prefix (algo, &prefixlen) : NULL;
+        ? card_digestinfo_prefix (algo, &prefixlen) : NULL;
       if (!prefix)
         prefixlen = 0;
     }
@@ -1080,7 +1081,7 @@ cmd_pksign (assuan_context_t ctx, char *line)
     {
       if (!strcmp (hash, "none"))
         raw = 1;
-      else if (!(hashalgo = scd_hash_from_name (hash)))
+      else if (!(hashalgo = card_hash_from_name (hash)))
         {
           xfree (hash);
           return set_error (GPG_ERR_ASS_PARAMETER, "invalid hash algorithm");
@@ -1146,7 +1147,8 @@ cmd_pkauth (assuan_context_t ctx, char *line)
   datalen = sess->setdatalen;
   if (card->app->keyattr[2].algo != CARD_ALGO_RSA
       && datalen > 35
-      && !scd_strip_digestinfo (data, datalen, 0, &algo, &digest, &digestlen)
+      && !card_strip_digestinfo (data, datalen, 0, &algo, &digest,
+                                 &digestlen)
       && digest != data)
     {
       data = digest;

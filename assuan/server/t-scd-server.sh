@@ -6,7 +6,8 @@
 # (scdaemon drops the connection); APDUs with odd hex digits or shorter
 # than a header are refused before any card is touched; PASSWD with a
 # bad CHV number is INV_ID; inquired data with a broken %XX escape is
-# a syntax error.  Runs oca-scd --server on pipes.  The
+# a syntax error, a SETATTR value with one a parameter error.  Runs
+# oca-scd --server on pipes.  The
 # --multi-server socket refuses other uids and stale socket directories
 # of killed servers are removed (only ours).
 # pidN and sockN are set through eval (start_multi).
@@ -54,6 +55,8 @@ long () { printf "%${1}s" "" | tr ' ' "$2"; }
   echo "WRITEKEY --force OPENPGP.3"
   for i in 1 2 3 4 5 6 7 8 9; do echo "D $(long 500 A)"; done
   echo "END"
+  echo "SETATTR DISP-NAME bad%zzescape"
+  echo "SETATTR DISP-NAME 100%"
   echo "NOP"
   echo "BYE"
 } > "$home/in"
@@ -102,9 +105,13 @@ is "WRITEKEY inquires again" "$(line 19)" "INQUIRE KEYDATA"
 like "D 12%: syntax error after the END" "$(line 20)" '^ERR 100663572 '
 is "WRITEKEY inquires a third time" "$(line 21)" "INQUIRE KEYDATA"
 like "4500 bytes: too much data" "$(line 22)" '^ERR 100663569 '
-is "next command served after the bad inquiries" "$(line 23)" "OK"
-like "BYE" "$(line 24)" '^OK closing'
-is "nothing else" "$(sed -n '25,$p' "$home/out")" ""
+# A SETATTR value with a broken escape is refused before any card is
+# looked for (the old unescaper kept "%zz" as it stood).
+like "SETATTR %zz: parameter error" "$(line 23)" '^ERR 100663576 .*escape'
+like "SETATTR with a lone %: parameter error" "$(line 24)" '^ERR 100663576 '
+is "next command served after the bad inquiries" "$(line 25)" "OK"
+like "BYE" "$(line 26)" '^OK closing'
+is "nothing else" "$(sed -n '27,$p' "$home/out")" ""
 
 # An over-long scdaemon.conf line is ignored whole: its tail must not
 # be read as another option.  oca-scd reads 1023 bytes at a time, so

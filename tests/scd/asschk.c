@@ -67,6 +67,7 @@
  *   close                    close our end of the pipe (EOF to server)
  */
 #include <config.h>
+#include "oca-common.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -588,8 +589,6 @@ note_line (enum line_type t, const char *line)
 }
 
 
-static int hexval (int c);
-
 /* Percent-unescape the N bytes of an Assuan data line payload S,
  * appending to BUF.  */
 static int
@@ -606,10 +605,11 @@ unescape_data (const char *s, size_t n, unsigned char *buf, size_t *len,
         return -1;
       if (*s == '%')
         {
-          if (end - s < 3 || hexval ((unsigned char)s[1]) < 0
-              || hexval ((unsigned char)s[2]) < 0)
+          if (end - s < 3 || oca_hexval ((unsigned char)s[1]) < 0
+              || oca_hexval ((unsigned char)s[2]) < 0)
             return -1;
-          c = (hexval ((unsigned char)s[1]) << 4) | hexval ((unsigned char)s[2]);
+          c = (oca_hexval ((unsigned char)s[1]) << 4)
+            | oca_hexval ((unsigned char)s[2]);
           s += 3;
         }
       else
@@ -664,39 +664,18 @@ start_server (char **argv, const char *stderr_file)
 }
 
 
-/* Hex digit value or -1.  */
-static int
-hexval (int c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  return -1;
-}
-
-
 /* Decode HEX into a fresh buffer.  */
 static unsigned char *
 decode_hex (const char *hex, size_t *r_len)
 {
-  size_t n = strlen (hex), i;
+  size_t n = strlen (hex);
   unsigned char *buf;
 
   if (n % 2)
     die ("odd number of hex digits");
   buf = xmalloc (n / 2 + 1);
-  for (i = 0; i < n / 2; i++)
-    {
-      int hi = hexval ((unsigned char)hex[2 * i]);
-      int lo = hexval ((unsigned char)hex[2 * i + 1]);
-
-      if (hi < 0 || lo < 0)
-        die ("bad hex digit");
-      buf[i] = (hi << 4) | lo;
-    }
+  if (oca_hex2bin (hex, buf, n / 2))
+    die ("bad hex digit");
   *r_len = n / 2;
   return buf;
 }
