@@ -37,10 +37,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-struct scd_options scd_opt;
-
-static FILE *logfp;
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *socket_dir;
 static int socket_dir_fd = -1;      /* Holds the directory's lock.  */
 static assuan_fd_t listen_fd = ASSUAN_INVALID_FD;
@@ -54,60 +50,6 @@ static struct assuan_malloc_hooks secure_hooks =
   {
     gcry_malloc_secure, gcry_realloc, gcry_free
   };
-
-static void vlog (const char *fmt, va_list ap)
-  __attribute__ ((format (printf, 1, 0)));
-static void
-vlog (const char *fmt, va_list ap)
-{
-  FILE *fp;
-  time_t now = time (NULL);
-  struct tm tm;
-  char tbuf[32];
-
-  pthread_mutex_lock (&log_lock);
-  fp = logfp ? logfp : stderr;
-  if (logfp)
-    {
-      gmtime_r (&now, &tm);
-      strftime (tbuf, sizeof tbuf, "%Y-%m-%d %H:%M:%S", &tm);
-      fprintf (fp, "%s oca-scd[%lu]: ", tbuf, (unsigned long)getpid ());
-    }
-  else
-    fprintf (fp, "oca-scd[%lu]: ", (unsigned long)getpid ());
-  vfprintf (fp, fmt, ap);
-  fputc ('\n', fp);
-  fflush (fp);
-  pthread_mutex_unlock (&log_lock);
-}
-
-void
-scd_log (const char *fmt, ...)
-{
-  va_list ap;
-
-  va_start (ap, fmt);
-  vlog (fmt, ap);
-  va_end (ap);
-}
-
-void
-scd_log_debug (int level, const char *fmt, ...)
-{
-  va_list ap;
-
-  if (scd_opt.debug_level < level)
-    return;
-  va_start (ap, fmt);
-  vlog (fmt, ap);
-  va_end (ap);
-}
-
-static void
-apdu_logger (const char *line)
-{
-  scd_log ("%s", line);
-}
 
 /* Parse a debug level name or number.  */
 static int
@@ -630,17 +572,7 @@ main (int argc, char **argv)
         fprintf (stderr, "oca-scd: argument '%s' ignored\n", a);
     }
 
-  if (scd_opt.log_file && strcmp (scd_opt.log_file, "-"))
-    {
-      const char *lf = scd_opt.log_file;
-
-      if (!strncmp (lf, "socket://", 9))
-        lf = NULL;   /* Not supported; keep stderr.  */
-      if (lf)
-        logfp = fopen (lf, "a");
-    }
-  if (scd_opt.debug_level >= 2)
-    tp_set_log (apdu_logger);
+  scd_log_open ();
 
   signal (SIGPIPE, SIG_IGN);
   assuan_set_gpg_err_source (GPG_ERR_SOURCE_SCD);
@@ -736,9 +668,7 @@ main (int argc, char **argv)
       pthread_mutex_unlock (&conn_lock);
     }
   cleanup_socket ();
-  scd_lock_cards ();
   scd_release_cards ();
-  scd_unlock_cards ();
   xfree (conf);
   return err ? 1 : 0;
 }

@@ -2,10 +2,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * All sessions (the pipe and every socket connection) share the card
- * objects.  One mutex serialises every access to them; handlers take
- * it for the whole command, so a PIN check and the operation that
- * follows cannot interleave with another session (card/ additionally
- * takes a PC/SC transaction against other processes).
+ * objects.  One mutex serialises every access to them; a handler holds
+ * it for the whole command (scd-session.c's scd_with_card), so a PIN
+ * check and the operation that follows cannot interleave with another
+ * session (card/ additionally takes a PC/SC transaction against other
+ * processes).
  */
 #include <config.h>
 #include "scd.h"
@@ -194,8 +195,31 @@ scd_scan_cards (int with_undefined)
 }
 
 void
+scd_session_enter (scd_session_t sess)
+{
+  (void)sess;
+  scd_lock_cards ();
+  scd_connections++;
+  scd_unlock_cards ();
+}
+
+void
+scd_session_leave (scd_session_t sess)
+{
+  scd_lock_cards ();
+  scd_connections--;
+  if (scd_lock_owner == sess)
+    scd_lock_owner = NULL;
+  scd_unlock_cards ();
+}
+
+void
 scd_release_cards (void)
 {
+  scd_lock_cards ();
   while (card_list)
     scd_drop_card (card_list);
+  scd_lock_owner = NULL;
+  scd_connections = 0;
+  scd_unlock_cards ();
 }

@@ -18,6 +18,7 @@
 #include <config.h>
 #include "fuzz.h"
 #include "scd-client.h"
+#include "scd-proto.h"
 
 #include <signal.h>
 #include <string.h>

@@ -12,22 +12,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* oca-scd.c's globals and logging, for the handlers.  */
-struct scd_options scd_opt;
-
-void
-scd_log (const char *fmt, ...)
-{
-  (void)fmt;
-}
-
-void
-scd_log_debug (int level, const char *fmt, ...)
-{
-  (void)level;
-  (void)fmt;
-}
-
 /* The allocation hooks of oca-scd: the context in secure memory.  */
 static struct assuan_malloc_hooks secure_hooks =
   {
@@ -84,10 +68,6 @@ fuzz_scd_session (const void *lines, size_t len, int outfd)
     scd_command_loop (ctx, 1);
   assuan_release (ctx);
 
-  scd_lock_cards ();
   scd_release_cards ();
-  scd_lock_owner = NULL;
-  scd_connections = 0;
-  scd_unlock_cards ();
   scd_shutdown_requested = 0;
 }
