@@ -12,6 +12,7 @@
  */
 #include <config.h>
 #include "app-openpgp.h"
+#include "transport-script.h"
 #include "t-support.h"
 
 #include <string.h>

@@ -6,6 +6,7 @@
  */
 #include <config.h>
 #include "iso7816.h"
+#include "transport-script.h"
 #include "t-support.h"
 
 #include <string.h>

@@ -6,7 +6,7 @@
  * status SW_HOST_SCRIPT_MISMATCH so that the test fails cleanly.
  */
 #include <config.h>
-#include "transport.h"
+#include "transport-script.h"
 
 #include <string.h>
 #include <ctype.h>

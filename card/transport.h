@@ -3,7 +3,7 @@
  *
  * A reader (tp_reader_t) is a connected card slot.  The operations are
  * a small vtable so that unit tests can replace pcsc-lite with a
- * scripted card (transport-script.c).  Transport functions return an
+ * scripted card (transport-script.h, a test library of its own).  Transport functions return an
  * int status word: card status words are 0x0000..0xFFFF, host-side
  * failures are the SW_HOST_* pseudo status words >= 0x10000.  They
  * never leave card/: iso7816.c maps them to gpg_error_t.
@@ -97,24 +97,5 @@ gpg_error_t pcsc_open_reader (const char *name, tp_reader_t *r_rd);
 /* Return non-zero if reader NAME currently holds a card (no
  * connection needed).  */
 int pcsc_card_present (const char *name);
-
-/*-- transport-script.c --*/
-/* A scripted card for unit tests: every transmit must match the next
- * expected APDU (hex, case-insensitive; NULL or "*" = anything) and
- * gets the scripted response (hex data + SW).  A response of the form
- * "!<hex pseudo-sw>" makes transmit return that host status instead.  */
-gpg_error_t tpscript_new (const char *name, tp_reader_t *r_rd);
-void tpscript_expect (tp_reader_t rd, const char *apdu_hex,
-                      const char *resp_hex);
-/* Make the next tp_begin report a reset by another client.  */
-void tpscript_reset_on_begin (tp_reader_t rd);
-/* Make tp_status report no card.  */
-void tpscript_set_present (tp_reader_t rd, int present);
-/* Number of expectations not yet consumed.  */
-size_t tpscript_pending (tp_reader_t rd);
-/* Number of mismatches seen (0 = all APDUs matched).  */
-unsigned int tpscript_mismatches (tp_reader_t rd);
-/* The last mismatching APDU as hex (or "").  */
-const char *tpscript_last_mismatch (tp_reader_t rd);
 
 #endif /*OCA_TRANSPORT_H*/

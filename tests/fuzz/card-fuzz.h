@@ -20,6 +20,7 @@
 
 #include "fuzz.h"
 #include "app-openpgp.h"
+#include "transport-script.h"
 
 /* At most this many responses per card.  */
 #define FUZZ_CARD_MAX_RESPONSES 512
