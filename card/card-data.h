@@ -15,8 +15,10 @@
  *    fingerprint the host writes to C7..C9, and the key import
  *    templates (4D).
  *
- * Built into libocacarddata.a; libocacard.a (transport, ISO 7816,
- * application) sits on top of it.
+ * Two files: card-data.c (status words, APDUs, DigestInfo, curves, key
+ * attributes, DO FA) and card-keys.c (key material).  Built into
+ * libocacarddata.a; libocacard.a (transport, ISO 7816, application)
+ * sits on top of it.
  */
 #ifndef OCA_CARD_DATA_H
 #define OCA_CARD_DATA_H
