@@ -89,29 +89,6 @@ app_openpgp_sign (app_t app, int keyno,
   return err;
 }
 
-/* Size of the BER length field for LEN.  */
-static size_t
-ber_len_size (size_t len)
-{
-  return len < 0x80 ? 1 : len < 0x100 ? 2 : 3;
-}
-
-static void
-put_ber_len (membuf_t *mb, size_t len)
-{
-  if (len >= 0x100)
-    {
-      membuf_put_u8 (mb, 0x82);
-      membuf_put_u16 (mb, len);
-    }
-  else
-    {
-      if (len >= 0x80)
-        membuf_put_u8 (mb, 0x81);
-      membuf_put_u8 (mb, len);
-    }
-}
-
 gpg_error_t
 app_openpgp_decipher (app_t app, int keyno,
                       const unsigned char *data, size_t datalen,
@@ -180,15 +157,15 @@ app_openpgp_decipher (app_t app, int keyno,
         }
       /* A6 { 7F49 { 86 point } }  */
       {
-        size_t l86 = 1 + ber_len_size (n) + n;
-        size_t l7f49 = 2 + ber_len_size (l86) + l86;
+        size_t l86 = 1 + card_ber_len_size (n) + n;
+        size_t l7f49 = 2 + card_ber_len_size (l86) + l86;
 
         membuf_put_u8 (&mb, 0xA6);
-        put_ber_len (&mb, l7f49);
+        card_put_ber_len (&mb, l7f49);
         membuf_put_u16 (&mb, 0x7F49);
-        put_ber_len (&mb, l86);
+        card_put_ber_len (&mb, l86);
         membuf_put_u8 (&mb, 0x86);
-        put_ber_len (&mb, n);
+        card_put_ber_len (&mb, n);
       }
       while (pad--)
         membuf_put_u8 (&mb, 0);

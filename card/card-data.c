@@ -121,6 +121,45 @@ card_build_apdu (unsigned char *buf, int cla, int ins, int p1, int p2,
 
 
 /*
+ * BER-TLV writing.
+ */
+
+size_t
+card_ber_len_size (size_t len)
+{
+  return len < 0x80 ? 1 : len < 0x100 ? 2 : 3;
+}
+
+void
+card_put_ber_len (membuf_t *mb, size_t len)
+{
+  if (len < 0x80)
+    membuf_put_u8 (mb, len);
+  else if (len < 0x100)
+    {
+      membuf_put_u8 (mb, 0x81);
+      membuf_put_u8 (mb, len);
+    }
+  else
+    {
+      membuf_put_u8 (mb, 0x82);
+      membuf_put_u16 (mb, len);
+    }
+}
+
+void
+card_put_tl (membuf_t *mb, unsigned int tag, size_t len)
+{
+  if (tag > 0xffff)
+    membuf_put_u8 (mb, tag >> 16);
+  if (tag > 0xff)
+    membuf_put_u8 (mb, (tag >> 8) & 0xff);
+  membuf_put_u8 (mb, tag & 0xff);
+  card_put_ber_len (mb, len);
+}
+
+
+/*
  * DigestInfo (RFC 8017 9.2, note 1): what RSA signs on a card.
  */
 

@@ -8,7 +8,7 @@
  *
  *  - status words and the ISO 7816 command encoding (short and
  *    extended APDUs) that every route to a card uses;
- *  - DigestInfo prefixes (what RSA signs);
+ *  - BER-TLV writing and DigestInfo prefixes (what RSA signs);
  *  - key attributes (DO C1..C3), algorithm information (DO FA) and the
  *    curve table (names, OIDs, sizes);
  *  - the canonical public key S-expression, its keygrip, the v4
@@ -24,6 +24,7 @@
 #define OCA_CARD_DATA_H
 
 #include "oca-common.h"
+#include "membuf.h"
 
 /* Status words of interest.  */
 #define SW_SUCCESS            0x9000
@@ -74,6 +75,13 @@ gpg_error_t card_map_sw (int sw);
 size_t card_build_apdu (unsigned char *buf, int cla, int ins, int p1, int p2,
                         size_t lc, const unsigned char *data, int le,
                         int ext);
+
+/* BER-TLV writing: the bytes of the length field of LEN (1..3; LEN
+ * below 65536), the length field itself, and a tag (1 to 3 bytes, as
+ * its value needs) followed by the length field.  Errors are MB's.  */
+size_t card_ber_len_size (size_t len);
+void card_put_ber_len (membuf_t *mb, size_t len);
+void card_put_tl (membuf_t *mb, unsigned int tag, size_t len);
 
 /* Hash algorithms of card signatures, by libgcrypt id (GCRY_MD_SHA256
  * ...): SHA-1, RIPEMD-160, SHA-224/256/384/512 and MD5.  */

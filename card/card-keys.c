@@ -269,24 +269,6 @@ card_compute_fpr (const card_keyattr_t *attr, uint32_t created,
   return err;
 }
 
-/* Append a BER length.  */
-static void
-put_ber_len (membuf_t *mb, size_t len)
-{
-  if (len < 0x80)
-    membuf_put_u8 (mb, len);
-  else if (len < 0x100)
-    {
-      membuf_put_u8 (mb, 0x81);
-      membuf_put_u8 (mb, len);
-    }
-  else
-    {
-      membuf_put_u8 (mb, 0x82);
-      membuf_put_u16 (mb, len);
-    }
-}
-
 /* Append P/N right-justified into exactly SIZE bytes; error if too
  * large.  */
 static gpg_error_t
@@ -317,16 +299,16 @@ finish_template (int keyno, membuf_t *hdr, membuf_t *values,
   membuf_init (&outer, 8192, 1);
   membuf_put (&inner, crts[keyno - 1], 2);
   membuf_put_u16 (&inner, 0x7F48);
-  put_ber_len (&inner, membuf_len (hdr));
+  card_put_ber_len (&inner, membuf_len (hdr));
   membuf_put (&inner, membuf_data (hdr), membuf_len (hdr));
   membuf_put_u16 (&inner, 0x5F48);
-  put_ber_len (&inner, membuf_len (values));
+  card_put_ber_len (&inner, membuf_len (values));
   membuf_put (&inner, membuf_data (values), membuf_len (values));
   if ((err = membuf_error (hdr)) || (err = membuf_error (values))
       || (err = membuf_error (&inner)))
     goto leave;
   membuf_put_u8 (&outer, 0x4D);
-  put_ber_len (&outer, membuf_len (&inner));
+  card_put_ber_len (&outer, membuf_len (&inner));
   membuf_put (&outer, membuf_data (&inner), membuf_len (&inner));
   err = membuf_take (&outer, r_tmpl, r_tmpllen);
 
@@ -427,11 +409,11 @@ card_build_rsa_template (int keyno, const card_keyattr_t *attr,
     }
 
   membuf_put_u8 (&hdr, 0x91);
-  put_ber_len (&hdr, esize);
+  card_put_ber_len (&hdr, esize);
   membuf_put_u8 (&hdr, 0x92);
-  put_ber_len (&hdr, psize);
+  card_put_ber_len (&hdr, psize);
   membuf_put_u8 (&hdr, 0x93);
-  put_ber_len (&hdr, psize);
+  card_put_ber_len (&hdr, psize);
   if ((err = put_padded (&values, e, elen, esize))
       || (err = put_padded (&values, p, plen, psize))
       || (err = put_padded (&values, q, qlen, psize)))
@@ -439,11 +421,11 @@ card_build_rsa_template (int keyno, const card_keyattr_t *attr,
   if (crt)
     {
       membuf_put_u8 (&hdr, 0x94);
-      put_ber_len (&hdr, psize);
+      card_put_ber_len (&hdr, psize);
       membuf_put_u8 (&hdr, 0x95);
-      put_ber_len (&hdr, psize);
+      card_put_ber_len (&hdr, psize);
       membuf_put_u8 (&hdr, 0x96);
-      put_ber_len (&hdr, psize);
+      card_put_ber_len (&hdr, psize);
       if ((err = put_padded (&values, pq, pqlen, psize))
           || (err = put_padded (&values, dp, dplen, psize))
           || (err = put_padded (&values, dq, dqlen, psize)))
@@ -452,7 +434,7 @@ card_build_rsa_template (int keyno, const card_keyattr_t *attr,
   if (withn)
     {
       membuf_put_u8 (&hdr, 0x97);
-      put_ber_len (&hdr, attr->nbits / 8);
+      card_put_ber_len (&hdr, attr->nbits / 8);
       if ((err = put_padded (&values, n, nlen, attr->nbits / 8)))
         goto leave;
     }
@@ -506,7 +488,7 @@ card_build_ecc_template (int keyno, const card_keyattr_t *attr,
     }
   dsize = (attr->nbits + 7) / 8;
   membuf_put_u8 (&hdr, 0x92);
-  put_ber_len (&hdr, dsize);
+  card_put_ber_len (&hdr, dsize);
   if ((err = put_padded (&values, d, dlen, dsize)))
     goto leave;
   if (attr->with_pubkey)
@@ -522,7 +504,7 @@ card_build_ecc_template (int keyno, const card_keyattr_t *attr,
           qlen--;
         }
       membuf_put_u8 (&hdr, 0x99);
-      put_ber_len (&hdr, qlen);
+      card_put_ber_len (&hdr, qlen);
       membuf_put (&values, q, qlen);
     }
   err = finish_template (keyno, &hdr, &values, r_tmpl, r_tmpllen);

@@ -261,11 +261,6 @@ verify_sig (gcry_sexp_t key, const unsigned char *digest,
 }
 
 
-static const unsigned char sha256_prefix[19] =
-  { 0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
-    0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20 };
-
-
 /* signverify / authverify ID DIGEST32HEX.  */
 static gpg_error_t
 sign_and_verify (scd_client_t scd, int auth, const char *id,
@@ -275,7 +270,8 @@ sign_and_verify (scd_client_t scd, int auth, const char *id,
   gcry_sexp_t key = NULL;
   unsigned char *digest = NULL, *sig = NULL;
   unsigned char di[19 + 32];
-  size_t dlen, siglen;
+  const unsigned char *prefix;
+  size_t dlen, siglen, prefixlen;
 
   err = oca_hex2bin_alloc (digesthex, 0, &digest, &dlen);
   if (!err && dlen != 32)
@@ -284,7 +280,8 @@ sign_and_verify (scd_client_t scd, int auth, const char *id,
     err = read_pubkey (scd, id, &key);
   if (err)
     goto leave;
-  memcpy (di, sha256_prefix, 19);
+  prefix = card_digestinfo_prefix (GCRY_MD_SHA256, &prefixlen);
+  memcpy (di, prefix, prefixlen);
   memcpy (di + 19, digest, 32);
   if (auth)
     err = scd_client_pkauth (scd, id, di, sizeof di, &sig, &siglen);

@@ -25,21 +25,20 @@
 #include <string.h>
 #include <time.h>
 
-/* Status words.  */
+/* Status words (besides those of card-data.h, SW_WRONG_LENGTH and
+ * SW_FILE_NOT_FOUND among them), named from the card's side.  */
 #define SW_OK               0x9000
 #define SW_MORE(n)          (0x6100 | ((n) > 255 ? 0 : (n)))
 #define SW_TERMINATED       0x6285
 #define SW_WRONG_PIN(n)     (0x63c0 | (n))
 #define SW_MEMORY_FAILURE   0x6581
 #define SW_SECURITY_ISSUE   0x6600
-#define SW_WRONG_LENGTH     0x6700
 #define SW_SM_UNSUPPORTED   0x6882
 #define SW_CHAIN_EXPECTED   0x6883
 #define SW_SECURITY_STATUS  0x6982
 #define SW_PIN_BLOCKED      0x6983
 #define SW_CONDITIONS       0x6985
 #define SW_INCORRECT_DATA   0x6a80
-#define SW_FILE_NOT_FOUND   0x6a82
 #define SW_NOT_FOUND        0x6a88
 #define SW_WRONG_P1P2       0x6b00
 #define SW_INS_UNSUPPORTED  0x6d00
@@ -303,14 +302,9 @@ put_aid (vcard_t *card, membuf_t *mb)
 static void
 put_algo_list (vcard_t *card, int keyno, membuf_t *mb)
 {
-  static const unsigned char ed25519[] =
-    { 0x16, 0x2b, 0x06, 0x01, 0x04, 0x01, 0xda, 0x47, 0x0f, 0x01 };
-  static const unsigned char cv25519[] =
-    { 0x12, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x97, 0x55, 0x01, 0x05, 0x01 };
-  static const unsigned char p256[] =
-    { 0x13, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
-  static const unsigned char p384[] =
-    { 0x13, 0x2b, 0x81, 0x04, 0x00, 0x22 };
+  /* The ECC entries: algorithm byte and curve.  */
+  static const struct { unsigned char algo; const char *curve; } ecc[3] =
+    { { 0x16, "Ed25519" }, { 0x13, "NIST P-256" }, { 0x13, "NIST P-384" } };
   static const struct { unsigned int bit, nbits; } rsa[3] =
     { { VCARD_A_RSA2048, 2048 }, { VCARD_A_RSA3072, 3072 },
       { VCARD_A_RSA4096, 4096 } };
@@ -330,25 +324,19 @@ put_algo_list (vcard_t *card, int keyno, membuf_t *mb)
       }
   for (i = 0; i < 3; i++)
     {
-      const unsigned char *a;
+      const card_curve_t *c;
+      unsigned int abit;
 
-      if (i == 0)
-        {
-          a = keyno == 1 ? cv25519 : ed25519;
-          n = keyno == 1 ? sizeof cv25519 : sizeof ed25519;
-          if (!(pr->algos & (keyno == 1 ? VCARD_A_CV25519 : VCARD_A_ED25519)))
-            continue;
-        }
-      else
-        {
-          a = i == 1 ? p256 : p384;
-          n = i == 1 ? sizeof p256 : sizeof p384;
-          if (!(pr->algos & (i == 1 ? VCARD_A_P256 : VCARD_A_P384)))
-            continue;
-        }
-      memcpy (tmp, a, n);
-      if (keyno == 1)
-        tmp[0] = 0x12;
+      c = card_curve_by_name (i == 0 && keyno == 1 ? "Curve25519"
+                              : ecc[i].curve);
+      abit = i == 0 ? (keyno == 1 ? VCARD_A_CV25519 : VCARD_A_ED25519)
+        : i == 1 ? VCARD_A_P256 : VCARD_A_P384;
+      if (!(pr->algos & abit))
+        continue;
+      n = 0;
+      tmp[n++] = keyno == 1 ? 0x12 : ecc[i].algo;
+      memcpy (tmp + n, c->oid, c->oidlen);
+      n += c->oidlen;
       if (pr->ecc_pubkey == 1)
         tmp[n++] = 0xff;
       vcard_put_tlv (mb, tag, tmp, n);

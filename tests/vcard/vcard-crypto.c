@@ -22,53 +22,10 @@
 #define PKCS1_OVERHEAD 11
 
 void
-vcard_put_tl (membuf_t *mb, unsigned int tag, size_t len)
-{
-  if (tag > 0xffff)
-    membuf_put_u8 (mb, tag >> 16);
-  if (tag > 0xff)
-    membuf_put_u8 (mb, (tag >> 8) & 0xff);
-  membuf_put_u8 (mb, tag & 0xff);
-  if (len < 0x80)
-    membuf_put_u8 (mb, len);
-  else if (len < 0x100)
-    {
-      membuf_put_u8 (mb, 0x81);
-      membuf_put_u8 (mb, len);
-    }
-  else
-    {
-      membuf_put_u8 (mb, 0x82);
-      membuf_put_u16 (mb, len);
-    }
-}
-
-void
 vcard_put_tlv (membuf_t *mb, unsigned int tag, const void *data, size_t len)
 {
-  vcard_put_tl (mb, tag, len);
+  card_put_tl (mb, tag, len);
   membuf_put (mb, data, len);
-}
-
-/* Curve OIDs (DER content bytes).  */
-static const unsigned char oid_ed25519[] =
-  { 0x2b, 0x06, 0x01, 0x04, 0x01, 0xda, 0x47, 0x0f, 0x01 };
-static const unsigned char oid_cv25519[] =
-  { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x97, 0x55, 0x01, 0x05, 0x01 };
-static const unsigned char oid_p256[] =
-  { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
-static const unsigned char oid_p384[] =
-  { 0x2b, 0x81, 0x04, 0x00, 0x22 };
-
-/* Does the OID part OID/OIDLEN (possibly with a trailing 00 or FF
- * import-format byte) equal REF/REFLEN?  */
-static int
-oid_matches (const unsigned char *oid, size_t oidlen,
-             const unsigned char *ref, size_t reflen)
-{
-  if (oidlen == reflen + 1 && (oid[reflen] == 0xff || oid[reflen] == 0x00))
-    oidlen--;
-  return oidlen == reflen && !memcmp (oid, ref, reflen);
 }
 
 /* Parse the algorithm attribute ATTR/ATTRLEN for key slot KEYNO (0 SIG,
@@ -81,77 +38,62 @@ vcard_parse_attr (const unsigned char *attr, size_t attrlen, int keyno,
                   const vcard_profile_t *prof, vcard_algo_t *r_algo,
                   unsigned int *r_nbits)
 {
-  const unsigned char *oid;
-  size_t oidlen;
-  unsigned int nbits, ebits, bit = 0;
+  card_keyattr_t a;
+  unsigned int bit = 0;
   vcard_algo_t algo = VCARD_ALGO_NONE;
 
   *r_algo = VCARD_ALGO_NONE;
   *r_nbits = 0;
-  if (attrlen < 1)
+  if (card_parse_keyattr (attr, attrlen, keyno + 1, &a))
     return gpg_error (GPG_ERR_INV_VALUE);
-  if (attr[0] == 0x01)
+  if (a.algo == CARD_ALGO_RSA)
     {
-      if (attrlen != 5 && attrlen != 6)
-        return gpg_error (GPG_ERR_INV_VALUE);
-      nbits = (attr[1] << 8) | attr[2];
-      ebits = (attr[3] << 8) | attr[4];
-      bit = nbits == 2048 ? VCARD_A_RSA2048 : nbits == 3072 ? VCARD_A_RSA3072
-        : nbits == 4096 ? VCARD_A_RSA4096 : 0;
-      if (!bit || ebits < 17 || ebits > 32)
-        return gpg_error (GPG_ERR_INV_VALUE);
-      if (attrlen == 6 && attr[5] > 3)
+      bit = a.nbits == 2048 ? VCARD_A_RSA2048
+        : a.nbits == 3072 ? VCARD_A_RSA3072
+        : a.nbits == 4096 ? VCARD_A_RSA4096 : 0;
+      if (!bit || a.ebits < 17 || a.ebits > 32)
         return gpg_error (GPG_ERR_INV_VALUE);
       if (prof && (!(prof->algos & bit)
-                   || (prof->rsa_ebits && ebits != prof->rsa_ebits)
-                   || !(prof->rsa_formats
-                        & (1u << (attrlen == 6 ? attr[5] : 0)))))
+                   || (prof->rsa_ebits && a.ebits != prof->rsa_ebits)
+                   || !(prof->rsa_formats & (1u << a.rsa_format))))
         return gpg_error (GPG_ERR_INV_VALUE);
       *r_algo = VCARD_ALGO_RSA;
-      *r_nbits = nbits;
+      *r_nbits = a.nbits;
       return 0;
     }
 
-  oid = attr + 1;
-  oidlen = attrlen - 1;
-  if (prof && !prof->ecc_pubkey && oidlen && oid[oidlen - 1] == 0xff)
+  if (prof && !prof->ecc_pubkey && a.with_pubkey)
     return gpg_error (GPG_ERR_INV_VALUE);  /* No "with public key".  */
-  if (attr[0] == 0x16 && keyno != 1
-      && oid_matches (oid, oidlen, oid_ed25519, sizeof oid_ed25519))
+  if (a.algo == CARD_ALGO_EDDSA && keyno != 1
+      && !strcmp (a.curve, "Ed25519"))
     {
       algo = VCARD_ALGO_ED25519;
       bit = VCARD_A_ED25519;
-      *r_nbits = 255;
     }
-  else if (attr[0] == 0x12 && keyno == 1
-           && oid_matches (oid, oidlen, oid_cv25519, sizeof oid_cv25519))
+  else if (a.algo == CARD_ALGO_ECDH && keyno == 1
+           && !strcmp (a.curve, "Curve25519"))
     {
       algo = VCARD_ALGO_CV25519;
       bit = VCARD_A_CV25519;
-      *r_nbits = 255;
     }
-  else if (((attr[0] == 0x13 && keyno != 1)
-            || (attr[0] == 0x12 && keyno == 1)))
+  else if ((a.algo == CARD_ALGO_ECDSA && keyno != 1)
+           || (a.algo == CARD_ALGO_ECDH && keyno == 1))
     {
-      if (oid_matches (oid, oidlen, oid_p256, sizeof oid_p256))
+      if (!strcmp (a.curve, "NIST P-256"))
         {
           algo = VCARD_ALGO_NISTP256;
           bit = VCARD_A_P256;
-          *r_nbits = 256;
         }
-      else if (oid_matches (oid, oidlen, oid_p384, sizeof oid_p384))
+      else if (!strcmp (a.curve, "NIST P-384"))
         {
           algo = VCARD_ALGO_NISTP384;
           bit = VCARD_A_P384;
-          *r_nbits = 384;
         }
     }
   if (!algo || (prof && !(prof->algos & bit)))
-    {
-      *r_nbits = 0;
-      return gpg_error (GPG_ERR_INV_VALUE);
-    }
+    return gpg_error (GPG_ERR_INV_VALUE);
   *r_algo = algo;
+  *r_nbits = a.nbits;
   return 0;
 }
 

@@ -21,6 +21,7 @@
 
 #include "oca-common.h"
 #include "membuf.h"
+#include "card-data.h"
 
 #include <stdio.h>
 
@@ -183,8 +184,6 @@ void vcard_key_clear (vcard_key_t *key);
 /* Append a BER-TLV (TAG of 1 to 3 bytes, definite length) to MB.  */
 void vcard_put_tlv (membuf_t *mb, unsigned int tag,
                     const void *data, size_t len);
-/* Append only the tag and length (the value follows).  */
-void vcard_put_tl (membuf_t *mb, unsigned int tag, size_t len);
 /* Parsed form of an algorithm attribute.  */
 typedef enum
   {
