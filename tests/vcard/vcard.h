@@ -3,9 +3,10 @@
  *
  * The card is split in four parts:
  *
- *   vcard-app.c     the card application: APDU parsing, transport
- *                   (command chaining, GET RESPONSE / 61xx, extended
- *                   length), data objects, PINs, life cycle.
+ *   vcard-app.c     the card application's transport: APDU parsing,
+ *                   command chaining, GET RESPONSE / 61xx, extended
+ *                   length, dispatch; its commands in vcard-card.c,
+ *                   vcard-do.c, vcard-pin.c, vcard-key.c (vcard-int.h).
  *   vcard-crypto.c  the key operations with libgcrypt (generate, import,
  *                   sign, authenticate, decipher, public key template).
  *   vcard-state.c   the persistent card state file (atomic write).
@@ -163,7 +164,7 @@ const vcard_profile_t *vcard_profile_nth (size_t idx);
 /* "key value" lines for test scripts.  */
 void vcard_profile_describe (const vcard_profile_t *p, FILE *fp);
 
-/*-- vcard-app.c --*/
+/*-- vcard-card.c, vcard-app.c --*/
 /* A card in factory state behaving like PROF (NULL: permissive).  */
 gpg_error_t vcard_new (const vcard_profile_t *prof, vcard_t **r_card);
 void vcard_release (vcard_t *card);
