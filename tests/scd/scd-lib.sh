@@ -3,7 +3,13 @@
 #
 # Sourced after ../lib.sh.  Provides:
 #   scd_need_rig           fail clearly unless oca-vcard, the harness and
-#                          (for SCD_UNDER_TEST=oca) oca-scd exist
+#                          (for SCD_UNDER_TEST=oca) oca-scd exist; then
+#                          the card suite's library is there too
+#                          (tests/vcard/vcard-lib.sh: edit_card,
+#                          edit_key, fpr_of, the harness's vcard_*)
+#   scd_need_client_live   ... and the client driver t-scd-client-live
+#   scd_oca_home NAME DIR  a GNUPGHOME DIR bound to card NAME's reader
+#                          whose gpg-agent runs oca-scd
 #   scd_card NAME SERIAL8 [vcard options]
 #                          plug a fresh card (manufacturer FFFE) and build
 #                          $T/home-NAME, a GNUPGHOME bound to its reader
@@ -49,8 +55,21 @@ scd_need_rig () {
   OCA_HARNESS_SH=$VCARD_HARNESS
   export OCA_PCSC_LIST OCA_VCARD OCA_HARNESS_SH
   # shellcheck disable=SC1090
-  . "$VCARD_HARNESS" || _scd_fail "cannot source $VCARD_HARNESS"
+  . "${VCARD_HARNESS%/*}/vcard-lib.sh" \
+    || _scd_fail "cannot source ${VCARD_HARNESS%/*}/vcard-lib.sh"
   vcard_setup || _scd_fail "harness: vcard_setup failed"
+}
+
+scd_need_client_live () {
+  scd_need_rig
+  [ -x "$SCD_CLIENT_LIVE" ] \
+    || _scd_fail "dependency missing: t-scd-client-live ($SCD_CLIENT_LIVE)"
+}
+
+scd_oca_home () {
+  vcard_gnupghome "$1" "$2" || _scd_fail "harness: cannot build $2"
+  sed -i "s|^scdaemon-program .*|scdaemon-program $OCA_SCD|" \
+    "$2/gpg-agent.conf"
 }
 
 scd_serialno () { vcard_aid "$1"; }

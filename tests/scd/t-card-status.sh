@@ -12,15 +12,12 @@
 . "$srcdir/scd-lib.sh"
 
 SCD_UNDER_TEST=oca
-scd_need_rig
-[ -x "$SCD_CLIENT_LIVE" ] \
-  || _scd_fail "dependency missing: t-scd-client-live ($SCD_CLIENT_LIVE)"
+scd_need_client_live
 
 scd_card a 0000C5A1
 hg="$T/home-a"
 ho="$T/home-o"
-vcard_gnupghome a "$ho" || _scd_fail "harness: cannot build $ho"
-sed -i "s|^scdaemon-program .*|scdaemon-program $OCA_SCD|" "$ho/gpg-agent.conf"
+scd_oca_home a "$ho"
 
 # Keys in all slots and every cardholder field (GnuPG's scdaemon).
 scd_keys "$hg"

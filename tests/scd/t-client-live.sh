@@ -15,9 +15,7 @@
 . "$srcdir/scd-lib.sh"
 
 SCD_UNDER_TEST=oca
-scd_need_rig
-[ -x "$SCD_CLIENT_LIVE" ] \
-  || _scd_fail "dependency missing: t-scd-client-live ($SCD_CLIENT_LIVE)"
+scd_need_client_live
 
 scd_card a 0000C11E
 home="$T/home-a"

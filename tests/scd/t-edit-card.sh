@@ -18,10 +18,7 @@ sed -i "s|^scdaemon-program .*|scdaemon-program $OCA_SCD|" "$gh/gpg-agent.conf"
 export GNUPGHOME="$gh"
 echo "hello card" > "$T/msg"
 
-# edit_card FILE / edit_key KEY FILE: gpg with the commands in FILE.
-edit_card () { "$GPG" --no-tty --command-fd 0 --status-fd 1 --edit-card < "$1"; }
-edit_key () { "$GPG" --no-tty --command-fd 0 --status-fd 1 --edit-key "$1" < "$2"; }
-fpr_of () { "$GPG" --with-colons -k "$1" | awk -F: '$1=="fpr"{print $10; exit}'; }
+# edit_card, edit_key, fpr_of: tests/vcard/vcard-lib.sh.
 status () { "$GPG" --batch --card-status; }
 
 # What the card of this run's profile takes: Ed25519/Cv25519, else

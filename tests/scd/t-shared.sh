@@ -12,17 +12,14 @@
 . "$srcdir/scd-lib.sh"
 
 SCD_UNDER_TEST=oca
-scd_need_rig
-[ -x "$SCD_CLIENT_LIVE" ] \
-  || _scd_fail "dependency missing: t-scd-client-live ($SCD_CLIENT_LIVE)"
+scd_need_client_live
 N=${SCD_SHARED_LOOPS:-15}
 M=${SCD_SHARED_CLIENT_LOOPS:-100}
 
 scd_card a 0000511A
 hg="$T/home-a"
 ho="$T/home-o"
-vcard_gnupghome a "$ho" || _scd_fail "harness: cannot build $ho"
-sed -i "s|^scdaemon-program .*|scdaemon-program $OCA_SCD|" "$ho/gpg-agent.conf"
+scd_oca_home a "$ho"
 echo "shared card" > "$T/msg"
 
 gpg_in () { _h=$1; shift; GNUPGHOME="$_h" "$GPG" "$@"; }

@@ -3,17 +3,10 @@
 # keys, sign, verify, encrypt, decrypt, change PINs, factory reset
 # SPDX-License-Identifier: GPL-3.0-or-later
 . "$srcdir/../lib.sh"
-. "$srcdir/harness.sh"
+. "$srcdir/vcard-lib.sh"
 
-vcard_setup || { echo "Bail out! harness setup failed"; exit 1; }
-check "plug card" vcard_plug ed --serial 00ED0001
-vcard_gnupghome ed "$T/gh"
-export GNUPGHOME="$T/gh"
+vcard_test_card ed "plug card" --serial 00ED0001
 
-# edit_card FILE: run gpg --edit-card with the commands in FILE.
-edit_card () {
-  "$GPG" --no-tty --command-fd 0 --status-fd 1 --edit-card < "$1"
-}
 
 # --- RSA 2048 keys generated on the card.
 printf 'admin\ngenerate\nn\n0\nRsa User\nrsa@example.org\n\nquit\n' > "$T/cmds"

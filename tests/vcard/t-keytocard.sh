@@ -4,21 +4,11 @@
 # refuses an ECC key)
 # SPDX-License-Identifier: GPL-3.0-or-later
 . "$srcdir/../lib.sh"
-. "$srcdir/harness.sh"
+. "$srcdir/vcard-lib.sh"
 
-vcard_setup || { echo "Bail out! harness setup failed"; exit 1; }
-check "plug card" vcard_plug kc --serial 00C0FFEE
-vcard_gnupghome kc "$T/gh"
-export GNUPGHOME="$T/gh"
+vcard_test_card kc "plug card" --serial 00C0FFEE
 echo "to the card" > "$T/msg"
 
-# edit_key KEY FILE: gpg --edit-key KEY with the commands in FILE.
-edit_key () {
-  "$GPG" --no-tty --command-fd 0 --status-fd 1 --edit-key "$1" < "$2"
-}
-fpr_of () {
-  "$GPG" --with-colons -k "$1" | awk -F: '$1=="fpr"{print $10; exit}'
-}
 
 # The largest RSA the card takes (keytocard switches the attributes).
 bits=2048

@@ -2,16 +2,10 @@
 # t-pins.sh - wrong PINs block; admin unblock; reset code; blocked PW3
 # SPDX-License-Identifier: GPL-3.0-or-later
 . "$srcdir/../lib.sh"
-. "$srcdir/harness.sh"
+. "$srcdir/vcard-lib.sh"
 
-vcard_setup || { echo "Bail out! harness setup failed"; exit 1; }
-check "plug card" vcard_plug pn --serial 00000123
-vcard_gnupghome pn "$T/gh"
-export GNUPGHOME="$T/gh"
+vcard_test_card pn "plug card" --serial 00000123
 
-edit_card () {
-  "$GPG" --no-tty --command-fd 0 --status-fd 1 --edit-card < "$1"
-}
 counters () {
   "$GPG" --batch --card-status 2>/dev/null | sed -n 's/^PIN retry counter : //p'
 }

@@ -4,16 +4,10 @@
 # 6982, no RSA 4096
 # SPDX-License-Identifier: GPL-3.0-or-later
 . "$srcdir/../lib.sh"
-. "$srcdir/harness.sh"
+. "$srcdir/vcard-lib.sh"
 
-vcard_setup || { echo "Bail out! harness setup failed"; exit 1; }
-check "plug quirky card" vcard_plug qk --serial 00000B0B --no-extended-length \
-  --fpr-only-in-6e --wrong-pin-6982 --no-rsa4096
-vcard_gnupghome qk "$T/gh"
-export GNUPGHOME="$T/gh"
-edit_card () {
-  "$GPG" --no-tty --command-fd 0 --status-fd 1 --edit-card < "$1"
-}
+vcard_test_card qk "plug quirky card" --serial 00000B0B \
+  --no-extended-length --fpr-only-in-6e --wrong-pin-6982 --no-rsa4096
 
 check "card status" "$GPG" --batch --card-status
 like "serial" "$T/out" '^Serial number \.+: 00000B0B$'

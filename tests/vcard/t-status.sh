@@ -2,14 +2,11 @@
 # t-status.sh - gpg --card-status against oca-vcard; restart; APDU log
 # SPDX-License-Identifier: GPL-3.0-or-later
 . "$srcdir/../lib.sh"
-. "$srcdir/harness.sh"
+. "$srcdir/vcard-lib.sh"
 
-vcard_setup || { echo "Bail out! harness setup failed"; exit 1; }
-check "plug card with serial 0A0B0C0D" \
-  vcard_plug st --serial 0A0B0C0D --manufacturer FF42
+vcard_test_card st "plug card with serial 0A0B0C0D" \
+  --serial 0A0B0C0D --manufacturer FF42
 diag "reader: $VCARD_READER"
-vcard_gnupghome st "$T/gh"
-export GNUPGHOME="$T/gh"
 
 # The spec version the card's profile announces (3.4, 2.0 ...).
 ver=$(vcard_profile_get version)

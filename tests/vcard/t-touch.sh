@@ -5,12 +5,9 @@
 # gpg 2.2 has no "uif" command: the UIF DOs are written with scdaemon's
 # APDU command (after VERIFY PW3), as a user of gpg 2.2 would do.
 . "$srcdir/../lib.sh"
-. "$srcdir/harness.sh"
+. "$srcdir/vcard-lib.sh"
 
-vcard_setup || { echo "Bail out! harness setup failed"; exit 1; }
-check "plug card" vcard_plug tc --serial 00007C00 --touch-timeout 2
-vcard_gnupghome tc "$T/gh"
-export GNUPGHOME="$T/gh"
+vcard_test_card tc "plug card" --serial 00007C00 --touch-timeout 2
 echo "touch me" > "$T/msg"
 
 if vcard_profile_has algos ed25519; then

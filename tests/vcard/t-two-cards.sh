@@ -2,7 +2,7 @@
 # t-two-cards.sh - two virtual cards at once, each in its own reader
 # SPDX-License-Identifier: GPL-3.0-or-later
 . "$srcdir/../lib.sh"
-. "$srcdir/harness.sh"
+. "$srcdir/vcard-lib.sh"
 
 vcard_setup || { echo "Bail out! harness setup failed"; exit 1; }
 check "reserve two slots" vcard_reserve 2
