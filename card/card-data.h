@@ -160,7 +160,11 @@ typedef struct card_algoinfo_s
   card_keyattr_t attr;
 } card_algoinfo_t;
 
-/* Parse key attributes BUF of LEN bytes into *ATTR.  */
+/* Parse the key attributes BUF of LEN bytes (the value of DO C1..C3 of
+ * slot KEYNO) into *ATTR (cleared first; RAW keeps the bytes).  An
+ * algorithm other than RSA, ECDH, ECDSA, EdDSA is GPG_ERR_PUBKEY_ALGO,
+ * a curve not in the table GPG_ERR_UNKNOWN_CURVE, anything malformed
+ * GPG_ERR_INV_OBJ or a length error; *ATTR is then cleared.  */
 gpg_error_t card_parse_keyattr (const unsigned char *buf, size_t len,
                                 int keyno, card_keyattr_t *attr);
 /* Parse the value of DO FA (BUF, LEN; an outer FA tag is stripped)
@@ -188,8 +192,11 @@ gpg_error_t card_keyattr_encode (int keyno, const card_keyattr_t *want,
                                  const card_algoinfo_t *info, size_t ninfo,
                                  unsigned char *buf, size_t bufsize,
                                  size_t *r_len);
-/* Look up a curve by canonical name or alias ("ed25519").  Fills the
- * ECC fields of *ATTR (algo chosen for slot KEYNO).  */
+/* Fill *ATTR (cleared first) for the curve NAME (canonical name or
+ * alias, card_curve_by_name) in slot KEYNO: ECDH for slot 2, else
+ * EdDSA or ECDSA.  GPG_ERR_UNKNOWN_CURVE for an unknown NAME,
+ * GPG_ERR_WRONG_PUBKEY_ALGO for a curve the slot can't use (an EdDSA
+ * curve for decryption, a djb curve for signing).  */
 gpg_error_t card_keyattr_from_curve (const char *name, int keyno,
                                      card_keyattr_t *attr);
 /* Fill *ATTR from the algorithm string NAME as scdaemon's KEY-ATTR-INFO
@@ -200,20 +207,27 @@ gpg_error_t card_keyattr_from_curve (const char *name, int keyno,
  * card_keyattr_from_curve.  */
 gpg_error_t card_keyattr_from_algostr (const char *name, int keyno,
                                        card_keyattr_t *attr);
-/* Build the canonical public key S-expression (B.6) and its keygrip
- * (hex, 41 bytes).  For RSA pass N/E, for ECC pass Q (raw from the
- * card, without 0x40 for 25519 curves).  */
+/* Build the canonical public key S-expression (B.6) of a key with
+ * attributes ATTR into *R_SEXP (xfree) and *R_LEN and, when R_GRIP is
+ * not NULL, its keygrip (41 bytes: 40 hex digits and NUL).  For RSA
+ * pass N/E, for ECC pass Q (raw from the card, without 0x40 for 25519
+ * curves); a value missing is GPG_ERR_INV_VALUE, an unknown algorithm
+ * GPG_ERR_PUBKEY_ALGO.  */
 gpg_error_t card_build_pubkey_sexp (const card_keyattr_t *attr,
                                     const unsigned char *n, size_t nlen,
                                     const unsigned char *e, size_t elen,
                                     const unsigned char *q, size_t qlen,
                                     unsigned char **r_sexp, size_t *r_len,
                                     char *r_grip);
-/* Keygrip (hex) of the canonical S-expression SEXP.  */
+/* The keygrip of the canonical S-expression SEXP (LEN bytes) as 40 hex
+ * digits and a NUL into R_GRIP (41 bytes); libgcrypt's error for a
+ * malformed one.  */
 gpg_error_t card_keygrip_from_sexp (const unsigned char *sexp, size_t len,
                                     char *r_grip);
-/* Compute the v4 fingerprint of the public key.  KDF (4 bytes, ECDH
- * only) may be NULL for the default.  */
+/* The OpenPGP v4 fingerprint (20 bytes into R_FPR) of the public key
+ * with attributes ATTR created at CREATED: RSA from N/E, ECC from Q.
+ * KDF (4 bytes, ECDH only) may be NULL for card_default_kdf's.  An
+ * unknown algorithm is GPG_ERR_PUBKEY_ALGO.  */
 gpg_error_t card_compute_fpr (const card_keyattr_t *attr, uint32_t created,
                               const unsigned char *n, size_t nlen,
                               const unsigned char *e, size_t elen,
@@ -223,7 +237,10 @@ gpg_error_t card_compute_fpr (const card_keyattr_t *attr, uint32_t created,
 /* Default ECDH KDF parameters for ATTR into KDF[4].  */
 void card_default_kdf (const card_keyattr_t *attr, unsigned char *kdf);
 /* Build the 4D extended header list for an RSA import into slot KEYNO
- * with attributes ATTR (secure memory).  */
+ * (1..3) with attributes ATTR (import format, sizes) from the key's
+ * parts: *R_TMPL is secure memory (wipe_and_free), *R_TMPLLEN its
+ * length.  A part too large for the format, primes not of half the
+ * modulus size or ATTR not RSA is GPG_ERR_INV_VALUE.  */
 gpg_error_t card_build_rsa_template (int keyno, const card_keyattr_t *attr,
                                      const unsigned char *n, size_t nlen,
                                      const unsigned char *e, size_t elen,
@@ -232,15 +249,15 @@ gpg_error_t card_build_rsa_template (int keyno, const card_keyattr_t *attr,
                                      const unsigned char *d, size_t dlen,
                                      unsigned char **r_tmpl,
                                      size_t *r_tmpllen);
-/* Same for ECC: D is the secret scalar, Q the public point (optional,
- * used when ATTR->with_pubkey).  */
+/* Same for ECC: D is the secret scalar, Q the public point (needed when
+ * ATTR->with_pubkey: else GPG_ERR_NO_PUBKEY).  */
 gpg_error_t card_build_ecc_template (int keyno, const card_keyattr_t *attr,
                                      const unsigned char *d, size_t dlen,
                                      const unsigned char *q, size_t qlen,
                                      unsigned char **r_tmpl,
                                      size_t *r_tmpllen);
-/* Strip an outer TAG from a constructed DO answer if present and
- * consistent.  */
+/* Strip an outer TAG from the DO answer *BUF / *LEN (both advanced)
+ * when it is there and spans the whole answer; else leave them.  */
 void card_strip_outer_tag (int tag, const unsigned char **buf, size_t *len);
 
 #endif /*OCA_CARD_DATA_H*/
