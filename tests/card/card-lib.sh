@@ -72,39 +72,6 @@ card_colons () {
   "$GPG" --batch --with-colons --card-status 2>/dev/null
 }
 
-# Secret MPIs of the armored private key FILE, one hex line per key.
-secret_hex () {
-  sq packet dump --mpis "$1" 2>/dev/null | awk '
-    /Secret Key:/ { s = 1; next }
-    s && /^ *[0-9a-f]+  / {
-      for (i = 2; i <= 17; i++) if ($i ~ /^[0-9a-f][0-9a-f]$/) printf "%s", $i
-      next }
-    s && /Packet/ { print ""; s = 0 }
-    END { if (s) print "" }'
-}
-
-# key_residue FILE DBFILE [PUBFILE]: print what of the private key in
-# FILE is found in DBFILE: 8-byte windows of its secret MPIs (raw) and
-# its armored body lines -- except lines also found in the public key
-# armor PUBFILE (an RSA modulus fills whole armor lines, and those are
-# public).  Empty output = nothing found.
-key_residue () {
-  od -An -v -tx1 "$2" | tr -d ' \n' > "$T/db.hex"
-  secret_hex "$1" | while read -r _h; do
-    _i=0
-    while [ $_i -le $(( ${#_h} - 16 )) ]; do
-      _w=$(printf %s "$_h" | cut -c$((_i + 1))-$((_i + 16)))
-      grep -q "$_w" "$T/db.hex" && echo "raw:$_w"
-      _i=$((_i + 2))
-    done
-  done
-  sed -n '/^$/,/^-----END/p' "$1" | grep -E '^[A-Za-z0-9+/]{40,}' \
-    | while read -r _l; do
-        [ -n "${3:-}" ] && grep -qxF "$_l" "$3" && continue
-        grep -aqF "$_l" "$2" && echo "armor:$_l"
-      done
-}
-
 # secret_values KEY: one "kN-NAME HEX" line per secret MPI of the
 # armored private key KEY (RSA d, p, q, u; the EdDSA/ECDSA secret
 # scalar), from sq's dump (independent of oca).
