@@ -19,9 +19,13 @@
 #include "scd-proto.h"
 
 
-gpg_error_t
-scd_client_apdu (scd_client_t scd, const char *options, const char *hexapdu,
-                 unsigned char **r_resp, size_t *r_len, unsigned int *r_sw)
+/* APDU [OPTIONS] HEXAPDU, the server's raw passthrough: *R_RESP (if
+ * R_RESP is not NULL; xfree) gets the response data without SW1 SW2,
+ * *R_SW the status word.  HEXAPDU NULL just checks the card.  Kept in
+ * this file: the status word goes no further than card_command.  */
+static gpg_error_t
+apdu_command (scd_client_t scd, const char *options, const char *hexapdu,
+              unsigned char **r_resp, size_t *r_len, unsigned int *r_sw)
 {
   gpg_error_t err;
   char line[SCD_LINE_MAX + 1];
@@ -119,7 +123,7 @@ card_command (scd_client_t scd, int ins, unsigned int tag,
   apdulen = card_build_apdu (apdu, 0x00, ins, tag >> 8, tag & 0xff,
                              datalen, data, with_le ? 256 : -1, 0);
   oca_bin2hex (apdu, apdulen, hex);
-  err = scd_client_apdu (scd, "--more", hex, r_resp, r_len, &sw);
+  err = apdu_command (scd, "--more", hex, r_resp, r_len, &sw);
   if (err)
     {
       if (r_route_err)

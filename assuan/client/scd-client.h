@@ -296,16 +296,6 @@ gpg_error_t scd_client_passwd (scd_client_t scd, const char *chvno,
 /* CHECKPIN IDSTR (serialno, optionally "[CHV3]").  */
 gpg_error_t scd_client_checkpin (scd_client_t scd, const char *idstr);
 
-/* APDU [OPTIONS] HEXAPDU: the raw passthrough, for test drivers.
- * *R_RESP gets the response data without SW1 SW2, *R_SW the status
- * word.  OPTIONS may be NULL or e.g. "--more".  HEXAPDU NULL just
- * checks the card.  R_RESP may be NULL.  The CA uses the typed calls
- * below, which keep status words inside this library.  */
-gpg_error_t scd_client_apdu (scd_client_t scd, const char *options,
-                             const char *hexapdu, unsigned char **r_resp,
-                             size_t *r_len, unsigned int *r_sw);
-
-
 /*-- Data objects and algorithms (typed card access).  --*/
 /* These reach the card of the current SERIALNO with the APDU command
  * (GnuPG 2.2's scdaemon offers no attribute for them); card-data.h

@@ -16,7 +16,7 @@
  * getattr NAME, readkey ID, sign ID HASH HEX, signloop N ID HASH HEX,
  * auth ID HEX, authloop N ID HEX, decrypt ID HEX, genkey N [ALGO],
  * writekey ID SEXPFILE, setattr NAME VALUE, passwd CHV [reset|clear],
- * checkpin ID, apdu HEX, getdata TAG, putdata TAG HEX, algoinfo,
+ * checkpin ID, getdata TAG, putdata TAG HEX, algoinfo,
  * random N, restart, raw LINE (TAG in hex).
  *
  * Checked operations (the result is verified here with libgcrypt
@@ -706,18 +706,6 @@ run (scd_client_t scd, int argc, char **argv)
     {
       NEED (1);
       err = scd_client_checkpin (scd, argv[1]);
-    }
-  else if (!strcmp (cmd, "apdu"))
-    {
-      unsigned int sw;
-
-      NEED (1);
-      err = scd_client_apdu (scd, NULL, argv[1], &buf, &len, &sw);
-      if (!err)
-        {
-          print_hex ("resp", buf, len);
-          printf ("sw: %04X\n", sw);
-        }
     }
   else if (!strcmp (cmd, "getdata"))
     {

@@ -1,4 +1,4 @@
-/* fuzz-scd-client.c - libFuzzer target: the scdaemon client (assuan/scd-client.c)
+/* fuzz-scd-client.c - libFuzzer target: the scdaemon client (assuan/client/)
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * What a scdaemon-protocol server says is untrusted by the card
@@ -10,7 +10,7 @@
  *       scd_serialno_to_ident and scd_check_canon_sexp.  Invariant:
  *       scd_escape_value then scd_unescape gives the bytes back.
  *   other               one client call (serialno, learn, readkey,
- *       pksign, genkey, apdu, ...; bit 7 selects gpg-agent's dialect)
+ *       pksign, genkey, get data, ...; bit 7 selects gpg-agent's dialect)
  *       against a server whose whole side of the conversation is the
  *       rest of the input (greeting, status, data, inquiries, OK/ERR),
  *       delivered over a socket.
@@ -124,7 +124,6 @@ converse (int op, int agent, const unsigned char *data, size_t size)
   unsigned char *buf = NULL;
   size_t len = 0;
   char **list = NULL, *serialno = NULL;
-  unsigned int sw;
 
   if (size > 65536)
     return;
@@ -211,8 +210,18 @@ converse (int op, int agent, const unsigned char *data, size_t size)
       scd_client_checkpin (scd, "D276000124010304FFFE012345670000");
       break;
     case FCLI_APDU:
-      if (!scd_client_apdu (scd, "--more", "00CA006E00", &buf, &len, &sw))
+      /* The typed calls on the APDU route: GET DATA 6E (the same line
+       * the raw passthrough sent before), then the algorithm
+       * information (DO FA, or KEY-ATTR-INFO).  */
+      if (!scd_client_get_data (scd, 0x6E, &buf, &len))
         xfree (buf);
+      {
+        card_algoinfo_t *algos = NULL;
+        size_t count = 0;
+
+        if (!scd_client_algoinfo (scd, &algos, &count))
+          xfree (algos);
+      }
       break;
     case FCLI_RANDOM:
       if (!scd_client_random (scd, 32, &buf))
