@@ -78,13 +78,34 @@ attr_listed (vcard_t *card, int keyno, const unsigned char *a, size_t alen)
   return found;
 }
 
+static unsigned int put_do (vcard_t *card, unsigned int tag, membuf_t *mb);
+
+/* Append the TLVs of the N data objects TAGS the card has (a
+ * constructed DO's value) to MB.  */
+static void
+put_children (vcard_t *card, const unsigned int *tags, size_t n,
+              membuf_t *mb)
+{
+  membuf_t sub;
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    {
+      membuf_init (&sub, VCARD_MAX_RSP, 0);
+      if (put_do (card, tags[i], &sub) == SW_OK)
+        vcard_put_tlv (mb, tags[i], membuf_data (&sub), membuf_len (&sub));
+      if (membuf_error (&sub))
+        mb->err = membuf_error (&sub);
+      membuf_release (&sub);
+    }
+}
+
 /* Append the value of the simple or constructed DO TAG to MB.  Returns
  * a status word (SW_NOT_FOUND for unknown tags).  This does not check
  * access conditions.  */
 static unsigned int
 put_do (vcard_t *card, unsigned int tag, membuf_t *mb)
 {
-  membuf_t sub;
   unsigned char buf[64];
   int i;
 
@@ -218,16 +239,7 @@ put_do (vcard_t *card, unsigned int tag, membuf_t *mb)
           { 0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xcd, 0xde,
             0xd6, 0xd7, 0xd8 };
 
-        for (i = 0; i < (int)DIM (tags); i++)
-          {
-            membuf_init (&sub, VCARD_MAX_RSP, 0);
-            if (put_do (card, tags[i], &sub) == SW_OK)
-              vcard_put_tlv (mb, tags[i], membuf_data (&sub),
-                             membuf_len (&sub));
-            if (membuf_error (&sub))
-              mb->err = membuf_error (&sub);
-            membuf_release (&sub);
-          }
+        put_children (card, tags, DIM (tags), mb);
       }
       break;
     case 0x006e:
@@ -235,16 +247,7 @@ put_do (vcard_t *card, unsigned int tag, membuf_t *mb)
         static const unsigned int tags[] =
           { 0x4f, 0x5f52, 0x7f66, 0x7f74, 0x73 };
 
-        for (i = 0; i < (int)DIM (tags); i++)
-          {
-            membuf_init (&sub, VCARD_MAX_RSP, 0);
-            if (put_do (card, tags[i], &sub) == SW_OK)
-              vcard_put_tlv (mb, tags[i], membuf_data (&sub),
-                             membuf_len (&sub));
-            if (membuf_error (&sub))
-              mb->err = membuf_error (&sub);
-            membuf_release (&sub);
-          }
+        put_children (card, tags, DIM (tags), mb);
       }
       break;
     default:
