@@ -10,10 +10,12 @@
 # signature, and sq to accept the certificates and signatures.
 
 : "${srcdir:=$(dirname "$0")}"
+: "${top_srcdir:=$srcdir/..}"
 : "${top_builddir:=..}"
-. "$srcdir/../tests/lib.sh"
+. "$top_srcdir/tests/lib.sh"
 
-TOOL=./t-pgp-tool
+# The driver program (the build tree's, next to t-pgp).
+TOOL=${PGP_TOOL:-./t-pgp-tool}
 [ -x "$TOOL" ] || skip_all "t-pgp-tool not built"
 [ -n "$GPG" ] || skip_all "gpg not found"
 
