@@ -8,7 +8,7 @@
 # revoked, and repeat a User ID.
 . "$srcdir/cli-lib.sh"
 
-TOOL=${PGPTOOL:-$abs_top_builddir/src/t-pgp-tool}
+TOOL=${PGPTOOL:-$abs_top_builddir/src/pgp/t-pgp-tool}
 [ -x "$TOOL" ] || { not_ok "t-pgp-tool built ($TOOL)"; tap_done; exit 1; }
 [ -n "$SQLITE3" ] || skip_all "sqlite3 not found"
 

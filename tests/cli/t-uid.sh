@@ -26,7 +26,7 @@
 # certified must not be in the CA's export at all.
 . "$srcdir/cli-lib.sh"
 
-TOOL=${PGPTOOL:-$abs_top_builddir/src/t-pgp-tool}
+TOOL=${PGPTOOL:-$abs_top_builddir/src/pgp/t-pgp-tool}
 [ -x "$TOOL" ] || { not_ok "t-pgp-tool built ($TOOL)"; tap_done; exit 1; }
 SQWOT=$(command -v sq-wot) || { not_ok "sq-wot installed"; tap_done; exit 1; }
 
