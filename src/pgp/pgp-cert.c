@@ -14,27 +14,6 @@
 #include <time.h>
 
 
-/* NOW if not 0, else the current time.  */
-uint32_t
-_pgp_now (uint32_t t)
-{
-  return t ? t : (uint32_t)time (NULL);
-}
-
-
-void
-_pgp_rawpkt_release (pgp_rawpkt_t *p)
-{
-  while (p)
-    {
-      pgp_rawpkt_t *next = p->next;
-      xfree (p->raw);
-      xfree (p);
-      p = next;
-    }
-}
-
-
 void
 _pgp_uid_release (pgp_uid_t *uid)
 {

@@ -36,12 +36,14 @@ void _pgp_put_subpkt (membuf_t *mb, int type, int critical,
 void _pgp_put_revoc_reason (membuf_t *mb, int reason, const char *text);
 gpg_error_t _pgp_memdup (const void *p, size_t n, int secure,
                          unsigned char **r);
+uint32_t _pgp_now (uint32_t t);
+void _pgp_rawpkt_release (pgp_rawpkt_t *p);
+void _pgp_hash_key (gcry_md_hd_t md, const pgp_key_t *key);
 
 /*-- pgp-key.c --*/
 gpg_error_t _pgp_parse_key (int tag, const unsigned char *raw,
                             size_t rawlen, brd_t *body, pgp_key_t **r_key);
 void _pgp_key_write (const pgp_key_t *key, int secret, membuf_t *mb);
-void _pgp_hash_key (gcry_md_hd_t md, const pgp_key_t *key);
 gpg_error_t _pgp_key_build_packet (pgp_key_t *key);
 
 /*-- pgp-sig.c --*/
@@ -60,8 +62,6 @@ int _pgp_sig_by (const pgp_sig_t *sig, const unsigned char fpr[20]);
 
 /*-- pgp-cert.c --*/
 void _pgp_uid_release (pgp_uid_t *uid);
-void _pgp_rawpkt_release (pgp_rawpkt_t *p);
-uint32_t _pgp_now (uint32_t t);
 gpg_error_t _pgp_uid_new (const char *name, pgp_uid_t **r_uid);
 gpg_error_t _pgp_uid_new_mem (const void *body, size_t n, pgp_uid_t **r_uid);
 

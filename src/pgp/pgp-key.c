@@ -125,22 +125,6 @@ compute_fpr (pgp_key_t *key)
 }
 
 
-/* Feed the key as hashed for signatures and fingerprints (0x99,
- * two-octet length, public body).  */
-void
-_pgp_hash_key (gcry_md_hd_t md, const pgp_key_t *key)
-{
-  size_t n = key->pubrawlen_ - key->pubhdrlen_;
-  unsigned char hdr[3];
-
-  hdr[0] = 0x99;
-  hdr[1] = n >> 8;
-  hdr[2] = n;
-  gcry_md_write (md, hdr, 3);
-  gcry_md_write (md, key->pubraw_ + key->pubhdrlen_, n);
-}
-
-
 /* Read an OID (1 length octet, not 0 or 0xff) and return the curve.  */
 static gpg_error_t
 read_curve (brd_t *r, int *r_curve)

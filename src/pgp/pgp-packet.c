@@ -1,16 +1,21 @@
-/* pgp-packet.c - OpenPGP packet framing, MPIs and subpacket writing
+/* pgp-packet.c - packet framing, MPIs, subpackets; helpers of all pgp-*.c
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Packet headers in both the old and the new format are read (RFC 4880
  * 4.2).  Partial body lengths are only legal for data packets, which a
  * certificate never contains, so they are rejected here, as is the old
  * format's indeterminate length.  We always write the new format.
+ *
+ * The bottom of the pgp-*.c files: packet.c <- sig.c <- key.c <-
+ * cert.c; what several of them need (the current time, unparsed
+ * packets, the key as signatures hash it) lives here.
  */
 #include <config.h>
 #include "oca-common.h"
 #include "pgp-int.h"
 
 #include <string.h>
+#include <time.h>
 
 
 /* Read one packet from R.  *R_TAG gets the tag, R_BODY a reader over
@@ -246,4 +251,42 @@ _pgp_memdup (const void *p, size_t n, int secure, unsigned char **r)
   q[n] = 0;
   *r = q;
   return 0;
+}
+
+
+/* NOW if not 0, else the current time.  */
+uint32_t
+_pgp_now (uint32_t t)
+{
+  return t ? t : (uint32_t)time (NULL);
+}
+
+
+/* Release the list of unparsed packets P (NULL ok).  */
+void
+_pgp_rawpkt_release (pgp_rawpkt_t *p)
+{
+  while (p)
+    {
+      pgp_rawpkt_t *next = p->next;
+      xfree (p->raw);
+      xfree (p);
+      p = next;
+    }
+}
+
+
+/* Feed the key as hashed for signatures and fingerprints (0x99,
+ * two-octet length, public body).  */
+void
+_pgp_hash_key (gcry_md_hd_t md, const pgp_key_t *key)
+{
+  size_t n = key->pubrawlen_ - key->pubhdrlen_;
+  unsigned char hdr[3];
+
+  hdr[0] = 0x99;
+  hdr[1] = n >> 8;
+  hdr[2] = n;
+  gcry_md_write (md, hdr, 3);
+  gcry_md_write (md, key->pubraw_ + key->pubhdrlen_, n);
 }
