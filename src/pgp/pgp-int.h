@@ -64,5 +64,6 @@ int _pgp_sig_by (const pgp_sig_t *sig, const unsigned char fpr[20]);
 void _pgp_uid_release (pgp_uid_t *uid);
 gpg_error_t _pgp_uid_new (const char *name, pgp_uid_t **r_uid);
 gpg_error_t _pgp_uid_new_mem (const void *body, size_t n, pgp_uid_t **r_uid);
+int _pgp_uid_same (const pgp_uid_t *a, const pgp_uid_t *b);
 
 #endif /*OCA_PGP_INT_H*/

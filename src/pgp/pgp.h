@@ -399,6 +399,15 @@ void pgp_cert_release (pgp_cert_t *cert);
 gpg_error_t pgp_cert_copy (const pgp_cert_t *cert, int public_only,
                            pgp_cert_t **r_copy);
 
+/* Merge SRC (another copy of the same certificate) into DST: the union
+ * of user IDs, subkeys, signatures and unknown packets; identical
+ * signatures are not duplicated.  Secret material of SRC is taken only
+ * where DST has none.  Different primary fingerprints:
+ * GPG_ERR_CONFLICT.  *R_ADDED (may be NULL) gets the number of
+ * packets added.  */
+gpg_error_t pgp_cert_merge (pgp_cert_t *dst, const pgp_cert_t *src,
+                            int *r_added);
+
 /* Serialise CERT (and with PGP_EXPORT_ALL its NEXT chain) according to
  * FLAGS (PGP_EXPORT_*).  Armored output uses "PUBLIC KEY BLOCK" (or
  * "PRIVATE KEY BLOCK" with PGP_EXPORT_SECRET) and, for a single cert,
@@ -462,6 +471,9 @@ int pgp_mail_domain_valid (const char *domain, size_t len);
  * backslash doubled, cut with "..." after about 200 bytes.  */
 char *pgp_uid_escape (const void *buf, size_t len);
 
+
+/*-- Signatures on certificates (pgp-certsig.c) --*/
+
 /* Verify every signature in CERT and set each sig's STATUS:
  * self-signatures (issuer = CERT's primary; subkey bindings including
  * their back-signatures) and signatures by ISSUER's primary key or
@@ -501,15 +513,6 @@ gpg_error_t pgp_cert_revoke_uid (pgp_cert_t *cert, pgp_uid_t *uid,
                                  const pgp_signer_t *signer, int reason,
                                  const char *text, uint32_t created,
                                  pgp_sig_t **r_sig);
-
-/* Merge SRC (another copy of the same certificate) into DST: the union
- * of user IDs, subkeys, signatures and unknown packets; identical
- * signatures are not duplicated.  Secret material of SRC is taken only
- * where DST has none.  Different primary fingerprints:
- * GPG_ERR_CONFLICT.  *R_ADDED (may be NULL) gets the number of
- * packets added.  */
-gpg_error_t pgp_cert_merge (pgp_cert_t *dst, const pgp_cert_t *src,
-                            int *r_added);
 
 /* Merge from SRC (a copy of the CA cert DST, e.g. after a user
  * tsigned it) only the third-party certifications on DST's user IDs
