@@ -315,27 +315,51 @@ db_cert_get_by_id (db_t db, int64_t id, db_cert_t **r_cert)
 
 /* See db.h.  */
 gpg_error_t
-db_cert_list (db_t db, db_cert_t **r_list)
+db_cert_next (db_t db, const char *email, int64_t after, db_cert_t **r_cert)
 {
-  db__clear_error (db);
-  return select_certs (db, STMT_CERT_LIST,
-                       CERT_SELECT " WHERE c.user_id IS NOT NULL"
-                       " ORDER BY c.id", NULL, NULL, r_list);
-}
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+  db_cert_t *c = NULL;
+  int row = 0;
 
-
-/* See db.h.  */
-gpg_error_t
-db_cert_list_by_email (db_t db, const char *addr, db_cert_t **r_list)
-{
-  *r_list = NULL;
+  *r_cert = NULL;
   db__clear_error (db);
-  if (!addr)
-    return db__error (db, gpg_error (GPG_ERR_INV_VALUE), "no email");
-  return select_certs (db, STMT_CERT_LIST_EMAIL,
-                       CERT_SELECT " WHERE c.id IN (SELECT cert_id FROM"
-                       " certs_emails WHERE addr = ?1) ORDER BY c.id",
-                       addr, NULL, r_list);
+  if (email)
+    err = db__stmt (db, STMT_CERT_NEXT_EMAIL,
+                    CERT_SELECT " WHERE c.id > ?1 AND c.id IN (SELECT cert_id"
+                    " FROM certs_emails WHERE addr = ?2) ORDER BY c.id"
+                    " LIMIT 1", &st);
+  else
+    err = db__stmt (db, STMT_CERT_NEXT,
+                    CERT_SELECT " WHERE c.id > ?1 AND c.user_id IS NOT NULL"
+                    " ORDER BY c.id LIMIT 1", &st);
+  if (!err)
+    err = db__bind_int64 (db, st, 1, after);
+  if (!err && email)
+    err = db__bind_text (db, st, 2, email);
+  if (!err)
+    err = db__step (db, st, &row);
+  if (!err && row)
+    {
+      c = xtrycalloc (1, sizeof *c);
+      if (!c)
+        err = db__error (db, oca_error_from_errno (), "out of memory");
+      else
+        err = fill_cert (db, st, c);
+    }
+  db__done (st);
+  if (!err && !row)
+    return gpg_error (GPG_ERR_EOF);
+  /* After the reset: fill_emails uses another statement.  */
+  if (!err)
+    err = fill_emails (db, c);
+  if (err)
+    {
+      db_cert_release (c);
+      return err;
+    }
+  *r_cert = c;
+  return 0;
 }
 
 

@@ -331,15 +331,16 @@ gpg_error_t db_cert_get (db_t db, const char *fingerprint,
 /* Same, by row id.  */
 gpg_error_t db_cert_get_by_id (db_t db, int64_t id, db_cert_t **r_cert);
 
-/* List all user certs (user_id not NULL; bridge certs are not listed),
- * ordered by id, each with user name and emails.  An empty database
- * yields *R_LIST = NULL and 0.  */
-gpg_error_t db_cert_list (db_t db, db_cert_t **r_list);
-
-/* List the certs associated with email ADDR (exact match, as stored),
- * ordered by id.  No match: *R_LIST = NULL and 0.  */
-gpg_error_t db_cert_list_by_email (db_t db, const char *addr,
-                                   db_cert_t **r_list);
+/* Walk the stored certs one at a time: store at *R_CERT the cert with
+ * the smallest row id above AFTER (0: the first), with user name and
+ * emails, among all user certs (user_id not NULL: bridge certs are
+ * skipped) or, with EMAIL, among the certs associated with that
+ * address (exact match, as stored).  GPG_ERR_EOF when there is none.
+ * Each call is one indexed query that leaves no statement open, so a
+ * caller may walk any number of certs (passing the previous one's ID)
+ * inside or outside a transaction, and may update them meanwhile.  */
+gpg_error_t db_cert_next (db_t db, const char *email, int64_t after,
+                          db_cert_t **r_cert);
 
 /* Replace the text of cert ID by PUB_CERT (user update, merged
  * certifications or revocations).  GPG_ERR_NOT_FOUND if there is no

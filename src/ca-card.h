@@ -28,8 +28,11 @@
 #ifndef OCA_CA_CARD_H
 #define OCA_CA_CARD_H
 
-#include "ca.h"
+#include "ca-int.h"
 #include "scd-client.h"
+
+/* The commands of cmd-card.c take the CA options like the others.  */
+typedef const ca_opts_t ca_cli_t;
 
 /* The routes to the card.  */
 enum ca_card_route

@@ -24,6 +24,7 @@
  */
 #include <config.h>
 #include "ca-card.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1093,7 +1094,7 @@ cmd_ca_init_card (ca_cli_t *cli, int argc, char **argv)
     {
       const char *f = import_file ? import_file : pubkey_file;
 
-      err = ca_read_file (f, &filebuf, &filelen);
+      err = cmd_read_file (f, &filebuf, &filelen);
       if (err)
         goto leave;
       err = pgp_read_cert (filebuf, filelen, &cert);

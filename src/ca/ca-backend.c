@@ -4,26 +4,28 @@
  * The configuration string is the one kept in cacerts.backend:
  *
  *   NULL or ""          softkey (the private key is in the database)
- *   card;IDENT;PIN      an OpenPGP card (issue 5; not in this build)
+ *   card;IDENT;PIN      an OpenPGP card (ca-card.c)
  *   split-front, split-back(...)  split mode (not in this build)
  */
 #include <config.h>
-#include "ca.h"
+#include "ca-int.h"
 #include "ca-card.h"
 
 #include <string.h>
 
 
-/* Create the backend for CONFIG and CACERT.  */
+/* See ca-int.h.  */
 gpg_error_t
-ca_backend_new (const char *config, pgp_cert_t *cacert, ca_backend_t **r_be)
+ca_backend_new (ca_t *ca, int keyrow, ca_backend_t **r_be)
 {
-  *r_be = NULL;
+  const char *config = ca->cacert->backend;
 
+  *r_be = NULL;
   if (!config || !*config)
-    return ca_softkey_new (cacert, r_be);
+    return ca_softkey_new (ca->cert, keyrow ? ca->db : NULL, ca->cacert->id,
+                           r_be);
   if (!strncmp (config, "card;", 5))
-    return ca_card_backend_new (config, cacert, r_be);
+    return ca_card_backend_new (config, ca->cert, r_be);
   if (!strncmp (config, "split", 5))
     return ca_set_errmsg (gpg_error (GPG_ERR_NOT_IMPLEMENTED),
                           "split mode is not supported by this version "
@@ -33,7 +35,7 @@ ca_backend_new (const char *config, pgp_cert_t *cacert, ca_backend_t **r_be)
 }
 
 
-/* Release BE.  */
+/* See ca-int.h.  */
 void
 ca_backend_release (ca_backend_t *be)
 {

@@ -24,7 +24,7 @@
  * continues (keys already certified get no second certification).
  */
 #include <config.h>
-#include "ca.h"
+#include "ca-int.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -98,7 +98,7 @@ static void
 process_job (bulk_shared_t *sh, bulk_job_t *job)
 {
   gpg_error_t err;
-  ca_certify_req_t req;
+  ca_policy_t policy;
   pgp_signer_t signer;
   struct job_signer js;
 
@@ -107,11 +107,11 @@ process_job (bulk_shared_t *sh, bulk_job_t *job)
   signer = sh->signer;
   signer.sign = job_sign;
   signer.ctx = &js;
-  memset (&req, 0, sizeof req);
-  req.domain_emails = 1;
-  req.want_name = !job->known;
+  memset (&policy, 0, sizeof policy);
+  policy.domain_emails = 1;
+  policy.want_name = !job->known;
   err = ca_certify_cert (job->cert, &signer, sh->ca_uid, sh->ca_fpr,
-                         sh->domain, &req, &job->res);
+                         sh->domain, &policy, &job->res);
   if (err || !job->res.nmatched)
     goto leave;
   if (job->known && !job->res.made)
@@ -334,8 +334,7 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
         }
       if (err)
         {
-          ca_set_errmsg (err, "error reading the database: %s",
-                         db_errmsg (ca->db));
+          ca_db_errmsg (ca, err, "reading the database");
           goto leave;
         }
       err = ca_parse_stored_cert (jobs[i].known->pub_cert,

@@ -1,4 +1,4 @@
-/* ca-certify.c - the CA's certification policy and its audit record
+/* ca-certify.c - the CA's certification policy
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Policy (spec 3.3/3.4).  The CA certifies a User ID of a user's
@@ -23,7 +23,7 @@
  * Signer's User ID subpacket naming the CA and no expiration.
  */
 #include <config.h>
-#include "ca.h"
+#include "ca-int.h"
 
 #include <string.h>
 
@@ -165,21 +165,21 @@ mem_has_ascii_case (const unsigned char *buf, size_t len, const char *needle)
 }
 
 
-/* Whether a refused UID concerns REQ: it mentions a requested address
+/* Whether a refused UID concerns POLICY: it mentions a requested address
  * (which FOUND then marks: its warning is the refusal) or, for a bulk
  * import, CA_DOMAIN.  */
 static int
-uid_concerns (const pgp_uid_t *uid, const ca_certify_req_t *req,
+uid_concerns (const pgp_uid_t *uid, const ca_policy_t *policy,
               const char *ca_domain, unsigned char *found)
 {
   size_t i;
   int yes = 0;
 
-  if (req->domain_emails
+  if (policy->domain_emails
       && mem_has_ascii_case (uid->body, uid->bodylen, ca_domain))
     yes = 1;
-  for (i = 0; i < req->nemails; i++)
-    if (mem_has_ascii_case (uid->body, uid->bodylen, req->emails[i]))
+  for (i = 0; i < policy->nemails; i++)
+    if (mem_has_ascii_case (uid->body, uid->bodylen, policy->emails[i]))
       found[i] = yes = 1;
   return yes;
 }
@@ -283,11 +283,11 @@ certify_one (pgp_cert_t *cert, pgp_uid_t *uid, const pgp_signer_t *signer,
 }
 
 
-/* Certify the User IDs of CERT chosen by REQ.  */
+/* See ca-int.h.  */
 gpg_error_t
 ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
                  const char *ca_uid, const unsigned char *ca_fpr,
-                 const char *ca_domain, const ca_certify_req_t *req,
+                 const char *ca_domain, const ca_policy_t *policy,
                  ca_certify_result_t *res)
 {
   gpg_error_t err = 0;
@@ -310,9 +310,9 @@ ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
     nuids++;
   seen = xtrycalloc (nuids + 1, sizeof *seen);
   res->emails = xtrycalloc (nuids + 1, sizeof *res->emails);
-  if (req->nemails)
-    found = xtrycalloc (req->nemails, 1);
-  if (!seen || !res->emails || (req->nemails && !found))
+  if (policy->nemails)
+    found = xtrycalloc (policy->nemails, 1);
+  if (!seen || !res->emails || (policy->nemails && !found))
     {
       err = oca_error_from_errno ();
       goto leave;
@@ -351,7 +351,7 @@ ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
       err = pgp_uid_parse (uid->body, uid->bodylen, &email, &uname, &why);
       if (gpg_err_code (err) == GPG_ERR_INV_USER_ID)
         {
-          if (uid_concerns (uid, req, ca_domain, found))
+          if (uid_concerns (uid, policy, ca_domain, found))
             state = UID_REFUSED;
         }
       else if (err && gpg_err_code (err) != GPG_ERR_NO_DATA)
@@ -360,16 +360,16 @@ ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
         {
           if (!err)
             {
-              if (req->domain_emails && in_domain (email, ca_domain))
+              if (policy->domain_emails && in_domain (email, ca_domain))
                 match = 1;
-              for (i = 0; i < req->nemails; i++)
-                if (!strcmp (email, req->emails[i]))
+              for (i = 0; i < policy->nemails; i++)
+                if (!strcmp (email, policy->emails[i]))
                   {
                     found[i] = 1;
                     match = 1;
                   }
             }
-          if (!req->want_name)
+          if (!policy->want_name)
             {
               xfree (uname);
               uname = NULL;
@@ -441,18 +441,18 @@ ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
           }
       }
 
-  if (req->nemails)
+  if (policy->nemails)
     {
       membuf_t mb;
       size_t dummy;
 
       membuf_init (&mb, 1024 * 1024, 0);
-      for (i = 0; i < req->nemails; i++)
+      for (i = 0; i < policy->nemails; i++)
         if (!found[i])
           {
             if (membuf_len (&mb))
               membuf_put_str (&mb, ", ");
-            membuf_put_str (&mb, req->emails[i]);
+            membuf_put_str (&mb, policy->emails[i]);
           }
       if (membuf_len (&mb))
         err = membuf_take (&mb, (unsigned char **)&res->unmatched, &dummy);
@@ -479,58 +479,21 @@ ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
 }
 
 
-/* Record the certifications MADE on TARGET_FPR.  */
+/* See ca.h.  */
 gpg_error_t
-ca_record_certifications (ca_t *ca, int64_t cert_id, const char *target_fpr,
-                          const ca_made_sig_t *made)
+ca_certify (ca_t *ca, pgp_cert_t *cert, const ca_policy_t *policy,
+            ca_certify_result_t *res)
 {
   gpg_error_t err;
-  db_certification_t rec;
+  pgp_signer_t signer;
 
-  for (; made; made = made->next)
-    {
-      memset (&rec, 0, sizeof rec);
-      rec.cert_id = cert_id;
-      rec.target_fpr = (char *)target_fpr;
-      rec.user_id = made->uid;
-      rec.created = made->created;
-      rec.signature = made->sig_b64;
-      rec.issuer_fpr = ca->fpr;
-      rec.kind = DB_CERTIFICATION_CERT;
-      err = db_certification_insert (ca->db, &rec, NULL);
-      if (err)
-        return ca_set_errmsg (err, "error recording a certification: %s",
-                              db_errmsg (ca->db));
-    }
-  return 0;
-}
-
-
-/* Record one signature SIG.  */
-gpg_error_t
-ca_record_sig (ca_t *ca, int64_t cert_id, const char *target_fpr,
-               const char *uid, const pgp_sig_t *sig, const char *issuer_fpr,
-               db_certification_kind_t kind)
-{
-  gpg_error_t err;
-  db_certification_t rec;
-  char *b64 = NULL;
-
-  err = ca_base64 (sig->raw, sig->rawlen, &b64);
+  memset (res, 0, sizeof *res);
+  err = ca->backend->ops->certifier (ca->backend, &signer);
   if (err)
     return err;
-  memset (&rec, 0, sizeof rec);
-  rec.cert_id = cert_id;
-  rec.target_fpr = (char *)target_fpr;
-  rec.user_id = (char *)uid;
-  rec.created = sig->created;
-  rec.signature = b64;
-  rec.issuer_fpr = (char *)issuer_fpr;
-  rec.kind = kind;
-  err = db_certification_insert (ca->db, &rec, NULL);
-  if (err)
-    ca_set_errmsg (err, "error recording a signature: %s",
-                   db_errmsg (ca->db));
-  xfree (b64);
+  err = ca_certify_cert (cert, &signer, ca->uid, ca->cert->primary->fpr,
+                         ca->domain, policy, res);
+  if (err && !ca_errmsg_for (err))
+    ca_set_errmsg (err, "error certifying: %s", gpg_strerror (err));
   return err;
 }

@@ -24,13 +24,13 @@
  * rebuilt from the key row.  What older versions of oca wrote to
  * journals before that cannot be reached from here (doc/card-backend.md).
  *
- * Migration to a card (cmd-card.c) switches the backend in one
+ * Migration to a card (ca migrate) switches the backend in one
  * transaction, then ca_key_scrub removes the key row (db_cakey_scrub).
  * A crash in between leaves a card CA with a leftover key row, whose
  * removal the next read-write open finishes.
  */
 #include <config.h>
-#include "ca.h"
+#include "ca-int.h"
 
 #include <string.h>
 
@@ -177,19 +177,32 @@ static const struct ca_backend_ops softkey_ops =
   };
 
 
-/* Create the softkey backend for CACERT (borrowed).  Its key is the
- * secret part of CACERT or, after ca_key_load, the stored one.  */
+/* See ca-int.h.  */
 gpg_error_t
-ca_softkey_new (pgp_cert_t *cacert, ca_backend_t **r_be)
+ca_softkey_new (pgp_cert_t *cacert, db_t db, int64_t cacert_id,
+                ca_backend_t **r_be)
 {
   ca_backend_t *be;
+  softkey_store_t *st = NULL;
 
   *r_be = NULL;
+  if (db)
+    {
+      st = xtrycalloc (1, sizeof *st);
+      if (!st)
+        return oca_error_from_errno ();
+      st->db = db;
+      st->cacert_id = cacert_id;
+    }
   be = xtrycalloc (1, sizeof *be);
   if (!be)
-    return oca_error_from_errno ();
+    {
+      xfree (st);
+      return oca_error_from_errno ();
+    }
   be->ops = &softkey_ops;
   be->cacert = cacert;
+  be->priv = st;
   *r_be = be;
   return 0;
 }
@@ -200,7 +213,7 @@ ca_softkey_new (pgp_cert_t *cacert, ca_backend_t **r_be)
  * Storage of the key.
  */
 
-/* See ca.h.  */
+/* See ca-int.h.  */
 gpg_error_t
 ca_key_store (ca_t *ca, int64_t cacert_id, const pgp_cert_t *cert)
 {
@@ -214,13 +227,13 @@ ca_key_store (ca_t *ca, int64_t cacert_id, const pgp_cert_t *cert)
                           gpg_strerror (err));
   err = db_cakey_insert (ca->db, cacert_id, key, keylen);
   if (err)
-    ca_set_errmsg (err, "error storing the CA key: %s", db_errmsg (ca->db));
+    ca_db_errmsg (ca, err, "storing the CA key");
   wipe_and_free (key, keylen);
   return err;
 }
 
 
-/* See ca.h.  */
+/* See ca-int.h.  */
 gpg_error_t
 ca_key_scrub (ca_t *ca)
 {
@@ -294,8 +307,7 @@ move_inline_key (ca_t *ca, const pgp_cert_t *cert)
   /* Another process may have done it meanwhile.  */
   err = db_cakey_exists (ca->db, ca->cacert->id, &yes);
   if (err)
-    ca_set_errmsg (err, "error reading the database: %s",
-                   db_errmsg (ca->db));
+    ca_db_errmsg (ca, err, "reading the database");
   if (!err && !yes)
     err = ca_key_store (ca, ca->cacert->id, cert);
   if (!err)
@@ -309,9 +321,9 @@ move_inline_key (ca_t *ca, const pgp_cert_t *cert)
 }
 
 
-/* See ca.h.  */
+/* See ca-int.h.  */
 gpg_error_t
-ca_key_load (ca_t *ca)
+ca_key_load (ca_t *ca, pgp_cert_t **r_cert, int *r_keyrow)
 {
   gpg_error_t err, perr;
   const char *cfg = ca->cacert->backend;
@@ -321,8 +333,9 @@ ca_key_load (ca_t *ca)
   unsigned char *key = NULL;
   size_t keylen = 0;
   int yes = 0;
-  softkey_store_t *st;
 
+  *r_cert = NULL;
+  *r_keyrow = 0;
   perr = pgp_read_cert (ca->cacert->priv_cert,
                         strlen (ca->cacert->priv_cert), &cert);
 
@@ -332,8 +345,7 @@ ca_key_load (ca_t *ca)
       err = db_cakey_exists (ca->db, ca->cacert->id, &yes);
       if (err)
         {
-          ca_set_errmsg (err, "error reading the database: %s",
-                         db_errmsg (ca->db));
+          ca_db_errmsg (ca, err, "reading the database");
           goto leave;
         }
       if (yes && rw)
@@ -358,8 +370,7 @@ ca_key_load (ca_t *ca)
   err = db_cakey_exists (ca->db, ca->cacert->id, &yes);
   if (err)
     {
-      ca_set_errmsg (err, "error reading the database: %s",
-                     db_errmsg (ca->db));
+      ca_db_errmsg (ca, err, "reading the database");
       goto leave;
     }
   if (yes && (perr || pgp_cert_has_secret (cert)))
@@ -408,30 +419,11 @@ ca_key_load (ca_t *ca)
                            gpg_strerror (perr));
       goto leave;
     }
-  err = ca_backend_new (cfg, cert, &ca->backend);
-  if (err)
-    goto leave;
-  if (softkey && yes)
-    {
-      st = xtrycalloc (1, sizeof *st);
-      if (!st)
-        {
-          err = oca_error_from_errno ();
-          goto leave;
-        }
-      st->db = ca->db;
-      st->cacert_id = ca->cacert->id;
-      ca->backend->priv = st;
-    }
-  ca->cert = cert;
+  *r_cert = cert;
   cert = NULL;
+  *r_keyrow = softkey && yes;
 
  leave:
-  if (err)
-    {
-      ca_backend_release (ca->backend);
-      ca->backend = NULL;
-    }
   pgp_cert_release (keycert);
   pgp_cert_release (cert);
   if (key)
@@ -440,7 +432,7 @@ ca_key_load (ca_t *ca)
 }
 
 
-/* See ca.h.  */
+/* See ca-int.h.  */
 gpg_error_t
 ca_key_unlock (ca_t *ca)
 {

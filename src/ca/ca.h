@@ -1,38 +1,32 @@
-/* ca.h - the CA core: opening a CA, certification policy, backends
+/* ca.h - the CA API: everything a front end (the oca command line) calls
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Layers.  oca.c parses the global options and dispatches to a command
- * (cmd-*.c).  A command opens the CA (ca_open), starts one transaction
- * (ca_begin), works through the functions below and commits
- * (ca_commit); any error leaves the transaction to be rolled back by
- * ca_release, so the database file stays byte-identical.  Commands
- * never print errors: they return a gpg_error_t and may record a
- * one-line message with ca_set_errmsg, which main prints.
+ * Model.  A CA is one database file (db/): the CA certificate, where
+ * its private key is (the backend: the file itself, or an OpenPGP
+ * card), the user certificates with their emails and revocations, and
+ * an audit record of every signature the CA made.  A front end opens
+ * it (ca_open, with the options of ca_opts_t), calls the operations
+ * below and, for those that write, wraps them in one transaction
+ * (ca_begin ... ca_commit).  An error leaves the transaction to
+ * ca_release, which rolls it back: the file stays byte-identical.
  *
- * Backends.  The CA's private key is reached only through a backend
- * (ca_backend_t): a small vtable that hands out pgp_signer_t objects
- * for the two operations the CA performs,
+ * Errors.  Every function returns a gpg_error_t and may record one
+ * line for the operator with ca_set_errmsg (read back with ca_errmsg).
+ * The core never prints an error and never exits; results come back as
+ * typed structs that the front end prints.  The only output of the
+ * core is ca_warning / ca_notice (stderr, operator notices).
  *
- *   certify - with the CA primary key (certifications, trust
- *             signatures on bridges, revocations; on a card: the AUT
- *             slot, INTERNAL AUTHENTICATE),
- *   sign    - with the CA signing subkey (keylist signatures; on a
- *             card: the SIG slot, PSO:CDS),
+ * Reading many rows.  Stored certificates are walked one at a time
+ * (ca_users_open / ca_users_next): no call loads a whole table.
  *
- * plus its description for `ca show' and, where possible, the private
- * key for `ca private'.  The backend is chosen from the string stored
- * in cacerts.backend: NULL means softkey (ca-softkey.c; the key is in
- * table cakeys), "card;IDENT;PIN" the OpenPGP card backend (ca-card.c).  A
- * backend states whether its certify signer may be used from several
- * threads at once (softkey: yes; a card: no), which the bulk import
- * honours.
+ * Threads.  A ca_t belongs to one thread; only ca_bulk_import uses
+ * more (internally).
  */
 #ifndef OCA_CA_H
 #define OCA_CA_H
 
 #include "oca-common.h"
 #include "pgp.h"
-#include "db.h"
 
 #include <stdio.h>
 
@@ -50,146 +44,11 @@
 #define CA_MAX_FILE PGP_MAX_INPUT
 
 
-/*-- The command line context (oca.c) --*/
+/*-- Messages (ca-msg.c) --*/
 
-typedef struct ca_cli
-{
-  const char *dbfile;          /* -d or $OPENPGP_CA_DB, or NULL.  */
-  const char *command;         /* "user add " etc., for messages.  */
-} ca_cli_t;
-
-
-/*-- Backends (ca-backend.c, ca-softkey.c) --*/
-
-typedef struct ca_backend ca_backend_t;
-
-struct ca_backend_ops
-{
-  const char *type;            /* "softkey", "card".  */
-  /* Fill *R_SIGNER for the CA primary (certification) key.  */
-  gpg_error_t (*certifier) (ca_backend_t *be, pgp_signer_t *r_signer);
-  /* Fill *R_SIGNER for the CA signing subkey.  */
-  gpg_error_t (*signer) (ca_backend_t *be, pgp_signer_t *r_signer);
-  /* One-line description for `ca show' (xfree).  */
-  gpg_error_t (*describe) (ca_backend_t *be, char **r_text);
-  /* Armored private key (secure memory, wipe_and_free) or
-   * GPG_ERR_NOT_SUPPORTED.  */
-  gpg_error_t (*export_private) (ca_backend_t *be, char **r_armor,
-                                 size_t *r_len);
-  /* Release the backend's private data.  */
-  void (*release) (ca_backend_t *be);
-  /* Whether the certifier may sign from several threads at once.  */
-  int thread_safe;
-};
-
-struct ca_backend
-{
-  const struct ca_backend_ops *ops;
-  pgp_cert_t *cacert;          /* Borrowed from the ca_t.  */
-  void *priv;                  /* Backend data.  */
-};
-
-/* Create the backend described by the stored string CONFIG (NULL or ""
- * = softkey) for the CA certificate CACERT (borrowed; a softkey signs
- * with its secret parts, which ca_key_load arranges to be read from
- * the database when first needed).  */
-gpg_error_t ca_backend_new (const char *config, pgp_cert_t *cacert,
-                            ca_backend_t **r_be);
-/* Release BE (NULL ok).  */
-void ca_backend_release (ca_backend_t *be);
-
-/* The softkey backend (ca-softkey.c).  */
-gpg_error_t ca_softkey_new (pgp_cert_t *cacert, ca_backend_t **r_be);
-
-
-/*-- The CA (ca-core.c) --*/
-
-/* Flags for ca_open.  */
-#define CA_OPEN_READONLY 1     /* Reading commands: never write.  */
-#define CA_OPEN_CREATE   2     /* ca init: create the file; no CA
-                                * needed.  */
-
-typedef struct ca
-{
-  db_t db;
-  char *dbfile;
-  int created_file;            /* ca_open created DBFILE.  */
-  int committed;
-  /* Loaded by ca_open unless CA_OPEN_CREATE.  */
-  char *domain;
-  db_cacert_t *cacert;         /* The stored row (secure fields).  */
-  pgp_cert_t *cert;            /* The parsed CA certificate.  */
-  char fpr[41];
-  char *uid;                   /* The CA's User ID string.  */
-  ca_backend_t *backend;
-  int key_scrubbed;            /* ca_open finished the removal of the
-                                * key of a migrated CA.  */
-} ca_t;
-
-/*-- Where the CA key is stored (ca-softkey.c) --*/
-
-/* Parse the stored CA certificate of CA->cacert into CA->cert; for a
- * softkey CA add the private key from table cakeys.  On a read-write
- * handle outside a transaction also: move a private key that an older
- * oca stored inline in cacerts.priv_cert to cakeys, finish such a move
- * that was interrupted, and finish the removal of the key of a CA
- * migrated to a card (setting CA->key_scrubbed).  */
-gpg_error_t ca_key_load (ca_t *ca);
-
-/* Store the secret keys of CERT as the private key of cacert
- * CACERT_ID (table cakeys).  Needs a transaction.  */
-gpg_error_t ca_key_store (ca_t *ca, int64_t cacert_id, const pgp_cert_t *cert);
-
-/* Load the stored private key of a softkey CA into CA->cert now (it is
- * otherwise read on the first signature).  No-op for other backends.  */
-gpg_error_t ca_key_unlock (ca_t *ca);
-
-/* Remove the private key from the database of a CA whose backend is
- * no longer the softkey (ca migrate), without copying it anywhere.
- * Outside a transaction.  */
-gpg_error_t ca_key_scrub (ca_t *ca);
-
-/* Open the CA database of CLI with FLAGS (CA_OPEN_*).  Without
- * CA_OPEN_CREATE the CA must be initialised and is loaded.  Errors get
- * a one-line message (ca_errmsg).  */
-gpg_error_t ca_open (ca_cli_t *cli, unsigned int flags, ca_t **r_ca);
-/* Release CA; an open transaction is rolled back and a file created by
- * a failed ca init is removed.  NULL ok.  */
-void ca_release (ca_t *ca);
-/* Start the one transaction of a command.  */
-gpg_error_t ca_begin (ca_t *ca);
-/* Commit it.  */
-gpg_error_t ca_commit (ca_t *ca);
-
-/* Create the CA in an opened, empty database: generate the key of
- * ALGO (enum pgp_gen_algo) with User ID "NAME <openpgp-ca@DOMAIN>" and
- * store it (softkey).  Loads the CA into CA.  Needs a transaction.  */
-gpg_error_t ca_init_softkey (ca_t *ca, const char *domain, const char *name,
-                             int algo);
-
-/* Check DOMAIN syntactically (labels of [a-z0-9-], not starting or
- * ending with '-', at least two labels, no trailing dot) and return the
- * lowercased domain in *R_DOMAIN (xfree).  */
-gpg_error_t ca_check_domain (const char *domain, char **r_domain);
-
-/* Parse TEXT, the stored certificate of the certs row for fingerprint
- * FPR, into *R_CERT, checking that it is that key (GPG_ERR_BAD_DATA if
- * not).  Errors get the message "stored certificate FPR is invalid:
- * ...".  */
-gpg_error_t ca_parse_stored_cert (const char *text, const char *fpr,
-                                  pgp_cert_t **r_cert);
-
-/* Store the CA certificate CA->cert (e.g. after merging trust
- * signatures).  Needs a transaction.  */
-gpg_error_t ca_store_cacert (ca_t *ca);
-
-/* Read file FNAME ("-" = stdin) into *R_BUF and *R_LEN (xfree), at most
- * CA_MAX_FILE bytes.  Errors get a message naming the file.  */
-gpg_error_t ca_read_file (const char *fname, unsigned char **r_buf,
-                          size_t *r_len);
-
-/* Record the one-line message MSG for the error about to be returned
- * and return ERR.  */
+/* Record the one-line message MSG (printf-style FMT) for the error ERR
+ * about to be returned and return ERR.  Line breaks become spaces.
+ * Only the main thread records messages.  */
 gpg_error_t ca_set_errmsg (gpg_error_t err, const char *fmt, ...)
   __attribute__ ((format (printf, 2, 3)));
 /* The recorded message, or NULL.  */
@@ -200,22 +59,111 @@ const char *ca_errmsg_for (gpg_error_t err);
 /* Print the one-line warning FMT on stderr ("oca: warning: ...").  */
 void ca_warning (const char *fmt, ...)
   __attribute__ ((format (printf, 1, 2)));
-/* A message for an error from reading a key: "FILE: bad armor
- * checksum" etc.; returns ERR.  */
+/* Print a notice for the operator on stderr (touch requests, progress
+ * of card flows; not errors).  */
+void ca_notice (const char *fmt, ...)
+  __attribute__ ((format (printf, 1, 2)));
+/* Record the message for ERR from reading OpenPGP data from WHAT (a
+ * file name): "FILE: bad armor checksum" etc.; returns ERR.  */
 gpg_error_t ca_key_errmsg (gpg_error_t err, const char *what);
 
 
-/*-- Certification policy (ca-certify.c) --*/
+/*-- Opening a CA (ca-core.c) --*/
 
-/* Which User IDs of a certificate to certify.  */
-typedef struct ca_certify_req
+/* The routes to an OpenPGP card (see ca-card.h).  */
+#define CA_ROUTE_STORED  -1    /* The route stored with the CA.  */
+#define CA_ROUTE_OCA_SCD  0    /* oca spawns oca-scd.  */
+#define CA_ROUTE_AGENT    1    /* The user's gpg-agent and scdaemon.  */
+
+/* What the CA core needs from the front end's options.  */
+typedef struct ca_opts
+{
+  const char *dbfile;          /* The CA database, or NULL (an error for
+                                * every command that opens a CA).  */
+  int card_route;              /* CA_ROUTE_*: the route to the CA's card
+                                * for this run (CA_ROUTE_STORED: as
+                                * stored), and the default of the card
+                                * commands.  */
+} ca_opts_t;
+
+typedef struct ca ca_t;
+
+/* Flags for ca_open.  */
+#define CA_OPEN_READONLY 1     /* Reading commands: never write.  */
+#define CA_OPEN_CREATE   2     /* ca init: create the file; no CA
+                                * needed.  */
+
+/* Open the CA database of OPTS with FLAGS (CA_OPEN_*).  Without
+ * CA_OPEN_CREATE the CA must be initialised and is loaded (a read-write
+ * open also finishes interrupted moves of the key, see ca-softkey.c).
+ * CA_OPEN_CREATE refuses a database that holds a CA already.  Errors
+ * get a one-line message.  */
+gpg_error_t ca_open (const ca_opts_t *opts, unsigned int flags, ca_t **r_ca);
+/* Release CA; an open transaction is rolled back and a file created by
+ * a failed ca init is removed.  NULL ok.  */
+void ca_release (ca_t *ca);
+/* Start the one transaction of a command (the write lock is taken
+ * now).  */
+gpg_error_t ca_begin (ca_t *ca);
+/* Commit it.  */
+gpg_error_t ca_commit (ca_t *ca);
+
+/* What a loaded CA is.  */
+typedef struct ca_info
+{
+  const char *domain;
+  const char *fpr;             /* 40 hex digits.  */
+  const char *uid;             /* The CA's User ID.  */
+  uint32_t created;            /* Creation time of the CA key.  */
+  const char *backend;         /* "softkey" or "card".  */
+  int key_scrubbed;            /* The open finished removing the key of
+                                * a CA migrated to a card.  */
+  const pgp_cert_t *cert;      /* The CA certificate (public, with the
+                                * trust signatures users made on it).  */
+} ca_info_t;
+
+/* Fill *R_INFO for the loaded CA (pointers valid while CA is).  */
+void ca_get_info (ca_t *ca, ca_info_t *r_info);
+
+/* The backend's line for `ca show' in secure memory
+ * (wipe_and_free_string): a card backend's line holds the User PIN.  */
+gpg_error_t ca_describe_backend (ca_t *ca, char **r_text);
+
+/* The CA certificate, armored, public parts and exportable signatures
+ * (xfree).  */
+gpg_error_t ca_export_public (ca_t *ca, char **r_text);
+
+/* The CA's private key, armored and unprotected, in secure memory
+ * (wipe_and_free); GPG_ERR_NOT_SUPPORTED with a message for a backend
+ * that cannot hand it out (a card).  */
+gpg_error_t ca_export_private (ca_t *ca, char **r_armor, size_t *r_len);
+
+/* Check DOMAIN syntactically (labels of [a-z0-9-], not starting or
+ * ending with '-', at least two labels, no trailing dot) and return the
+ * lowercased domain in *R_DOMAIN (xfree).  */
+gpg_error_t ca_check_domain (const char *domain, char **r_domain);
+
+/* Create the CA in a database opened with CA_OPEN_CREATE: generate the
+ * key of ALGO (enum pgp_gen_algo) with User ID "NAME <openpgp-ca@DOMAIN>"
+ * (NAME NULL: CA_DEFAULT_NAME) and store it (softkey).  Loads the CA.
+ * Needs a transaction.  */
+gpg_error_t ca_init_softkey (ca_t *ca, const char *domain, const char *name,
+                             int algo);
+
+
+/*-- Certification (ca-certify.c) --*/
+
+/* Which User IDs of a certificate to certify.  Whatever the request,
+ * the CA certifies only User IDs that pass the User ID rule and are
+ * bound to the key by a valid self-signature (see ca-certify.c).  */
+typedef struct ca_policy
 {
   const char *const *emails;   /* Normalised addresses (-e), or NULL.  */
   size_t nemails;
   int domain_emails;           /* All UIDs whose email is in the CA's
                                 * domain (bulk import).  */
   int want_name;               /* Find the user's name (result NAME).  */
-} ca_certify_req_t;
+} ca_policy_t;
 
 /* A certification made, for the audit record.  */
 typedef struct ca_made_sig
@@ -236,7 +184,7 @@ typedef struct ca_refused
   const char *why;             /* Why (static text).  */
 } ca_refused_t;
 
-/* What ca_certify_cert did.  */
+/* What a certification did.  */
 typedef struct ca_certify_result
 {
   ca_made_sig_t *made;         /* New certifications.  */
@@ -248,7 +196,7 @@ typedef struct ca_certify_result
                                 * ID has or mentions, or NULL.  */
   ca_refused_t *refused;       /* User IDs that concern the request but
                                 * fail the User ID rule or the binding.  */
-  char *name;                  /* With REQ->want_name: the one display
+  char *name;                  /* With POLICY->want_name: the one display
                                 * name of all bound, clean User IDs, or
                                 * NULL.  */
 } ca_certify_result_t;
@@ -256,44 +204,125 @@ typedef struct ca_certify_result
 /* Release the contents of RES and clear it (RES may be NULL).  */
 void ca_certify_result_release (ca_certify_result_t *res);
 
-/* Certify the User IDs of CERT selected by REQ with SIGNER as the CA
- * whose User ID is CA_UID and fingerprint CA_FPR: 0x10, Signer's User
- * ID = CA_UID, no expiration; User IDs that already carry a signature
- * by the CA, and copies of a User ID already certified, are skipped.
- * *RES (cleared first; release with ca_certify_result_release) gets
- * what was done; on error it is empty.  Thread-safe for different
- * CERTs.  */
-gpg_error_t ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
-                             const char *ca_uid, const unsigned char *ca_fpr,
-                             const char *ca_domain,
-                             const ca_certify_req_t *req,
-                             ca_certify_result_t *res);
+/* Certify the User IDs of CERT that POLICY selects with the CA's key
+ * (0x10, Signer's User ID = the CA's, no expiration; a User ID that
+ * already carries a good CA certification, or a copy of one certified
+ * before, is skipped).  *RES (cleared first; release with
+ * ca_certify_result_release) gets what was done; on error it is empty.
+ * Nothing is stored.  */
+gpg_error_t ca_certify (ca_t *ca, pgp_cert_t *cert, const ca_policy_t *policy,
+                        ca_certify_result_t *res);
 
 /* The one-line warning for REFUSED of the key FPR (xfree; NULL if out
  * of core).  */
 char *ca_refused_line (const char *fpr, const ca_refused_t *refused);
 
-/* Record the certifications MADE on CERT (stored as CERT_ID) in the
- * audit table.  Needs a transaction.  */
-gpg_error_t ca_record_certifications (ca_t *ca, int64_t cert_id,
-                                      const char *target_fpr,
-                                      const ca_made_sig_t *made);
 
-/* Record one signature SIG (of KIND) made on TARGET_FPR over UID.  */
-gpg_error_t ca_record_sig (ca_t *ca, int64_t cert_id, const char *target_fpr,
-                           const char *uid, const pgp_sig_t *sig,
-                           const char *issuer_fpr,
-                           db_certification_kind_t kind);
+/*-- Users (ca-user.c) --*/
 
-/* Base64 of LEN bytes at DATA (xfree).  */
-gpg_error_t ca_base64 (const void *data, size_t len, char **r_str);
+/* A new user key made by ca_user_create, handed out once.  */
+typedef struct ca_new_user
+{
+  char fpr[41];
+  char *passphrase;            /* Secure memory.  */
+  unsigned char *key;          /* Armored private key protected with
+                                * PASSPHRASE (secure memory, NUL-
+                                * terminated; KEYLEN without the NUL).  */
+  size_t keylen;
+} ca_new_user_t;
 
-/* The revocation id of SIG: the first 8 bytes of SHA-256 over the
- * signature packet as 16 uppercase hex digits into OUT.  */
-void ca_revocation_hash (const pgp_sig_t *sig, char out[17]);
+/* Release the contents of U (wiping the secrets); NULL ok.  */
+void ca_new_user_release (ca_new_user_t *u);
 
-/* Export CERT as armored public key text (xfree).  */
-gpg_error_t ca_armor_public (const pgp_cert_t *cert, char **r_text);
+/* `user add': generate a key of ALGO (enum pgp_gen_algo; 0 = the CA
+ * key's kind) with a User ID "NAME <EMAIL>" (or "<EMAIL>") for each of
+ * the NEMAILS normalised EMAILS, certify them, make the new key
+ * trust-sign the CA, and store the user, its certificate, the
+ * certifications and a revocation certificate.  *R_USER gets the key
+ * protected with a new passphrase.  Needs a transaction; the caller
+ * hands the key out before committing.  */
+gpg_error_t ca_user_create (ca_t *ca, const char *name,
+                            const char *const *emails, size_t nemails,
+                            int algo, ca_new_user_t *r_user);
+
+/* `user import': store CERT (public parts) as a new user certified
+ * for the normalised EMAILS.  NAME (NULL: the one name of its bound
+ * User IDs, if any) is the user's name.  Refused: the CA's own key, a
+ * key already stored, a key of which nothing can be certified (then
+ * nothing is stored).  *RES gets the certification's result as soon as
+ * it is known, also when a later step fails: its refused User IDs and
+ * unmatched addresses are for warnings.  Needs a transaction.  */
+gpg_error_t ca_user_import (ca_t *ca, pgp_cert_t *cert, const char *name,
+                            const char *const *emails, size_t nemails,
+                            ca_certify_result_t *res);
+
+/* Store the key revocations in BUF/LEN (from WHAT, a file name for
+ * messages) for the stored certificate CERT: each must be a key
+ * revocation that verifies against CERT.  Known ones are skipped.
+ * Needs a transaction.  */
+gpg_error_t ca_user_add_revocations (ca_t *ca, const pgp_cert_t *cert,
+                                     const char *what,
+                                     const void *buf, size_t len);
+
+/* `user update': merge CERT into the stored copy of the same key
+ * (WHAT names its file in messages).  *R_ADDED gets the number of
+ * packets added (0: nothing to store).  Needs a transaction.  */
+gpg_error_t ca_user_update (ca_t *ca, const pgp_cert_t *cert,
+                            const char *what, int *r_added);
+
+/* A stored user certificate, as ca_users_next hands it out.  */
+typedef struct ca_user
+{
+  const char *fpr;             /* 40 hex digits.  */
+  const char *name;            /* The user's name, or NULL.  */
+  const char *const *emails;   /* NEMAILS addresses.  */
+  size_t nemails;
+  pgp_cert_t *cert;            /* The certificate, parsed and checked
+                                * to be the key of its row.  */
+} ca_user_t;
+
+typedef struct ca_user_iter ca_user_iter_t;
+
+/* Walk the stored user certificates in the order they were stored,
+ * all of them or (EMAIL not NULL) those stored for that address.  */
+gpg_error_t ca_users_open (ca_t *ca, const char *email,
+                           ca_user_iter_t **r_it);
+/* The next one in *R_USER (valid until the next call), or GPG_ERR_EOF.
+ * A stored certificate that does not parse is an error with a message
+ * naming it.  */
+gpg_error_t ca_users_next (ca_user_iter_t *it, const ca_user_t **r_user);
+/* End the walk (NULL ok).  */
+void ca_users_close (ca_user_iter_t *it);
+
+/* What `user list' says about a user certificate.  */
+typedef struct ca_user_status
+{
+  const pgp_uid_t **certified; /* User IDs validly certified by the CA
+                                * (borrowed from the user's cert).  */
+  size_t ncertified;
+  int tsigned;                 /* The key has trust-signed the CA.  */
+  gpg_error_t info_err;        /* Expiration unknown: why.  */
+  pgp_cert_info_t info;        /* Expiration and revocation.  */
+  size_t nrevocations;         /* Revocation certificates stored.  */
+} ca_user_status_t;
+
+/* Check the signatures of USER (from ca_users_next) against the CA at
+ * NOW and fill *R_STATUS (release with ca_user_status_release).  */
+gpg_error_t ca_user_status (ca_t *ca, const ca_user_t *user, uint32_t now,
+                            ca_user_status_t *r_status);
+void ca_user_status_release (ca_user_status_t *status);
+
+/* `user export': the CA certificate and every user certificate (with
+ * EMAIL: only those stored for that address; none is
+ * GPG_ERR_NOT_FOUND) as one armored keyring (xfree).  */
+gpg_error_t ca_export_certs (ca_t *ca, const char *email, char **r_text);
+
+/* `ca import-tsig': merge into the CA certificate the trust signatures
+ * on COPY (a copy of it, read from WHAT) that a stored user key made
+ * and that verify, and store it.  *R_ADDED gets their number; none is
+ * GPG_ERR_NOT_FOUND.  Needs a transaction.  */
+gpg_error_t ca_import_tsigs (ca_t *ca, const pgp_cert_t *copy,
+                             const char *what, int *r_added);
 
 
 /*-- Passphrases (ca-passphrase.c) --*/
@@ -328,39 +357,17 @@ typedef struct ca_bulk_stats
  * domain and store them, in the current transaction.  Signing runs in
  * NTHREADS threads (0 = one per online CPU) when the backend allows.
  * REPORT is called (in the caller's thread) for every refused User ID
- * and every skipped key, PROGRESS now and then.  On error nothing is stored, except when the
- * certifier of a backend that is not thread-safe (a card) fails: then
- * the keys before the failing one (keyring order) are stored, the
- * error names the key and the count, and R_STATS->partial is set if
- * that wrote anything; the caller commits and returns the error.  */
+ * and every skipped key, PROGRESS now and then.  On error nothing is
+ * stored, except when the certifier of a backend that is not
+ * thread-safe (a card) fails: then the keys before the failing one
+ * (keyring order) are stored, the error names the key and the count,
+ * and R_STATS->partial is set if that wrote anything; the caller
+ * commits and returns the error.  A keyring that does not parse is
+ * returned as the parser's error without a message (the caller names
+ * its file with ca_key_errmsg).  */
 gpg_error_t ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
                             unsigned int nthreads,
                             ca_report_fn_t report, ca_progress_fn_t progress,
                             void *opaque, ca_bulk_stats_t *r_stats);
-
-
-/*-- Commands (cmd-ca.c, cmd-user.c) --*/
-
-gpg_error_t cmd_ca_init (ca_cli_t *cli, int argc, char **argv);
-gpg_error_t cmd_ca_show (ca_cli_t *cli, int argc, char **argv);
-gpg_error_t cmd_ca_export (ca_cli_t *cli, int argc, char **argv);
-gpg_error_t cmd_ca_private (ca_cli_t *cli, int argc, char **argv);
-gpg_error_t cmd_ca_import_tsig (ca_cli_t *cli, int argc, char **argv);
-gpg_error_t cmd_user_add (ca_cli_t *cli, int argc, char **argv);
-gpg_error_t cmd_user_import (ca_cli_t *cli, int argc, char **argv);
-gpg_error_t cmd_user_update (ca_cli_t *cli, int argc, char **argv);
-gpg_error_t cmd_user_list (ca_cli_t *cli, int argc, char **argv);
-gpg_error_t cmd_user_export (ca_cli_t *cli, int argc, char **argv);
-
-/* Helper of the commands: a usage error for option parsing
- * (exit status 2).  */
-gpg_error_t cmd_usage (const char *fmt, ...)
-  __attribute__ ((format (printf, 1, 2)));
-/* The usage error for getopt's result C (unknown option, or ':' for a
- * missing argument).  */
-gpg_error_t cmd_getopt_error (int c, char **argv);
-/* Write the secret string S to FP without leaving a copy in its stdio
- * buffer.  */
-gpg_error_t cmd_write_secret (FILE *fp, const char *s);
 
 #endif /*OCA_CA_H*/

@@ -2,17 +2,18 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <config.h>
-#include "ca.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 
-/* Record a usage error (printf-style FMT) and return CA_ERR_USAGE.  */
+/* See cli.h.  */
 gpg_error_t
 cmd_usage (const char *fmt, ...)
 {
@@ -26,8 +27,7 @@ cmd_usage (const char *fmt, ...)
 }
 
 
-/* Turn the getopt result C for an unknown option or a missing argument
- * into a usage error.  */
+/* See cli.h.  */
 gpg_error_t
 cmd_getopt_error (int c, char **argv)
 {
@@ -37,9 +37,7 @@ cmd_getopt_error (int c, char **argv)
 }
 
 
-/* Write the secret string S to FP, bypassing FP's buffer so no copy of
- * S stays in stdio's memory: whatever FP holds is flushed first and S
- * goes straight to the file descriptor.  */
+/* See cli.h.  S goes straight to the file descriptor.  */
 gpg_error_t
 cmd_write_secret (FILE *fp, const char *s)
 {
@@ -59,4 +57,54 @@ cmd_write_secret (FILE *fp, const char *s)
       len -= (size_t)n;
     }
   return 0;
+}
+
+
+/* See cli.h.  */
+gpg_error_t
+cmd_no_options (int argc, char **argv)
+{
+  static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+  int c;
+
+  optind = 0;
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, ":", opts, NULL)) != -1)
+    return cmd_getopt_error (c, argv);
+  if (optind < argc)
+    return cmd_usage ("unexpected argument '%s'", argv[optind]);
+  return 0;
+}
+
+
+/* See cli.h.  */
+gpg_error_t
+cmd_print_ca (ca_t *ca, FILE *fp)
+{
+  gpg_error_t err;
+  ca_info_t info;
+  char *backend = NULL;
+  char tbuf[64];
+  time_t t;
+  struct tm tm;
+
+  ca_get_info (ca, &info);
+  err = ca_describe_backend (ca, &backend);
+  if (err)
+    return err;
+  t = info.created;
+  if (!gmtime_r (&t, &tm)
+      || !strftime (tbuf, sizeof tbuf, "%Y-%m-%d %H:%M:%S UTC", &tm))
+    strcpy (tbuf, "?");
+  fprintf (fp, "    CA Domain: %s\n", info.domain);
+  fprintf (fp, "  Fingerprint: %s\n", info.fpr);
+  fprintf (fp, "Creation time: %s\n", tbuf);
+  /* The card backend's text carries the User PIN: keep it out of
+   * stdio's buffer.  */
+  fputs ("   CA Backend: ", fp);
+  err = cmd_write_secret (fp, backend);
+  if (!err)
+    fputc ('\n', fp);
+  wipe_and_free_string (backend);
+  return err;
 }

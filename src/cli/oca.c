@@ -4,12 +4,12 @@
  * oca [-d FILE] GROUP COMMAND [OPTIONS] [ARGS]
  *
  * This is the only place of the program that prints errors and
- * exits.  Commands (cmd-*.c) return a gpg_error_t; a human-readable
- * message for it may have been recorded with ca_set_errmsg.  Exit
- * status: 0 success, 1 error, 2 usage error.
+ * exits.  Commands (cmd-*.c, see cli.h) return a gpg_error_t; a
+ * human-readable message for it may have been recorded with
+ * ca_set_errmsg.  Exit status: 0 success, 1 error, 2 usage error.
  */
 #include <config.h>
-#include "ca.h"
+#include "cli.h"
 #include "ca-card.h"
 
 #include <errno.h>
@@ -30,7 +30,7 @@ struct command
 {
   const char *group;
   const char *name;
-  gpg_error_t (*fn) (ca_cli_t *cli, int argc, char **argv);
+  cmd_fn_t fn;
   const char *summary;
   const char *help;
 };
@@ -261,7 +261,7 @@ main (int argc, char **argv)
       { "scd",      required_argument, NULL, 'S' },
       { NULL, 0, NULL, 0 }
     };
-  ca_cli_t cli;
+  ca_opts_t ca_opts;
   gpg_error_t err;
   const struct command *grp = NULL;
   const struct command *cmd = NULL;
@@ -270,7 +270,8 @@ main (int argc, char **argv)
   size_t i;
   int c;
 
-  memset (&cli, 0, sizeof cli);
+  memset (&ca_opts, 0, sizeof ca_opts);
+  ca_opts.card_route = CA_ROUTE_STORED;
   err = oca_init_gcrypt (1024 * 1024);
   if (err)
     {
@@ -286,7 +287,7 @@ main (int argc, char **argv)
       switch (c)
         {
         case 'd':
-          cli.dbfile = optarg;
+          ca_opts.dbfile = optarg;
           break;
         case 'h':
           print_main_help (stdout);
@@ -295,7 +296,8 @@ main (int argc, char **argv)
           printf ("oca %s\n", PACKAGE_VERSION);
           return 0;
         case 'S':
-          if (ca_card_set_route_option (optarg))
+          ca_opts.card_route = ca_card_route_from_name (optarg);
+          if (ca_opts.card_route < 0 || ca_card_set_route_option (optarg))
             return usage_error ("unknown card route", optarg, NULL);
           break;
         case ':':
@@ -358,13 +360,12 @@ main (int argc, char **argv)
       return 0;
     }
 
-  if (!cli.dbfile)
-    cli.dbfile = getenv ("OPENPGP_CA_DB");
-  if (cli.dbfile && !*cli.dbfile)
-    cli.dbfile = NULL;
-  cli.command = hint;
+  if (!ca_opts.dbfile)
+    ca_opts.dbfile = getenv ("OPENPGP_CA_DB");
+  if (ca_opts.dbfile && !*ca_opts.dbfile)
+    ca_opts.dbfile = NULL;
 
-  err = cmd->fn (&cli, argc, argv);
+  err = cmd->fn (&ca_opts, argc, argv);
   /* Output lost to a full disk or a closed pipe is an error too.  */
   if (!err && (fflush (stdout) || ferror (stdout)))
     {

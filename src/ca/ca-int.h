@@ -1,0 +1,185 @@
+/* ca-int.h - inside the CA core: the loaded CA, backends, the database
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Only the files of src/ca/ (and their unit tests) include this header;
+ * front ends see ca.h.  The core's modules depend one way:
+ *
+ *   ca-msg.c       messages (the bottom)
+ *   ca-db.c        the CA's use of db/: transactions, stored forms,
+ *                  the CA certificate row, the audit record
+ *   ca-softkey.c   the softkey backend and where the key is kept
+ *   ca-backend.c   the backend chosen from the stored configuration
+ *   ca-core.c      opening and loading a CA, its certificate and key
+ *   ca-certify.c   the certification policy
+ *   ca-user.c      user certificates: add, import, update, walk, export
+ *   ca-bulk.c      bulk certification of a keyring
+ *
+ * Backends.  The CA's private key is reached only through a backend
+ * (ca_backend_t): a small vtable that hands out pgp_signer_t objects
+ * for the two operations the CA performs,
+ *
+ *   certify - with the CA primary key (certifications, trust
+ *             signatures on bridges, revocations; on a card: the AUT
+ *             slot, INTERNAL AUTHENTICATE),
+ *   sign    - with the CA signing subkey (keylist signatures; on a
+ *             card: the SIG slot, PSO:CDS),
+ *
+ * plus its description for `ca show' and, where possible, the private
+ * key for `ca private'.  The backend is chosen from the string stored
+ * in cacerts.backend: NULL means softkey (ca-softkey.c; the key is in
+ * table cakeys), "card;IDENT;PIN" the OpenPGP card backend (ca-card.c).
+ * A backend states whether its certify signer may be used from several
+ * threads at once (softkey: yes; a card: no), which the bulk import
+ * honours.
+ */
+#ifndef OCA_CA_INT_H
+#define OCA_CA_INT_H
+
+#include "ca.h"
+#include "db.h"
+
+
+/*-- Backends (ca-backend.c, ca-softkey.c, ca-card.c) --*/
+
+typedef struct ca_backend ca_backend_t;
+
+struct ca_backend_ops
+{
+  const char *type;            /* "softkey", "card".  */
+  /* Fill *R_SIGNER for the CA primary (certification) key.  */
+  gpg_error_t (*certifier) (ca_backend_t *be, pgp_signer_t *r_signer);
+  /* Fill *R_SIGNER for the CA signing subkey.  */
+  gpg_error_t (*signer) (ca_backend_t *be, pgp_signer_t *r_signer);
+  /* One-line description for `ca show' (secure memory).  */
+  gpg_error_t (*describe) (ca_backend_t *be, char **r_text);
+  /* Armored private key (secure memory, wipe_and_free) or
+   * GPG_ERR_NOT_SUPPORTED.  */
+  gpg_error_t (*export_private) (ca_backend_t *be, char **r_armor,
+                                 size_t *r_len);
+  /* Release the backend's private data.  */
+  void (*release) (ca_backend_t *be);
+  /* Whether the certifier may sign from several threads at once.  */
+  int thread_safe;
+};
+
+struct ca_backend
+{
+  const struct ca_backend_ops *ops;
+  pgp_cert_t *cacert;          /* Borrowed from the ca_t.  */
+  void *priv;                  /* Backend data.  */
+};
+
+
+/*-- The loaded CA --*/
+
+struct ca
+{
+  db_t db;
+  char *dbfile;
+  int card_route;              /* ca_opts_t.card_route.  */
+  int created_file;            /* ca_open created DBFILE.  */
+  int committed;
+  /* Loaded by ca_open unless CA_OPEN_CREATE.  */
+  char *domain;
+  db_cacert_t *cacert;         /* The stored row (secure fields).  */
+  pgp_cert_t *cert;            /* The parsed CA certificate.  */
+  char fpr[41];
+  char *uid;                   /* The CA's User ID string.  */
+  ca_backend_t *backend;
+  int key_scrubbed;            /* ca_open finished the removal of the
+                                * key of a migrated CA.  */
+};
+
+/* Create the backend of the loaded CA CA (its configuration
+ * CA->cacert->backend, its certificate CA->cert).  KEYROW: the
+ * softkey's private key is in table cakeys (read on first use).  */
+gpg_error_t ca_backend_new (ca_t *ca, int keyrow, ca_backend_t **r_be);
+/* Release BE (NULL ok).  */
+void ca_backend_release (ca_backend_t *be);
+
+
+/*-- The database (ca-db.c) --*/
+
+/* Record "error DOING: <db message>" for ERR, a failure of a db_*
+ * call on CA's database, and return ERR.  */
+gpg_error_t ca_db_errmsg (ca_t *ca, gpg_error_t err, const char *doing);
+
+/* Parse TEXT, the stored certificate of the certs row for fingerprint
+ * FPR, into *R_CERT, checking that it is that key (GPG_ERR_BAD_DATA if
+ * not).  Errors get the message "stored certificate FPR is invalid:
+ * ...".  */
+gpg_error_t ca_parse_stored_cert (const char *text, const char *fpr,
+                                  pgp_cert_t **r_cert);
+
+/* CERT as stored: armored public parts and exportable signatures
+ * (xfree).  */
+gpg_error_t ca_armor_public (const pgp_cert_t *cert, char **r_text);
+
+/* Store the CA certificate CA->cert (public parts; e.g. after merging
+ * trust signatures).  Needs a transaction.  */
+gpg_error_t ca_store_cacert (ca_t *ca);
+
+/* Record the certifications MADE on TARGET_FPR (stored as CERT_ID) in
+ * the audit table.  Needs a transaction.  */
+gpg_error_t ca_record_certifications (ca_t *ca, int64_t cert_id,
+                                      const char *target_fpr,
+                                      const ca_made_sig_t *made);
+
+/* Record one signature SIG (of KIND) made by ISSUER_FPR on TARGET_FPR
+ * over UID.  Needs a transaction.  */
+gpg_error_t ca_record_sig (ca_t *ca, int64_t cert_id, const char *target_fpr,
+                           const char *uid, const pgp_sig_t *sig,
+                           const char *issuer_fpr,
+                           db_certification_kind_t kind);
+
+/* Base64 of LEN bytes at DATA (xfree).  */
+gpg_error_t ca_base64 (const void *data, size_t len, char **r_str);
+
+/* The revocation id of SIG: the first 8 bytes of SHA-256 over the
+ * signature packet as 16 uppercase hex digits into OUT.  */
+void ca_revocation_hash (const pgp_sig_t *sig, char out[17]);
+
+
+/*-- Where the CA key is stored (ca-softkey.c) --*/
+
+/* Parse the stored CA certificate of CA->cacert into *R_CERT; for a
+ * softkey CA *R_KEYROW tells whether its private key is in table
+ * cakeys (else it is in the certificate).  On a read-write handle
+ * outside a transaction also: move a private key that an older oca
+ * stored inline in cacerts.priv_cert to cakeys, finish such a move
+ * that was interrupted, and finish the removal of the key of a CA
+ * migrated to a card (setting CA->key_scrubbed).  */
+gpg_error_t ca_key_load (ca_t *ca, pgp_cert_t **r_cert, int *r_keyrow);
+
+/* Store the secret keys of CERT as the private key of cacert
+ * CACERT_ID (table cakeys).  Needs a transaction.  */
+gpg_error_t ca_key_store (ca_t *ca, int64_t cacert_id, const pgp_cert_t *cert);
+
+/* Load the stored private key of a softkey CA into CA->cert now (it is
+ * otherwise read on the first signature).  No-op for other backends.  */
+gpg_error_t ca_key_unlock (ca_t *ca);
+
+/* Remove the private key from the database of a CA whose backend is
+ * no longer the softkey (ca migrate), without copying it anywhere.
+ * Outside a transaction.  */
+gpg_error_t ca_key_scrub (ca_t *ca);
+
+/* The softkey backend for CACERT (borrowed).  With DB its private key
+ * is the row CACERT_ID of table cakeys, merged into CACERT on first
+ * use; without, CACERT's own secret parts.  */
+gpg_error_t ca_softkey_new (pgp_cert_t *cacert, db_t db, int64_t cacert_id,
+                            ca_backend_t **r_be);
+
+
+/*-- Certification policy (ca-certify.c) --*/
+
+/* Certify the User IDs of CERT selected by POLICY with SIGNER as the
+ * CA whose User ID is CA_UID, fingerprint CA_FPR and domain CA_DOMAIN
+ * (see ca_certify).  Thread-safe for different CERTs.  */
+gpg_error_t ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
+                             const char *ca_uid, const unsigned char *ca_fpr,
+                             const char *ca_domain,
+                             const ca_policy_t *policy,
+                             ca_certify_result_t *res);
+
+#endif /*OCA_CA_INT_H*/

@@ -1,0 +1,67 @@
+/* cli.h - the oca command line: the commands and what they share
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * oca.c parses the global options into a ca_opts_t and dispatches to a
+ * command (cmd-*.c).  A command parses its own options, reads its
+ * input files or the terminal (cli-input.c), calls the CA API (ca.h)
+ * and prints the results.  It never prints an error: it returns a
+ * gpg_error_t and may record one line with ca_set_errmsg (cmd_usage
+ * for usage errors, exit status 2), which main prints.  argv[0] is the
+ * command's name.
+ */
+#ifndef OCA_CLI_H
+#define OCA_CLI_H
+
+#include "ca.h"
+
+#include <stdio.h>
+
+/* A command of the dispatch table.  */
+typedef gpg_error_t (*cmd_fn_t) (const ca_opts_t *opts, int argc,
+                                 char **argv);
+
+
+/*-- Commands (cmd-ca.c, cmd-user.c) --*/
+
+gpg_error_t cmd_ca_init (const ca_opts_t *opts, int argc, char **argv);
+gpg_error_t cmd_ca_show (const ca_opts_t *opts, int argc, char **argv);
+gpg_error_t cmd_ca_export (const ca_opts_t *opts, int argc, char **argv);
+gpg_error_t cmd_ca_private (const ca_opts_t *opts, int argc, char **argv);
+gpg_error_t cmd_ca_import_tsig (const ca_opts_t *opts, int argc,
+                                char **argv);
+gpg_error_t cmd_user_add (const ca_opts_t *opts, int argc, char **argv);
+gpg_error_t cmd_user_import (const ca_opts_t *opts, int argc, char **argv);
+gpg_error_t cmd_user_update (const ca_opts_t *opts, int argc, char **argv);
+gpg_error_t cmd_user_list (const ca_opts_t *opts, int argc, char **argv);
+gpg_error_t cmd_user_export (const ca_opts_t *opts, int argc, char **argv);
+
+
+/*-- Shared by the commands (cmd-common.c) --*/
+
+/* Record the usage error FMT (printf style) and return CA_ERR_USAGE
+ * (exit status 2).  */
+gpg_error_t cmd_usage (const char *fmt, ...)
+  __attribute__ ((format (printf, 1, 2)));
+/* The usage error for getopt's result C (unknown option, or ':' for a
+ * missing argument).  */
+gpg_error_t cmd_getopt_error (int c, char **argv);
+/* Parse the options of a command that takes neither options nor
+ * arguments.  */
+gpg_error_t cmd_no_options (int argc, char **argv);
+/* Write the secret string S to FP without leaving a copy in its stdio
+ * buffer (what FP holds is flushed first).  */
+gpg_error_t cmd_write_secret (FILE *fp, const char *s);
+/* Print the `ca show' lines of CA to FP (the backend's line, which may
+ * hold the card's PIN, bypasses FP's buffer).  */
+gpg_error_t cmd_print_ca (ca_t *ca, FILE *fp);
+
+
+/*-- Input (cli-input.c) --*/
+
+/* Read FNAME ("-" = stdin) into *R_BUF and *R_LEN (xfree), at most
+ * CA_MAX_FILE bytes.  An empty file is GPG_ERR_NO_DATA.  Errors get a
+ * message naming the file.  */
+gpg_error_t cmd_read_file (const char *fname, unsigned char **r_buf,
+                           size_t *r_len);
+
+#endif /*OCA_CLI_H*/
