@@ -10,9 +10,10 @@
  * loaders read it:
  *
  *  - db/: every getter and lister (CA, cacert, the CA key's row, certs
- *    by list, id, fingerprint and email, revocations, bridges,
- *    certifications, pending), read-only and read-write;
- *  - the CA layer (src/): `ca show', `ca export', `ca private', `user
+ *    walked all and by email, by id and fingerprint, revocations,
+ *    bridges, certifications, pending), read-only and read-write;
+ *  - the CA core and the CLI (src/ca, src/cli): `ca show', `ca export',
+ *    `ca private', `user
  *    list', `user export' and `user export -e' through their command
  *    functions, which parse the stored certificates and keys, check
  *    them against their rows and build the backend from its stored
@@ -40,7 +41,7 @@
 #include <config.h>
 #include "fuzz.h"
 #include "db.h"
-#include "ca.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -254,12 +255,12 @@ db_loaders (db_t db)
   int yes;
   char *s = NULL;
   db_cacert_t *cacert = NULL;
-  db_cert_t *list = NULL, *dc, *one;
+  db_cert_t *dc, *one;
   db_revocation_t *revs, *r, *rev;
   db_bridge_t *bridges = NULL, *b, *bridge;
   db_certification_t *certs = NULL;
   uint64_t count;
-  int64_t created;
+  int64_t created, after = 0, a2;
   size_t i;
 
   db_schema_version (db);
@@ -277,27 +278,32 @@ db_loaders (db_t db)
       db_cacert_release (cacert);
     }
   db_cakey_check_file (db);
-  if (!db_cert_list (db, &list))
-    for (dc = list; dc; dc = dc->next)
-      {
-        fuzz_assert (dc->emails && !dc->emails[dc->nemails]);
-        if (!db_cert_get (db, dc->fingerprint, &one))
-          db_cert_release (one);
-        if (!db_cert_get_by_id (db, dc->id, &one))
-          db_cert_release (one);
-        for (i = 0; i < dc->nemails && i < 4; i++)
-          if (!db_cert_list_by_email (db, dc->emails[i], &one))
+  while (!db_cert_next (db, NULL, after, &dc))
+    {
+      fuzz_assert (dc->emails && !dc->emails[dc->nemails]
+                   && dc->id > after);
+      after = dc->id;
+      if (!db_cert_get (db, dc->fingerprint, &one))
+        db_cert_release (one);
+      if (!db_cert_get_by_id (db, dc->id, &one))
+        db_cert_release (one);
+      for (i = 0; i < dc->nemails && i < 4; i++)
+        for (a2 = 0; !db_cert_next (db, dc->emails[i], a2, &one); )
+          {
+            fuzz_assert (one->id > a2);
+            a2 = one->id;
             db_cert_release (one);
-        revs = NULL;
-        if (!db_revocation_list (db, dc->id, &revs))
-          for (r = revs; r; r = r->next)
-            if (!db_revocation_get (db, r->hash, &rev))
-              db_revocation_release (rev);
-        db_revocation_release (revs);
-        if (!db_certification_list (db, dc->fingerprint, &certs))
-          db_certification_release (certs);
-      }
-  db_cert_release (list);
+          }
+      revs = NULL;
+      if (!db_revocation_list (db, dc->id, &revs))
+        for (r = revs; r; r = r->next)
+          if (!db_revocation_get (db, r->hash, &rev))
+            db_revocation_release (rev);
+      db_revocation_release (revs);
+      if (!db_certification_list (db, dc->fingerprint, &certs))
+        db_certification_release (certs);
+      db_cert_release (dc);
+    }
   if (!db_bridge_list (db, &bridges))
     for (b = bridges; b; b = b->next)
       if (!db_bridge_get (db, b->email, &bridge))
@@ -317,21 +323,21 @@ db_loaders (db_t db)
 /* Run the command function FN with ARGS (NULL-terminated, ARGS[0] the
  * command name) with stdout discarded.  */
 static void
-run_cmd (gpg_error_t (*fn) (ca_cli_t *, int, char **), const char **args)
+run_cmd (cmd_fn_t fn, const char **args)
 {
-  ca_cli_t cli;
+  ca_opts_t opts;
   int argc = 0, saved;
 
   while (args[argc])
     argc++;
-  memset (&cli, 0, sizeof cli);
-  cli.dbfile = dbpath;
-  cli.command = args[0];
+  memset (&opts, 0, sizeof opts);
+  opts.dbfile = dbpath;
+  opts.card_route = CA_ROUTE_STORED;
   fflush (stdout);
   saved = dup (1);
   if (saved < 0 || dup2 (nullfd, 1) < 0)
     die ("redirecting stdout");
-  fn (&cli, argc, (char **)args);
+  fn (&opts, argc, (char **)args);
   fflush (stdout);
   clearerr (stdout);
   if (dup2 (saved, 1) < 0)
@@ -376,7 +382,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       if (sel == 0)
         db_loaders (db);
       /* The first stored email, for `user export -e'.  */
-      if (sel == 6 && !db_cert_list (db, &certs) && certs && certs->nemails)
+      if (sel == 6 && !db_cert_next (db, NULL, 0, &certs) && certs->nemails)
         email = xtrystrdup (certs->emails[0]);
       db_cert_release (certs);
       db_close (db);
@@ -409,13 +415,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
           db_close (db);
         }
       {
-        ca_cli_t cli;
+        ca_opts_t opts;
         ca_t *ca = NULL;
 
-        memset (&cli, 0, sizeof cli);
-        cli.dbfile = dbpath;
-        cli.command = "open";
-        if (!ca_open (&cli, 0, &ca))
+        memset (&opts, 0, sizeof opts);
+        opts.dbfile = dbpath;
+        opts.card_route = CA_ROUTE_STORED;
+        if (!ca_open (&opts, 0, &ca))
           ca_release (ca);
       }
       break;

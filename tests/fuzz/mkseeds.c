@@ -6,7 +6,7 @@
  * Writes CORPUSDIR/NAME/seed-* for every target from the tree's own
  * material, so that the seeds are real inputs and follow the code:
  *
- *   armor, pgp   the OpenPGP test data of src/testdata, plus a keyring
+ *   armor, pgp   the OpenPGP test data of src/pgp/testdata, plus a keyring
  *                of a fresh CA and users it certified and trust-signed;
  *   card         the answers of the virtual card (tests/vcard, linked
  *                in) to card operations, recorded APDU by APDU;
@@ -158,7 +158,7 @@ testdata_cert (const char *name)
   size_t len;
   pgp_cert_t *cert;
 
-  snprintf (path, sizeof path, "src/testdata/%s", name);
+  snprintf (path, sizeof path, "src/pgp/testdata/%s", name);
   buf = mkseeds_read_file (path, &len);
   mkseeds_check (pgp_read_cert (buf, len, &cert), name);
   free (buf);
@@ -222,7 +222,7 @@ seeds_openpgp (void)
   mkseeds_clear_seeds ("pgp");
   for (i = 0; i < DIM (testdata); i++)
     {
-      snprintf (name, sizeof name, "src/testdata/%s", testdata[i]);
+      snprintf (name, sizeof name, "src/pgp/testdata/%s", testdata[i]);
       buf = mkseeds_read_file (name, &len);
       mkseeds_write_seed ("pgp", testdata[i], buf, len);
       if (len && !(buf[0] & 0x80))
@@ -238,8 +238,8 @@ seeds_openpgp (void)
       free (buf);
     }
   /* Two blocks in one file; CR LF line ends.  */
-  buf = mkseeds_read_file ("src/testdata/gpg-p384.asc", &len);
-  buf2 = mkseeds_read_file ("src/testdata/sq-cv25519.rev", &len2);
+  buf = mkseeds_read_file ("src/pgp/testdata/gpg-p384.asc", &len);
+  buf2 = mkseeds_read_file ("src/pgp/testdata/sq-cv25519.rev", &len2);
   {
     membuf_t mb;
     size_t j;
@@ -523,7 +523,7 @@ db_seed (const char *name, int sel, const char *backend, int with_users,
           size_t rlen;
           char *rtext;
 
-          rbuf = mkseeds_read_file ("src/testdata/gpg-ed25519.rev", &rlen);
+          rbuf = mkseeds_read_file ("src/pgp/testdata/gpg-ed25519.rev", &rlen);
           mkseeds_check (pgp_read_sigs (rbuf, rlen, &rev), "revocation");
           mkseeds_check (pgp_sig_armor (rev, 0, PGP_ARMOR_PUBKEY, NULL, &rtext),
                  "revocation armor");
