@@ -927,6 +927,34 @@ test_bulk (void)
   ok (list && !list->next && list->user_name
       && !strcmp (list->user_name, "User 777"), "the right user");
   db_cert_release (list);
+
+  /* A walk may update what it walks, in one transaction: each cert is
+   * visited once, in order, and sees no row twice.  */
+  {
+    int64_t after = 0, last = 0;
+    int visits = 0, ordered = 1;
+
+    ok_err (db_begin (db), "begin");
+    while (!(err = db_cert_next (db, NULL, after, &c)))
+      {
+        ordered &= c->id > last;
+        last = after = c->id;
+        visits++;
+        if (db_cert_update (db, c->id, "rewritten"))
+          ordered = 0;
+        db_cert_release (c);
+      }
+    ok_code (err, GPG_ERR_EOF, "the walk ends with EOF");
+    ok (visits == 1001 && ordered, "1001 certs updated while walked, each "
+        "once, in order (%d)", visits);
+    ok_err (db_commit (db), "commit");
+    c = (db_cert_t *)1;
+    ok_code (db_cert_next (db, "nobody@example.org", 0, &c), GPG_ERR_EOF,
+             "no cert for an address: EOF at once");
+    ok (!c, "and no cert");
+    ok_code (db_cert_next (db, NULL, last, &c), GPG_ERR_EOF,
+             "nothing after the last");
+  }
   db_close (db);
 }
 
