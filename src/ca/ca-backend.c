@@ -25,7 +25,7 @@ ca_backend_new (ca_t *ca, int keyrow, ca_backend_t **r_be)
     return ca_softkey_new (ca->cert, keyrow ? ca->db : NULL, ca->cacert->id,
                            r_be);
   if (!strncmp (config, "card;", 5))
-    return ca_card_backend_new (config, ca->cert, r_be);
+    return ca_card_backend_new (config, ca->cert, ca->card_route, r_be);
   if (!strncmp (config, "split", 5))
     return ca_set_errmsg (gpg_error (GPG_ERR_NOT_IMPLEMENTED),
                           "split mode is not supported by this version "

@@ -78,6 +78,24 @@ load_ca (ca_t *ca)
 }
 
 
+/* See ca-int.h.  */
+gpg_error_t
+ca_reload (ca_t *ca)
+{
+  ca_backend_release (ca->backend);
+  ca->backend = NULL;
+  pgp_cert_release (ca->cert);
+  ca->cert = NULL;
+  db_cacert_release (ca->cacert);
+  ca->cacert = NULL;
+  xfree (ca->domain);
+  ca->domain = NULL;
+  xfree (ca->uid);
+  ca->uid = NULL;
+  return load_ca (ca);
+}
+
+
 /* See ca.h.  */
 gpg_error_t
 ca_open (const ca_opts_t *opts, unsigned int flags, ca_t **r_ca)
@@ -258,9 +276,32 @@ ca_get_info (ca_t *ca, ca_info_t *r_info)
 
 /* See ca.h.  */
 gpg_error_t
-ca_describe_backend (ca_t *ca, char **r_text)
+ca_get_summary (ca_t *ca, ca_summary_t *r_sum)
 {
-  return ca->backend->ops->describe (ca->backend, r_text);
+  gpg_error_t err;
+
+  memset (r_sum, 0, sizeof *r_sum);
+  r_sum->domain = xtrystrdup (ca->domain);
+  if (!r_sum->domain)
+    return oca_error_from_errno ();
+  strcpy (r_sum->fpr, ca->fpr);
+  r_sum->created = ca->cert->primary->created;
+  err = ca->backend->ops->describe (ca->backend, &r_sum->backend);
+  if (err)
+    ca_summary_release (r_sum);
+  return err;
+}
+
+
+/* See ca.h.  */
+void
+ca_summary_release (ca_summary_t *sum)
+{
+  if (!sum)
+    return;
+  xfree (sum->domain);
+  wipe_and_free_string (sum->backend);
+  memset (sum, 0, sizeof *sum);
 }
 
 

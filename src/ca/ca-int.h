@@ -90,6 +90,9 @@ struct ca
                                 * key of a migrated CA.  */
 };
 
+/* Load the CA again from its database (after its backend changed).  */
+gpg_error_t ca_reload (ca_t *ca);
+
 /* Create the backend of the loaded CA CA (its configuration
  * CA->cacert->backend, its certificate CA->cert).  KEYROW: the
  * softkey's private key is in table cakeys (read on first use).  */

@@ -125,9 +125,20 @@ typedef struct ca_info
 /* Fill *R_INFO for the loaded CA (pointers valid while CA is).  */
 void ca_get_info (ca_t *ca, ca_info_t *r_info);
 
-/* The backend's line for `ca show' in secure memory
- * (wipe_and_free_string): a card backend's line holds the User PIN.  */
-gpg_error_t ca_describe_backend (ca_t *ca, char **r_text);
+/* What `ca show' says about a CA.  */
+typedef struct ca_summary
+{
+  char *domain;
+  char fpr[41];
+  uint32_t created;            /* Creation time of the CA key.  */
+  char *backend;               /* The backend's line, in secure memory
+                                * (a card's holds the User PIN).  */
+} ca_summary_t;
+
+/* Fill *R_SUM for the loaded CA (release with ca_summary_release).  */
+gpg_error_t ca_get_summary (ca_t *ca, ca_summary_t *r_sum);
+/* Release the contents of SUM and clear it (NULL ok).  */
+void ca_summary_release (ca_summary_t *sum);
 
 /* The CA certificate, armored, public parts and exportable signatures
  * (xfree).  */
@@ -323,6 +334,152 @@ gpg_error_t ca_export_certs (ca_t *ca, const char *email, char **r_text);
  * GPG_ERR_NOT_FOUND.  Needs a transaction.  */
 gpg_error_t ca_import_tsigs (ca_t *ca, const pgp_cert_t *copy,
                              const char *what, int *r_added);
+
+
+/*-- OpenPGP cards (ca-provision.c) --*/
+
+/* The route named NAME ("oca-scd", "gpg-agent"), or -1.  */
+int ca_route_from_name (const char *name);
+
+/* What a card is to oca.  */
+typedef enum ca_card_use
+  {
+    CA_CARD_BLANK = 0,         /* No keys, no other cardholder: oca may
+                                * personalise it.  */
+    CA_CARD_CA,                /* Cardholder "OpenPGP CA" with a key in
+                                * the AUT slot: a CA's card.  */
+    CA_CARD_FOREIGN            /* In use by somebody or something else.  */
+  }
+ca_card_use_t;
+
+/* One card, as `card list' and `card status' show it.  */
+typedef struct ca_card
+{
+  struct ca_card *next;
+  char ident[14];              /* "MANU:SERIAL".  */
+  char *serialno;              /* 32 hex digits.  */
+  ca_card_use_t use;
+  int blank;                   /* No key in any slot.  */
+  int holder_is_ca;            /* Cardholder "OpenPGP CA".  */
+  char *holder;                /* The cardholder name as stored ("").  */
+  char *holder_shown;          /* In display form: "Doe<<John" is
+                                * "John Doe".  */
+  char aut_fpr[41];            /* The AUT slot's fingerprint as the card
+                                * reports it (a CA card: the CA's).  */
+  struct
+  {
+    char fpr[41];              /* The key's fingerprint, "" if none.  */
+    unsigned long created;
+    char attr[48];             /* "rsa2048", "ed25519", ...; "" if the
+                                * card did not say.  */
+    const char *touch;         /* The touch policy: "off", "on",
+                                * "fixed", "cached", "cached-fixed",
+                                * "unknown", or "n/a" (no button).  */
+  } slot[3];                   /* SIG, DEC, AUT.  */
+  int pin_retries_valid;
+  int pin_retries[3];          /* User PIN, Resetting Code, Admin PIN.  */
+  int sig_counter_valid;
+  unsigned long sig_counter;
+} ca_card_t;
+
+/* The OpenPGP cards reachable over OPTS->card_route (default: oca-scd),
+ * in the order the card server reports them (none: *R_LIST NULL).  */
+gpg_error_t ca_cards_list (const ca_opts_t *opts, ca_card_t **r_list);
+/* The card IDENT of LIST (case-insensitive), or NULL.  */
+ca_card_t *ca_cards_find (ca_card_t *list, const char *ident);
+void ca_cards_release (ca_card_t *list);
+
+/* What a card flow tells the operator or asks them to confirm (the
+ * front end words it).  IDENT is the card's, DETAIL as noted.  */
+typedef enum ca_card_event
+  {
+    CA_CARD_EV_INIT_HOST,      /* Personalising IDENT with a key made
+                                * here.  */
+    CA_CARD_EV_INIT_IMPORT,    /* ... with the imported key.  */
+    CA_CARD_EV_INIT_FROM_CARD, /* A CA from the key IDENT holds.  */
+    CA_CARD_EV_GENERATING,     /* The card generates keys (takes a
+                                * moment).  */
+    CA_CARD_EV_GENERATING_LONG,/* ... RSA 4096 keys (takes a while).  */
+    CA_CARD_EV_RECOVER_INIT,   /* Completing an interrupted ca init.  */
+    CA_CARD_EV_RECOVER_MIGRATE,/* Completing an interrupted migration.  */
+    CA_CARD_ASK_GENERATE,      /* Confirm: generate the key on IDENT (no
+                                * backup possible).  */
+    CA_CARD_ASK_MIGRATE,       /* Confirm: move the CA key to IDENT.  */
+    CA_CARD_ASK_TOUCH_FIXED    /* Confirm: make the touch policy of slot
+                                * DETAIL fixed.  */
+  }
+ca_card_event_t;
+
+/* The front end's side of a card flow.  */
+typedef struct ca_card_ui
+{
+  void *opaque;
+  /* Tell EV (CA_CARD_EV_*).  */
+  void (*tell) (void *opaque, ca_card_event_t ev, const char *ident,
+                const char *detail);
+  /* Ask to confirm EV (CA_CARD_ASK_*); an error stops the flow.  */
+  gpg_error_t (*ask) (void *opaque, ca_card_event_t ev, const char *ident,
+                      const char *detail);
+  /* The User PIN of card IDENT from the operator (secure memory).  */
+  gpg_error_t (*get_pin) (void *opaque, const char *ident, char **r_pin);
+  /* Hand out ARMOR, the new CA private key, before anything refers to
+   * it (an error stops the flow).  */
+  gpg_error_t (*hand_out_key) (void *opaque, const char *armor);
+} ca_card_ui_t;
+
+/* How `ca init ... card' gets the CA key.  */
+typedef enum ca_init_mode
+  {
+    CA_INIT_HOST = 0,          /* Generate it here, put it on the card,
+                                * hand it out once.  */
+    CA_INIT_IMPORT,            /* Put an existing key on the card.  */
+    CA_INIT_GENERATE,          /* Generate it on the card (no backup).  */
+    CA_INIT_FROM_CARD          /* The card holds it already.  */
+  }
+ca_init_mode_t;
+
+typedef struct ca_card_init
+{
+  ca_init_mode_t mode;
+  const char *domain;          /* Checked with ca_check_domain.  */
+  const char *name;            /* In the CA's User ID, or NULL.  */
+  int algo;                    /* enum pgp_gen_algo (HOST, GENERATE).  */
+  const char *ident;           /* The card, or NULL: the only one that
+                                * fits.  */
+  pgp_cert_t *cert;            /* IMPORT: the CA key with its secrets;
+                                * FROM_CARD: the CA certificate.  */
+  const char *what;            /* Where CERT was read, for messages.  */
+} ca_card_init_t;
+
+/* `ca init ... card': create the CA of REQ in the database of OPTS on a
+ * card reached over OPTS->card_route (default oca-scd), finishing or
+ * forgetting an interrupted run first; *R_SUM gets what was made.  The
+ * card is written only after a pending row (the card, its new PIN,
+ * the progress) is committed; the CA is stored and the row deleted in
+ * one final transaction.  */
+gpg_error_t ca_card_init (const ca_opts_t *opts, const ca_card_init_t *req,
+                          const ca_card_ui_t *ui, ca_summary_t *r_sum);
+
+/* `ca migrate card': move the key of the softkey CA CA to the blank
+ * card IDENT (NULL: the only one), switch the backend, then remove the
+ * key from the database file without a copy; CA is reloaded.  When an
+ * earlier migration had switched already and this open finished the
+ * key's removal, nothing else is done and *R_ONLY_SCRUBBED is set.  */
+gpg_error_t ca_card_migrate (ca_t *ca, const char *ident,
+                             const ca_card_ui_t *ui, int *r_only_scrubbed);
+
+/* `ca set-backend card': switch the card CA CA to the card IDENT (NULL:
+ * the only one holding its key), with the User PIN from UI.  */
+gpg_error_t ca_card_set_backend (ca_t *ca, const char *ident,
+                                 const ca_card_ui_t *ui);
+
+/* `card touch': set the touch policy of slot KEYNO (1 SIG, 2 DEC, 3
+ * AUT; SLOTNAME for messages) of the card CA CA's card (IDENT, if
+ * given, must be it) to POLICY (0 off, 1 on, 2 fixed), with the stored
+ * PIN as Admin PIN.  R_IDENT gets the card.  */
+gpg_error_t ca_card_set_touch (ca_t *ca, const char *ident, int keyno,
+                               int policy, const char *slotname,
+                               const ca_card_ui_t *ui, char r_ident[14]);
 
 
 /*-- Passphrases (ca-passphrase.c) --*/

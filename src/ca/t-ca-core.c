@@ -51,6 +51,7 @@ test_create (void)
   char *text = NULL, *domain = NULL;
   size_t len = 0;
   pgp_cert_t *cert = NULL;
+  ca_summary_t sum;
 
   /* A failed ca init leaves no file behind.  */
   ok_err (ca_open (&opts, CA_OPEN_CREATE, &ca), "create opens a new file");
@@ -91,11 +92,13 @@ test_create (void)
   ok (!access (opts.dbfile, F_OK), "and keeps its file");
 
   ok_err (ca_open (&opts, CA_OPEN_READONLY, &ca), "open read-only");
-  ok_err (ca_describe_backend (ca, &text), "describe the backend");
-  ok (text && !strcmp (text, "Softkey (private key material in CA "
-                       "database)"), "softkey description");
-  wipe_and_free_string (text);
-  text = NULL;
+  ok_err (ca_get_summary (ca, &sum), "the summary");
+  ok (sum.backend && !strcmp (sum.backend, "Softkey (private key material "
+                              "in CA database)")
+      && !strcmp (sum.domain, "example.org") && strlen (sum.fpr) == 40
+      && sum.created, "domain, fingerprint, creation, softkey description");
+  ca_summary_release (&sum);
+  ok (!sum.domain && !sum.backend, "released");
   ok_err (ca_export_public (ca, &text), "export the public cert");
   ok (text && !pgp_read_cert (text, strlen (text), &cert)
       && !pgp_cert_has_secret (cert), "it parses and holds no secret");

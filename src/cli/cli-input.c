@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 
@@ -71,4 +72,137 @@ cmd_read_file (const char *fname, unsigned char **r_buf, size_t *r_len)
     close (fd);
   membuf_release (&mb);
   return err;
+}
+
+
+/* Open the terminal for a prompt, or NULL.  */
+static FILE *
+open_tty (void)
+{
+  int fd = open ("/dev/tty", O_RDWR | O_NOCTTY);
+  FILE *fp;
+
+  if (fd < 0)
+    return NULL;
+  fp = fdopen (fd, "r+");
+  if (!fp)
+    close (fd);
+  return fp;
+}
+
+
+/* See cli.h.  */
+gpg_error_t
+cmd_confirm (int yes, const char *question, const char *aborted)
+{
+  FILE *tty;
+  char line[64];
+  size_t n;
+
+  if (yes)
+    return 0;
+  tty = open_tty ();
+  if (!tty)
+    return ca_set_errmsg (gpg_error (GPG_ERR_CANCELED),
+                          "confirmation needed but there is no terminal "
+                          "(use --yes)");
+  fprintf (tty, "%s ", question);
+  fflush (tty);
+  if (!fgets (line, sizeof line, tty))
+    line[0] = 0;
+  fclose (tty);
+  n = strcspn (line, "\r\n");
+  line[n] = 0;
+  if (strcmp (line, "yes"))
+    return ca_set_errmsg (gpg_error (GPG_ERR_CANCELED), "%s", aborted);
+  return 0;
+}
+
+
+/* Read one line (the PIN) from FP into secure memory.  */
+static gpg_error_t
+read_pin_line (FILE *fp, char **r_pin)
+{
+  char *pin;
+  int c;
+  size_t n = 0;
+
+  *r_pin = NULL;
+  pin = xtrymalloc_secure (128);
+  if (!pin)
+    return oca_error_from_errno ();
+  while ((c = getc (fp)) != EOF && c != '\n')
+    {
+      if (n + 1 >= 128)
+        {
+          wipe_and_free (pin, 128);
+          return gpg_error (GPG_ERR_TOO_LARGE);
+        }
+      pin[n++] = c;
+    }
+  if (n && pin[n - 1] == '\r')
+    n--;
+  pin[n] = 0;
+  if (!n)
+    {
+      wipe_and_free (pin, 128);
+      return gpg_error (GPG_ERR_NO_PIN);
+    }
+  *r_pin = pin;
+  return 0;
+}
+
+
+/* See cli.h.  */
+gpg_error_t
+cmd_get_pin (const char *ident, const char *pin_file, char **r_pin)
+{
+  gpg_error_t err;
+  FILE *fp;
+  struct termios old, raw;
+  int restore = 0;
+
+  *r_pin = NULL;
+  if (pin_file)
+    {
+      fp = strcmp (pin_file, "-") ? fopen (pin_file, "r") : stdin;
+      if (!fp)
+        {
+          err = oca_error_from_errno ();
+          return ca_set_errmsg (err, "can't open '%s': %s", pin_file,
+                                gpg_strerror (err));
+        }
+      setvbuf (fp, NULL, _IONBF, 0);
+      err = read_pin_line (fp, r_pin);
+      if (fp != stdin)
+        fclose (fp);
+      if (err)
+        return ca_set_errmsg (err, "no User PIN in '%s'", pin_file);
+      return 0;
+    }
+
+  fp = open_tty ();
+  if (!fp)
+    return ca_set_errmsg (gpg_error (GPG_ERR_NO_PIN_ENTRY),
+                          "no terminal to ask for the User PIN of OpenPGP "
+                          "card %s (use --pin-file FILE)", ident);
+  setvbuf (fp, NULL, _IONBF, 0);
+  fprintf (fp, "Enter User PIN for OpenPGP card %s: ", ident);
+  fflush (fp);
+  if (!tcgetattr (fileno (fp), &old))
+    {
+      raw = old;
+      raw.c_lflag &= ~(ECHO | ECHONL);
+      raw.c_lflag |= ICANON;
+      if (!tcsetattr (fileno (fp), TCSAFLUSH, &raw))
+        restore = 1;
+    }
+  err = read_pin_line (fp, r_pin);
+  if (restore)
+    tcsetattr (fileno (fp), TCSAFLUSH, &old);
+  fputc ('\n', fp);
+  fclose (fp);
+  if (err)
+    return ca_set_errmsg (err, "no User PIN entered");
+  return 0;
 }

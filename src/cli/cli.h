@@ -21,7 +21,7 @@ typedef gpg_error_t (*cmd_fn_t) (const ca_opts_t *opts, int argc,
                                  char **argv);
 
 
-/*-- Commands (cmd-ca.c, cmd-user.c) --*/
+/*-- The CA and user commands (cmd-ca.c, cmd-user.c) --*/
 
 gpg_error_t cmd_ca_init (const ca_opts_t *opts, int argc, char **argv);
 gpg_error_t cmd_ca_show (const ca_opts_t *opts, int argc, char **argv);
@@ -34,6 +34,21 @@ gpg_error_t cmd_user_import (const ca_opts_t *opts, int argc, char **argv);
 gpg_error_t cmd_user_update (const ca_opts_t *opts, int argc, char **argv);
 gpg_error_t cmd_user_list (const ca_opts_t *opts, int argc, char **argv);
 gpg_error_t cmd_user_export (const ca_opts_t *opts, int argc, char **argv);
+
+
+/*-- The card commands (cmd-card.c) --*/
+
+/* Whether the arguments of `ca init' select the card backend (the
+ * positional word "card"); cmd_ca_init then hands over to
+ * cmd_ca_init_card.  */
+int cmd_ca_init_wants_card (int argc, char **argv);
+gpg_error_t cmd_ca_init_card (const ca_opts_t *opts, int argc, char **argv);
+gpg_error_t cmd_ca_migrate (const ca_opts_t *opts, int argc, char **argv);
+gpg_error_t cmd_ca_set_backend (const ca_opts_t *opts, int argc,
+                                char **argv);
+gpg_error_t cmd_card_list (const ca_opts_t *opts, int argc, char **argv);
+gpg_error_t cmd_card_status (const ca_opts_t *opts, int argc, char **argv);
+gpg_error_t cmd_card_touch (const ca_opts_t *opts, int argc, char **argv);
 
 
 /*-- Shared by the commands (cmd-common.c) --*/
@@ -51,8 +66,10 @@ gpg_error_t cmd_no_options (int argc, char **argv);
 /* Write the secret string S to FP without leaving a copy in its stdio
  * buffer (what FP holds is flushed first).  */
 gpg_error_t cmd_write_secret (FILE *fp, const char *s);
-/* Print the `ca show' lines of CA to FP (the backend's line, which may
+/* Print the `ca show' lines of SUM to FP (the backend's line, which may
  * hold the card's PIN, bypasses FP's buffer).  */
+gpg_error_t cmd_print_summary (FILE *fp, const ca_summary_t *sum);
+/* The same for the loaded CA CA.  */
 gpg_error_t cmd_print_ca (ca_t *ca, FILE *fp);
 
 
@@ -63,5 +80,39 @@ gpg_error_t cmd_print_ca (ca_t *ca, FILE *fp);
  * message naming the file.  */
 gpg_error_t cmd_read_file (const char *fname, unsigned char **r_buf,
                            size_t *r_len);
+
+/* Ask QUESTION on the terminal and require the answer "yes" (unless
+ * YES: then 0 at once).  Another answer is GPG_ERR_CANCELED with the
+ * message ABORTED; no terminal is an error that names --yes.  */
+gpg_error_t cmd_confirm (int yes, const char *question, const char *aborted);
+
+/* The User PIN of card IDENT (secure memory, wipe_and_free_string):
+ * the first line of PIN_FILE ("-" = stdin) if given, else asked on the
+ * terminal without echo.  Never from the command line or the
+ * environment.  */
+gpg_error_t cmd_get_pin (const char *ident, const char *pin_file,
+                         char **r_pin);
+
+/*-- Help texts (cli-help.c) --*/
+
+extern const char cmd_help_ca_init[];
+extern const char cmd_help_ca_show[];
+extern const char cmd_help_ca_export[];
+extern const char cmd_help_ca_private[];
+extern const char cmd_help_ca_import_tsig[];
+extern const char cmd_help_user_add[];
+extern const char cmd_help_user_import[];
+extern const char cmd_help_user_update[];
+extern const char cmd_help_user_list[];
+extern const char cmd_help_user_export[];
+extern const char cmd_help_group_ca[];
+extern const char cmd_help_group_user[];
+extern const char cmd_help_ca_init_card[];
+extern const char cmd_help_ca_migrate[];
+extern const char cmd_help_ca_set_backend[];
+extern const char cmd_help_group_card[];
+extern const char cmd_help_card_list[];
+extern const char cmd_help_card_status[];
+extern const char cmd_help_card_touch[];
 
 #endif /*OCA_CLI_H*/

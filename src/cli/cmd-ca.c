@@ -3,7 +3,6 @@
  */
 #include <config.h>
 #include "cli.h"
-#include "ca-card.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -27,7 +26,7 @@ cmd_ca_init (const ca_opts_t *opts, int argc, char **argv)
   ca_t *ca = NULL;
   int algo, c;
 
-  if (ca_card_init_wanted (argc, argv))
+  if (cmd_ca_init_wants_card (argc, argv))
     return cmd_ca_init_card (opts, argc, argv);
   optind = 0;
   opterr = 0;

@@ -79,32 +79,39 @@ cmd_no_options (int argc, char **argv)
 
 /* See cli.h.  */
 gpg_error_t
-cmd_print_ca (ca_t *ca, FILE *fp)
+cmd_print_summary (FILE *fp, const ca_summary_t *sum)
 {
   gpg_error_t err;
-  ca_info_t info;
-  char *backend = NULL;
   char tbuf[64];
-  time_t t;
+  time_t t = sum->created;
   struct tm tm;
 
-  ca_get_info (ca, &info);
-  err = ca_describe_backend (ca, &backend);
-  if (err)
-    return err;
-  t = info.created;
   if (!gmtime_r (&t, &tm)
       || !strftime (tbuf, sizeof tbuf, "%Y-%m-%d %H:%M:%S UTC", &tm))
     strcpy (tbuf, "?");
-  fprintf (fp, "    CA Domain: %s\n", info.domain);
-  fprintf (fp, "  Fingerprint: %s\n", info.fpr);
+  fprintf (fp, "    CA Domain: %s\n", sum->domain);
+  fprintf (fp, "  Fingerprint: %s\n", sum->fpr);
   fprintf (fp, "Creation time: %s\n", tbuf);
   /* The card backend's text carries the User PIN: keep it out of
    * stdio's buffer.  */
   fputs ("   CA Backend: ", fp);
-  err = cmd_write_secret (fp, backend);
+  err = cmd_write_secret (fp, sum->backend);
   if (!err)
     fputc ('\n', fp);
-  wipe_and_free_string (backend);
+  return err;
+}
+
+
+/* See cli.h.  */
+gpg_error_t
+cmd_print_ca (ca_t *ca, FILE *fp)
+{
+  gpg_error_t err;
+  ca_summary_t sum;
+
+  err = ca_get_summary (ca, &sum);
+  if (!err)
+    err = cmd_print_summary (fp, &sum);
+  ca_summary_release (&sum);
   return err;
 }

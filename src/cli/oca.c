@@ -10,7 +10,6 @@
  */
 #include <config.h>
 #include "cli.h"
-#include "ca-card.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,8 +19,6 @@
 
 #define PROGRAM_ABOUT \
   "OpenPGP CA is a tool for managing OpenPGP keys within organizations."
-
-
 
 
 /* One entry of the dispatch table.  A NULL NAME describes the group
@@ -35,156 +32,41 @@ struct command
   const char *help;
 };
 
-static const char help_ca_init[] =
-  "Usage: oca ca init --domain DOMAIN [--name NAME] [--algo ALGO] BACKEND\n"
-  "\n"
-  "Create the CA: generate its key and store it in the database.\n"
-  "\n"
-  "Options:\n"
-  "  -D, --domain DOMAIN  domain of the CA (the CA's User ID is\n"
-  "                       'NAME <openpgp-ca@DOMAIN>')\n"
-  "  -n, --name NAME      descriptive name in the CA's User ID\n"
-  "                       (default 'OpenPGP CA')\n"
-  "  -a, --algo ALGO      rsa4096 (default), rsa3072, rsa2048, ed25519,\n"
-  "                       nistp256 or nistp384\n"
-  "  -h, --help           print this help\n"
-  "\n"
-  "Backends:\n"
-  "  softkey              the private key lives in the CA database\n"
-  "  card [IDENT]         the key lives on an OpenPGP card (see below)\n";
-
-static const char help_ca_show[] =
-  "Usage: oca ca show\n"
-  "\n"
-  "Print the CA's domain, fingerprint, creation time and backend.\n";
-
-static const char help_ca_export[] =
-  "Usage: oca ca export\n"
-  "\n"
-  "Print the CA's public certificate (armored), including the trust\n"
-  "signatures users made on it.\n";
-
-static const char help_ca_private[] =
-  "Usage: oca ca private\n"
-  "\n"
-  "Print the CA's private key (armored, unencrypted).  Softkey only.\n";
-
-static const char help_ca_import_tsig[] =
-  "Usage: oca ca import-tsig FILE\n"
-  "\n"
-  "Merge the trust signatures found on a copy of the CA certificate in\n"
-  "FILE (armored or binary) into the stored CA certificate.\n";
-
-static const char help_user_add[] =
-  "Usage: oca user add --email EMAIL... [--name NAME] [--minimal]\n"
-  "\n"
-  "Generate a new user key, certify its User IDs with the CA key, make\n"
-  "the user key trust-sign the CA key, store the public key and a\n"
-  "revocation certificate, and print the passphrase-protected private\n"
-  "key once.\n"
-  "\n"
-  "Options:\n"
-  "  -e, --email EMAIL    email address of the user (repeatable)\n"
-  "  -n, --name NAME      name of the user\n"
-  "  -m, --minimal        minimal output: the passphrase on the first\n"
-  "                       line, then the private key (for tools like pass)\n"
-  "  -h, --help           print this help\n";
-
-static const char help_user_import[] =
-  "Usage: oca user import --email EMAIL... --file FILE [--name NAME]\n"
-  "                       [--revocation-file FILE...]\n"
-  "       oca user import --domain-emails --file KEYRING\n"
-  "\n"
-  "Import an existing public key and certify the User IDs whose email\n"
-  "is one of the given addresses.  With --domain-emails, FILE may hold\n"
-  "many keys: each is certified on every User ID whose email is in the\n"
-  "CA's domain; keys without such a User ID are reported and skipped.\n"
-  "Only a User ID with one unambiguous address (\"Name <a@b>\" or\n"
-  "\"a@b\", ASCII, nothing after '>', no control characters) that the\n"
-  "key binds is certified; others are refused with a warning (see\n"
-  "oca(1), CERTIFIED USER IDS).  A key with nothing certified is not\n"
-  "imported.\n"
-  "\n"
-  "Options:\n"
-  "  -e, --email EMAIL    email address to certify (repeatable)\n"
-  "  -f, --file FILE      the key file (armored or binary);\n"
-  "      --key-file FILE  the same\n"
-  "  -n, --name NAME      name of the user\n"
-  "  -r, --revocation-file FILE\n"
-  "                       a revocation certificate to store (repeatable)\n"
-  "      --domain-emails  certify all User IDs in the CA's domain\n"
-  "  -h, --help           print this help\n";
-
-static const char help_user_update[] =
-  "Usage: oca user update --file FILE\n"
-  "\n"
-  "Merge a newer version of a known certificate (matched by\n"
-  "fingerprint) into the database.  Creates no certifications.\n"
-  "\n"
-  "Options:\n"
-  "  -f, --file FILE      the key file (armored or binary);\n"
-  "      --key-file FILE  the same\n"
-  "  -h, --help           print this help\n";
-
-static const char help_user_list[] =
-  "Usage: oca user list\n"
-  "\n"
-  "List all user certificates with their certification status.\n";
-
-static const char help_user_export[] =
-  "Usage: oca user export [--email EMAIL]\n"
-  "\n"
-  "Print the CA certificate and all user certificates as one armored\n"
-  "keyring; with --email only the certificates stored for EMAIL.\n"
-  "\n"
-  "Options:\n"
-  "  -e, --email EMAIL    only certificates for this address\n"
-  "  -h, --help           print this help\n";
-
-static const char help_group_ca[] =
-  "Usage: oca ca COMMAND [OPTIONS]\n"
-  "\n"
-  "Manage the CA.\n";
-
-static const char help_group_user[] =
-  "Usage: oca user COMMAND [OPTIONS]\n"
-  "\n"
-  "Manage users.\n";
-
 static const struct command commands[] =
   {
-    { "ca", NULL, NULL, "Manage the CA", help_group_ca },
-    { "ca", "init", cmd_ca_init, "Create the CA", help_ca_init },
+    { "ca", NULL, NULL, "Manage the CA", cmd_help_group_ca },
+    { "ca", "init", cmd_ca_init, "Create the CA", cmd_help_ca_init },
     { "ca", "show", cmd_ca_show, "Show information about the CA",
-      help_ca_show },
+      cmd_help_ca_show },
     { "ca", "export", cmd_ca_export, "Print the CA's public certificate",
-      help_ca_export },
+      cmd_help_ca_export },
     { "ca", "private", cmd_ca_private, "Print the CA's private key",
-      help_ca_private },
+      cmd_help_ca_private },
     { "ca", "import-tsig", cmd_ca_import_tsig,
-      "Merge trust signatures on the CA certificate", help_ca_import_tsig },
+      "Merge trust signatures on the CA certificate",
+      cmd_help_ca_import_tsig },
     { "ca", "migrate", cmd_ca_migrate,
-      "Move a softkey CA onto an OpenPGP card", ca_card_help_migrate },
+      "Move a softkey CA onto an OpenPGP card", cmd_help_ca_migrate },
     { "ca", "set-backend", cmd_ca_set_backend,
-      "Switch a card CA to another card", ca_card_help_set_backend },
-    { "card", NULL, NULL, "Inspect OpenPGP cards", ca_card_help_group },
+      "Switch a card CA to another card", cmd_help_ca_set_backend },
+    { "card", NULL, NULL, "Inspect OpenPGP cards", cmd_help_group_card },
     { "card", "list", cmd_card_list, "List OpenPGP cards",
-      ca_card_help_list },
+      cmd_help_card_list },
     { "card", "status", cmd_card_status, "Show one OpenPGP card",
-      ca_card_help_status },
+      cmd_help_card_status },
     { "card", "touch", cmd_card_touch, "Set the touch policy of a slot",
-      ca_card_help_touch },
-    { "user", NULL, NULL, "Manage users", help_group_user },
+      cmd_help_card_touch },
+    { "user", NULL, NULL, "Manage users", cmd_help_group_user },
     { "user", "add", cmd_user_add, "Create a new user key and certify it",
-      help_user_add },
+      cmd_help_user_add },
     { "user", "import", cmd_user_import,
-      "Import and certify existing user keys", help_user_import },
+      "Import and certify existing user keys", cmd_help_user_import },
     { "user", "update", cmd_user_update,
-      "Merge updates of a known user certificate", help_user_update },
+      "Merge updates of a known user certificate", cmd_help_user_update },
     { "user", "list", cmd_user_list, "List user certificates",
-      help_user_list },
+      cmd_help_user_list },
     { "user", "export", cmd_user_export, "Print user certificates",
-      help_user_export },
+      cmd_help_user_export },
   };
 
 
@@ -296,8 +178,8 @@ main (int argc, char **argv)
           printf ("oca %s\n", PACKAGE_VERSION);
           return 0;
         case 'S':
-          ca_opts.card_route = ca_card_route_from_name (optarg);
-          if (ca_opts.card_route < 0 || ca_card_set_route_option (optarg))
+          ca_opts.card_route = ca_route_from_name (optarg);
+          if (ca_opts.card_route < 0)
             return usage_error ("unknown card route", optarg, NULL);
           break;
         case ':':
@@ -351,11 +233,11 @@ main (int argc, char **argv)
   if (wants_help (argc, argv))
     {
       fputs (cmd->help, stdout);
-      if (cmd->help == help_ca_init)
+      if (cmd->help == cmd_help_ca_init)
         {
           /* The card backend documents its own variant.  */
           putchar ('\n');
-          fputs (ca_card_help_init, stdout);
+          fputs (cmd_help_ca_init_card, stdout);
         }
       return 0;
     }

@@ -1,0 +1,182 @@
+/* cli-help.c - the help texts of oca's commands
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What `oca GROUP COMMAND --help' prints (oca.c's dispatch table
+ * points here).  Keep them true with doc/oca.1.
+ */
+#include <config.h>
+#include "cli.h"
+
+
+const char cmd_help_ca_init[] =
+  "Usage: oca ca init --domain DOMAIN [--name NAME] [--algo ALGO] BACKEND\n"
+  "\n"
+  "Create the CA: generate its key and store it in the database.\n"
+  "\n"
+  "Options:\n"
+  "  -D, --domain DOMAIN  domain of the CA (the CA's User ID is\n"
+  "                       'NAME <openpgp-ca@DOMAIN>')\n"
+  "  -n, --name NAME      descriptive name in the CA's User ID\n"
+  "                       (default 'OpenPGP CA')\n"
+  "  -a, --algo ALGO      rsa4096 (default), rsa3072, rsa2048, ed25519,\n"
+  "                       nistp256 or nistp384\n"
+  "  -h, --help           print this help\n"
+  "\n"
+  "Backends:\n"
+  "  softkey              the private key lives in the CA database\n"
+  "  card [IDENT]         the key lives on an OpenPGP card (see below)\n";
+
+const char cmd_help_ca_show[] =
+  "Usage: oca ca show\n"
+  "\n"
+  "Print the CA's domain, fingerprint, creation time and backend.\n";
+
+const char cmd_help_ca_export[] =
+  "Usage: oca ca export\n"
+  "\n"
+  "Print the CA's public certificate (armored), including the trust\n"
+  "signatures users made on it.\n";
+
+const char cmd_help_ca_private[] =
+  "Usage: oca ca private\n"
+  "\n"
+  "Print the CA's private key (armored, unencrypted).  Softkey only.\n";
+
+const char cmd_help_ca_import_tsig[] =
+  "Usage: oca ca import-tsig FILE\n"
+  "\n"
+  "Merge the trust signatures found on a copy of the CA certificate in\n"
+  "FILE (armored or binary) into the stored CA certificate.\n";
+
+const char cmd_help_user_add[] =
+  "Usage: oca user add --email EMAIL... [--name NAME] [--minimal]\n"
+  "\n"
+  "Generate a new user key, certify its User IDs with the CA key, make\n"
+  "the user key trust-sign the CA key, store the public key and a\n"
+  "revocation certificate, and print the passphrase-protected private\n"
+  "key once.\n"
+  "\n"
+  "Options:\n"
+  "  -e, --email EMAIL    email address of the user (repeatable)\n"
+  "  -n, --name NAME      name of the user\n"
+  "  -m, --minimal        minimal output: the passphrase on the first\n"
+  "                       line, then the private key (for tools like pass)\n"
+  "  -h, --help           print this help\n";
+
+const char cmd_help_user_import[] =
+  "Usage: oca user import --email EMAIL... --file FILE [--name NAME]\n"
+  "                       [--revocation-file FILE...]\n"
+  "       oca user import --domain-emails --file KEYRING\n"
+  "\n"
+  "Import an existing public key and certify the User IDs whose email\n"
+  "is one of the given addresses.  With --domain-emails, FILE may hold\n"
+  "many keys: each is certified on every User ID whose email is in the\n"
+  "CA's domain; keys without such a User ID are reported and skipped.\n"
+  "Only a User ID with one unambiguous address (\"Name <a@b>\" or\n"
+  "\"a@b\", ASCII, nothing after '>', no control characters) that the\n"
+  "key binds is certified; others are refused with a warning (see\n"
+  "oca(1), CERTIFIED USER IDS).  A key with nothing certified is not\n"
+  "imported.\n"
+  "\n"
+  "Options:\n"
+  "  -e, --email EMAIL    email address to certify (repeatable)\n"
+  "  -f, --file FILE      the key file (armored or binary);\n"
+  "      --key-file FILE  the same\n"
+  "  -n, --name NAME      name of the user\n"
+  "  -r, --revocation-file FILE\n"
+  "                       a revocation certificate to store (repeatable)\n"
+  "      --domain-emails  certify all User IDs in the CA's domain\n"
+  "  -h, --help           print this help\n";
+
+const char cmd_help_user_update[] =
+  "Usage: oca user update --file FILE\n"
+  "\n"
+  "Merge a newer version of a known certificate (matched by\n"
+  "fingerprint) into the database.  Creates no certifications.\n"
+  "\n"
+  "Options:\n"
+  "  -f, --file FILE      the key file (armored or binary);\n"
+  "      --key-file FILE  the same\n"
+  "  -h, --help           print this help\n";
+
+const char cmd_help_user_list[] =
+  "Usage: oca user list\n"
+  "\n"
+  "List all user certificates with their certification status.\n";
+
+const char cmd_help_user_export[] =
+  "Usage: oca user export [--email EMAIL]\n"
+  "\n"
+  "Print the CA certificate and all user certificates as one armored\n"
+  "keyring; with --email only the certificates stored for EMAIL.\n"
+  "\n"
+  "Options:\n"
+  "  -e, --email EMAIL    only certificates for this address\n"
+  "  -h, --help           print this help\n";
+
+const char cmd_help_group_ca[] =
+  "Usage: oca ca COMMAND [OPTIONS]\n"
+  "\n"
+  "Manage the CA.\n";
+
+const char cmd_help_group_user[] =
+  "Usage: oca user COMMAND [OPTIONS]\n"
+  "\n"
+  "Manage users.\n";
+
+const char cmd_help_ca_init_card[] =
+  "Usage: oca ca init --domain DOMAIN [--name NAME] [--algo ALGO] card\n"
+  "                   [IDENT] [--import FILE | --generate-on-card |\n"
+  "                   --from-card --public-key FILE] [--yes]\n"
+  "                   [--scd=oca-scd|gpg-agent] [--pin-file FILE]\n"
+  "\n"
+  "Create a CA whose key lives on an OpenPGP card.  Without a mode the\n"
+  "key is generated on this host, put on the blank card (primary to the\n"
+  "AUT slot, signing subkey to the SIG slot) and printed once.\n"
+  "\n"
+  "Options:\n"
+  "      --import FILE      put the existing CA key in FILE on the card\n"
+  "      --generate-on-card generate the key on the card (no backup)\n"
+  "      --from-card        use a card that already holds the CA key\n"
+  "      --public-key FILE  the CA certificate (with --from-card)\n"
+  "  -y, --yes              do not ask for confirmation\n"
+  "      --scd ROUTE        oca-scd (default) or gpg-agent\n"
+  "      --pin-file FILE    read the User PIN from FILE (--from-card)\n";
+
+const char cmd_help_ca_migrate[] =
+  "Usage: oca ca migrate card [IDENT] [--yes] [--scd=oca-scd|gpg-agent]\n"
+  "\n"
+  "Move the key of a softkey CA onto a blank OpenPGP card and delete it\n"
+  "from the database without leaving a copy in it, in its journal or in\n"
+  "freed blocks (see doc/card-backend.md).  Make a backup of the CA\n"
+  "key first ('oca ca private').\n";
+
+const char cmd_help_ca_set_backend[] =
+  "Usage: oca ca set-backend card [IDENT] [--pin-file FILE]\n"
+  "                               [--scd=oca-scd|gpg-agent]\n"
+  "\n"
+  "Switch a card-backed CA to another card that holds the same key (for\n"
+  "example a backup card made with 'ca init ... card --import').  Asks\n"
+  "for the User PIN of that card.\n";
+
+const char cmd_help_group_card[] =
+  "Usage: oca card COMMAND [OPTIONS]\n"
+  "\n"
+  "Inspect and configure OpenPGP cards.\n";
+
+const char cmd_help_card_list[] =
+  "Usage: oca card list [--scd=oca-scd|gpg-agent]\n"
+  "\n"
+  "List the OpenPGP cards that are present and what they hold.\n";
+
+const char cmd_help_card_status[] =
+  "Usage: oca card status [IDENT] [--with-colons] [--scd=ROUTE]\n"
+  "\n"
+  "Show the data of one OpenPGP card.\n";
+
+const char cmd_help_card_touch[] =
+  "Usage: oca card touch --key SIG|AUT|DEC --policy off|on|fixed [IDENT]\n"
+  "                      [--yes] [--scd=ROUTE]\n"
+  "\n"
+  "Set the touch policy of a key slot on the CA's card (uses the stored\n"
+  "PIN as Admin PIN).  'fixed' can not be undone.\n";
