@@ -11,6 +11,10 @@
 
 static char tmpdir[64];
 
+/* Cards of t-scd-vcard: inserted or not.  */
+static int ncards_;
+static int pulled_[8];
+
 
 /* Remove the temporary directory (at exit).  */
 static void
@@ -169,4 +173,162 @@ tca_stderr_of (void (*fn) (void *opaque), void *opaque)
   close (saved);
   buf = tca_slurp (path, &len);
   return buf ? (char *)buf : xtrystrdup ("");
+}
+
+
+/* Write T_VCARD_CARDS for the current cards.  */
+static void
+set_cards_env (void)
+{
+  char list[512] = "", one[300];
+  int i;
+
+  for (i = 1; i <= ncards_; i++)
+    {
+      snprintf (one, sizeof one, "%s%s%s", i > 1 ? " " : "",
+                pulled_[i] ? "-" : "", tca_path (i == 1 ? "card1.state"
+                                                 : i == 2 ? "card2.state"
+                                                 : i == 3 ? "card3.state"
+                                                 : "card4.state"));
+      strncat (list, one, sizeof list - strlen (list) - 1);
+    }
+  setenv ("T_VCARD_CARDS", list, 1);
+}
+
+
+void
+tca_vcards (int ncards)
+{
+  const char *pgm = getenv ("T_SCD_VCARD");
+
+  ncards_ = ncards < 4 ? ncards : 4;
+  setenv ("OCA_SCD_PROGRAM", pgm && *pgm ? pgm : "ca/t-scd-vcard", 1);
+  unsetenv ("T_VCARD_DIE_AFTER");
+  set_cards_env ();
+}
+
+
+void
+tca_vcard_reset (int n)
+{
+  char name[32];
+
+  snprintf (name, sizeof name, "card%d.state", n);
+  unlink (tca_path (name));
+}
+
+
+void
+tca_vcard_insert (int n, int inserted)
+{
+  pulled_[n] = !inserted;
+  set_cards_env ();
+}
+
+
+void
+tca_vcard_die_after (long n)
+{
+  char buf[32];
+
+  if (n < 0)
+    unsetenv ("T_VCARD_DIE_AFTER");
+  else
+    {
+      snprintf (buf, sizeof buf, "%ld", n);
+      setenv ("T_VCARD_DIE_AFTER", buf, 1);
+    }
+}
+
+
+/* Note WHAT in the events of U.  */
+static void
+note (tca_ui_t *u, const char *what, int ev)
+{
+  char buf[32];
+
+  snprintf (buf, sizeof buf, "%s%s:%d", *u->events ? " " : "", what, ev);
+  strncat (u->events, buf, sizeof u->events - strlen (u->events) - 1);
+}
+
+
+static void
+ui_tell (void *opaque, ca_card_event_t ev, const char *ident,
+         const char *detail)
+{
+  (void)ident;
+  (void)detail;
+  note (opaque, "tell", ev);
+}
+
+
+static gpg_error_t
+ui_ask (void *opaque, ca_card_event_t ev, const char *ident,
+        const char *detail)
+{
+  tca_ui_t *u = opaque;
+
+  (void)ident;
+  (void)detail;
+  note (u, "ask", ev);
+  if (u->refuse)
+    return ca_set_errmsg (u->refuse, "refused by the test");
+  return 0;
+}
+
+
+static gpg_error_t
+ui_get_pin (void *opaque, const char *ident, char **r_pin)
+{
+  tca_ui_t *u = opaque;
+
+  (void)ident;
+  note (u, "pin", 0);
+  *r_pin = NULL;
+  if (!u->pin)
+    return ca_set_errmsg (gpg_error (GPG_ERR_NO_PIN), "no PIN in the test");
+  *r_pin = xtrymalloc_secure (strlen (u->pin) + 1);
+  if (!*r_pin)
+    return oca_error_from_errno ();
+  strcpy (*r_pin, u->pin);
+  return 0;
+}
+
+
+static gpg_error_t
+ui_hand_out_key (void *opaque, const char *armor)
+{
+  tca_ui_t *u = opaque;
+
+  note (u, "hand", 0);
+  wipe_and_free_string (u->key);
+  u->key = xtrymalloc_secure (strlen (armor) + 1);
+  if (u->key)
+    strcpy (u->key, armor);
+  if (u->hand_out_err)
+    return ca_set_errmsg (u->hand_out_err, "could not hand out the key");
+  return 0;
+}
+
+
+void
+tca_ui_init (tca_ui_t *u)
+{
+  memset (u, 0, sizeof *u);
+  u->ui.opaque = u;
+  u->ui.tell = ui_tell;
+  u->ui.ask = ui_ask;
+  u->ui.get_pin = ui_get_pin;
+  u->ui.hand_out_key = ui_hand_out_key;
+}
+
+
+void
+tca_ui_reset (tca_ui_t *u)
+{
+  *u->events = 0;
+  wipe_and_free_string (u->key);
+  u->key = NULL;
+  u->refuse = 0;
+  u->hand_out_err = 0;
 }

@@ -41,4 +41,34 @@ char *tca_stderr_of (void (*fn) (void *opaque), void *opaque);
  * length.  */
 unsigned char *tca_slurp (const char *path, size_t *r_len);
 
+
+/*-- Cards: oca-scd's handler over virtual cards (t-scd-vcard) --*/
+
+/* Route the core's card connections (oca-scd) to t-scd-vcard with
+ * NCARDS cards (state files card1.state ... in the temporary
+ * directory; FFFE:0000A001 ...).  */
+void tca_vcards (int ncards);
+/* Card N (1-based) back to its factory state.  */
+void tca_vcard_reset (int n);
+/* Card N pulled (0) or inserted (1).  */
+void tca_vcard_insert (int n, int inserted);
+/* The card server dies after N APDUs (-1: it does not).  */
+void tca_vcard_die_after (long n);
+
+/* A scripted operator for the card flows.  */
+typedef struct tca_ui
+{
+  ca_card_ui_t ui;             /* What the core gets (opaque = this).  */
+  gpg_error_t refuse;          /* What ask answers (0: yes).  */
+  const char *pin;             /* What get_pin answers (NULL: none).  */
+  gpg_error_t hand_out_err;    /* What hand_out_key returns.  */
+  char events[512];            /* "tell:EV ask:EV pin hand ..." seen.  */
+  char *key;                   /* The key handed out (secure).  */
+} tca_ui_t;
+
+/* Initialise U (agreeing to everything, no PIN).  */
+void tca_ui_init (tca_ui_t *u);
+/* Forget what U saw (the key too).  */
+void tca_ui_reset (tca_ui_t *u);
+
 #endif /*OCA_T_CA_SUPPORT_H*/
