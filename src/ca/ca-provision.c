@@ -291,39 +291,24 @@ flow_recover (flow_t *f, const unsigned char *fpr, pending_t *p,
 }
 
 
-/* Choose the blank card for F (IDENT may be NULL).  */
+/* Make the one card of F's list that ACCEPT (with FPR) takes F's card.
+ * None is GPG_ERR_CARD_NOT_PRESENT ("No WHAT OpenPGP card found"),
+ * several GPG_ERR_AMBIGUOUS ("Multiple WHAT OpenPGP cards found: ..."
+ * with their idents).  */
 static gpg_error_t
-choose_blank (flow_t *f, const char *ident)
+choose_only (flow_t *f, const char *what,
+             int (*accept) (const ca_card_entry_t *e,
+                            const unsigned char *fpr),
+             const unsigned char *fpr)
 {
   ca_card_entry_t *e, *found = NULL;
-  size_t n = 0;
+  size_t n = 0, slen;
   membuf_t mb;
   unsigned char *s;
-  size_t slen;
-  char holder[128];
 
-  if (ident)
-    {
-      e = ca_card_find (f->list, ident);
-      if (!e)
-        return ca_set_errmsg (gpg_error (GPG_ERR_CARD_NOT_PRESENT),
-                              "OpenPGP card %s not found", ident);
-      if (!ca_card_is_blank (e->info))
-        return ca_set_errmsg (gpg_error (GPG_ERR_EEXIST),
-                              "The OpenPGP card contains key material, "
-                              "please reset it before use with OpenPGP CA.");
-      if (!ca_card_usable_blank (e))
-        return ca_set_errmsg (gpg_error (GPG_ERR_WRONG_CARD),
-                              "OpenPGP card %s belongs to cardholder '%s'; "
-                              "reset it before use with OpenPGP CA", ident,
-                              ca_card_holder_display (e->info, holder,
-                                                      sizeof holder));
-      f->card = e;
-      return 0;
-    }
   membuf_init (&mb, 4096, 0);
   for (e = f->list; e; e = e->next)
-    if (ca_card_usable_blank (e))
+    if (accept (e, fpr))
       {
         if (n++)
           membuf_put_str (&mb, " ");
@@ -341,14 +326,63 @@ choose_blank (flow_t *f, const char *ident)
     {
       membuf_release (&mb);
       return ca_set_errmsg (gpg_error (GPG_ERR_CARD_NOT_PRESENT),
-                            "No blank OpenPGP card found");
+                            "No %s OpenPGP card found", what);
     }
   if (membuf_take (&mb, &s, &slen))
     return gpg_error (GPG_ERR_ENOMEM);
   ca_set_errmsg (gpg_error (GPG_ERR_AMBIGUOUS),
-                 "Multiple blank OpenPGP cards found: %s", (char *)s);
+                 "Multiple %s OpenPGP cards found: %s", what, (char *)s);
   xfree (s);
   return gpg_error (GPG_ERR_AMBIGUOUS);
+}
+
+
+/* choose_only's test for a usable blank card.  */
+static int
+accept_blank (const ca_card_entry_t *e, const unsigned char *fpr)
+{
+  (void)fpr;
+  return ca_card_usable_blank (e);
+}
+
+
+/* The card IDENT of F's list, or an error naming it.  */
+static gpg_error_t
+named_card (flow_t *f, const char *ident, ca_card_entry_t **r_e)
+{
+  *r_e = ca_card_find (f->list, ident);
+  if (!*r_e)
+    return ca_set_errmsg (gpg_error (GPG_ERR_CARD_NOT_PRESENT),
+                          "OpenPGP card %s not found", ident);
+  return 0;
+}
+
+
+/* Choose the blank card for F (IDENT may be NULL).  */
+static gpg_error_t
+choose_blank (flow_t *f, const char *ident)
+{
+  gpg_error_t err;
+  ca_card_entry_t *e;
+  char holder[128];
+
+  if (!ident)
+    return choose_only (f, "blank", accept_blank, NULL);
+  err = named_card (f, ident, &e);
+  if (err)
+    return err;
+  if (!ca_card_is_blank (e->info))
+    return ca_set_errmsg (gpg_error (GPG_ERR_EEXIST),
+                          "The OpenPGP card contains key material, "
+                          "please reset it before use with OpenPGP CA.");
+  if (!ca_card_usable_blank (e))
+    return ca_set_errmsg (gpg_error (GPG_ERR_WRONG_CARD),
+                          "OpenPGP card %s belongs to cardholder '%s'; "
+                          "reset it before use with OpenPGP CA", ident,
+                          ca_card_holder_display (e->info, holder,
+                                                  sizeof holder));
+  f->card = e;
+  return 0;
 }
 
 
@@ -356,56 +390,32 @@ choose_blank (flow_t *f, const char *ident)
 static gpg_error_t
 choose_matching (flow_t *f, const char *ident, const unsigned char fpr[20])
 {
-  ca_card_entry_t *e, *found = NULL;
-  size_t n = 0;
-  char ids[1024];
+  gpg_error_t err;
+  ca_card_entry_t *e;
+  char want[41], have[41];
 
-  ids[0] = 0;
-  if (ident)
-    {
-      char want[41], have[41];
-
-      e = ca_card_find (f->list, ident);
-      if (!e)
-        return ca_set_errmsg (gpg_error (GPG_ERR_CARD_NOT_PRESENT),
-                              "OpenPGP card %s not found", ident);
-      if (!ca_card_holder_ok (e->info))
-        return ca_set_errmsg (gpg_error (GPG_ERR_WRONG_CARD),
-                              "On card %s: Expected cardholder name '%s' on "
-                              "OpenPGP card, found '%s'.", ident,
-                              CA_CARD_HOLDER,
-                              e->info->disp_name ? e->info->disp_name : "");
-      if (!e->info->fpr_valid[2])
-        return ca_set_errmsg (gpg_error (GPG_ERR_NO_SECKEY),
-                              "On card %s: No AUT key on card", ident);
-      if (memcmp (e->info->fpr[2], fpr, 20))
-        return ca_set_errmsg (gpg_error (GPG_ERR_WRONG_CARD),
-                              "On card %s: Auth key slot on card %s doesn't "
-                              "match primary (cert) fingerprint %s.", ident,
-                              oca_bin2hex (e->info->fpr[2], 20, have),
-                              oca_bin2hex (fpr, 20, want));
-      f->card = e;
-      return 0;
-    }
-  for (e = f->list; e; e = e->next)
-    if (ca_card_matches (e, fpr))
-      {
-        if (n++ && strlen (ids) + 1 < sizeof ids)
-          strcat (ids, " ");
-        if (strlen (ids) + strlen (e->ident) < sizeof ids)
-          strcat (ids, e->ident);
-        found = e;
-      }
-  if (n == 1)
-    {
-      f->card = found;
-      return 0;
-    }
-  if (!n)
-    return ca_set_errmsg (gpg_error (GPG_ERR_CARD_NOT_PRESENT),
-                          "No matching OpenPGP card found");
-  return ca_set_errmsg (gpg_error (GPG_ERR_AMBIGUOUS),
-                        "Multiple matching OpenPGP cards found: %s", ids);
+  if (!ident)
+    return choose_only (f, "matching", ca_card_matches, fpr);
+  err = named_card (f, ident, &e);
+  if (err)
+    return err;
+  if (!ca_card_holder_ok (e->info))
+    return ca_set_errmsg (gpg_error (GPG_ERR_WRONG_CARD),
+                          "On card %s: Expected cardholder name '%s' on "
+                          "OpenPGP card, found '%s'.", ident,
+                          CA_CARD_HOLDER,
+                          e->info->disp_name ? e->info->disp_name : "");
+  if (!e->info->fpr_valid[2])
+    return ca_set_errmsg (gpg_error (GPG_ERR_NO_SECKEY),
+                          "On card %s: No AUT key on card", ident);
+  if (memcmp (e->info->fpr[2], fpr, 20))
+    return ca_set_errmsg (gpg_error (GPG_ERR_WRONG_CARD),
+                          "On card %s: Auth key slot on card %s doesn't "
+                          "match primary (cert) fingerprint %s.", ident,
+                          oca_bin2hex (e->info->fpr[2], 20, have),
+                          oca_bin2hex (fpr, 20, want));
+  f->card = e;
+  return 0;
 }
 
 

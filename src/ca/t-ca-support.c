@@ -120,43 +120,14 @@ tca_armor (const pgp_cert_t *cert)
 }
 
 
-unsigned char *
-tca_slurp (const char *path, size_t *r_len)
-{
-  FILE *fp;
-  unsigned char *buf = NULL;
-  long n;
-
-  *r_len = 0;
-  fp = fopen (path, "rb");
-  if (!fp)
-    return NULL;
-  if (!fseek (fp, 0, SEEK_END) && (n = ftell (fp)) >= 0
-      && !fseek (fp, 0, SEEK_SET) && (buf = xtrymalloc (n + 1)))
-    {
-      if (n && fread (buf, n, 1, fp) != 1)
-        {
-          xfree (buf);
-          buf = NULL;
-        }
-      else
-        {
-          buf[n] = 0;
-          *r_len = n;
-        }
-    }
-  fclose (fp);
-  return buf;
-}
-
-
 char *
 tca_stderr_of (void (*fn) (void *opaque), void *opaque)
 {
   const char *path = tca_path ("stderr.txt");
   int fd, saved;
   size_t len;
-  unsigned char *buf;
+  char *buf;
+  FILE *fp;
 
   fflush (stderr);
   fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -171,8 +142,17 @@ tca_stderr_of (void (*fn) (void *opaque), void *opaque)
   fflush (stderr);
   dup2 (saved, 2);
   close (saved);
-  buf = tca_slurp (path, &len);
-  return buf ? (char *)buf : xtrystrdup ("");
+  /* What the tests capture is a few lines.  */
+  buf = xtrycalloc (1, 4096);
+  fp = fopen (path, "r");
+  if (buf && fp)
+    {
+      len = fread (buf, 1, 4095, fp);
+      buf[len] = 0;
+    }
+  if (fp)
+    fclose (fp);
+  return buf;
 }
 
 

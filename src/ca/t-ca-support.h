@@ -37,9 +37,6 @@ char *tca_armor (const pgp_cert_t *cert);
  * (xfree; "" if nothing).  */
 char *tca_stderr_of (void (*fn) (void *opaque), void *opaque);
 
-/* Read all of PATH (xfree; NULL if it does not exist); *R_LEN its
- * length.  */
-unsigned char *tca_slurp (const char *path, size_t *r_len);
 
 
 /*-- Cards: oca-scd's handler over virtual cards (t-scd-vcard) --*/
