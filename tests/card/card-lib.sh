@@ -11,8 +11,9 @@
 # card NAME's reader, or with several names to the common reader
 # prefix), ocac (oca with -d $T/ca.db), SCD (--scd=ROUTE), ca_pin
 # (the User PIN stored in $T/ca.db), gpg_card (gpg in $GNUPGHOME),
-# secret_values and disk_hits (the secret numbers of a key and a scan
-# of files for them).
+# gpg_sigs (what gpg says of the exported certificates), secret_values
+# and disk_hits (the secret numbers of a key and a scan of files for
+# them).
 
 . "$srcdir/../lib.sh"
 OCA_HARNESS_SH=$srcdir/../vcard/harness.sh
@@ -95,6 +96,17 @@ secret_values () {
 disk_hits () {
   "$SECRET_SCAN" "$@" > "$T/hits" || { echo "scan-failed"; return 1; }
   sed -n 's/^hits //p' "$T/hits"
+}
+
+# gpg_sigs HOME [KEY...]: import `oca user export' into the GnuPG home
+# HOME (made if missing) and write what gpg --check-sigs [KEY...] says
+# there to $T/sigs.
+gpg_sigs () {
+  _gh=$1; shift
+  mkdir -p "$_gh" && chmod 700 "$_gh"
+  ocac user export > "$T/all.asc"
+  GNUPGHOME=$_gh "$GPG" --batch --import "$T/all.asc" >/dev/null 2>&1
+  GNUPGHOME=$_gh "$GPG" --batch --check-sigs "$@" > "$T/sigs" 2>&1
 }
 
 # scd_raw LINE...: run the lines against a fresh oca-scd (pipe).

@@ -19,6 +19,9 @@
 #                       VALUES (see card-lib.sh's secret_values)
 #   legacy_db SRC DST KEY
 #                       a schema 1 copy of a softkey CA database
+#   disk_only_in_db VALUES NDB
+#                       a check: the unmounted image holds windows of
+#                       VALUES only where the DB file does (NDB of them)
 
 if [ -z "${OCA_DISK_NS:-}" ]; then
   if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null 2>&1; then
@@ -106,4 +109,16 @@ legacy_db () {
     DROP TABLE IF EXISTS cakeys;
     PRAGMA user_version = 1;
     VACUUM;"
+}
+
+disk_only_in_db () {
+  _nimg=$(disk_hits "$1" "$IMG")
+  if [ "$_nimg" = "$2" ]; then
+    ok "the raw image holds the key only where the DB file does"
+  else
+    not_ok "the raw image holds the key only where the DB file does"
+    diag "windows found: DB file $2, raw image $_nimg"
+    grep -v '^hits ' "$T/hits" | awk '{print $3}' | sort | uniq -c \
+      | sed 's/^/#   encoding: /'
+  fi
 }

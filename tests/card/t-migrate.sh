@@ -47,9 +47,7 @@ card_colons > "$T/cs"
 AUTFPR=$(awk -F: '$1=="fpr"{print $4}' "$T/cs")
 is "gpg: AUT fingerprint = CA fingerprint" "$AUTFPR" "$FPR"
 check "certify after migration (on the card)" ocac user add -e bob@example.org
-ocac user export > "$T/all.asc"
-"$GPG" --batch --import "$T/all.asc" >/dev/null 2>&1
-"$GPG" --batch --check-sigs > "$T/sigs" 2>&1
+gpg_sigs "$GNUPGHOME"
 unlike "no bad signature" "$T/sigs" "^sig-|bad signature"
 n=$(grep -c "^sig!.*OpenPGP CA <openpgp-ca@example.org>" "$T/sigs")
 [ "$n" -ge 4 ] && ok "CA signatures verify ($n)" || not_ok "CA signatures verify ($n)"

@@ -43,13 +43,9 @@ check "show" ocac ca show
 like "backend is card b" "$T/out" \
   "^   CA Backend: OpenPGP card FFFE:0000CE02 \[User PIN $PIN_B\]"
 check "certify on the backup card" ocac user add -e alice@example.org
-ocac user export > "$T/all.asc"
-GNUPGHOME=$T/gv; mkdir -p "$GNUPGHOME"; chmod 700 "$GNUPGHOME"
-"$GPG" --batch --import "$T/all.asc" >/dev/null 2>&1
-"$GPG" --batch --check-sigs > "$T/sigs" 2>&1
+gpg_sigs "$T/gv"
 unlike "no bad signature" "$T/sigs" "^sig-|bad signature"
 like "CA certification verifies" "$T/sigs" "^sig!.*OpenPGP CA <openpgp-ca@example.org>"
-GNUPGHOME=$T/gh
 
 # A new database from the pre-configured card.
 DB=$T/from.db
@@ -85,10 +81,8 @@ is "gpg: AUT fingerprint = CA fingerprint" \
   "$(awk -F: '$1=="fpr"{print $4}' "$T/cs")" "$GFPR"
 like "gpg: cardholder" "$T/cs" "^name:OpenPGP CA:"
 check "certify with the generated CA" ocac user add -e carol@example.org
-ocac user export > "$T/gen.asc"
-GNUPGHOME=$T/gv2; mkdir -p "$GNUPGHOME"; chmod 700 "$GNUPGHOME"
-"$GPG" --batch --import "$T/gen.asc" >/dev/null 2>&1
-"$GPG" --batch --check-sigs "$GFPR" > "$T/sigs" 2>&1
+gpg_sigs "$T/gv2" "$GFPR"
+GNUPGHOME=$T/gv2
 unlike "CA cert: no bad signature (back-signature made on the card)" \
   "$T/sigs" "^sig-|bad signature"
 like "signing subkey bound" "$T/sigs" "^sub "

@@ -73,10 +73,7 @@ like "gpg: AUT is rsa4096" "$T/cs" "^keyattr:3:1:4096:"
 is "gpg: AUT fingerprint = CA fingerprint" \
   "$(awk -F: '$1=="fpr"{print $4}' "$T/cs")" "$FPR"
 check "certify with RSA 4096 on the card" ocac user add -e alice@example.org
-ocac user export > "$T/all.asc"
-GNUPGHOME=$T/gv; mkdir -p "$GNUPGHOME"; chmod 700 "$GNUPGHOME"
-"$GPG" --batch --import "$T/all.asc" >/dev/null 2>&1
-"$GPG" --batch --check-sigs > "$T/sigs" 2>&1
+gpg_sigs "$T/gv"
 unlike "no bad signature" "$T/sigs" "^sig-|bad signature"
 like "CA certification verifies" "$T/sigs" "^sig!.*OpenPGP CA <openpgp-ca@example.org>"
 tap_done
