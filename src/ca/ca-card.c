@@ -15,26 +15,9 @@
  */
 #include <config.h>
 #include "ca-card.h"
+#include "card-data.h"
 
 #include <string.h>
-
-
-/* DigestInfo prefixes (RFC 8017 9.2 note 1).  */
-static const unsigned char asn_sha1[] =
-  { 0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a,
-    0x05, 0x00, 0x04, 0x14 };
-static const unsigned char asn_sha224[] =
-  { 0x30, 0x2d, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
-    0x03, 0x04, 0x02, 0x04, 0x05, 0x00, 0x04, 0x1c };
-static const unsigned char asn_sha256[] =
-  { 0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
-    0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20 };
-static const unsigned char asn_sha384[] =
-  { 0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
-    0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30 };
-static const unsigned char asn_sha512[] =
-  { 0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
-    0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40 };
 
 
 /* How the input of PKAUTH is framed for an ECC key.  scdaemon
@@ -57,25 +40,27 @@ enum auth_framing
  * Signing.
  */
 
-/* The DigestInfo prefix for HASHALGO, or NULL.  */
+/* The DigestInfo prefix (card-data.h) of OpenPGP hash HASHALGO, or
+ * NULL; *R_NAME gets PKSIGN's name of it.  */
 static const unsigned char *
 asn_prefix (int hashalgo, size_t *r_len, const char **r_name)
 {
-  switch (hashalgo)
+  static const struct { int algo; const char *name; } names[] =
     {
-    case PK_HASH_SHA1:
-      *r_len = sizeof asn_sha1; *r_name = "sha1"; return asn_sha1;
-    case PK_HASH_SHA224:
-      *r_len = sizeof asn_sha224; *r_name = "sha224"; return asn_sha224;
-    case PK_HASH_SHA256:
-      *r_len = sizeof asn_sha256; *r_name = "sha256"; return asn_sha256;
-    case PK_HASH_SHA384:
-      *r_len = sizeof asn_sha384; *r_name = "sha384"; return asn_sha384;
-    case PK_HASH_SHA512:
-      *r_len = sizeof asn_sha512; *r_name = "sha512"; return asn_sha512;
-    default:
-      return NULL;
-    }
+      { PK_HASH_SHA1, "sha1" }, { PK_HASH_SHA224, "sha224" },
+      { PK_HASH_SHA256, "sha256" }, { PK_HASH_SHA384, "sha384" },
+      { PK_HASH_SHA512, "sha512" }
+    };
+  size_t i;
+
+  *r_len = 0;
+  for (i = 0; i < DIM (names); i++)
+    if (names[i].algo == hashalgo)
+      {
+        *r_name = names[i].name;
+        return card_digestinfo_prefix (pk_hash_to_gcry (hashalgo), r_len);
+      }
+  return NULL;
 }
 
 
@@ -138,7 +123,7 @@ card_sign (void *ctx, int hashalgo, const unsigned char *digest,
   gpg_error_t err;
   const unsigned char *prefix;
   const char *hashname = NULL;
-  size_t prefixlen = 0, datalen;
+  size_t prefixlen = 0, padlen = 0, datalen;
   unsigned char data[19 + 64];
   unsigned char *sigbuf = NULL;
   size_t siglen = 0;
@@ -174,9 +159,15 @@ card_sign (void *ctx, int hashalgo, const unsigned char *digest,
         }
       else if (framing == AUTH_FRAME_PAD15)
         {
-          memcpy (data, asn_sha1, sizeof asn_sha1);
-          memcpy (data + sizeof asn_sha1, digest, digestlen);
-          datalen = sizeof asn_sha1 + digestlen;
+          /* Any 15 bytes: those of SHA-1's DigestInfo.  */
+          const unsigned char *pad15 = card_digestinfo_prefix (GCRY_MD_SHA1,
+                                                               &padlen);
+
+          if (!pad15 || padlen != 15)
+            return gpg_error (GPG_ERR_BUG);
+          memcpy (data, pad15, padlen);
+          memcpy (data + padlen, digest, digestlen);
+          datalen = padlen + digestlen;
         }
       else
         {

@@ -5,7 +5,8 @@
  * session on stdin/stdout as "oca-scd --server" does, with oca-scd's
  * own command handler (libocascdserver.a) and the OpenPGP card
  * application of card/, but its readers hold virtual cards
- * (tests/vcard's, linked in) instead of PC/SC ones.  The unit tests of
+ * (tests/vcard's, linked in) instead of PC/SC ones (the server logs
+ * nothing: its log level is 0).  The unit tests of
  * the card flows point $OCA_SCD_PROGRAM here, so the CA core runs its
  * real client, protocol, server and card code end to end.
  *
@@ -41,24 +42,6 @@ static struct
 static size_t ncards;
 static long die_after = -1;
 static long apdus;
-
-/* oca-scd.c's options and logging, for the handlers: nothing is
- * logged.  */
-struct scd_options scd_opt;
-
-void
-scd_log (const char *fmt, ...)
-{
-  (void)fmt;
-}
-
-void
-scd_log_debug (int level, const char *fmt, ...)
-{
-  (void)level;
-  (void)fmt;
-}
-
 
 static void
 die (const char *what)
