@@ -180,15 +180,15 @@ card_args (int argc, char **argv, const char *which, const char **r_ident)
 /* OPTS with the route of a command's --scd option SCD_ARG (if given) in
  * *R_OPTS.  */
 static gpg_error_t
-route_opts (const ca_opts_t *opts, const char *scd_arg, ca_opts_t *r_opts)
+route_opts (const ca_opts_t *opts, const char *route_arg, ca_opts_t *r_opts)
 {
   *r_opts = *opts;
-  if (!scd_arg)
+  if (!route_arg)
     return 0;
-  r_opts->card_route = ca_route_from_name (scd_arg);
+  r_opts->card_route = ca_route_from_name (route_arg);
   if (r_opts->card_route < 0)
     return cmd_usage ("unknown card route '%s' (oca-scd or gpg-agent)",
-                      scd_arg);
+                      route_arg);
   return 0;
 }
 
@@ -246,7 +246,7 @@ cmd_ca_init_card (const ca_opts_t *opts, int argc, char **argv)
     };
   gpg_error_t err;
   const char *domain_arg = NULL, *algo_arg = NULL, *import_file = NULL;
-  const char *pubkey_file = NULL, *scd_arg = NULL;
+  const char *pubkey_file = NULL, *route_arg = NULL;
   int pinpad = 0, gen = 0, from_card = 0, c;
   char *domain = NULL;
   unsigned char *filebuf = NULL;
@@ -274,7 +274,7 @@ cmd_ca_init_card (const ca_opts_t *opts, int argc, char **argv)
       case OPT_GENERATE: gen = 1; break;
       case OPT_FROM_CARD: from_card = 1; break;
       case OPT_PUBKEY: pubkey_file = optarg; break;
-      case OPT_SCD: scd_arg = optarg; break;
+      case OPT_SCD: route_arg = optarg; break;
       case OPT_PIN_FILE: st.pin_file = optarg; break;
       default: return cmd_getopt_error (c, argv);
       }
@@ -304,7 +304,7 @@ cmd_ca_init_card (const ca_opts_t *opts, int argc, char **argv)
                       "ed25519, nistp256 or nistp384)", algo_arg);
   if (req.name && (!*req.name || strpbrk (req.name, "<>\n\r;")))
     return cmd_usage ("invalid name '%s'", req.name);
-  err = route_opts (opts, scd_arg, &ropts);
+  err = route_opts (opts, route_arg, &ropts);
   if (err)
     return err;
   req.mode = from_card ? CA_INIT_FROM_CARD : gen ? CA_INIT_GENERATE
@@ -358,7 +358,7 @@ cmd_ca_migrate (const ca_opts_t *opts, int argc, char **argv)
       { NULL, 0, NULL, 0 }
     };
   gpg_error_t err;
-  const char *scd_arg = NULL, *ident = NULL;
+  const char *route_arg = NULL, *ident = NULL;
   int only_scrubbed = 0, c;
   ca_t *ca = NULL;
   ca_opts_t ropts;
@@ -373,12 +373,12 @@ cmd_ca_migrate (const ca_opts_t *opts, int argc, char **argv)
       {
       case 'y': st.yes = 1; break;
       case 'P': break;  /* Accepted and ignored, as in the reference.  */
-      case OPT_SCD: scd_arg = optarg; break;
+      case OPT_SCD: route_arg = optarg; break;
       default: return cmd_getopt_error (c, argv);
       }
   err = card_args (argc, argv, "card", &ident);
   if (!err)
-    err = route_opts (opts, scd_arg, &ropts);
+    err = route_opts (opts, route_arg, &ropts);
   if (err)
     return err;
 
@@ -411,7 +411,7 @@ cmd_ca_set_backend (const ca_opts_t *opts, int argc, char **argv)
       { NULL, 0, NULL, 0 }
     };
   gpg_error_t err;
-  const char *scd_arg = NULL, *ident = NULL;
+  const char *route_arg = NULL, *ident = NULL;
   int c;
   ca_t *ca = NULL;
   ca_opts_t ropts;
@@ -425,13 +425,13 @@ cmd_ca_set_backend (const ca_opts_t *opts, int argc, char **argv)
     switch (c)
       {
       case 'P': break;
-      case OPT_SCD: scd_arg = optarg; break;
+      case OPT_SCD: route_arg = optarg; break;
       case OPT_PIN_FILE: st.pin_file = optarg; break;
       default: return cmd_getopt_error (c, argv);
       }
   err = card_args (argc, argv, "card", &ident);
   if (!err)
-    err = route_opts (opts, scd_arg, &ropts);
+    err = route_opts (opts, route_arg, &ropts);
   if (err)
     return err;
 
@@ -448,7 +448,7 @@ cmd_ca_set_backend (const ca_opts_t *opts, int argc, char **argv)
 
 /* Parse the common options --scd and (if COLONS) --with-colons.  */
 static gpg_error_t
-parse_card_opts (int argc, char **argv, int allow_ident, const char **r_scd,
+parse_card_opts (int argc, char **argv, int allow_ident, const char **r_route,
                  int *r_colons, const char **r_ident)
 {
   static const struct option opts[] =
@@ -459,7 +459,7 @@ parse_card_opts (int argc, char **argv, int allow_ident, const char **r_scd,
     };
   int c;
 
-  *r_scd = NULL;
+  *r_route = NULL;
   *r_ident = NULL;
   if (r_colons)
     *r_colons = 0;
@@ -468,7 +468,7 @@ parse_card_opts (int argc, char **argv, int allow_ident, const char **r_scd,
   while ((c = getopt_long (argc, argv, ":", opts, NULL)) != -1)
     switch (c)
       {
-      case OPT_SCD: *r_scd = optarg; break;
+      case OPT_SCD: *r_route = optarg; break;
       case OPT_COLONS:
         if (!r_colons)
           return cmd_usage ("unknown option '--with-colons'");
@@ -489,13 +489,13 @@ gpg_error_t
 cmd_card_list (const ca_opts_t *opts, int argc, char **argv)
 {
   gpg_error_t err;
-  const char *scd_arg, *ident;
+  const char *route_arg, *ident;
   ca_opts_t ropts;
   ca_card_t *list = NULL, *e;
 
-  err = parse_card_opts (argc, argv, 0, &scd_arg, NULL, &ident);
+  err = parse_card_opts (argc, argv, 0, &route_arg, NULL, &ident);
   if (!err)
-    err = route_opts (opts, scd_arg, &ropts);
+    err = route_opts (opts, route_arg, &ropts);
   if (!err)
     err = ca_cards_list (&ropts, &list);
   if (err)
@@ -525,14 +525,14 @@ cmd_card_status (const ca_opts_t *opts, int argc, char **argv)
   static const char *const slotname[3] = { "Signature", "Decryption",
                                            "Authentication" };
   gpg_error_t err;
-  const char *scd_arg, *ident;
+  const char *route_arg, *ident;
   int colons, i;
   ca_opts_t ropts;
   ca_card_t *list = NULL, *e;
 
-  err = parse_card_opts (argc, argv, 1, &scd_arg, &colons, &ident);
+  err = parse_card_opts (argc, argv, 1, &route_arg, &colons, &ident);
   if (!err)
-    err = route_opts (opts, scd_arg, &ropts);
+    err = route_opts (opts, route_arg, &ropts);
   if (!err)
     err = ca_cards_list (&ropts, &list);
   if (err)
@@ -622,7 +622,7 @@ cmd_card_touch (const ca_opts_t *opts, int argc, char **argv)
       { NULL, 0, NULL, 0 }
     };
   gpg_error_t err;
-  const char *key_arg = NULL, *policy_arg = NULL, *scd_arg = NULL;
+  const char *key_arg = NULL, *policy_arg = NULL, *route_arg = NULL;
   const char *ident = NULL;
   int keyno, policy, c;
   ca_t *ca = NULL;
@@ -640,7 +640,7 @@ cmd_card_touch (const ca_opts_t *opts, int argc, char **argv)
       case OPT_KEY: key_arg = optarg; break;
       case OPT_POLICY: policy_arg = optarg; break;
       case 'y': st.yes = 1; break;
-      case OPT_SCD: scd_arg = optarg; break;
+      case OPT_SCD: route_arg = optarg; break;
       default: return cmd_getopt_error (c, argv);
       }
   if (optind < argc)
@@ -666,7 +666,7 @@ cmd_card_touch (const ca_opts_t *opts, int argc, char **argv)
   else
     return cmd_usage ("unknown touch policy '%s' (off, on or fixed)",
                       policy_arg);
-  err = route_opts (opts, scd_arg, &ropts);
+  err = route_opts (opts, route_arg, &ropts);
   if (err)
     return err;
 
