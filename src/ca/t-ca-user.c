@@ -180,7 +180,8 @@ test_update_and_revocations (void)
            GPG_ERR_INV_ARMOR, "junk: refused");
   ok (ca_errmsg () && !strncmp (ca_errmsg (), "junk.asc: ", 10),
       "naming the file");
-  ok_err (ca_user_update (ca, pub, "carol.asc", &added), "update, nothing new");
+  ok_err (ca_user_update (ca, pub, "carol.asc", &added),
+          "update, nothing new");
   ok (added == 0, "adds nothing");
   ok (!pgp_cert_copy (key, 1, &newer)
       && !pgp_cert_add_revocation (newer, rev, NULL), "a newer copy");

@@ -198,7 +198,8 @@ load_cards (void)
 {
   const char *list = getenv ("T_VCARD_CARDS");
   const char *s = getenv ("T_VCARD_DIE_AFTER");
-  const vcard_profile_t *prof = vcard_profile_find (getenv ("T_VCARD_PROFILE"));
+  const vcard_profile_t *prof
+    = vcard_profile_find (getenv ("T_VCARD_PROFILE"));
   char *copy, *tok, *save = NULL;
 
   if (s && *s)

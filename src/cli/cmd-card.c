@@ -1,4 +1,4 @@
-/* cmd-card.c - the card commands: ca init ... card, ca migrate, ca set-backend, card ...
+/* cmd-card.c - the card commands: ca init card, migrate, set-backend, card
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The commands of the OpenPGP card backend (spec openpgp-ca.md sections

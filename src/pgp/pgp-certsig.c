@@ -1,4 +1,4 @@
-/* pgp-certsig.c - signatures on certificates: verify, certify, revoke, validity
+/* pgp-certsig.c - signatures on certificates: verify, certify, validity
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * What the signatures on a certificate (pgp-cert.c) say: which of them

@@ -402,7 +402,8 @@ pk_key_copy (const pk_key_t *key, int public_only, pk_key_t **r_copy)
   for (i = 0; i < key->npub; i++)
     if (key->pub[i].data)
       {
-        err = _pk_store_mpi (&copy->pub[i], 0, key->pub[i].data, key->pub[i].len);
+        err = _pk_store_mpi (&copy->pub[i], 0, key->pub[i].data,
+                             key->pub[i].len);
         if (err)
           goto leave;
       }
