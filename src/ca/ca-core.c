@@ -78,9 +78,9 @@ load_ca (ca_t *ca)
 }
 
 
-/* See ca-int.h.  */
-gpg_error_t
-ca_reload (ca_t *ca)
+/* Forget what load_ca loaded.  */
+static void
+unload_ca (ca_t *ca)
 {
   ca_backend_release (ca->backend);
   ca->backend = NULL;
@@ -92,6 +92,14 @@ ca_reload (ca_t *ca)
   ca->domain = NULL;
   xfree (ca->uid);
   ca->uid = NULL;
+}
+
+
+/* See ca-int.h.  */
+gpg_error_t
+ca_reload (ca_t *ca)
+{
+  unload_ca (ca);
   return load_ca (ca);
 }
 
@@ -187,7 +195,7 @@ ca_release (ca_t *ca)
 {
   if (!ca)
     return;
-  ca_backend_release (ca->backend);
+  unload_ca (ca);
   if (ca->db)
     {
       db_rollback (ca->db);
@@ -206,10 +214,6 @@ ca_release (ca_t *ca)
           }
       }
     }
-  pgp_cert_release (ca->cert);
-  db_cacert_release (ca->cacert);
-  xfree (ca->domain);
-  xfree (ca->uid);
   xfree (ca->dbfile);
   xfree (ca);
 }
