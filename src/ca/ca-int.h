@@ -12,6 +12,7 @@
  *   ca-core.c      opening and loading a CA, its certificate and key
  *   ca-certify.c   the certification policy
  *   ca-user.c      user certificates: add, import, update, walk, export
+ *   ca-check.c     the checks of `user check' (one function each)
  *   ca-bulk.c      bulk certification of a keyring
  *
  * Backends.  The CA's private key is reached only through a backend

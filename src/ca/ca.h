@@ -336,6 +336,37 @@ gpg_error_t ca_import_tsigs (ca_t *ca, const pgp_cert_t *copy,
                              const char *what, int *r_added);
 
 
+/*-- Checks of user certificates (ca-check.c) --
+ *
+ * `user check': one function per check.  Each looks at one stored user
+ * certificate (as ca_users_next hands it out) at NOW; the front end
+ * walks the users and prints.  */
+
+/* What `user check expiry' says about a user certificate.  */
+typedef struct ca_check_expiry
+{
+  int expiring;                /* Alive at NOW but not at NOW + DAYS.  */
+  uint32_t expires;            /* When the key expires (0 = never).  */
+} ca_check_expiry_t;
+
+/* Whether the key of USER is alive at NOW (created, not expired) but
+ * expires within DAYS days.  */
+gpg_error_t ca_check_expiry (ca_t *ca, const ca_user_t *user, uint32_t now,
+                             unsigned int days, ca_check_expiry_t *r_res);
+
+/* What `user check certifications' says about a user certificate.  */
+typedef struct ca_check_mutual
+{
+  int ca_certified;            /* A User ID carries a valid CA
+                                * certification.  */
+  int tsigned;                 /* The key has trust-signed the CA.  */
+} ca_check_mutual_t;
+
+/* Whether USER and the CA certify each other at NOW.  */
+gpg_error_t ca_check_certifications (ca_t *ca, const ca_user_t *user,
+                                     uint32_t now, ca_check_mutual_t *r_res);
+
+
 /*-- OpenPGP cards (ca-provision.c) --*/
 
 /* The route named NAME ("oca-scd", "gpg-agent"), or -1.  */

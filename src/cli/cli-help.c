@@ -114,6 +114,18 @@ const char cmd_help_user_export[] =
   "  -e, --email EMAIL    only certificates for this address\n"
   "  -h, --help           print this help\n";
 
+const char cmd_help_user_check[] =
+  "Usage: oca user check expiry [--days DAYS]\n"
+  "       oca user check certifications\n"
+  "\n"
+  "expiry: list the user keys that are valid now but expire within DAYS\n"
+  "days.  certifications: list the user keys that lack a valid CA\n"
+  "certification on any User ID or a trust signature on the CA key.\n"
+  "\n"
+  "Options:\n"
+  "  -d, --days DAYS      the period for 'expiry' (default 30)\n"
+  "  -h, --help           print this help\n";
+
 const char cmd_help_group_ca[] =
   "Usage: oca ca COMMAND [OPTIONS]\n"
   "\n"

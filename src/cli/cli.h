@@ -35,6 +35,9 @@ gpg_error_t cmd_user_update (const ca_opts_t *opts, int argc, char **argv);
 gpg_error_t cmd_user_list (const ca_opts_t *opts, int argc, char **argv);
 gpg_error_t cmd_user_export (const ca_opts_t *opts, int argc, char **argv);
 
+/* cmd-check.c */
+gpg_error_t cmd_user_check (const ca_opts_t *opts, int argc, char **argv);
+
 
 /*-- The card commands (cmd-card.c) --*/
 
@@ -105,6 +108,7 @@ extern const char cmd_help_user_import[];
 extern const char cmd_help_user_update[];
 extern const char cmd_help_user_list[];
 extern const char cmd_help_user_export[];
+extern const char cmd_help_user_check[];
 extern const char cmd_help_group_ca[];
 extern const char cmd_help_group_user[];
 extern const char cmd_help_ca_init_card[];

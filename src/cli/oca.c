@@ -67,6 +67,8 @@ static const struct command commands[] =
       cmd_help_user_list },
     { "user", "export", cmd_user_export, "Print user certificates",
       cmd_help_user_export },
+    { "user", "check", cmd_user_check,
+      "Check expiry and certifications of user keys", cmd_help_user_check },
   };
 
 

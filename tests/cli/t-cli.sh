@@ -14,7 +14,8 @@ for g in ca user; do
   like "$g --help lists commands" "$T/out" '^Commands:'
 done
 for c in "ca init" "ca show" "ca export" "ca private" "ca import-tsig" \
-         "user add" "user import" "user update" "user list" "user export"; do
+         "user add" "user import" "user update" "user list" "user export" \
+         "user check"; do
   # shellcheck disable=SC2086
   check "$c --help" oca $c --help
   like "$c --help shows its usage" "$T/out" "^Usage: oca $c"
