@@ -54,12 +54,10 @@ is_self_sig (const pgp_cert_t *cert, const pgp_sig_t *sig)
 }
 
 
-/* NULL if UID is bound to CERT by a good self-signature that is not
- * revoked by a newer good self-revocation, else why not.  Only the
- * self-signatures of UID are verified (not the whole certificate: the
- * bulk import is about speed); their STATUS is set.  */
-static const char *
-uid_binding_problem (const pgp_cert_t *cert, const pgp_uid_t *uid)
+/* See ca-int.h.  Only the self-signatures of UID are verified (not the
+ * whole certificate: the bulk import is about speed).  */
+const char *
+ca_uid_binding_problem (const pgp_cert_t *cert, const pgp_uid_t *uid)
 {
   pgp_sig_t *sig;
   uint32_t bound = 0, revoked = 0;
@@ -375,7 +373,7 @@ ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
               uname = NULL;
             }
           if (match || (uname && !name_conflict))
-            binding = uid_binding_problem (cert, uid);
+            binding = ca_uid_binding_problem (cert, uid);
           if (match)
             state = binding ? UID_REFUSED : UID_MATCHED;
           if (match && binding)

@@ -14,6 +14,7 @@
  *   ca-user.c      user certificates: add, import, update, walk, export
  *   ca-check.c     the checks of `user check' (one function each)
  *   ca-bulk.c      bulk certification of a keyring
+ *   ca-bridge.c    bridges: scoped trust signatures on other CAs
  *
  * Backends.  The CA's private key is reached only through a backend
  * (ca_backend_t): a small vtable that hands out pgp_signer_t objects
@@ -185,5 +186,11 @@ gpg_error_t ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
                              const char *ca_domain,
                              const ca_policy_t *policy,
                              ca_certify_result_t *res);
+
+/* NULL if UID is bound to CERT by a good self-signature that is not
+ * revoked by a newer good self-revocation, else why not (static text).
+ * Sets the STATUS of UID's self-signatures.  */
+const char *ca_uid_binding_problem (const pgp_cert_t *cert,
+                                    const pgp_uid_t *uid);
 
 #endif /*OCA_CA_INT_H*/

@@ -558,4 +558,62 @@ gpg_error_t ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
                             ca_report_fn_t report, ca_progress_fn_t progress,
                             void *opaque, ca_bulk_stats_t *r_stats);
 
+
+/*-- Bridges to other CAs (ca-bridge.c) --*/
+
+/* A bridge: this CA's scoped trust signature on a remote OpenPGP CA's
+ * key (spec 3.7), so that whoever trusts this CA takes the remote
+ * CA's certifications on User IDs of its domain (SCOPE) and only
+ * those.  */
+typedef struct ca_bridge
+{
+  struct ca_bridge *next;
+  char *email;                 /* The remote CA's address,
+                                * openpgp-ca@DOMAIN (the bridge's name).  */
+  char *scope;                 /* The domain the trust is scoped to.  */
+  char *regex;                 /* The trust signature's Regular
+                                * Expression: "<[^>]+[@.]SCOPE>$", the
+                                * dots escaped.  */
+  char fpr[41];                /* The remote CA key.  */
+  char *uid;                   /* Its User ID, escaped for display.  */
+  int active;                  /* Our trust signature is valid and not
+                                * revoked.  */
+  pgp_cert_t *cert;            /* The remote CA's certificate with our
+                                * signatures (stored form).  */
+} ca_bridge_t;
+
+/* Release LIST (NULL ok).  */
+void ca_bridge_release (ca_bridge_t *list);
+
+/* `bridge new': check that REMOTE (read from WHAT, a file name for
+ * messages) is the key of another OpenPGP CA (exactly one User ID, for
+ * openpgp-ca@DOMAIN, bound to a certification-capable primary key that
+ * is neither revoked nor expired; not this CA's key nor its domain; no
+ * bridge to it stored yet), that EMAIL (normalised; NULL: the remote
+ * CA's) is its address and SCOPE (NULL: its domain) its domain, and
+ * fill *R_BRIDGE with the bridge (ca_bridge_release).  With COMMIT
+ * also make the trust signature (level 255, amount 120, the scope's
+ * Regular Expression) and store the key, the bridge and the audit
+ * record: needs a transaction.  Without, nothing is signed or
+ * written (the dry run).  */
+gpg_error_t ca_bridge_new (ca_t *ca, const pgp_cert_t *remote,
+                           const char *what, const char *email,
+                           const char *scope, int commit,
+                           ca_bridge_t **r_bridge);
+
+/* The stored bridges, oldest first (none: *R_LIST NULL), or with EMAIL
+ * the one to that address (none is GPG_ERR_NOT_FOUND).  */
+gpg_error_t ca_bridges_get (ca_t *ca, const char *email,
+                            ca_bridge_t **r_list);
+
+/* `bridge revoke': revoke the trust signature of the bridge to EMAIL (a
+ * certification revocation, reason "removing OpenPGP CA bridge") and
+ * store the remote key with it; *R_ARMOR gets the revocation, armored
+ * (xfree).  A bridge without a valid trust signature is
+ * GPG_ERR_NOT_FOUND.  Needs a transaction.  */
+gpg_error_t ca_bridge_revoke (ca_t *ca, const char *email, char **r_armor);
+
+/* The remote CA's certificate of BRIDGE as stored, armored (xfree).  */
+gpg_error_t ca_bridge_armor (const ca_bridge_t *bridge, char **r_text);
+
 #endif /*OCA_CA_H*/

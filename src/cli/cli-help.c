@@ -192,3 +192,51 @@ const char cmd_help_card_touch[] =
   "\n"
   "Set the touch policy of a key slot on the CA's card (uses the stored\n"
   "PIN as Admin PIN).  'fixed' can not be undone.\n";
+
+const char cmd_help_group_bridge[] =
+  "Usage: oca bridge COMMAND [OPTIONS]\n"
+  "\n"
+  "Bridge to other OpenPGP CAs: trust another CA for the User IDs of its\n"
+  "domain (a scoped trust signature on its key).\n";
+
+const char cmd_help_bridge_new[] =
+  "Usage: oca bridge new [--email EMAIL] [--scope DOMAIN] [--commit]\n"
+  "                      REMOTE_KEY_FILE\n"
+  "\n"
+  "Bridge to the OpenPGP CA whose key is in REMOTE_KEY_FILE (one User ID\n"
+  "'NAME <openpgp-ca@DOMAIN>'): certify it with a trust signature (level\n"
+  "255, amount 120) limited to User IDs in DOMAIN and its subdomains.\n"
+  "Without --commit this is a dry run that shows the remote key for\n"
+  "checking its fingerprint and changes nothing.\n"
+  "\n"
+  "Options:\n"
+  "  -e, --email EMAIL    the remote CA's address (default: that of its\n"
+  "                       User ID, which it must be)\n"
+  "  -s, --scope DOMAIN   the domain to trust it for (default: the domain\n"
+  "                       of its address, which it must be)\n"
+  "  -c, --commit         make and store the trust signature\n"
+  "  -h, --help           print this help\n";
+
+const char cmd_help_bridge_revoke[] =
+  "Usage: oca bridge revoke --email EMAIL\n"
+  "\n"
+  "Revoke the trust signature of the bridge to the CA with address EMAIL\n"
+  "and print the revocation.  Publish the key again ('oca bridge export')\n"
+  "so that the revocation reaches those who trust this CA.\n"
+  "\n"
+  "Options:\n"
+  "  -e, --email EMAIL    the remote CA's address\n"
+  "  -h, --help           print this help\n";
+
+const char cmd_help_bridge_list[] =
+  "Usage: oca bridge list\n"
+  "\n"
+  "List the bridges with their scope; '[no trust signature]' marks a\n"
+  "revoked one.\n";
+
+const char cmd_help_bridge_export[] =
+  "Usage: oca bridge export [EMAIL]\n"
+  "\n"
+  "Print the keys of the bridged CAs (all, or the one with address EMAIL)\n"
+  "with this CA's trust signatures and revocations, each armored after a\n"
+  "line \"Bridge to 'EMAIL'\".\n";

@@ -75,6 +75,41 @@ cmd_read_file (const char *fname, unsigned char **r_buf, size_t *r_len)
 }
 
 
+/* See cli.h.  */
+gpg_error_t
+cmd_read_cert (const char *fname, pgp_cert_t **r_cert)
+{
+  gpg_error_t err;
+  unsigned char *buf = NULL;
+  size_t len = 0;
+  pgp_cert_t *cert = NULL;
+
+  *r_cert = NULL;
+  err = cmd_read_file (fname, &buf, &len);
+  if (err)
+    return err;
+  err = pgp_read_cert (buf, len, &cert);
+  if (err)
+    ca_key_errmsg (err, fname);
+  else if (pgp_cert_has_secret (cert))
+    {
+      pgp_cert_t *pub;
+
+      err = pgp_cert_copy (cert, 1, &pub);
+      pgp_cert_release (cert);
+      cert = pub;
+    }
+  if (!err)
+    {
+      *r_cert = cert;
+      cert = NULL;
+    }
+  pgp_cert_release (cert);
+  wipe_and_free (buf, len);  /* The file may hold secret key material.  */
+  return err;
+}
+
+
 /* Open the terminal for a prompt, or NULL.  */
 static FILE *
 open_tty (void)

@@ -54,6 +54,16 @@ gpg_error_t cmd_card_status (const ca_opts_t *opts, int argc, char **argv);
 gpg_error_t cmd_card_touch (const ca_opts_t *opts, int argc, char **argv);
 
 
+/*-- The bridge commands (cmd-bridge.c) --*/
+
+gpg_error_t cmd_bridge_new (const ca_opts_t *opts, int argc, char **argv);
+gpg_error_t cmd_bridge_revoke (const ca_opts_t *opts, int argc,
+                               char **argv);
+gpg_error_t cmd_bridge_list (const ca_opts_t *opts, int argc, char **argv);
+gpg_error_t cmd_bridge_export (const ca_opts_t *opts, int argc,
+                               char **argv);
+
+
 /*-- Shared by the commands (cmd-common.c) --*/
 
 /* Record the usage error FMT (printf style) and return CA_ERR_USAGE
@@ -83,6 +93,11 @@ gpg_error_t cmd_print_ca (ca_t *ca, FILE *fp);
  * message naming the file.  */
 gpg_error_t cmd_read_file (const char *fname, unsigned char **r_buf,
                            size_t *r_len);
+
+/* Read the one certificate in FNAME ("-" = stdin) and return its
+ * public parts in *R_CERT (pgp_cert_release).  Errors get a message
+ * naming the file (several keys: GPG_ERR_AMBIGUOUS).  */
+gpg_error_t cmd_read_cert (const char *fname, pgp_cert_t **r_cert);
 
 /* Ask QUESTION on the terminal and require the answer "yes" (unless
  * YES: then 0 at once).  Another answer is GPG_ERR_CANCELED with the
@@ -118,5 +133,10 @@ extern const char cmd_help_group_card[];
 extern const char cmd_help_card_list[];
 extern const char cmd_help_card_status[];
 extern const char cmd_help_card_touch[];
+extern const char cmd_help_group_bridge[];
+extern const char cmd_help_bridge_new[];
+extern const char cmd_help_bridge_revoke[];
+extern const char cmd_help_bridge_list[];
+extern const char cmd_help_bridge_export[];
 
 #endif /*OCA_CLI_H*/

@@ -100,35 +100,11 @@ static gpg_error_t
 read_one_cert (const char *fname, pgp_cert_t **r_cert)
 {
   gpg_error_t err;
-  unsigned char *buf = NULL;
-  size_t len = 0;
-  pgp_cert_t *cert = NULL;
 
-  *r_cert = NULL;
-  err = cmd_read_file (fname, &buf, &len);
-  if (err)
-    return err;
-  err = pgp_read_cert (buf, len, &cert);
+  err = cmd_read_cert (fname, r_cert);
   if (gpg_err_code (err) == GPG_ERR_AMBIGUOUS)
-    err = ca_set_errmsg (err, "%s: more than one key in the file "
-                         "(see --domain-emails for keyrings)", fname);
-  else if (err)
-    ca_key_errmsg (err, fname);
-  else if (pgp_cert_has_secret (cert))
-    {
-      pgp_cert_t *pub;
-
-      err = pgp_cert_copy (cert, 1, &pub);
-      pgp_cert_release (cert);
-      cert = pub;
-    }
-  if (!err)
-    {
-      *r_cert = cert;
-      cert = NULL;
-    }
-  pgp_cert_release (cert);
-  wipe_and_free (buf, len);  /* The file may hold secret key material.  */
+    ca_set_errmsg (err, "%s: more than one key in the file "
+                   "(see --domain-emails for keyrings)", fname);
   return err;
 }
 

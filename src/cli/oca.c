@@ -69,6 +69,17 @@ static const struct command commands[] =
       cmd_help_user_export },
     { "user", "check", cmd_user_check,
       "Check expiry and certifications of user keys", cmd_help_user_check },
+    { "bridge", NULL, NULL, "Bridge to other OpenPGP CAs",
+      cmd_help_group_bridge },
+    { "bridge", "new", cmd_bridge_new,
+      "Trust another CA for its domain (dry run without --commit)",
+      cmd_help_bridge_new },
+    { "bridge", "revoke", cmd_bridge_revoke, "Revoke a bridge",
+      cmd_help_bridge_revoke },
+    { "bridge", "list", cmd_bridge_list, "List the bridges",
+      cmd_help_bridge_list },
+    { "bridge", "export", cmd_bridge_export,
+      "Print the keys of bridged CAs", cmd_help_bridge_export },
   };
 
 
