@@ -594,7 +594,8 @@ _net_dirmngr_conf () {
     echo "log-file $1/dirmngr.log"
     echo "verbose"
     echo "hkp-cacert $NET_CA_PEM"
-    [ -n "$NET_HKP_URL" ] && echo "keyserver $NET_HKP_URL"
+    # (an if: without a keyserver the group must not end false)
+    if [ -n "$NET_HKP_URL" ]; then echo "keyserver $NET_HKP_URL"; fi
   } > "$1/dirmngr.conf"
 }
 
