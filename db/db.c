@@ -996,6 +996,28 @@ db_begin (db_t db)
 
 /* See db.h.  */
 gpg_error_t
+db_begin_read (db_t db)
+{
+  gpg_error_t err;
+
+  db__clear_error (db);
+  if (db->in_txn)
+    return db__error (db, gpg_error (GPG_ERR_INV_STATE),
+                      "a transaction is already open");
+  err = exec_sql (db, "BEGIN DEFERRED");
+  if (err)
+    return err;
+  db->in_txn = 1;
+  /* A deferred transaction takes its snapshot at the first read: now.  */
+  err = exec_sql (db, "SELECT count(*) FROM sqlite_master");
+  if (err)
+    db_rollback (db);
+  return err;
+}
+
+
+/* See db.h.  */
+gpg_error_t
 db_commit (db_t db)
 {
   gpg_error_t err;

@@ -150,6 +150,12 @@ unsigned int db_file_mode (db_t db);
  * when another process holds the lock too long.  */
 gpg_error_t db_begin (db_t db);
 
+/* Start a read transaction (BEGIN DEFERRED): every read until
+ * db_rollback sees one snapshot of the file; works on a read-only
+ * handle.  GPG_ERR_INV_STATE if a transaction is open.  End it with
+ * db_rollback.  */
+gpg_error_t db_begin_read (db_t db);
+
 /* Commit the open transaction.  On failure the transaction is rolled
  * back and the error returned.  GPG_ERR_INV_STATE if none is open.  */
 gpg_error_t db_commit (db_t db);

@@ -32,6 +32,28 @@ ca_begin (ca_t *ca)
 }
 
 
+/* See ca.h.  */
+gpg_error_t
+ca_begin_read (ca_t *ca)
+{
+  gpg_error_t err;
+
+  err = db_begin_read (ca->db);
+  if (err)
+    ca_set_errmsg (err, "%s", db_errmsg (ca->db));
+  return err;
+}
+
+
+/* See ca.h.  */
+void
+ca_end_read (ca_t *ca)
+{
+  if (ca && ca->db)
+    db_rollback (ca->db);
+}
+
+
 /* Commit the command's transaction.  */
 gpg_error_t
 ca_commit (ca_t *ca)
