@@ -548,6 +548,26 @@ gpg_error_t pgp_cert_add_revocation (pgp_cert_t *cert, const pgp_sig_t *sig,
 pgp_key_t *pgp_cert_signing_subkey (pgp_cert_t *cert);
 
 
+/*-- Filters (pgp-filter.c) --*/
+
+/* Remove from CERT every User ID (and attribute) for which KEEP
+ * (called with OPAQUE) returns 0.  *R_KEPT (may be NULL) gets the
+ * number left.  */
+gpg_error_t pgp_cert_keep_uids (pgp_cert_t *cert,
+                                int (*keep) (const pgp_uid_t *uid,
+                                             void *opaque),
+                                void *opaque, int *r_kept);
+
+/* Verify the signatures of CERT (pgp_cert_verify with ISSUER) and keep
+ * only those that verify: self-signatures and signatures by ISSUER's
+ * keys.  User IDs and subkeys left without a signature go too, and so
+ * do unknown packets.  *R_DROPPED (may be NULL) gets the number of
+ * packets removed.  For what comes from a server before a merge.  */
+gpg_error_t pgp_cert_keep_verified (pgp_cert_t *cert,
+                                    const pgp_cert_t *issuer,
+                                    int *r_dropped);
+
+
 /*-- pgp-sig.c --*/
 
 /* Parse signature packets from BUF/LEN (binary or armored; a revocation
