@@ -176,6 +176,28 @@ gpg_error_t ca_softkey_new (pgp_cert_t *cacert, db_t db, int64_t cacert_id,
                             ca_backend_t **r_be);
 
 
+/*-- Published files, written whole (ca-file.c) --*/
+
+/* Flags for ca_file_write.  */
+#define CA_FILE_REPLACE 1      /* Replace an existing file (else
+                                * GPG_ERR_EEXIST if one exists).  */
+#define CA_FILE_SYNC    2      /* fsync the data before the rename.  */
+
+/* Make the directory PATH and its parents (mode 0755) as needed.  */
+gpg_error_t ca_file_mkdirs (const char *path);
+/* Write LEN bytes at BUF as the file PATH (mode 0644): to a temporary
+ * file beside it, then renamed (REPLACE) or linked to PATH, so that
+ * nobody sees it half-written.  Errors get a message.  */
+gpg_error_t ca_file_write (const char *path, const void *buf, size_t len,
+                           unsigned int flags);
+/* Whether NAME is one of the temporary files of ca_file_write.  */
+int ca_file_is_temp (const char *name);
+/* Read the file PATH (at most MAX bytes) into *R_BUF (xfree) and
+ * *R_LEN.  */
+gpg_error_t ca_file_read (const char *path, size_t max,
+                          unsigned char **r_buf, size_t *r_len);
+
+
 /*-- Certification policy (ca-certify.c) --*/
 
 /* Certify the User IDs of CERT selected by POLICY with SIGNER as the

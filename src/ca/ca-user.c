@@ -446,6 +446,8 @@ ca_users_next (ca_user_iter_t *it, const ca_user_t **r_user)
   it->user.name = row->user_name;
   it->user.emails = (const char *const *)row->emails;
   it->user.nemails = row->nemails;
+  it->user.delisted = row->delisted;
+  it->user.inactive = row->inactive;
   *r_user = &it->user;
   return 0;
 }

@@ -107,6 +107,11 @@ void ca_release (ca_t *ca);
 gpg_error_t ca_begin (ca_t *ca);
 /* Commit it.  */
 gpg_error_t ca_commit (ca_t *ca);
+/* Start a read transaction: what is read until ca_end_read is one
+ * snapshot of the database (exports).  */
+gpg_error_t ca_begin_read (ca_t *ca);
+/* End it (NULL ok; no-op without one).  */
+void ca_end_read (ca_t *ca);
 
 /* What a loaded CA is.  */
 typedef struct ca_info
@@ -290,6 +295,9 @@ typedef struct ca_user
   size_t nemails;
   pgp_cert_t *cert;            /* The certificate, parsed and checked
                                 * to be the key of its row.  */
+  int delisted;                /* Not to be published (WKD, keylist,
+                                * keyservers).  */
+  int inactive;                /* Not to be refreshed.  */
 } ca_user_t;
 
 typedef struct ca_user_iter ca_user_iter_t;
@@ -615,5 +623,112 @@ gpg_error_t ca_bridge_revoke (ca_t *ca, const char *email, char **r_armor);
 
 /* The remote CA's certificate of BRIDGE as stored, armored (xfree).  */
 gpg_error_t ca_bridge_armor (const ca_bridge_t *bridge, char **r_text);
+/*-- Publishing: WKD (ca-wkd.c), keylist (ca-keylist.c), keyservers
+ *   (ca-fetch.c) --*/
+
+/* Flags for ca_wkd_export.  */
+#define CA_WKD_DIRECT 1        /* Also the direct method's layout.  */
+
+/* What a WKD export did.  */
+typedef struct ca_wkd_stats
+{
+  size_t addresses;            /* Addresses published (files per layout).  */
+  size_t keys;                 /* Keys in them (once per address).  */
+  size_t unusable;             /* Revoked or expired keys among them
+                                * (put after the usable ones).  */
+  size_t skipped;              /* Keys without a certified address in the
+                                * CA's domain.  */
+  size_t delisted;             /* Delisted keys left out.  */
+  size_t removed;              /* Files of addresses that left.  */
+} ca_wkd_stats_t;
+
+/* `wkd export': write the Web Key Directory of the CA's domain below
+ * PATH (see ca-wkd.c): PATH/.well-known/openpgpkey/DOMAIN/{hu/,policy}
+ * and, with CA_WKD_DIRECT, PATH/.well-known/openpgpkey/{hu/,policy};
+ * one file per address of a User ID the CA certified, written whole;
+ * files of addresses that left are removed.  Reads the database in one
+ * read transaction (none may be open).  */
+gpg_error_t ca_wkd_export (ca_t *ca, const char *path, unsigned int flags,
+                           ca_wkd_stats_t *r_stats);
+
+/* The WKD hash of the local part LOCAL/LEN (z-base-32 of the SHA-1 of
+ * its ASCII-lowercased bytes) into OUT.  */
+void ca_wkd_hash (const char *local, size_t len, char out[33]);
+
+/* What a keylist export wrote.  */
+typedef struct ca_keylist_result
+{
+  char *keylist;               /* DIR/keylist.json.  */
+  char *sigfile;               /* DIR/<last segment of the URI>.  */
+  size_t nkeys;                /* Entries (the CA's included).  */
+} ca_keylist_result_t;
+
+void ca_keylist_result_release (ca_keylist_result_t *res);
+
+/* `keylist export': write DIR/keylist.json (GPG Sync format, see
+ * ca-keylist.c) naming SIG_URI as its signature and, beside it, the
+ * signature file named by SIG_URI's last path segment: a detached
+ * signature by the CA's signing subkey (a card CA: its SIG slot).
+ * Without FORCE an existing file of either name is an error
+ * (GPG_ERR_EEXIST) found before anything is done.  Reads the database
+ * in one read transaction (none may be open).  */
+gpg_error_t ca_keylist_export (ca_t *ca, const char *dir,
+                               const char *sig_uri, int force,
+                               ca_keylist_result_t *r_res);
+
+/* The keyserver of `update keyserver' and `keyserver publish' when
+ * none is given (the reference's).  */
+#define CA_DEFAULT_KEYSERVER "hkps://keys.openpgp.org"
+
+/* Where certificates come from or go to.  */
+typedef struct ca_fetch_opts
+{
+  int wkd;                     /* The Web Key Directory of each stored
+                                * address (else the keyserver).  */
+  const char *keyserver;       /* NULL: CA_DEFAULT_KEYSERVER.  */
+  unsigned int timeout;        /* Seconds per request (0: 30).  */
+} ca_fetch_opts_t;
+
+typedef enum ca_fetch_result
+  {
+    CA_FETCH_UPDATED,          /* Something new was merged and stored.  */
+    CA_FETCH_UNCHANGED,        /* The key was found, nothing new.  */
+    CA_FETCH_FAILED,           /* Not found, unreachable, bad answer...  */
+    CA_FETCH_SENT              /* Published.  */
+  }
+ca_fetch_result_t;
+
+/* Called once per certificate with its fingerprint and result; WHY is
+ * a one-line reason for a failure ("" otherwise).  */
+typedef void (*ca_fetch_report_fn_t) (void *opaque, const char *fpr,
+                                      ca_fetch_result_t res,
+                                      const char *why);
+
+typedef struct ca_fetch_stats
+{
+  size_t certs;                /* Certificates tried.  */
+  size_t updated;              /* UPDATED, or SENT.  */
+  size_t unchanged;
+  size_t failed;
+  size_t skipped;              /* Delisted or uncertified (publish).  */
+} ca_fetch_stats_t;
+
+/* `update wkd' / `update keyserver': refresh every stored user
+ * certificate that is not inactive from the source of OPTS through
+ * GnuPG's dirmngr (see ca-fetch.c): only a key with the same
+ * fingerprint is merged, only what verifies, and nothing stored is
+ * lost.  Each update is committed on its own (no transaction may be
+ * open); a failure is reported and the run goes on.  The error is for
+ * what stops the run (no dirmngr, a broken database).  */
+gpg_error_t ca_update_certs (ca_t *ca, const ca_fetch_opts_t *opts,
+                             ca_fetch_report_fn_t report, void *opaque,
+                             ca_fetch_stats_t *r_stats);
+
+/* `keyserver publish': send the CA certificate and every user
+ * certificate that is not delisted and carries a certification of the
+ * CA to the keyserver of OPTS (exportable parts), reporting each.  */
+gpg_error_t ca_keyserver_publish (ca_t *ca, const ca_fetch_opts_t *opts,
+                                  ca_fetch_report_fn_t report, void *opaque,
+                                  ca_fetch_stats_t *r_stats);
 
 #endif /*OCA_CA_H*/

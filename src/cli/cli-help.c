@@ -240,3 +240,89 @@ const char cmd_help_bridge_export[] =
   "Print the keys of the bridged CAs (all, or the one with address EMAIL)\n"
   "with this CA's trust signatures and revocations, each armored after a\n"
   "line \"Bridge to 'EMAIL'\".\n";
+const char cmd_help_group_wkd[] =
+  "Usage: oca wkd COMMAND [OPTIONS]\n"
+  "\n"
+  "Publish the CA's keys in a Web Key Directory.\n";
+
+const char cmd_help_wkd_export[] =
+  "Usage: oca wkd export [--direct] PATH\n"
+  "\n"
+  "Write the Web Key Directory of the CA's domain D below PATH:\n"
+  "PATH/.well-known/openpgpkey/D/hu/HASH and .../D/policy, to be served\n"
+  "on openpgpkey.D (advanced method).  One file per address of D that\n"
+  "the CA certified, holding every key certified for it (revoked and\n"
+  "expired keys after the usable ones; delisted keys left out), and the\n"
+  "CA's own key.  Files are replaced whole; files of addresses that\n"
+  "left are removed.\n"
+  "\n"
+  "Options:\n"
+  "      --direct         also write the direct method's layout\n"
+  "                       PATH/.well-known/openpgpkey/{hu/,policy}\n"
+  "                       (served on D itself)\n"
+  "  -h, --help           print this help\n";
+
+const char cmd_help_group_keylist[] =
+  "Usage: oca keylist COMMAND [OPTIONS]\n"
+  "\n"
+  "Publish a signed list of the CA's keys.\n";
+
+const char cmd_help_keylist_export[] =
+  "Usage: oca keylist export --path DIR --sig-uri URI [--force]\n"
+  "\n"
+  "Write DIR/keylist.json (GPG Sync format: the CA and every address\n"
+  "the CA certified) and its detached signature by the CA's signing\n"
+  "subkey (a card CA: the SIG slot), named by the last part of URI.\n"
+  "\n"
+  "Options:\n"
+  "  -p, --path DIR       where to write the two files\n"
+  "  -s, --sig-uri URI    where the signature will be published\n"
+  "  -f, --force          overwrite keylist/sig files if they exist\n"
+  "  -h, --help           print this help\n";
+
+const char cmd_help_group_update[] =
+  "Usage: oca update COMMAND [OPTIONS]\n"
+  "\n"
+  "Refresh the stored user certificates from the network (through\n"
+  "GnuPG's dirmngr and its configuration).\n";
+
+const char cmd_help_update_wkd[] =
+  "Usage: oca update wkd [--timeout SECONDS]\n"
+  "\n"
+  "Look up every stored address of every user certificate in the Web\n"
+  "Key Directory and merge what a key with the same fingerprint brings\n"
+  "(self-signatures and the CA's certifications only; nothing stored\n"
+  "is lost).  Prints 'Got update for cert FP', 'No changes for cert FP'\n"
+  "or 'Failed to update cert FP: REASON' per certificate.\n"
+  "\n"
+  "Options:\n"
+  "  -t, --timeout SECONDS  time limit of each request (default 30)\n"
+  "  -h, --help           print this help\n";
+
+const char cmd_help_update_keyserver[] =
+  "Usage: oca update keyserver [--keyserver URL] [--timeout SECONDS]\n"
+  "\n"
+  "Fetch every user certificate by fingerprint from a keyserver and\n"
+  "merge what it brings, as 'update wkd' does.\n"
+  "\n"
+  "Options:\n"
+  "  -k, --keyserver URL  the keyserver (default " CA_DEFAULT_KEYSERVER ")\n"
+  "  -t, --timeout SECONDS  time limit of each request (default 30)\n"
+  "  -h, --help           print this help\n";
+
+const char cmd_help_group_keyserver[] =
+  "Usage: oca keyserver COMMAND [OPTIONS]\n"
+  "\n"
+  "Publish the CA's keys on a keyserver.\n";
+
+const char cmd_help_keyserver_publish[] =
+  "Usage: oca keyserver publish [--keyserver URL] [--timeout SECONDS]\n"
+  "\n"
+  "Send the CA certificate and every user certificate the CA certified\n"
+  "(not delisted) to a keyserver, with the CA's certifications.  An\n"
+  "SKS-style keyserver keeps them; keys.openpgp.org strips them.\n"
+  "\n"
+  "Options:\n"
+  "  -k, --keyserver URL  the keyserver (default " CA_DEFAULT_KEYSERVER ")\n"
+  "  -t, --timeout SECONDS  time limit of each request (default 30)\n"
+  "  -h, --help           print this help\n";

@@ -39,6 +39,18 @@ gpg_error_t cmd_user_export (const ca_opts_t *opts, int argc, char **argv);
 gpg_error_t cmd_user_check (const ca_opts_t *opts, int argc, char **argv);
 
 
+/*-- Publishing (cmd-publish.c) --*/
+
+gpg_error_t cmd_wkd_export (const ca_opts_t *opts, int argc, char **argv);
+gpg_error_t cmd_keylist_export (const ca_opts_t *opts, int argc,
+                                char **argv);
+gpg_error_t cmd_update_wkd (const ca_opts_t *opts, int argc, char **argv);
+gpg_error_t cmd_update_keyserver (const ca_opts_t *opts, int argc,
+                                  char **argv);
+gpg_error_t cmd_keyserver_publish (const ca_opts_t *opts, int argc,
+                                   char **argv);
+
+
 /*-- The card commands (cmd-card.c) --*/
 
 /* Whether the arguments of `ca init' select the card backend (the
@@ -138,5 +150,14 @@ extern const char cmd_help_bridge_new[];
 extern const char cmd_help_bridge_revoke[];
 extern const char cmd_help_bridge_list[];
 extern const char cmd_help_bridge_export[];
+extern const char cmd_help_group_wkd[];
+extern const char cmd_help_wkd_export[];
+extern const char cmd_help_group_keylist[];
+extern const char cmd_help_keylist_export[];
+extern const char cmd_help_group_update[];
+extern const char cmd_help_update_wkd[];
+extern const char cmd_help_update_keyserver[];
+extern const char cmd_help_group_keyserver[];
+extern const char cmd_help_keyserver_publish[];
 
 #endif /*OCA_CLI_H*/

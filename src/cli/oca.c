@@ -80,6 +80,25 @@ static const struct command commands[] =
       cmd_help_bridge_list },
     { "bridge", "export", cmd_bridge_export,
       "Print the keys of bridged CAs", cmd_help_bridge_export },
+    { "wkd", NULL, NULL, "Publish a Web Key Directory", cmd_help_group_wkd },
+    { "wkd", "export", cmd_wkd_export, "Write the WKD tree of the CA's "
+      "domain", cmd_help_wkd_export },
+    { "keylist", NULL, NULL, "Publish a signed keylist",
+      cmd_help_group_keylist },
+    { "keylist", "export", cmd_keylist_export, "Write a signed keylist "
+      "(GPG Sync)", cmd_help_keylist_export },
+    { "update", NULL, NULL, "Refresh user certificates",
+      cmd_help_group_update },
+    { "update", "wkd", cmd_update_wkd, "Refresh user certificates from WKD",
+      cmd_help_update_wkd },
+    { "update", "keyserver", cmd_update_keyserver,
+      "Refresh user certificates from a keyserver",
+      cmd_help_update_keyserver },
+    { "keyserver", NULL, NULL, "Publish to a keyserver",
+      cmd_help_group_keyserver },
+    { "keyserver", "publish", cmd_keyserver_publish,
+      "Send the certified user keys to a keyserver",
+      cmd_help_keyserver_publish },
   };
 
 

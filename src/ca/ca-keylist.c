@@ -1,0 +1,379 @@
+/* ca-keylist.c - `keylist export': a signed keylist (GPG Sync format)
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The keylist of draft-mccain-keylist as GPG Sync reads it and as
+ * OpenPGP CA writes it (compact JSON, one line):
+ *
+ *   {"metadata":{"signature_uri":"URI","comment":"Exported from OpenPGP CA"},
+ *    "keys":[{"fingerprint":"CA","name":"OpenPGP CA at D","email":"openpgp-ca@D"},
+ *            {"fingerprint":"FPR","name":"user name","email":"addr"}, ...]}
+ *
+ * The CA first; then, users ordered by name (users without a name
+ * first, then by the order they were stored), one entry per address of
+ * a User ID the CA certified ("name" left out when the user has none).
+ * Delisted keys are left out.  Strings are escaped as serde_json does
+ * (", \, control characters; UTF-8 as is).
+ *
+ * The signature file, named by the last segment of the signature URI,
+ * holds a detached binary-document signature (0x00) over the exact
+ * bytes of keylist.json by the CA's signing subkey (a card CA: its SIG
+ * slot), armored.  Both files are written whole; without FORCE neither
+ * may exist.  The database is read in one read transaction.
+ */
+#include <config.h>
+#include "ca-int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KEYLIST_NAME "keylist.json"
+#define KEYLIST_COMMENT "Exported from OpenPGP CA"
+/* Cap on the JSON text.  */
+#define MAX_KEYLIST (256u * 1024 * 1024)
+
+
+/* One key entry.  */
+typedef struct entry
+{
+  size_t seq;                  /* Order of the entries made.  */
+  char *name;                  /* NULL if none.  */
+  char *email;
+  char fpr[41];
+} entry_t;
+
+
+static void
+entries_release (entry_t *e, size_t n)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    {
+      xfree (e[i].name);
+      xfree (e[i].email);
+    }
+  xfree (e);
+}
+
+
+static int
+entry_cmp (const void *a, const void *b)
+{
+  const entry_t *x = a, *y = b;
+  int c;
+
+  if (!x->name != !y->name)
+    return x->name ? 1 : -1;
+  if (x->name && (c = strcmp (x->name, y->name)))
+    return c;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+
+/* Append S to MB as a JSON string.  */
+static void
+put_json_string (membuf_t *mb, const char *s)
+{
+  static const char hexdig[] = "0123456789abcdef";
+  const unsigned char *p;
+
+  membuf_put (mb, "\"", 1);
+  for (p = (const unsigned char *)s; *p; p++)
+    switch (*p)
+      {
+      case '"': membuf_put (mb, "\\\"", 2); break;
+      case '\\': membuf_put (mb, "\\\\", 2); break;
+      case '\b': membuf_put (mb, "\\b", 2); break;
+      case '\f': membuf_put (mb, "\\f", 2); break;
+      case '\n': membuf_put (mb, "\\n", 2); break;
+      case '\r': membuf_put (mb, "\\r", 2); break;
+      case '\t': membuf_put (mb, "\\t", 2); break;
+      default:
+        if (*p < 0x20)
+          {
+            char u[6] = { '\\', 'u', '0', '0', hexdig[*p >> 4],
+                          hexdig[*p & 15] };
+
+            membuf_put (mb, u, 6);
+          }
+        else
+          membuf_put (mb, p, 1);
+      }
+  membuf_put (mb, "\"", 1);
+}
+
+
+static void
+put_key (membuf_t *mb, const char *fpr, const char *name, const char *email)
+{
+  membuf_put_str (mb, "{\"fingerprint\":");
+  put_json_string (mb, fpr);
+  if (name)
+    {
+      membuf_put_str (mb, ",\"name\":");
+      put_json_string (mb, name);
+    }
+  membuf_put_str (mb, ",\"email\":");
+  put_json_string (mb, email);
+  membuf_put_str (mb, "}");
+}
+
+
+/* Add the entries of USER to the N entries of *E (SIZE allocated).  */
+static gpg_error_t
+add_user (ca_t *ca, const ca_user_t *user, uint32_t now,
+          entry_t **e, size_t *n, size_t *size)
+{
+  gpg_error_t err;
+  const pgp_uid_t *uid;
+  char *addr;
+  size_t i, first = *n;
+
+  err = pgp_cert_verify (user->cert, ca->cert);
+  if (err)
+    return err;
+  for (uid = user->cert->uids; uid; uid = uid->next)
+    {
+      addr = NULL;
+      if (uid->is_attribute
+          || pgp_uid_parse (uid->body, uid->bodylen, &addr, NULL, NULL)
+          || pgp_uid_certified_by (user->cert, uid, ca->cert, now, NULL))
+        {
+          xfree (addr);
+          continue;
+        }
+      for (i = first; i < *n; i++)
+        if (!strcmp ((*e)[i].email, addr))
+          break;
+      if (i < *n)
+        {
+          xfree (addr);
+          continue;
+        }
+      if (*n == *size)
+        {
+          size_t nsize = *size ? *size * 2 : 64;
+          entry_t *ne = xtryrealloc (*e, nsize * sizeof *ne);
+
+          if (!ne)
+            {
+              err = oca_error_from_errno ();
+              xfree (addr);
+              return err;
+            }
+          *e = ne;
+          *size = nsize;
+        }
+      memset (&(*e)[*n], 0, sizeof **e);
+      (*e)[*n].seq = *n;
+      (*e)[*n].email = addr;
+      strcpy ((*e)[*n].fpr, user->fpr);
+      if (user->name && !((*e)[*n].name = xtrystrdup (user->name)))
+        {
+          err = oca_error_from_errno ();
+          xfree (addr);
+          return err;
+        }
+      (*n)++;
+    }
+  return 0;
+}
+
+
+/* The JSON text of the keylist for SIG_URI into *R_JSON and *R_LEN.  */
+static gpg_error_t
+make_json (ca_t *ca, const char *sig_uri, unsigned char **r_json,
+           size_t *r_len, size_t *r_nkeys)
+{
+  gpg_error_t err;
+  ca_user_iter_t *it = NULL;
+  const ca_user_t *user;
+  entry_t *e = NULL;
+  size_t n = 0, size = 0, i;
+  uint32_t now = (uint32_t)time (NULL);
+  membuf_t mb;
+  char *caname = NULL, *caemail = NULL;
+
+  *r_json = NULL;
+  *r_len = 0;
+  membuf_init (&mb, MAX_KEYLIST, 0);
+  err = ca_users_open (ca, NULL, &it);
+  while (!err && !(err = ca_users_next (it, &user)))
+    if (!user->delisted)
+      err = add_user (ca, user, now, &e, &n, &size);
+  if (gpg_err_code (err) == GPG_ERR_EOF)
+    err = 0;
+  if (err)
+    goto leave;
+  if (n)
+    qsort (e, n, sizeof *e, entry_cmp);
+
+  caname = gpgrt_bsprintf ("OpenPGP CA at %s", ca->domain);
+  caemail = gpgrt_bsprintf ("%s@%s", CA_EMAIL_LOCALPART, ca->domain);
+  if (!caname || !caemail)
+    {
+      err = oca_error_from_errno ();
+      goto leave;
+    }
+  membuf_put_str (&mb, "{\"metadata\":{\"signature_uri\":");
+  put_json_string (&mb, sig_uri);
+  membuf_put_str (&mb, ",\"comment\":");
+  put_json_string (&mb, KEYLIST_COMMENT);
+  membuf_put_str (&mb, "},\"keys\":[");
+  put_key (&mb, ca->fpr, caname, caemail);
+  for (i = 0; i < n; i++)
+    {
+      membuf_put_str (&mb, ",");
+      put_key (&mb, e[i].fpr, e[i].name, e[i].email);
+    }
+  membuf_put_str (&mb, "]}");
+  err = membuf_take (&mb, r_json, r_len);
+  if (err)
+    ca_set_errmsg (err, "keylist: %s", gpg_strerror (err));
+  else
+    *r_nkeys = n + 1;
+
+ leave:
+  membuf_release (&mb);
+  ca_users_close (it);
+  entries_release (e, n);
+  gpgrt_free (caname);
+  gpgrt_free (caemail);
+  return err;
+}
+
+
+/* The signature file's name: the last segment of the path of URI
+ * (without query and fragment), into *R_NAME (xfree).  */
+static gpg_error_t
+sig_file_name (const char *uri, char **r_name)
+{
+  const char *end, *start;
+  size_t n;
+
+  *r_name = NULL;
+  end = uri + strcspn (uri, "?#");
+  for (start = end; start > uri && start[-1] != '/'; start--)
+    ;
+  n = end - start;
+  if (!n || (n == 1 && *start == '.') || (n == 2 && !strncmp (start, "..", 2))
+      || (n == strlen (KEYLIST_NAME) && !strncmp (start, KEYLIST_NAME, n))
+      || memchr (start, '\\', n) || *start == '.')
+    return ca_set_errmsg (gpg_error (GPG_ERR_INV_URI),
+                          "the signature URI '%s' does not end in a file "
+                          "name for the signature", uri);
+  *r_name = xtrymalloc (n + 1);
+  if (!*r_name)
+    return oca_error_from_errno ();
+  memcpy (*r_name, start, n);
+  (*r_name)[n] = 0;
+  return 0;
+}
+
+
+/* See ca.h.  */
+gpg_error_t
+ca_keylist_export (ca_t *ca, const char *dir, const char *sig_uri, int force,
+                   ca_keylist_result_t *r_res)
+{
+  gpg_error_t err;
+  char *signame = NULL, *sigarmor = NULL;
+  char *jsonpath = NULL, *sigpath = NULL;
+  unsigned char *json = NULL;
+  size_t jsonlen = 0, i;
+  pgp_signer_t signer;
+  pgp_sig_t *sig = NULL;
+
+  memset (r_res, 0, sizeof *r_res);
+  if (!sig_uri || !*sig_uri || strpbrk (sig_uri, " \t\r\n"))
+    return ca_set_errmsg (gpg_error (GPG_ERR_INV_URI),
+                          "invalid signature URI");
+  for (i = 0; sig_uri[i]; i++)
+    if ((unsigned char)sig_uri[i] < 0x20 || sig_uri[i] == 0x7f)
+      return ca_set_errmsg (gpg_error (GPG_ERR_INV_URI),
+                            "invalid signature URI");
+  err = sig_file_name (sig_uri, &signame);
+  if (err)
+    return err;
+  jsonpath = gpgrt_bsprintf ("%s/%s", dir, KEYLIST_NAME);
+  sigpath = gpgrt_bsprintf ("%s/%s", dir, signame);
+  if (!jsonpath || !sigpath)
+    {
+      err = oca_error_from_errno ();
+      goto leave;
+    }
+  /* Refuse before any work (and before the card is asked).  */
+  if (!force)
+    for (i = 0; i < 2; i++)
+      if (!access (i ? sigpath : jsonpath, F_OK))
+        {
+          err = ca_set_errmsg (gpg_error (GPG_ERR_EEXIST),
+                               "%s exists already (use --force to "
+                               "overwrite it)", i ? sigpath : jsonpath);
+          goto leave;
+        }
+
+  err = ca_begin_read (ca);
+  if (!err)
+    {
+      err = make_json (ca, sig_uri, &json, &jsonlen, &r_res->nkeys);
+      ca_end_read (ca);
+    }
+  if (err)
+    goto leave;
+
+  err = ca->backend->ops->signer (ca->backend, &signer);
+  if (!err)
+    err = pgp_sign_detached (&signer, json, jsonlen, 0, 0, &sig);
+  if (err)
+    {
+      if (!ca_errmsg_for (err))
+        ca_set_errmsg (err, "error signing the keylist: %s",
+                       gpg_strerror (err));
+      goto leave;
+    }
+  err = pgp_sig_armor (sig, 0, PGP_ARMOR_SIGNATURE, NULL, &sigarmor);
+  if (err)
+    goto leave;
+
+  /* The signature first: a reader that finds the new keylist finds
+   * its signature.  */
+  err = ca_file_write (sigpath, sigarmor, strlen (sigarmor),
+                       CA_FILE_SYNC | (force ? CA_FILE_REPLACE : 0));
+  if (!err)
+    {
+      err = ca_file_write (jsonpath, json, jsonlen,
+                           CA_FILE_SYNC | (force ? CA_FILE_REPLACE : 0));
+      if (err && !force)
+        unlink (sigpath);
+    }
+  if (err)
+    goto leave;
+  r_res->sigfile = sigpath;
+  sigpath = NULL;
+  r_res->keylist = jsonpath;
+  jsonpath = NULL;
+
+ leave:
+  pgp_sig_release (sig);
+  xfree (sigarmor);
+  xfree (json);
+  xfree (signame);
+  gpgrt_free (jsonpath);
+  gpgrt_free (sigpath);
+  return err;
+}
+
+
+/* See ca.h.  */
+void
+ca_keylist_result_release (ca_keylist_result_t *res)
+{
+  if (!res)
+    return;
+  gpgrt_free (res->keylist);
+  gpgrt_free (res->sigfile);
+  memset (res, 0, sizeof *res);
+}
