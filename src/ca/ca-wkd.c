@@ -19,10 +19,11 @@
  *
  * Revoked and expired keys.  The draft lets a server return revoked
  * keys next to a new one so that clients learn of the revocation;
- * GnuPG imports every key of the answer and uses the first usable
- * one.  So a revoked or expired key is published, but after the usable
- * keys of its address.  Delisted keys are not published at all: their
- * address disappears unless another key holds it.
+ * GnuPG (2.2) imports every key of the answer and takes the first
+ * one, revoked or not.  So a revoked or expired key is published, but
+ * after the usable keys of its address.  Delisted keys are not
+ * published at all: their address disappears unless another key holds
+ * it.
  *
  * Files are written whole (ca-file.c); a re-export removes the files
  * of addresses that left.  One export at a time writes a tree (a lock
