@@ -270,16 +270,14 @@ ca_update_certs (ca_t *ca, const ca_fetch_opts_t *opts,
 }
 
 
-/* Whether the CA certified some User ID of CERT (verified with the
- * CA's key here).  */
+/* Whether the CA certified some User ID of CERT (the certification
+ * is verified with the CA's key here).  */
 static int
 ca_certified (ca_t *ca, pgp_cert_t *cert)
 {
   const pgp_uid_t *uid;
   uint32_t now = (uint32_t)time (NULL);
 
-  if (pgp_cert_verify (cert, ca->cert))
-    return 0;
   for (uid = cert->uids; uid; uid = uid->next)
     if (!uid->is_attribute
         && !pgp_uid_certified_by (cert, uid, ca->cert, now, NULL))

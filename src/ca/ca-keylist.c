@@ -126,14 +126,13 @@ static gpg_error_t
 add_user (ca_t *ca, const ca_user_t *user, uint32_t now,
           entry_t **e, size_t *n, size_t *size)
 {
-  gpg_error_t err;
+  gpg_error_t err = 0;
   const pgp_uid_t *uid;
   char *addr;
   size_t i, first = *n;
 
-  err = pgp_cert_verify (user->cert, ca->cert);
-  if (err)
-    return err;
+  /* pgp_uid_certified_by verifies the CA's certification itself: no
+   * need to verify the rest of the key.  */
   for (uid = user->cert->uids; uid; uid = uid->next)
     {
       addr = NULL;

@@ -209,53 +209,44 @@ certified_addr (wkd_t *w, const pgp_cert_t *cert, const pgp_uid_t *uid)
 }
 
 
+/* Which User IDs of a copy to keep: those whose entry in ADDRS (by
+ * position; the copy has the original's order) is ADDR, or for the
+ * CA itself (ADDRS NULL) those of ADDR.  */
 struct keep_parm
 {
-  wkd_t *w;
-  const pgp_cert_t *cert;      /* The original (with all User IDs).  */
   const char *addr;
-  int self;                    /* The CA's own certificate.  */
+  char **addrs;
+  size_t naddrs;
+  size_t idx;
 };
 
-/* pgp_cert_keep_uids: keep the User IDs of PARM->addr that the CA
- * certified (for the CA itself: those of its address).  */
 static int
 keep_uid (const pgp_uid_t *uid, void *opaque)
 {
   struct keep_parm *parm = opaque;
+  size_t i = parm->idx++;
   char *addr = NULL;
   int keep;
 
-  if (parm->self)
-    {
-      if (uid->is_attribute
-          || pgp_uid_parse (uid->body, uid->bodylen, &addr, NULL, NULL))
-        return 0;
-    }
-  else
-    {
-      /* UID belongs to a copy: find the original by its body.  */
-      const pgp_uid_t *orig;
-
-      for (orig = parm->cert->uids; orig; orig = orig->next)
-        if (orig->bodylen == uid->bodylen
-            && orig->is_attribute == uid->is_attribute
-            && !memcmp (orig->body, uid->body, uid->bodylen))
-          break;
-      addr = orig ? certified_addr (parm->w, parm->cert, orig) : NULL;
-    }
-  keep = addr && !strcmp (addr, parm->addr);
+  if (parm->addrs)
+    return i < parm->naddrs && parm->addrs[i]
+      && !strcmp (parm->addrs[i], parm->addr);
+  if (uid->is_attribute
+      || pgp_uid_parse (uid->body, uid->bodylen, &addr, NULL, NULL))
+    return 0;
+  keep = !strcmp (addr, parm->addr);
   xfree (addr);
   return keep;
 }
 
 
-/* Put the key CERT, cut to the User IDs of ADDR, into ADDR's file(s):
- * a new file the first time this run meets ADDR, else added to it
- * (LAST: after the keys there, for an unusable key).  */
+/* Put the key CERT, cut to the User IDs of ADDR (ADDRS/NADDRS: the
+ * certified address of each of its User IDs; NULL for the CA), into
+ * ADDR's file(s): a new file the first time this run meets ADDR, else
+ * added to it (LAST: after the keys there, for an unusable key).  */
 static gpg_error_t
-put_key (wkd_t *w, const pgp_cert_t *cert, const char *addr, int self,
-         int last)
+put_key (wkd_t *w, const pgp_cert_t *cert, const char *addr, char **addrs,
+         size_t naddrs, int last)
 {
   gpg_error_t err;
   pgp_cert_t *copy = NULL;
@@ -265,17 +256,17 @@ put_key (wkd_t *w, const pgp_cert_t *cert, const char *addr, int self,
   size_t keylen = 0, oldlen = 0, datalen;
   char hash[HASHLEN + 1], *path = NULL;
   const char *at = strrchr (addr, '@');
-  int first, i, kept;
+  int first, i;
 
   membuf_init (&mb, MAX_WKD_FILE, 0);
   err = pgp_cert_copy (cert, 1, &copy);
   if (err)
     goto leave;
-  parm.w = w;
-  parm.cert = cert;
+  memset (&parm, 0, sizeof parm);
   parm.addr = addr;
-  parm.self = self;
-  err = pgp_cert_keep_uids (copy, keep_uid, &parm, &kept);
+  parm.addrs = addrs;
+  parm.naddrs = naddrs;
+  err = pgp_cert_keep_uids (copy, keep_uid, &parm, NULL);
   if (err)
     goto leave;
   pgp_cert_write (copy, PGP_EXPORT_NO_LOCAL, &mb);
@@ -347,13 +338,27 @@ put_key (wkd_t *w, const pgp_cert_t *cert, const char *addr, int self,
 }
 
 
-/* Whether CERT (verified) is revoked or expired at W->now.  */
+/* Whether CERT is revoked or expired at W->now.  Only a key
+ * revocation or a key expiration time can make it so: the signatures
+ * are verified only when there is one (the common key has neither, and
+ * verifying every key of 10,000 would take most of the export).  */
 static int
-unusable (wkd_t *w, const pgp_cert_t *cert)
+unusable (wkd_t *w, pgp_cert_t *cert)
 {
   pgp_cert_info_t info;
+  const pgp_sig_t *sig;
+  const pgp_uid_t *uid;
+  int maybe = 0;
 
-  if (pgp_cert_get_info (cert, w->now, &info))
+  for (sig = cert->primary->sigs; sig && !maybe; sig = sig->next)
+    maybe = sig->sigclass == PGP_SIG_KEY_REVOKE
+      || (sig->has_key_expire && sig->key_expire);
+  for (uid = cert->uids; uid && !maybe; uid = uid->next)
+    for (sig = uid->sigs; sig && !maybe; sig = sig->next)
+      maybe = sig->has_key_expire && sig->key_expire;
+  if (!maybe)
+    return 0;
+  if (pgp_cert_verify (cert, NULL) || pgp_cert_get_info (cert, w->now, &info))
     return 1;
   return info.revoked || info.expired;
 }
@@ -363,35 +368,38 @@ unusable (wkd_t *w, const pgp_cert_t *cert)
 static gpg_error_t
 put_user (wkd_t *w, const ca_user_t *user)
 {
-  gpg_error_t err;
-  const pgp_uid_t *uid, *u2;
-  char *addr, *addr2;
-  int dup, bad, any = 0;
+  gpg_error_t err = 0;
+  const pgp_uid_t *uid;
+  char **addrs;
+  size_t n = 0, i, j;
+  int bad = 0, any = 0;
 
-  err = pgp_cert_verify (user->cert, w->ca->cert);
+  for (uid = user->cert->uids; uid; uid = uid->next)
+    n++;
+  addrs = xtrycalloc (n + 1, sizeof *addrs);
+  if (!addrs)
+    return oca_error_from_errno ();
+  /* The certified address of each User ID, once.  */
+  for (uid = user->cert->uids, i = 0; uid; uid = uid->next, i++)
+    if ((addrs[i] = certified_addr (w, user->cert, uid)))
+      any = 1;
+  if (any)
+    bad = unusable (w, user->cert);
+  for (i = 0; i < n && !err; i++)
+    {
+      if (!addrs[i])
+        continue;
+      for (j = 0; j < i; j++)
+        if (addrs[j] && !strcmp (addrs[j], addrs[i]))
+          break;
+      if (j == i)
+        err = put_key (w, user->cert, addrs[i], addrs, n, bad);
+    }
+  for (i = 0; i < n; i++)
+    xfree (addrs[i]);
+  xfree (addrs);
   if (err)
     return err;
-  bad = unusable (w, user->cert);
-  for (uid = user->cert->uids; uid; uid = uid->next)
-    {
-      addr = certified_addr (w, user->cert, uid);
-      if (!addr)
-        continue;
-      /* Once per address (two User IDs may have the same).  */
-      dup = 0;
-      for (u2 = user->cert->uids; u2 != uid && !dup; u2 = u2->next)
-        {
-          addr2 = certified_addr (w, user->cert, u2);
-          dup = addr2 && !strcmp (addr, addr2);
-          xfree (addr2);
-        }
-      if (!dup)
-        err = put_key (w, user->cert, addr, 0, bad);
-      xfree (addr);
-      if (err)
-        return err;
-      any = 1;
-    }
   if (!any)
     w->stats->skipped++;
   else if (bad)
@@ -551,7 +559,7 @@ ca_wkd_export (ca_t *ca, const char *path, unsigned int flags,
   err = ca_begin_read (ca);
   if (err)
     goto leave;
-  err = put_key (&w, ca->cert, caaddr, 1, 0);
+  err = put_key (&w, ca->cert, caaddr, NULL, 0, 0);
   if (!err)
     err = ca_users_open (ca, NULL, &it);
   while (!err && !(err = ca_users_next (it, &user)))

@@ -37,6 +37,15 @@ keep_good_sigs (pgp_sig_t **list, int *dropped)
 }
 
 
+/* Forget what is known about the signatures of LIST.  */
+static void
+reset_status (pgp_sig_t *list)
+{
+  for (; list; list = list->next)
+    list->status = PGP_SIGSTAT_UNCHECKED;
+}
+
+
 /* Drop the unknown packets of *LIST, counting them in *DROPPED.  */
 static void
 drop_unknown (pgp_rawpkt_t **list, int *dropped)
@@ -96,6 +105,13 @@ pgp_cert_keep_verified (pgp_cert_t *cert, const pgp_cert_t *issuer,
     *r_dropped = 0;
   if (!cert || !cert->primary)
     return gpg_error (GPG_ERR_INV_ARG);
+  /* Only what is verified now counts (not a status set before, e.g.
+   * by the signature's maker, nor one against another issuer).  */
+  reset_status (cert->primary->sigs);
+  for (uid = cert->uids; uid; uid = uid->next)
+    reset_status (uid->sigs);
+  for (key = cert->subkeys; key; key = key->next)
+    reset_status (key->sigs);
   err = pgp_cert_verify (cert, issuer);
   if (err)
     return err;
