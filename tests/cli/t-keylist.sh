@@ -8,6 +8,7 @@
 
 . "$srcdir/cli-lib.sh"
 [ -n "$SQ" ] || skip_all "sq not found"
+[ -n "$SQLITE3" ] || skip_all "sqlite3 not found (delisting is set with it)"
 
 DB=$T/ca.db
 K=$T/kl

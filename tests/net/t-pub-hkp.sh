@@ -9,6 +9,7 @@
 
 . "$srcdir/../cli/cli-lib.sh"
 . "$srcdir/net-lib.sh"
+[ -n "$SQLITE3" ] || skip_all "sqlite3 not found (delisting is set with it)"
 net_setup hkp
 
 DB=$T/ca.db

@@ -10,6 +10,7 @@
 
 . "$srcdir/../cli/cli-lib.sh"
 . "$srcdir/net-lib.sh"
+[ -n "$SQLITE3" ] || skip_all "sqlite3 not found (delisting is set with it)"
 net_setup web
 
 DB=$T/ca.db
@@ -142,6 +143,8 @@ check_fails "update wkd (some certificates are not published)" \
 like "Got update for bob" "$T/out" "^Got update for cert $B\$"
 like "No changes for alice's new key" "$T/out" "^No changes for cert $A2\$"
 like "carol: a one-line failure" "$T/err" "^Failed to update cert $C: "
+like "dave (not published): one line" "$T/err" \
+  "^Failed to update cert $D: WKD lookup of dave@example.org: "
 like "the summary" "$T/err" '^oca: [0-9]+ of 6 certificates could not be updated$'
 oca -d "$DB" user export -e bob@example.org > "$T/bob-now.asc"
 is "bob's stored key has the new subkey" \
