@@ -82,6 +82,11 @@ gpg_error_t cmd_bridge_export (const ca_opts_t *opts, int argc,
  * (exit status 2).  */
 gpg_error_t cmd_usage (const char *fmt, ...)
   __attribute__ ((format (printf, 1, 2)));
+/* Check a name given with --name (a user's or the CA's): what a User
+ * ID may hold before its address -- not empty, no '@', '<' or '>', no
+ * control characters, valid UTF-8 (the User ID rule of pgp_uid_parse).
+ * A usage error naming it otherwise.  */
+gpg_error_t cmd_check_name (const char *name);
 /* The usage error for getopt's result C (unknown option, or ':' for a
  * missing argument).  */
 gpg_error_t cmd_getopt_error (int c, char **argv);

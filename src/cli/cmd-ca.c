@@ -54,8 +54,8 @@ cmd_ca_init (const ca_opts_t *opts, int argc, char **argv)
   if (!algo)
     return cmd_usage ("unknown algorithm '%s' (rsa4096, rsa3072, rsa2048, "
                       "ed25519, nistp256 or nistp384)", algo_arg);
-  if (name && (!*name || strpbrk (name, "<>\n\r")))
-    return cmd_usage ("invalid name '%s'", name);
+  if (name && (err = cmd_check_name (name)))
+    return err;
 
   /* Check the domain before touching the database.  */
   err = ca_check_domain (domain_arg, &domain);

@@ -302,7 +302,9 @@ cmd_ca_init_card (const ca_opts_t *opts, int argc, char **argv)
   if (!req.algo)
     return cmd_usage ("unknown algorithm '%s' (rsa4096, rsa3072, rsa2048, "
                       "ed25519, nistp256 or nistp384)", algo_arg);
-  if (req.name && (!*req.name || strpbrk (req.name, "<>\n\r;")))
+  if (req.name && (err = cmd_check_name (req.name)))
+    return err;
+  if (req.name && strchr (req.name, ';'))
     return cmd_usage ("invalid name '%s'", req.name);
   err = route_opts (opts, route_arg, &ropts);
   if (err)

@@ -29,6 +29,27 @@ cmd_usage (const char *fmt, ...)
 
 /* See cli.h.  */
 gpg_error_t
+cmd_check_name (const char *name)
+{
+  gpg_error_t err;
+  char *shown;
+
+  if (!*name)
+    return cmd_usage ("invalid name '' (empty)");
+  err = pgp_uid_parse (name, strlen (name), NULL, NULL, NULL);
+  if (gpg_err_code (err) == GPG_ERR_NO_DATA)
+    return 0;
+  if (err && gpg_err_code (err) != GPG_ERR_INV_USER_ID)
+    return err;
+  shown = pgp_uid_escape (name, strlen (name));
+  err = cmd_usage ("invalid name '%s'", shown ? shown : "?");
+  xfree (shown);
+  return err;
+}
+
+
+/* See cli.h.  */
+gpg_error_t
 cmd_getopt_error (int c, char **argv)
 {
   if (c == ':')

@@ -75,26 +75,6 @@ add_email (strlist_t *sl, const char *s)
 }
 
 
-/* Check a user name given with --name: what a User ID may hold before
- * its address (no '@', '<' or '>', no control characters).  */
-static gpg_error_t
-check_name (const char *name)
-{
-  gpg_error_t err;
-  char *shown;
-
-  err = pgp_uid_parse (name, strlen (name), NULL, NULL, NULL);
-  if (*name && gpg_err_code (err) == GPG_ERR_NO_DATA)
-    return 0;
-  if (err && gpg_err_code (err) != GPG_ERR_INV_USER_ID)
-    return err;
-  shown = pgp_uid_escape (name, strlen (name));
-  err = cmd_usage ("invalid name '%s'", shown ? shown : "?");
-  xfree (shown);
-  return err;
-}
-
-
 /* Read one certificate from FNAME, public parts only.  */
 static gpg_error_t
 read_one_cert (const char *fname, pgp_cert_t **r_cert)
@@ -155,7 +135,7 @@ cmd_user_add (const ca_opts_t *opts, int argc, char **argv)
       err = cmd_usage ("at least one --email is required");
       goto leave;
     }
-  if (name && (err = check_name (name)))
+  if (name && (err = cmd_check_name (name)))
     goto leave;
   if (algo_arg && !(algo = pgp_gen_algo_from_string (algo_arg)))
     {
@@ -318,7 +298,7 @@ cmd_user_import (const ca_opts_t *opts, int argc, char **argv)
                        "required");
       goto leave;
     }
-  if (name && (err = check_name (name)))
+  if (name && (err = cmd_check_name (name)))
     goto leave;
 
   err = read_one_cert (fname, &cert);

@@ -211,7 +211,7 @@ for a in 'ceo@example.org <x@example.org>' 'x@ex\xc3\xa4mple.org' \
   check_fails "user export -e '$a' refused" oca -d "$DBE" user export -e "$ab"
   like "user export -e '$a': says why" "$T/err" "^oca: invalid email address"
 done
-for n in 'ceo@example.org' 'A <b>' 'Esc\x1b[2J' 'Tab\x09' 'Bad \xc3\x28'; do
+for n in 'ceo@example.org' 'A <b>' 'Esc\x1b[2J' 'Tab\x09' 'Bad \xc3\x28' ''; do
   nb=$("$TOOL" unescape "$n")
   check_fails "user add --name '$n' refused" oca -d "$DBE" user add -e new@example.org -n "$nb"
   like "user add --name '$n': usage error" "$T/err" "invalid name"
@@ -220,6 +220,25 @@ for n in 'ceo@example.org' 'A <b>' 'Esc\x1b[2J' 'Tab\x09' 'Bad \xc3\x28'; do
     oca -d "$DBE" user import -e u01@example.org -n "$nb" -f "$T/k01.asc"
   like "user import --name '$n': usage error" "$T/err" "invalid name"
 done
+# The CA's own name (ca init --name) follows the same rule: its User ID
+# must bind exactly openpgp-ca@DOMAIN; nothing is created otherwise.
+for n in 'ceo@example.org' 'A <b>' 'Esc\x1b[2J' 'Tab\x09' 'Bad \xc3\x28' ''; do
+  nb=$("$TOOL" unescape "$n")
+  check_fails "ca init --name '$n' refused" \
+    oca -d "$T/name.db" ca init --domain example.org --name "$nb" softkey
+  like "ca init --name '$n': usage error" "$T/err" "invalid name"
+  clean_text "$T/err"; is "ca init --name '$n': message escaped" $? 0
+  [ ! -e "$T/name.db" ] && ok "ca init --name '$n': no database" \
+    || { not_ok "ca init --name '$n': no database"; rm -f "$T/name.db"; }
+done
+nb=$("$TOOL" unescape 'Bj\xc3\xb6rn CA')
+check "ca init with a good non-ASCII name" \
+  oca -d "$T/name.db" ca init --domain example.org --name "$nb" --algo ed25519 softkey
+oca -d "$T/name.db" ca export > "$T/caname.asc"
+mkdir -p -m 700 "$T/gh-name"
+GNUPGHOME="$T/gh-name" "$GPG" --batch --with-colons --show-keys "$T/caname.asc" > "$T/out" 2>&1
+like "gpg: the CA's User ID" "$T/out" "^uid:.*:$nb <openpgp-ca@example.org>:"
+
 nb=$("$TOOL" unescape 'Bj\xc3\xb6rn New')
 check "user add with a good name and an upper-case address" \
   oca -d "$DBE" user add -e New@Example.ORG -n "$nb"
