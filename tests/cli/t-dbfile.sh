@@ -79,7 +79,9 @@ INSERT INTO users (name, ca_id) SELECT hex(randomblob(2000)), 1 FROM
   SELECT x FROM c);
 SELECT 'written';" >&8
   _i=0
-  while [ $_i -lt 100 ] && ! grep -q written "$T/sql.out"; do
+  # Up to 120 s: a loaded machine can take long over the inserts, and
+  # killing the writer before they are done leaves no journal.
+  while [ $_i -lt 1200 ] && ! grep -q written "$T/sql.out"; do
     sleep 0.1; _i=$((_i+1)); done
   kill -9 $_pid; wait $_pid 2>/dev/null
   exec 8>&-
