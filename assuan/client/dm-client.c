@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #define DEFAULT_TIMEOUT 30
@@ -85,13 +86,15 @@ hook_read (assuan_context_t ctx, assuan_fd_t fd, void *buffer, size_t size)
 }
 
 
+/* send, not write: a dirmngr that went away is an error (EPIPE), not
+ * a SIGPIPE that kills oca.  */
 static ssize_t
 hook_write (assuan_context_t ctx, assuan_fd_t fd, const void *buffer,
             size_t size)
 {
   if (wait_fd (ctx, fd, POLLOUT))
     return -1;
-  return __assuan_write (ctx, fd, buffer, size);
+  return send ((int)fd, buffer, size, MSG_NOSIGNAL);
 }
 
 
