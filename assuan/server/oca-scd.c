@@ -20,6 +20,7 @@
  */
 #include <config.h>
 #include "scd.h"
+#include "srv-proto.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,27 +225,22 @@ connection_thread (void *arg)
 static int
 peer_allowed (int fd)
 {
-  struct ucred cred;
-  socklen_t len = sizeof cred;
-  char line[80];
-  ssize_t n;
+  gpg_error_t err;
+  uid_t uid;
+  pid_t pid;
 
-  memset (&cred, 0, sizeof cred);
-  if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)
-      || len != sizeof cred)
+  err = srv_peer_cred (fd, &uid, &pid);
+  if (err)
     {
       scd_log ("connection refused: peer credentials unknown: %s",
-               strerror (errno));
+               gpg_strerror (err));
       return 0;
     }
-  if (cred.uid == geteuid ())
+  if (uid == geteuid ())
     return 1;
   scd_log ("connection refused: peer uid %lu (pid %ld) is not ours",
-           (unsigned long)cred.uid, (long)cred.pid);
-  snprintf (line, sizeof line, "ERR %u Permission denied\n",
-            (unsigned int)gpg_err_make (GPG_ERR_SOURCE_SCD, GPG_ERR_EACCES));
-  n = write (fd, line, strlen (line));
-  (void)n;
+           (unsigned long)uid, (long)pid);
+  srv_refuse (fd, gpg_error (GPG_ERR_EACCES), "Permission denied");
   return 0;
 }
 

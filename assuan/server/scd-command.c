@@ -8,6 +8,7 @@
 #include <config.h>
 #include "scd.h"
 #include "scd-util.h"
+#include "srv-proto.h"
 
 #include <string.h>
 #include <strings.h>
@@ -297,33 +298,12 @@ register_commands (assuan_context_t ctx)
   return 0;
 }
 
-/* Answer an over-long command line (error LINE_ERR from libassuan)
- * with an ERR line and read on up to the end of that line.  Returns 0
- * to go on serving, GPG_ERR_EOF when the peer went away, or an
- * error.  */
-static gpg_error_t
-reject_long_line (assuan_context_t ctx, gpg_error_t line_err)
+/* Log a skipped over-long command line (debug level basic).  */
+static void
+note_long_line (const char *text)
 {
-  gpg_error_t err;
-  char errline[300];
-  char *line;
-  size_t len;
-
-  snprintf (errline, sizeof errline, "ERR %u %s <%s>",
-            (unsigned int)line_err, gpg_strerror (line_err),
-            gpg_strsource (line_err));
-  err = assuan_write_line (ctx, errline);
-  if (err)
-    return err;
   if (scd_opt.verbose || scd_opt.debug_level)
-    scd_log ("command line too long: skipped");
-  /* The first complete line read now is the tail of the long one.  */
-  do
-    err = assuan_read_line (ctx, &line, &len);
-  while (gpg_err_code (err) == GPG_ERR_ASS_LINE_TOO_LONG);
-  if (gpg_err_code (err) == GPG_ERR_ASS_INCOMPLETE_LINE)
-    err = gpg_error (GPG_ERR_EOF);
-  return err;
+    scd_log ("%s", text);
 }
 
 gpg_error_t
@@ -355,21 +335,8 @@ scd_command_loop (assuan_context_t ctx, int is_pipe)
           scd_log ("Assuan accept problem: %s", gpg_strerror (err));
           break;
         }
-      for (;;)
-        {
-          err = assuan_process (ctx);
-          if (gpg_err_code (err) != GPG_ERR_ASS_LINE_TOO_LONG
-              || sess->kill_requested)
-            break;
-          /* libassuan gives up on a line over 1000 bytes (scdaemon
-           * drops the connection): answer ERR, skip the rest of that
-           * line and keep serving.  */
-          err = reject_long_line (ctx, err);
-          if (err)
-            break;
-        }
-      if (gpg_err_code (err) == GPG_ERR_EOF)
-        err = 0;
+      /* An over-long line gets ERR (scdaemon drops the connection).  */
+      err = srv_process (ctx, &sess->kill_requested, note_long_line);
       if (err)
         scd_log ("Assuan processing failed: %s", gpg_strerror (err));
       if (sess->kill_requested)

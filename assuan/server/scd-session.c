@@ -11,6 +11,7 @@
 #include <config.h>
 #include "scd.h"
 #include "scd-util.h"
+#include "srv-proto.h"
 
 #include <string.h>
 #include <stdio.h>
@@ -69,68 +70,12 @@ scd_key_usage (int keyno)
  * Inquiries
  */
 
-/* oca-scd does not use assuan_inquire: libassuan 2.5 loops forever
- * on a D line that ends within a %XX escape (found by
- * tests/fuzz/fuzz-scd), which would let a client hang the server with
- * the card lock held.  */
+/* Secure memory: inquired values are PINs and keys.  */
 gpg_error_t
 scd_inquire (assuan_context_t ctx, const char *keyword, size_t maxlen,
              unsigned char **r_value, size_t *r_len)
 {
-  gpg_error_t err, bad = 0;
-  membuf_t mb;
-  char *line, *cmd;
-  size_t len;
-
-  *r_value = NULL;
-  *r_len = 0;
-  cmd = xtrymalloc (8 + strlen (keyword) + 1);
-  if (!cmd)
-    return oca_error_from_errno ();
-  strcpy (stpcpy (cmd, "INQUIRE "), keyword);
-  err = assuan_write_line (ctx, cmd);
-  xfree (cmd);
-  if (err)
-    return err;
-  membuf_init (&mb, maxlen, 1);
-  for (;;)
-    {
-      err = assuan_read_line (ctx, &line, &len);
-      if (err)
-        break;
-      if (!len || *line == '#')
-        continue;
-      if (len >= 3 && !strncasecmp (line, "END", 3)
-          && (len == 3 || line[3] == ' '))
-        {
-          err = bad;
-          break;
-        }
-      if (len >= 3 && !strncasecmp (line, "CAN", 3))
-        {
-          err = gpg_error (GPG_ERR_ASS_CANCELED);
-          break;
-        }
-      if (len < 2 || (*line != 'D' && *line != 'd') || line[1] != ' ')
-        {
-          err = gpg_error (GPG_ERR_ASS_UNEXPECTED_CMD);
-          break;
-        }
-      /* After too much or malformed data, read on up to END (as
-       * libassuan does for too much data) and report that.  */
-      if (!bad)
-        {
-          bad = scd_unescape_data (line + 2, len - 2, &mb);
-          if (bad)
-            membuf_reset (&mb);
-        }
-    }
-  if (err)
-    {
-      membuf_release (&mb);
-      return err;
-    }
-  return membuf_take (&mb, r_value, r_len);
+  return srv_inquire (ctx, keyword, maxlen, 1, r_value, r_len);
 }
 
 

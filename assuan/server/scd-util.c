@@ -2,7 +2,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * What only the server needs beyond the shared protocol helper
- * (scd-proto.h): inquired data, DigestInfo, PIN replies.
+ * (scd-proto.h) and the servers' shared part (srv-proto.h): PIN
+ * replies.
  */
 #include <config.h>
 #include "scd-util.h"
@@ -10,18 +11,6 @@
 #include <string.h>
 #include <stdarg.h>
 #include <stdio.h>
-
-gpg_error_t
-scd_unescape_data (const char *s, size_t n, membuf_t *mb)
-{
-  gpg_error_t err = scd_unescape_to (mb, s, n, 0);
-
-  if (gpg_err_code (err) == GPG_ERR_INV_DATA)
-    return gpg_error (GPG_ERR_ASS_SYNTAX);
-  if (gpg_err_code (err) == GPG_ERR_TOO_LARGE)
-    return gpg_error (GPG_ERR_ASS_TOO_MUCH_DATA);
-  return err;
-}
 
 gpg_error_t
 scd_pin_from_reply (const unsigned char *buf, size_t len, char **r_pin)

@@ -11,14 +11,6 @@
 #include "membuf.h"
 #include "scd-proto.h"
 
-/* Append the data of an Assuan D line (the N bytes at S after "D ")
- * to MB, decoding %XX escapes.  A '%' not followed by two hex digits
- * is GPG_ERR_ASS_SYNTAX: libassuan 2.5's assuan_inquire loops forever
- * on a D line ending within an escape ("D 1%4"), which is why oca-scd
- * collects inquired data itself.  Growing MB past its maximum is
- * GPG_ERR_ASS_TOO_MUCH_DATA.  */
-gpg_error_t scd_unescape_data (const char *s, size_t n, membuf_t *mb);
-
 /* Turn the inquired PIN reply BUF/LEN into a NUL-terminated string in
  * secure memory (*R_PIN, wipe_and_free_string), taking the bytes up
  * to the first NUL (gpg-agent sends a 90-byte NUL-padded buffer).

@@ -8,6 +8,7 @@
  */
 #include <config.h>
 #include "scd-util.h"
+#include "srv-proto.h"
 #include "t-support.h"
 
 #include <string.h>
@@ -23,26 +24,26 @@ test_data_lines (void)
   gpg_error_t err;
 
   membuf_init (&mb, 100, 1);
-  err = scd_unescape_data ("12%253456%00", 12, &mb);
+  err = srv_unescape_data ("12%253456%00", 12, &mb);
   ok_err (err, "D line with escapes");
   ok_err (membuf_take (&mb, &buf, &len), "take");
   ok (len == 8 && !memcmp (buf, "12%3456\0", 8), "escapes decoded");
   wipe_and_free (buf, len);
 
   membuf_init (&mb, 100, 1);
-  ok_code (scd_unescape_data ("12%4", 4, &mb), GPG_ERR_ASS_SYNTAX,
+  ok_code (srv_unescape_data ("12%4", 4, &mb), GPG_ERR_ASS_SYNTAX,
            "escape cut after one digit");
-  ok_code (scd_unescape_data ("12%", 3, &mb), GPG_ERR_ASS_SYNTAX,
+  ok_code (srv_unescape_data ("12%", 3, &mb), GPG_ERR_ASS_SYNTAX,
            "escape cut after the percent");
-  ok_code (scd_unescape_data ("%G1", 3, &mb), GPG_ERR_ASS_SYNTAX,
+  ok_code (srv_unescape_data ("%G1", 3, &mb), GPG_ERR_ASS_SYNTAX,
            "escape with a non-hex digit");
   /* Only the first 4 bytes count ("%41" is cut after "%4").  */
-  ok_code (scd_unescape_data ("12%41", 4, &mb), GPG_ERR_ASS_SYNTAX,
+  ok_code (srv_unescape_data ("12%41", 4, &mb), GPG_ERR_ASS_SYNTAX,
            "the length bounds the escape");
   membuf_release (&mb);
 
   membuf_init (&mb, 4, 1);
-  ok_code (scd_unescape_data ("12345", 5, &mb), GPG_ERR_ASS_TOO_MUCH_DATA,
+  ok_code (srv_unescape_data ("12345", 5, &mb), GPG_ERR_ASS_TOO_MUCH_DATA,
            "more than the maximum");
   membuf_release (&mb);
 }
