@@ -345,19 +345,41 @@ backend_open (ca_backend_t *be)
 }
 
 
+/* The touch policy of slot IDX (0 SIG, 2 AUT) of the open card of BE,
+ * or, if nobody is there to touch (CA_OPEN_UNATTENDED) and the slot
+ * needs a touch, the error that refuses the signature: touch and
+ * automation do not mix.  */
+static gpg_error_t
+slot_uif (ca_backend_t *be, int idx, const char *what, int *r_uif)
+{
+  struct card_backend *cb = be->priv;
+
+  *r_uif = cb->info->uif_valid[idx] ? cb->info->uif[idx] : 0;
+  if (be->unattended && *r_uif)
+    return ca_set_errmsg (gpg_error (GPG_ERR_USE_CONDITIONS),
+                          "the CA's OpenPGP card %s needs a touch for %s: "
+                          "no automated certification (use the oca "
+                          "command line, or 'oca card touch' to turn it "
+                          "off)", cb->ident, what);
+  return 0;
+}
+
+
 static gpg_error_t
 card_certifier (ca_backend_t *be, pgp_signer_t *r_signer)
 {
   struct card_backend *cb = be->priv;
   gpg_error_t err;
+  int uif;
 
   memset (r_signer, 0, sizeof *r_signer);
   err = backend_open (be);
+  if (!err)
+    err = slot_uif (be, 2, "certifications", &uif);
   if (err)
     return err;
   return ca_card_make_signer (cb->conn, cb->serialno, cb->ident,
-                              CA_CARD_SLOT_AUT, be->cacert->primary,
-                              cb->info->uif_valid[2] ? cb->info->uif[2] : 0,
+                              CA_CARD_SLOT_AUT, be->cacert->primary, uif,
                               &cb->slot[1], r_signer);
 }
 
@@ -368,6 +390,7 @@ card_signer (ca_backend_t *be, pgp_signer_t *r_signer)
   struct card_backend *cb = be->priv;
   gpg_error_t err;
   pgp_key_t *sub;
+  int uif;
 
   memset (r_signer, 0, sizeof *r_signer);
   sub = pgp_cert_signing_subkey (be->cacert);
@@ -381,9 +404,11 @@ card_signer (ca_backend_t *be, pgp_signer_t *r_signer)
     return ca_set_errmsg (gpg_error (GPG_ERR_WRONG_CARD),
                           "On card %s: the SIG slot does not hold the CA "
                           "signing subkey", cb->ident);
+  err = slot_uif (be, 0, "signatures", &uif);
+  if (err)
+    return err;
   return ca_card_make_signer (cb->conn, cb->serialno, cb->ident,
-                              CA_CARD_SLOT_SIG, sub,
-                              cb->info->uif_valid[0] ? cb->info->uif[0] : 0,
+                              CA_CARD_SLOT_SIG, sub, uif,
                               &cb->slot[0], r_signer);
 }
 

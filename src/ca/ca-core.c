@@ -62,6 +62,7 @@ load_ca (ca_t *ca)
     err = ca_backend_new (ca, keyrow, &ca->backend);
   if (err)
     return err;
+  ca->backend->unattended = ca->unattended;
   pgp_cert_fpr_hex (ca->cert, ca->fpr);
   if (strcmp (ca->fpr, ca->cacert->fingerprint))
     return ca_set_errmsg (gpg_error (GPG_ERR_BAD_DATA),
@@ -123,6 +124,7 @@ ca_open (const ca_opts_t *opts, unsigned int flags, ca_t **r_ca)
   if (!ca)
     return oca_error_from_errno ();
   ca->card_route = opts->card_route;
+  ca->unattended = !!(flags & CA_OPEN_UNATTENDED);
   ca->dbfile = xtrystrdup (opts->dbfile);
   if (!ca->dbfile)
     {

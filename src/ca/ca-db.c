@@ -134,6 +134,39 @@ ca_store_cacert (ca_t *ca)
 }
 
 
+/* See ca-int.h.  */
+gpg_error_t
+ca_refresh_cacert (ca_t *ca)
+{
+  gpg_error_t err;
+  db_cacert_t *row = NULL;
+  pgp_cert_t *stored = NULL;
+
+  if (!db_in_transaction (ca->db))
+    return gpg_error (GPG_ERR_INV_STATE);
+  err = db_cacert_get_active (ca->db, &row);
+  if (err)
+    return ca_db_errmsg (ca, err, "reading the CA certificate");
+  if (row->id != ca->cacert->id)
+    {
+      err = ca_set_errmsg (gpg_error (GPG_ERR_CONFLICT), "the CA "
+                           "certificate was replaced meanwhile; try again");
+      goto leave;
+    }
+  err = pgp_read_cert (row->priv_cert, strlen (row->priv_cert), &stored);
+  if (!err)
+    err = pgp_cert_merge (ca->cert, stored, NULL);
+  if (err)
+    ca_set_errmsg (err, "error reading the stored CA certificate: %s",
+                   gpg_strerror (err));
+
+ leave:
+  pgp_cert_release (stored);
+  db_cacert_release (row);
+  return err;
+}
+
+
 /* Record the certifications MADE on TARGET_FPR.  */
 gpg_error_t
 ca_record_certifications (ca_t *ca, int64_t cert_id, const char *target_fpr,

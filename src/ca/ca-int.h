@@ -69,6 +69,8 @@ struct ca_backend
   const struct ca_backend_ops *ops;
   pgp_cert_t *cacert;          /* Borrowed from the ca_t.  */
   void *priv;                  /* Backend data.  */
+  int unattended;              /* CA_OPEN_UNATTENDED: no signature that
+                                * needs a touch.  */
 };
 
 
@@ -80,6 +82,7 @@ struct ca
   char *dbfile;
   int card_route;              /* ca_opts_t.card_route.  */
   int created_file;            /* ca_open created DBFILE.  */
+  int unattended;              /* CA_OPEN_UNATTENDED.  */
   int committed;
   /* Loaded by ca_open unless CA_OPEN_CREATE.  */
   char *domain;
@@ -123,6 +126,11 @@ gpg_error_t ca_armor_public (const pgp_cert_t *cert, char **r_text);
 /* Store the CA certificate CA->cert (public parts; e.g. after merging
  * trust signatures).  Needs a transaction.  */
 gpg_error_t ca_store_cacert (ca_t *ca);
+
+/* Merge into CA->cert what the stored CA certificate has that it lacks
+ * (trust signatures other processes stored since ca_open), before
+ * changing and storing it.  Needs a transaction (the write lock).  */
+gpg_error_t ca_refresh_cacert (ca_t *ca);
 
 /* Record the certifications MADE on TARGET_FPR (stored as CERT_ID) in
  * the audit table.  Needs a transaction.  */

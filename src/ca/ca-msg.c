@@ -47,6 +47,16 @@ ca_errmsg (void)
 }
 
 
+/* Forget the recorded message.  */
+void
+ca_clear_errmsg (void)
+{
+  errmsg_set = 0;
+  errmsg_err = 0;
+  errmsg_buf[0] = 0;
+}
+
+
 /* The recorded message if it belongs to ERR.  */
 const char *
 ca_errmsg_for (gpg_error_t err)

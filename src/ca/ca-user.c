@@ -166,6 +166,12 @@ ca_user_create (ca_t *ca, const char *name, const char *const *emails,
 
   memset (r_user, 0, sizeof *r_user);
   memset (&res, 0, sizeof res);
+  /* The new key trust-signs the CA certificate as stored now, under
+   * the write lock, not only the copy loaded at ca_open: trust
+   * signatures other processes stored since then are kept.  */
+  err = ca_refresh_cacert (ca);
+  if (err)
+    return err;
   uids = xtrycalloc (nemails + 1, sizeof *uids);
   if (!uids)
     return oca_error_from_errno ();
@@ -589,6 +595,11 @@ ca_import_tsigs (ca_t *ca, const pgp_cert_t *copy, const char *what,
   char fpr[41];
 
   *r_added = 0;
+  /* Merge into the CA certificate as stored now (see
+   * ca_user_create).  */
+  err = ca_refresh_cacert (ca);
+  if (err)
+    return err;
   if (strcmp (pgp_cert_fpr_hex (copy, fpr), ca->fpr))
     return ca_set_errmsg (gpg_error (GPG_ERR_CONFLICT),
                           "The imported cert has an unexpected "

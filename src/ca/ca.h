@@ -53,6 +53,9 @@ gpg_error_t ca_set_errmsg (gpg_error_t err, const char *fmt, ...)
   __attribute__ ((format (printf, 2, 3)));
 /* The recorded message, or NULL.  */
 const char *ca_errmsg (void);
+/* Forget the recorded message (a front end that serves many commands
+ * in one process, before each).  */
+void ca_clear_errmsg (void);
 /* The recorded message if it was recorded for exactly ERR (e.g. by a
  * card backend during a signature), else NULL.  */
 const char *ca_errmsg_for (gpg_error_t err);
@@ -92,6 +95,10 @@ typedef struct ca ca_t;
 #define CA_OPEN_READONLY 1     /* Reading commands: never write.  */
 #define CA_OPEN_CREATE   2     /* ca init: create the file; no CA
                                 * needed.  */
+#define CA_OPEN_UNATTENDED 4   /* Nobody is there (the service): a card
+                                * whose key needs a touch for each
+                                * signature refuses to sign, with a
+                                * message, before anything is signed.  */
 
 /* Open the CA database of OPTS with FLAGS (CA_OPEN_*).  Without
  * CA_OPEN_CREATE the CA must be initialised and is loaded (a read-write
@@ -256,7 +263,9 @@ void ca_new_user_release (ca_new_user_t *u);
  * trust-sign the CA, and store the user, its certificate, the
  * certifications and a revocation certificate.  *R_USER gets the key
  * protected with a new passphrase.  Needs a transaction; the caller
- * hands the key out before committing.  */
+ * hands the key out before committing.  What others stored on the CA
+ * certificate since ca_open is merged in first (under the write lock:
+ * their trust signatures are kept).  */
 gpg_error_t ca_user_create (ca_t *ca, const char *name,
                             const char *const *emails, size_t nemails,
                             int algo, ca_new_user_t *r_user);
@@ -339,7 +348,8 @@ gpg_error_t ca_export_certs (ca_t *ca, const char *email, char **r_text);
 /* `ca import-tsig': merge into the CA certificate the trust signatures
  * on COPY (a copy of it, read from WHAT) that a stored user key made
  * and that verify, and store it.  *R_ADDED gets their number; none is
- * GPG_ERR_NOT_FOUND.  Needs a transaction.  */
+ * GPG_ERR_NOT_FOUND.  Needs a transaction; merges the stored CA
+ * certificate first (see ca_user_create).  */
 gpg_error_t ca_import_tsigs (ca_t *ca, const pgp_cert_t *copy,
                              const char *what, int *r_added);
 
