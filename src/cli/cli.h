@@ -76,6 +76,13 @@ gpg_error_t cmd_bridge_export (const ca_opts_t *opts, int argc,
                                char **argv);
 
 
+/*-- The CA as an Assuan service (cmd-service.c) --*/
+
+/* oca --server|--daemon [OPTIONS] (argv[0] says which).  */
+gpg_error_t cmd_service (const ca_opts_t *opts, int argc, char **argv);
+extern const char cmd_help_service[];
+
+
 /*-- Shared by the commands (cmd-common.c) --*/
 
 /* Record the usage error FMT (printf style) and return CA_ERR_USAGE

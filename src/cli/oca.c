@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * oca [-d FILE] GROUP COMMAND [OPTIONS] [ARGS]
+ * oca [-d FILE] --server|--daemon [OPTIONS]   (cmd-service.c)
  *
  * This is the only place of the program that prints errors and
  * exits.  Commands (cmd-*.c, see cli.h) return a gpg_error_t; a
@@ -126,6 +127,9 @@ print_main_help (FILE *fp)
          "\n"
          "Options:\n"
          "  -d, --database FILE  the CA database (default: $OPENPGP_CA_DB)\n"
+         "      --server         serve the CA over Assuan on stdin/stdout\n"
+         "      --daemon         serve the CA on a Unix socket (see\n"
+         "                       'oca --daemon --help')\n"
          "  -h, --help           print this help\n"
          "      --version        print the version\n"
          "\n"
@@ -173,8 +177,13 @@ main (int argc, char **argv)
       { "help",     no_argument,       NULL, 'h' },
       { "version",  no_argument,       NULL, 'V' },
       { "scd",      required_argument, NULL, 'S' },
+      { "server",   no_argument,       NULL, 'R' },
+      { "daemon",   no_argument,       NULL, 'D' },
       { NULL, 0, NULL, 0 }
     };
+  /* oca --server|--daemon: the service parses the options after it.  */
+  static const struct command service =
+    { "", "", cmd_service, "", cmd_help_service };
   ca_opts_t ca_opts;
   gpg_error_t err;
   const struct command *grp = NULL;
@@ -196,10 +205,15 @@ main (int argc, char **argv)
 
   opterr = 0;
   /* "+": stop at the group name; its options are parsed later.  */
-  while ((c = getopt_long (argc, argv, "+:d:h", opts, NULL)) != -1)
+  while (!cmd && (c = getopt_long (argc, argv, "+:d:h", opts, NULL)) != -1)
     {
       switch (c)
         {
+        case 'R':
+        case 'D':
+          cmd = &service;
+          argv[optind - 1] = c == 'R' ? "--server" : "--daemon";
+          break;
         case 'd':
           ca_opts.dbfile = optarg;
           break;
@@ -220,6 +234,14 @@ main (int argc, char **argv)
         default:
           return usage_error ("unknown option", argv[optind - 1], NULL);
         }
+    }
+  if (cmd)
+    {
+      /* The service sees "--server" or "--daemon" as argv[0].  */
+      snprintf (hint, sizeof hint, "%s ", argv[optind - 1]);
+      argc -= optind - 1;
+      argv += optind - 1;
+      goto run;
     }
   if (optind >= argc)
     {
@@ -262,6 +284,7 @@ main (int argc, char **argv)
   /* The command sees its own name as argv[0].  */
   argc -= optind;
   argv += optind;
+ run:
   if (wants_help (argc, argv))
     {
       fputs (cmd->help, stdout);

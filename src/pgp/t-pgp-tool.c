@@ -15,6 +15,8 @@
  *                                      any bytes; prints its fingerprint
  *   unescape STRING                    print STRING with its escapes
  *                                      (as in a SPEC) decoded
+ *   gen-many ALGO N DIR DOMAIN         N public user keys DIR/uI.asc,
+ *                                      "User I <userI@DOMAIN>"
  *
  * A gen-uids SPEC is KIND:COUNT:UID.  UID may hold \xNN and \\ escapes
  * (so NUL and invalid UTF-8 can be given); COUNT copies are made.  KIND
@@ -299,6 +301,25 @@ main (int argc, char **argv)
     }
   else if (!strcmp (argv[1], "gen-uids") && argc >= 5)
     gen_uids (argc, argv);
+  else if (!strcmp (argv[1], "gen-many") && argc == 6)
+    {
+      int i, n = atoi (argv[3]);
+      char uid[256], name[4096];
+      const char *uids[1] = { uid };
+      pgp_sig_t *rev = NULL;
+
+      for (i = 1; i <= n; i++)
+        {
+          snprintf (uid, sizeof uid, "User %d <user%d@%s>", i, i, argv[5]);
+          snprintf (name, sizeof name, "%s/u%d.asc", argv[4], i);
+          die_on (pgp_generate_user (pgp_gen_algo_from_string (argv[2]),
+                                     uids, 1, 0, &c, &rev), "generate");
+          pgp_sig_release (rev);
+          write_cert (c, 0, name);
+          pgp_cert_release (c);
+          c = NULL;
+        }
+    }
   else if (!strcmp (argv[1], "unescape") && argc == 3)
     {
       size_t len;

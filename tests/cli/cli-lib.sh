@@ -59,3 +59,32 @@ keyid () { echo "$1" | cut -c25-40; }
 
 # ca_fpr DB: the CA fingerprint from `ca show'.
 ca_fpr () { "$OCA" -d "$1" ca show | awk '/Fingerprint:/{print $2}'; }
+
+# The CA service (oca --server / --daemon; t-svc*.sh).
+# gca SOCKET [ARGS...]: gpg-connect-agent on the service's socket;
+# commands from the arguments or stdin.
+gca () { _s=$1; shift; "$GPG_CONNECT_AGENT" --no-autostart -S "$_s" "$@"; }
+# gca_pipe "OCA-ARGS" [COMMAND...]: the same with oca --server on a
+# pipe (OCA-ARGS split on spaces; the commands go to its stdin).
+gca_pipe () {
+  _a=$1; shift
+  # shellcheck disable=SC2086
+  printf '%s\n' "$@" |
+    "$GPG_CONNECT_AGENT" --no-autostart --exec "$OCA" --server $_a
+}
+# svc_start LOG DB [OPTIONS...]: start oca -d DB --daemon OPTIONS
+# (detaching) with its log in LOG.  Stopped at exit (KILLSERVER).
+svc_start () {
+  _log=$1; _db=$2; shift 2
+  "$OCA" -d "$_db" --daemon "$@" 2>"$_log" || return 1
+  # The socket listens before oca returns; the detached daemon logs.
+  _i=0
+  until grep -q ' listening on ' "$_log" || [ $_i -ge 100 ]; do
+    sleep 0.1; _i=$((_i+1))
+  done
+  _sock=$(sed -n 's/.* listening on //p' "$_log" | head -1)
+  [ -S "$_sock" ] || return 1
+  at_exit "'$GPG_CONNECT_AGENT' --no-autostart -S '$_sock' KILLSERVER /bye >/dev/null 2>&1"
+}
+# svc_pid LOG: the daemon's pid.
+svc_pid () { sed -n 's/.* oca\[\([0-9]*\)\]: listening on .*/\1/p' "$1" | head -1; }
