@@ -19,11 +19,16 @@
  *   UPDATED <fpr> <npackets>
  *   NEWUSER <fpr>, PASSPHRASE <passphrase>     ADDUSER
  *   CA <fpr> <created> <backend> <domain>, CA_UID <User ID>   CAINFO
+ *   EXPIRING <fpr> <expires> <name>, NOT_MUTUAL <fpr> <ca_certified>
+ *     <tsigned> <name>, CHECKED <users> <found>                CHECK
+ *   BRIDGE <address> <scope> <fpr> <active>                   BRIDGES
  */
 #include <config.h>
 #include "svc-int.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -518,6 +523,104 @@ cmd_cainfo (svc_call_t *call)
 }
 
 
+/* The display name of USER for status lines ("" if none).  */
+static const char *
+user_name (const ca_user_t *user)
+{
+  return user->name ? user->name : "";
+}
+
+
+static const char hlp_check[] =
+  "CHECK expiry [--days N] | CHECK certifications\n"
+  "\n"
+  "The checks of 'oca user check'.  expiry: status EXPIRING <fpr>\n"
+  "<expires> <name> for each user key alive now that expires within N\n"
+  "days (default 30).  certifications: status NOT_MUTUAL <fpr>\n"
+  "<ca_certified> <tsigned> <name> for each user key that the CA and\n"
+  "that do not certify each other.  Then CHECKED <users> <found>.";
+static gpg_error_t
+cmd_check (svc_call_t *call)
+{
+  gpg_error_t err;
+  const char *what = call->args->narg ? call->args->arg[0] : "";
+  const char *days_arg = svc_args_get (call->args, "days");
+  unsigned long days = 30;
+  int expiry = !strcmp (what, "expiry");
+  ca_user_iter_t *it = NULL;
+  const ca_user_t *user;
+  ca_check_expiry_t exp;
+  ca_check_mutual_t mut;
+  uint32_t now = (uint32_t)time (NULL);
+  size_t n = 0, found = 0;
+  char num[16], num2[16];
+  char *end;
+
+  if (!expiry && strcmp (what, "certifications"))
+    return ca_set_errmsg (gpg_error (GPG_ERR_INV_VALUE), "a check is "
+                          "needed: expiry or certifications");
+  if (days_arg)
+    {
+      errno = 0;
+      days = strtoul (days_arg, &end, 10);
+      if (!expiry || *days_arg < '0' || *days_arg > '9' || *end || errno
+          || days > 36500)
+        return ca_set_errmsg (gpg_error (GPG_ERR_INV_VALUE), "--days: a "
+                              "number of days (0 to 36500) for expiry");
+    }
+  err = ca_users_open (call->ca, NULL, &it);
+  while (!err && !(err = ca_users_next (it, &user)))
+    {
+      n++;
+      if (expiry)
+        {
+          err = ca_check_expiry (call->ca, user, now, days, &exp);
+          if (err || !exp.expiring)
+            continue;
+          snprintf (num, sizeof num, "%lu", (unsigned long)exp.expires);
+          err = svc_status (call->ctx, "EXPIRING", user->fpr, num,
+                            user_name (user), NULL);
+        }
+      else
+        {
+          err = ca_check_certifications (call->ca, user, now, &mut);
+          if (err || (mut.ca_certified && mut.tsigned))
+            continue;
+          err = svc_status (call->ctx, "NOT_MUTUAL", user->fpr,
+                            mut.ca_certified ? "1" : "0",
+                            mut.tsigned ? "1" : "0", user_name (user), NULL);
+        }
+      found++;
+    }
+  ca_users_close (it);
+  if (gpg_err_code (err) != GPG_ERR_EOF)
+    return err;
+  snprintf (num, sizeof num, "%zu", n);
+  snprintf (num2, sizeof num2, "%zu", found);
+  return svc_status (call->ctx, "CHECKED", num, num2, NULL);
+}
+
+
+static const char hlp_bridges[] =
+  "BRIDGES\n"
+  "\n"
+  "Status BRIDGE <address> <scope> <fpr> <active> for each bridge to\n"
+  "another CA (as 'oca bridge list').";
+static gpg_error_t
+cmd_bridges (svc_call_t *call)
+{
+  gpg_error_t err;
+  ca_bridge_t *list = NULL, *b;
+
+  err = ca_bridges_get (call->ca, NULL, &list);
+  for (b = list; !err && b; b = b->next)
+    err = svc_status (call->ctx, "BRIDGE", b->email, b->scope, b->fpr,
+                      b->active ? "1" : "0", NULL);
+  ca_bridge_release (list);
+  return err;
+}
+
+
 /* The table: name, handler, check before the inquiry, flags,
  * options, arguments, help.  */
 const svc_command_t svc_commands[] =
@@ -533,5 +636,7 @@ const svc_command_t svc_commands[] =
     { "SHOWUSER", cmd_showuser, NULL, SVC_CA_READ, "", 1, hlp_showuser },
     { "EXPORT", cmd_export, NULL, SVC_CA_READ, "email=,ca", 0, hlp_export },
     { "CAINFO", cmd_cainfo, NULL, SVC_CA_READ, "", 0, hlp_cainfo },
+    { "CHECK", cmd_check, NULL, SVC_CA_READ, "days=", 1, hlp_check },
+    { "BRIDGES", cmd_bridges, NULL, SVC_CA_READ, "", 0, hlp_bridges },
     { NULL, NULL, NULL, 0, NULL, 0, NULL }
   };

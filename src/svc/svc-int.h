@@ -48,7 +48,8 @@ typedef struct svc_args
 
 /* Split LINE by SPEC: a comma-separated list of option names, each
  * followed by '=' (takes a value: "--name=V" or "--name V"), '*' (the
- * same, repeatable) or nothing (a flag).  "--" ends the options.  At
+ * same, repeatable) or nothing (a flag).  Options may come before and
+ * after the arguments ("CHECK expiry --days 7"); "--" ends them.  At
  * most MAXARGS arguments.  Errors: GPG_ERR_UNKNOWN_OPTION,
  * GPG_ERR_MISSING_VALUE, GPG_ERR_TOO_MANY (repeated, or too many
  * arguments), GPG_ERR_ASS_SYNTAX (a broken escape); each with a

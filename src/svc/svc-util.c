@@ -113,7 +113,6 @@ svc_args_parse (const char *line, const char *spec, size_t maxargs,
         break;
       if (opts_done || word[0] != '-' || word[1] != '-')
         {
-          opts_done = 1;
           if (r_args->narg >= maxargs)
             {
               err = ca_set_errmsg (gpg_error (GPG_ERR_TOO_MANY),

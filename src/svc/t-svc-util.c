@@ -30,9 +30,10 @@ test_args (void)
 
   ok_err (svc_args_parse ("", "email*", 0, &a), "an empty line");
   ok (!a.nopt && !a.narg, "nothing");
-  ok_err (svc_args_parse ("ABCD --email x", "email*", 3, &a),
-          "options only before the arguments");
-  ok (a.narg == 3 && !a.nopt, "the rest are arguments");
+  ok_err (svc_args_parse ("ABCD --email x EF", "email*", 3, &a),
+          "options after an argument");
+  ok (a.narg == 2 && !strcmp (a.arg[1], "EF") && a.nopt == 1
+      && !strcmp (svc_args_get (&a, "email"), "x"), "are options too");
   svc_args_release (&a);
 
   ok_code (svc_args_parse ("--bogus", "email*", 0, &a),

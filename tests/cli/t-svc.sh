@@ -118,6 +118,29 @@ like "the new User ID stored" /dev/stdin "^Alice <alice.doe@example.org>\|" <<EO
 $(sig_lines "$A")
 EOF2
 
+# --- CHECK and BRIDGES --------------------------------------------------------
+gpg_gen --passphrase '' --quick-gen-key "Gina <gina@example.org>" ed25519 default 10d >/dev/null 2>&1
+G=$(gpg_gen --with-colons --list-keys gina@example.org | awk -F: '$1=="fpr"{print $10; exit}')
+gpg_gen --armor --export "$G" > "$T/gina.asc"
+check "CERTIFY a key expiring in 10 days" gca "$S" \
+  "/definqfile KEYBLOCK $T/gina.asc" 'CERTIFY --email gina@example.org' /bye
+check "CHECK expiry" gca "$S" 'CHECK expiry --days 30' 'CHECK expiry --days 5' /bye
+like "expiring within 30 days" "$T/out" "^S EXPIRING $G [0-9]+ Gina$"
+is "only that one, not within 5" "$(grep -c '^S EXPIRING' "$T/out")" 1
+check "CHECK certifications" gca "$S" 'CHECK certifications' /bye
+like "Alice: certified, no trust signature" "$T/out" "^S NOT_MUTUAL $A 1 0 Alice$"
+unlike "Carol (ADDUSER) certifies the CA" "$T/out" "^S NOT_MUTUAL $C "
+like "counted" "$T/out" "^S CHECKED [0-9]+ [0-9]+$"
+check "bad checks" gca "$S" 'CHECK' 'CHECK frob' 'CHECK certifications --days 3' /bye
+is "three errors" "$(grep -c '^ERR [0-9]* Invalid value' "$T/out")" 3
+check "BRIDGES: none" gca "$S" BRIDGES /bye
+unlike "no bridge" "$T/out" "^S BRIDGE"
+check "another CA" oca -d "$T/beta.db" ca init --domain beta.example --algo ed25519 softkey
+oca -d "$T/beta.db" ca export > "$T/beta.asc"
+check "bridge new --commit" oca -d "$DB" bridge new --commit "$T/beta.asc"
+check "BRIDGES" gca "$S" BRIDGES /bye
+like "the bridge" "$T/out" "^S BRIDGE openpgp-ca@beta.example beta.example [0-9A-F]{40} 1$"
+
 # --- Bad requests: an ERR each, the session goes on -------------------------
 check "bad requests" gca "$S" 'CERTIFY --bogus' 'CERTIFY' \
   'CERTIFY --email not-an-address' 'ADDUSER --email x@example.org --algo dsa' \
