@@ -176,6 +176,8 @@ like "usage" "$T/err" "see 'oca --server --help'"
 check_fails "a bad --certify-domain" oca -d "$DB" --server --certify-domain 'a..b'
 check_fails "an unknown --allow-user" oca -d "$DB" --server --allow-user no-such-user-x
 
+unlike "no session crashed" "$T/d.log" "signal|abort|Assertion|Sanitizer|runtime error"
+
 # --- KILLSERVER --------------------------------------------------------------
 PID=$(svc_pid "$T/d.log")
 check "KILLSERVER" gca "$S" KILLSERVER /bye
