@@ -20,6 +20,7 @@
 #include "scd-client.h"
 #include "scd-proto.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -111,6 +112,22 @@ pin_cb (void *opaque, const scd_pin_request_t *req, char **r_pin)
 }
 
 
+/* The server's reader: what the client writes (PINs, inquiry answers)
+ * is read and dropped until the client closes its end.  Left unread,
+ * a few hundred small writes (one socket buffer of per-write overhead)
+ * would block the client forever, as no real server does.  */
+static void *
+drain (void *arg)
+{
+  int fd = *(int *)arg;
+  char buf[4096];
+
+  while (read (fd, buf, sizeof buf) > 0)
+    ;
+  return NULL;
+}
+
+
 /* Run client call OP (via gpg-agent's dialect if AGENT) against a
  * server that says DATA/SIZE.  */
 static void
@@ -124,13 +141,13 @@ converse (int op, int agent, const unsigned char *data, size_t size)
   unsigned char *buf = NULL;
   size_t len = 0;
   char **list = NULL, *serialno = NULL;
+  pthread_t reader;
 
   if (size > 65536)
     return;
   if (socketpair (AF_UNIX, SOCK_STREAM, 0, sv))
     return;
-  /* The server's side, then EOF; the client's lines stay unread in
-   * sv[1]'s receive buffer.  */
+  /* The server's side, then EOF; the client's lines are drained.  */
   if ((size && write (sv[1], data, size) != (ssize_t)size)
       || shutdown (sv[1], SHUT_WR))
     {
@@ -138,8 +155,17 @@ converse (int op, int agent, const unsigned char *data, size_t size)
       close (sv[1]);
       return;
     }
+  if (pthread_create (&reader, NULL, drain, &sv[1]))
+    {
+      close (sv[0]);
+      close (sv[1]);
+      return;
+    }
   if (scd_client_connect_fd (&scd, sv[0], agent))
     {
+      /* SV[0] was taken over; stop the reader from this side.  */
+      shutdown (sv[1], SHUT_RD);
+      pthread_join (reader, NULL);
       close (sv[1]);
       return;
     }
@@ -236,6 +262,7 @@ converse (int op, int agent, const unsigned char *data, size_t size)
       break;
     }
   scd_client_release (scd);
+  pthread_join (reader, NULL);
   close (sv[1]);
 }
 
