@@ -272,6 +272,9 @@ ca_revocation_hash (const pgp_sig_t *sig, char out[17])
 {
   unsigned char digest[32];
 
-  gcry_md_hash_buffer (GCRY_MD_SHA256, digest, sig->raw, sig->rawlen);
+  /* As openpgp-ca: over the packet as Sequoia serialises it (a
+   * new-format header even if it was read with an old one).  */
+  if (pgp_sig_sha256 (sig, digest))
+    gcry_md_hash_buffer (GCRY_MD_SHA256, digest, sig->raw, sig->rawlen);
   oca_bin2hex (digest, 8, out);
 }

@@ -13,6 +13,9 @@
  *   ca-certify.c   the certification policy
  *   ca-user.c      user certificates: add, import, update, walk, export
  *   ca-check.c     the checks of `user check' (one function each)
+ *   ca-revoke.c    user revocations: store, apply, list
+ *   ca-revset.c    the CA key's dated revocation set
+ *   ca-recertify.c certifications of an old CA key renewed
  *   ca-bulk.c      bulk certification of a keyring
  *   ca-bridge.c    bridges: scoped trust signatures on other CAs
  *
@@ -149,7 +152,8 @@ gpg_error_t ca_record_sig (ca_t *ca, int64_t cert_id, const char *target_fpr,
 gpg_error_t ca_base64 (const void *data, size_t len, char **r_str);
 
 /* The revocation id of SIG: the first 8 bytes of SHA-256 over the
- * signature packet as 16 uppercase hex digits into OUT.  */
+ * signature packet (with a new-format header, as openpgp-ca computes
+ * it) as 16 uppercase hex digits into OUT.  */
 void ca_revocation_hash (const pgp_sig_t *sig, char out[17]);
 
 
@@ -222,5 +226,15 @@ gpg_error_t ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
  * Sets the STATUS of UID's self-signatures.  */
 const char *ca_uid_binding_problem (const pgp_cert_t *cert,
                                     const pgp_uid_t *uid);
+
+
+/*-- User revocations (ca-revoke.c) --*/
+
+/* Store the key revocation SIG (verified by the caller) for cert
+ * CERT_ID under its revocation id, unless the same signature is stored
+ * for it already; *R_ADDED tells whether it was stored.  Needs a
+ * transaction.  */
+gpg_error_t ca_revocation_store (ca_t *ca, int64_t cert_id,
+                                 const pgp_sig_t *sig, int *r_added);
 
 #endif /*OCA_CA_INT_H*/

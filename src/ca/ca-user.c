@@ -11,6 +11,7 @@
 #include "ca-int.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -88,21 +89,9 @@ store_user (ca_t *ca, const pgp_cert_t *cert, const char *fpr,
 static gpg_error_t
 store_revocation (ca_t *ca, int64_t cert_id, const pgp_sig_t *sig)
 {
-  gpg_error_t err;
-  char *text = NULL;
-  char hash[17];
+  int added;
 
-  err = pgp_sig_armor (sig, 0, PGP_ARMOR_PUBKEY, NULL, &text);
-  if (err)
-    return err;
-  ca_revocation_hash (sig, hash);
-  err = db_revocation_insert (ca->db, cert_id, hash, text, 0, NULL);
-  if (gpg_err_code (err) == GPG_ERR_DUP_KEY)
-    err = 0;
-  if (err)
-    ca_db_errmsg (ca, err, "storing the revocation");
-  xfree (text);
-  return err;
+  return ca_revocation_store (ca, cert_id, sig, &added);
 }
 
 
@@ -564,6 +553,85 @@ ca_export_certs (ca_t *ca, const char *email, char **r_text)
   xfree (bin);
   membuf_release (&mb);
   return err;
+}
+
+
+/* See ca.h.  */
+void
+ca_strings_release (char **list)
+{
+  size_t i;
+
+  if (!list)
+    return;
+  for (i = 0; list[i]; i++)
+    xfree (list[i]);
+  xfree (list);
+}
+
+
+static int
+cmp_str (const void *a, const void *b)
+{
+  return strcmp (*(char *const *)a, *(char *const *)b);
+}
+
+
+/* See ca.h.  */
+gpg_error_t
+ca_user_emails (ca_t *ca, char ***r_list)
+{
+  gpg_error_t err;
+  ca_user_iter_t *it = NULL;
+  const ca_user_t *user;
+  char **list = NULL, **tmp;
+  size_t n = 0, size = 0, i, k;
+
+  *r_list = NULL;
+  err = ca_users_open (ca, NULL, &it);
+  while (!err && !(err = ca_users_next (it, &user)))
+    for (i = 0; !err && i < user->nemails; i++)
+      {
+        if (n + 1 >= size)
+          {
+            size = size ? 2 * size : 16;
+            tmp = xtryrealloc (list, size * sizeof *list);
+            if (!tmp)
+              {
+                err = oca_error_from_errno ();
+                break;
+              }
+            list = tmp;
+          }
+        list[n] = xtrystrdup (user->emails[i]);
+        if (!list[n])
+          err = oca_error_from_errno ();
+        else
+          list[++n] = NULL;
+      }
+  ca_users_close (it);
+  if (gpg_err_code (err) == GPG_ERR_EOF)
+    err = 0;
+  if (!err && !list)
+    {
+      list = xtrycalloc (1, sizeof *list);
+      if (!list)
+        err = oca_error_from_errno ();
+    }
+  if (err)
+    {
+      ca_strings_release (list);
+      return err;
+    }
+  qsort (list, n, sizeof *list, cmp_str);
+  for (i = k = 0; i < n; i++)
+    if (k && !strcmp (list[k - 1], list[i]))
+      xfree (list[i]);
+    else
+      list[k++] = list[i];
+  list[k] = NULL;
+  *r_list = list;
+  return 0;
 }
 
 

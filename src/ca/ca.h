@@ -345,6 +345,12 @@ void ca_user_status_release (ca_user_status_t *status);
  * GPG_ERR_NOT_FOUND) as one armored keyring (xfree).  */
 gpg_error_t ca_export_certs (ca_t *ca, const char *email, char **r_text);
 
+/* The addresses stored for user certificates, sorted, each once, in a
+ * NULL-terminated list *R_LIST (release with ca_strings_release).  */
+gpg_error_t ca_user_emails (ca_t *ca, char ***r_list);
+/* Release a NULL-terminated list of strings (NULL ok).  */
+void ca_strings_release (char **list);
+
 /* `ca import-tsig': merge into the CA certificate the trust signatures
  * on COPY (a copy of it, read from WHAT) that a stored user key made
  * and that verify, and store it.  *R_ADDED gets their number; none is
@@ -383,6 +389,73 @@ typedef struct ca_check_mutual
 /* Whether USER and the CA certify each other at NOW.  */
 gpg_error_t ca_check_certifications (ca_t *ca, const ca_user_t *user,
                                      uint32_t now, ca_check_mutual_t *r_res);
+
+
+/*-- Revocations (ca-revoke.c, ca-revset.c) --
+ *
+ * A revocation id is the reference's: the first 8 bytes of SHA-256
+ * over the signature packet (new-format header), 16 uppercase hex
+ * digits (spec 3.10).  */
+
+/* `user add-revocation': store the key revocations in BUF/LEN (read
+ * from WHAT, named in messages) for the stored user certificate they
+ * revoke, found by the issuer fingerprint, else by the issuer key ID
+ * and verification.  Each must be a key revocation (0x20) that
+ * verifies against that key's primary; all must revoke the same key.
+ * One equal to a stored one is not stored again.  R_FPR gets the key,
+ * *R_ADDED the number stored.  Needs a transaction.  */
+gpg_error_t ca_revocation_add (ca_t *ca, const void *buf, size_t len,
+                               const char *what, char r_fpr[41],
+                               int *r_added);
+
+/* `user apply-revocation': merge the stored revocation ID (16 hex
+ * digits, either case) into the stored certificate it revokes and
+ * mark it published.  Unknown: GPG_ERR_NOT_FOUND, "No revocation found
+ * for ID".  R_FPR gets the key.  Needs a transaction.  */
+gpg_error_t ca_revocation_apply (ca_t *ca, const char *id, char r_fpr[41]);
+
+/* A stored revocation, as `user show-revocations' lists it.  */
+typedef struct ca_revocation
+{
+  struct ca_revocation *next;
+  char hash[17];               /* The revocation id.  */
+  uint32_t created;
+  int has_reason;              /* A reason subpacket: */
+  int reason;                  /* PGP_REVOC_*,  */
+  char *reason_text;           /* and its text, or NULL.  */
+  int published;               /* Applied to the certificate.  */
+} ca_revocation_t;
+
+void ca_revocation_release (ca_revocation_t *list);
+
+/* The revocations stored for USER (from ca_users_next), in the order
+ * they were stored, in *R_LIST (NULL if none).  */
+gpg_error_t ca_user_revocations (ca_t *ca, const ca_user_t *user,
+                                 ca_revocation_t **r_list);
+
+/* `ca revocations': the CA key's set of revocation certificates made
+ * in advance (spec 3.9): for i = 0 .. 120, at NOW (0: the current
+ * time) + i * 30 days, a hard revocation (key compromised) and a soft
+ * one (key retired), made by the backend's certifier and recorded in
+ * the audit table.  *R_TEXT (xfree) gets the file: an explanation, the
+ * CA certificate, then each revocation armored with a dated Comment.
+ * Needs a transaction.  */
+gpg_error_t ca_revocation_set (ca_t *ca, uint32_t now, char **r_text);
+
+
+/*-- Re-certification (ca-recertify.c) --*/
+
+/* `ca re-certify': certify with the current CA key, valid for DAYS (1
+ * to 36500) days, each User ID of the stored user certificates (not
+ * inactive) that carries a valid certification by OLD and none by the
+ * current key, and that its key still binds.  OLD (read from WHAT)
+ * must be another key of this CA: a User ID openpgp-ca@DOMAIN bound to
+ * it.  NOW 0: the current time.  *R_UIDS and *R_CERTS get the number
+ * of User IDs certified and of certificates changed.  Needs a
+ * transaction.  */
+gpg_error_t ca_recertify (ca_t *ca, const pgp_cert_t *old, const char *what,
+                          unsigned int days, uint32_t now, size_t *r_uids,
+                          size_t *r_certs);
 
 
 /*-- OpenPGP cards (ca-provision.c) --*/

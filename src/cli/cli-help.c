@@ -105,13 +105,63 @@ const char cmd_help_user_list[] =
   "List all user certificates with their certification status.\n";
 
 const char cmd_help_user_export[] =
-  "Usage: oca user export [--email EMAIL]\n"
+  "Usage: oca user export [--email EMAIL] [--path DIR]\n"
   "\n"
   "Print the CA certificate and all user certificates as one armored\n"
-  "keyring; with --email only the certificates stored for EMAIL.\n"
+  "keyring; with --email only the certificates stored for EMAIL.  With\n"
+  "--path, write DIR/EMAIL.asc for every stored address (the\n"
+  "certificates stored for it) and DIR/openpgp-ca@DOMAIN.asc (the CA's)\n"
+  "instead; with --email too, only the file of that address.\n"
   "\n"
   "Options:\n"
   "  -e, --email EMAIL    only certificates for this address\n"
+  "  -p, --path DIR       write one file per address into DIR\n"
+  "  -h, --help           print this help\n";
+
+const char cmd_help_ca_revocations[] =
+  "Usage: oca ca revocations --output FILE\n"
+  "\n"
+  "Write a set of revocation certificates for the CA key to FILE: for\n"
+  "now and every 30 days over ten years, a hard one (key compromised)\n"
+  "and a soft one (key retired), with the CA certificate and an\n"
+  "explanation.  Keep FILE offline.\n"
+  "\n"
+  "Options:\n"
+  "  -o, --output FILE    the file to write\n"
+  "  -h, --help           print this help\n";
+
+const char cmd_help_ca_recertify[] =
+  "Usage: oca ca re-certify --public-old FILE [--validity DAYS]\n"
+  "\n"
+  "After a change of the CA key: certify with the current CA key every\n"
+  "User ID of the stored user keys that carries a valid certification\n"
+  "by the old CA key in FILE and none by the current one.\n"
+  "\n"
+  "Options:\n"
+  "  -p, --public-old FILE  the old CA key (public; armored or binary)\n"
+  "  -v, --validity DAYS    validity of the new certifications (default\n"
+  "                         365, 1 to 36500)\n"
+  "  -h, --help             print this help\n";
+
+const char cmd_help_user_add_revocation[] =
+  "Usage: oca user add-revocation FILE\n"
+  "\n"
+  "Store the key revocation certificate in FILE (armored or binary) for\n"
+  "the stored user key it revokes.  It must verify against that key.\n";
+
+const char cmd_help_user_apply_revocation[] =
+  "Usage: oca user apply-revocation ID\n"
+  "\n"
+  "Merge the stored revocation ID (see 'user show-revocations') into\n"
+  "the user's certificate: exports show the key revoked from now on.\n";
+
+const char cmd_help_user_show_revocations[] =
+  "Usage: oca user show-revocations --email EMAIL\n"
+  "\n"
+  "List the revocations stored for the keys of EMAIL, with their ids.\n"
+  "\n"
+  "Options:\n"
+  "  -e, --email EMAIL    the user's address\n"
   "  -h, --help           print this help\n";
 
 const char cmd_help_user_check[] =

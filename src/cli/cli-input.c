@@ -6,7 +6,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -106,6 +108,59 @@ cmd_read_cert (const char *fname, pgp_cert_t **r_cert)
     }
   pgp_cert_release (cert);
   wipe_and_free (buf, len);  /* The file may hold secret key material.  */
+  return err;
+}
+
+
+/* See cli.h.  */
+gpg_error_t
+cmd_write_file (const char *fname, const char *text)
+{
+  gpg_error_t err = 0;
+  char *tmp;
+  size_t len = strlen (text);
+  ssize_t n;
+  int fd;
+
+  tmp = gpgrt_bsprintf ("%s.tmp-XXXXXX", fname);
+  if (!tmp)
+    return oca_error_from_errno ();
+  fd = mkstemp (tmp);
+  if (fd < 0)
+    {
+      err = oca_error_from_errno ();
+      ca_set_errmsg (err, "can't create '%s': %s", fname, gpg_strerror (err));
+      gpgrt_free (tmp);
+      return err;
+    }
+  while (len)
+    {
+      n = write (fd, text, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          err = n < 0 ? oca_error_from_errno () : gpg_error (GPG_ERR_EIO);
+          break;
+        }
+      text += n;
+      len -= (size_t)n;
+    }
+  if (!err && fchmod (fd, 0644))
+    err = oca_error_from_errno ();
+  if (!err && fsync (fd))
+    err = oca_error_from_errno ();
+  if (close (fd) && !err)
+    err = oca_error_from_errno ();
+  if (!err && rename (tmp, fname))
+    err = oca_error_from_errno ();
+  if (err)
+    {
+      unlink (tmp);
+      ca_set_errmsg (err, "error writing '%s': %s", fname,
+                     gpg_strerror (err));
+    }
+  gpgrt_free (tmp);
   return err;
 }
 

@@ -38,6 +38,19 @@ gpg_error_t cmd_user_export (const ca_opts_t *opts, int argc, char **argv);
 /* cmd-check.c */
 gpg_error_t cmd_user_check (const ca_opts_t *opts, int argc, char **argv);
 
+/* cmd-revoke.c */
+gpg_error_t cmd_ca_revocations (const ca_opts_t *opts, int argc,
+                                char **argv);
+gpg_error_t cmd_user_add_revocation (const ca_opts_t *opts, int argc,
+                                     char **argv);
+gpg_error_t cmd_user_apply_revocation (const ca_opts_t *opts, int argc,
+                                       char **argv);
+gpg_error_t cmd_user_show_revocations (const ca_opts_t *opts, int argc,
+                                       char **argv);
+
+/* cmd-recertify.c */
+gpg_error_t cmd_ca_recertify (const ca_opts_t *opts, int argc, char **argv);
+
 
 /*-- Publishing (cmd-publish.c) --*/
 
@@ -97,6 +110,10 @@ gpg_error_t cmd_check_name (const char *name);
 /* The usage error for getopt's result C (unknown option, or ':' for a
  * missing argument).  */
 gpg_error_t cmd_getopt_error (int c, char **argv);
+/* Check the email address S under the User ID rule and return it
+ * lowercased in *R_EMAIL (xfree); an invalid one is an error with a
+ * message.  */
+gpg_error_t cmd_parse_email (const char *s, char **r_email);
 /* Parse the options of a command that takes neither options nor
  * arguments.  */
 gpg_error_t cmd_no_options (int argc, char **argv);
@@ -122,6 +139,11 @@ gpg_error_t cmd_read_file (const char *fname, unsigned char **r_buf,
  * public parts in *R_CERT (pgp_cert_release).  Errors get a message
  * naming the file (several keys: GPG_ERR_AMBIGUOUS).  */
 gpg_error_t cmd_read_cert (const char *fname, pgp_cert_t **r_cert);
+/* Write TEXT to the file FNAME (mode 0644 for a new file) through a
+ * temporary file in the same directory renamed over it, so that FNAME
+ * is either the old file or complete.  Errors get a message naming
+ * FNAME.  */
+gpg_error_t cmd_write_file (const char *fname, const char *text);
 
 /* Ask QUESTION on the terminal and require the answer "yes" (unless
  * YES: then 0 at once).  Another answer is GPG_ERR_CANCELED with the
@@ -148,6 +170,11 @@ extern const char cmd_help_user_update[];
 extern const char cmd_help_user_list[];
 extern const char cmd_help_user_export[];
 extern const char cmd_help_user_check[];
+extern const char cmd_help_ca_revocations[];
+extern const char cmd_help_ca_recertify[];
+extern const char cmd_help_user_add_revocation[];
+extern const char cmd_help_user_apply_revocation[];
+extern const char cmd_help_user_show_revocations[];
 extern const char cmd_help_group_ca[];
 extern const char cmd_help_group_user[];
 extern const char cmd_help_ca_init_card[];

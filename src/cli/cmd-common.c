@@ -83,6 +83,27 @@ cmd_write_secret (FILE *fp, const char *s)
 
 /* See cli.h.  */
 gpg_error_t
+cmd_parse_email (const char *s, char **r_email)
+{
+  gpg_error_t err;
+  const char *why = NULL;
+  char *shown;
+
+  *r_email = NULL;
+  err = pgp_mail_normalize (s, r_email, &why);
+  if (gpg_err_code (err) == GPG_ERR_INV_USER_ID)
+    {
+      shown = pgp_uid_escape (s, strlen (s));
+      err = ca_set_errmsg (err, "invalid email address '%s': %s",
+                           shown ? shown : "?", why ? why : "invalid");
+      xfree (shown);
+    }
+  return err;
+}
+
+
+/* See cli.h.  */
+gpg_error_t
 cmd_no_options (int argc, char **argv)
 {
   static const struct option opts[] = { { NULL, 0, NULL, 0 } };

@@ -50,19 +50,10 @@ static gpg_error_t
 add_email (strlist_t *sl, const char *s)
 {
   gpg_error_t err;
-  char *e = NULL, *shown;
-  const char *why = NULL;
+  char *e = NULL;
   size_t i;
 
-  err = pgp_mail_normalize (s, &e, &why);
-  if (gpg_err_code (err) == GPG_ERR_INV_USER_ID)
-    {
-      shown = pgp_uid_escape (s, strlen (s));
-      err = ca_set_errmsg (err, "invalid email address '%s': %s",
-                           shown ? shown : "?", why ? why : "invalid");
-      xfree (shown);
-      return err;
-    }
+  err = cmd_parse_email (s, &e);
   if (err)
     return err;
   for (i = 0; i < sl->n; i++)
@@ -462,27 +453,89 @@ cmd_user_list (const ca_opts_t *opts, int argc, char **argv)
 }
 
 
-/* oca user export [-e EMAIL] */
+/* Write the keyring of the certificates stored for EMAIL to
+ * DIR/EMAIL.asc (the CA's certificate for CA_EMAIL).  */
+static gpg_error_t
+export_file (ca_t *ca, const char *dir, const char *email,
+             const char *ca_email)
+{
+  gpg_error_t err;
+  char *text = NULL, *fname = NULL;
+
+  /* A stored address comes from the database: never a path.  */
+  if (!*email || *email == '.' || strpbrk (email, "/\\:"))
+    return ca_set_errmsg (gpg_error (GPG_ERR_INV_NAME),
+                          "refusing to export to the file name '%s.asc' "
+                          "(possible path traversal)", email);
+  if (ca_email && !strcmp (email, ca_email))
+    err = ca_export_public (ca, &text);
+  else
+    err = ca_export_certs (ca, email, &text);
+  if (err)
+    return err;
+  fname = gpgrt_bsprintf ("%s/%s.asc", dir, email);
+  if (!fname)
+    err = oca_error_from_errno ();
+  else
+    err = cmd_write_file (fname, text);
+  gpgrt_free (fname);
+  xfree (text);
+  return err;
+}
+
+
+/* oca user export -p DIR [-e EMAIL]: one file per address (and the
+ * CA's when unfiltered).  */
+static gpg_error_t
+export_dir (ca_t *ca, const char *dir, const char *email)
+{
+  gpg_error_t err;
+  char **list = NULL, *ca_email = NULL;
+  ca_info_t info;
+  size_t i;
+
+  if (email)
+    return export_file (ca, dir, email, NULL);
+  ca_get_info (ca, &info);
+  ca_email = gpgrt_bsprintf ("%s@%s", CA_EMAIL_LOCALPART, info.domain);
+  if (!ca_email)
+    return oca_error_from_errno ();
+  err = export_file (ca, dir, ca_email, ca_email);
+  if (!err)
+    err = ca_user_emails (ca, &list);
+  for (i = 0; !err && list[i]; i++)
+    if (strcmp (list[i], ca_email))
+      err = export_file (ca, dir, list[i], NULL);
+  ca_strings_release (list);
+  gpgrt_free (ca_email);
+  return err;
+}
+
+
+/* oca user export [-e EMAIL] [-p DIR] */
 gpg_error_t
 cmd_user_export (const ca_opts_t *opts, int argc, char **argv)
 {
   static const struct option longopts[] =
     {
       { "email", required_argument, NULL, 'e' },
+      { "path",  required_argument, NULL, 'p' },
       { NULL, 0, NULL, 0 }
     };
   gpg_error_t err;
   strlist_t emails;
   ca_t *ca = NULL;
   char *text = NULL;
+  const char *dir = NULL;
   int c;
 
   memset (&emails, 0, sizeof emails);
   optind = 0;
   opterr = 0;
-  while ((c = getopt_long (argc, argv, ":e:", longopts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":e:p:", longopts, NULL)) != -1)
     switch (c)
       {
+      case 'p': dir = optarg; break;
       case 'e':
         if (emails.n)
           {
@@ -502,9 +555,11 @@ cmd_user_export (const ca_opts_t *opts, int argc, char **argv)
     }
 
   err = ca_open (opts, CA_OPEN_READONLY, &ca);
-  if (!err)
+  if (!err && dir)
+    err = export_dir (ca, dir, emails.n ? emails.items[0] : NULL);
+  else if (!err)
     err = ca_export_certs (ca, emails.n ? emails.items[0] : NULL, &text);
-  if (!err)
+  if (!err && !dir)
     fputs (text, stdout);
 
  leave:

@@ -50,6 +50,11 @@ static const struct command commands[] =
       "Move a softkey CA onto an OpenPGP card", cmd_help_ca_migrate },
     { "ca", "set-backend", cmd_ca_set_backend,
       "Switch a card CA to another card", cmd_help_ca_set_backend },
+    { "ca", "revocations", cmd_ca_revocations,
+      "Write revocation certificates for the CA key",
+      cmd_help_ca_revocations },
+    { "ca", "re-certify", cmd_ca_recertify,
+      "Certify again what an old CA key certified", cmd_help_ca_recertify },
     { "card", NULL, NULL, "Inspect OpenPGP cards", cmd_help_group_card },
     { "card", "list", cmd_card_list, "List OpenPGP cards",
       cmd_help_card_list },
@@ -81,6 +86,13 @@ static const struct command commands[] =
       cmd_help_bridge_list },
     { "bridge", "export", cmd_bridge_export,
       "Print the keys of bridged CAs", cmd_help_bridge_export },
+    { "user", "add-revocation", cmd_user_add_revocation,
+      "Store a revocation certificate", cmd_help_user_add_revocation },
+    { "user", "apply-revocation", cmd_user_apply_revocation,
+      "Apply a stored revocation", cmd_help_user_apply_revocation },
+    { "user", "show-revocations", cmd_user_show_revocations,
+      "List the stored revocations of a user",
+      cmd_help_user_show_revocations },
     { "wkd", NULL, NULL, "Publish a Web Key Directory", cmd_help_group_wkd },
     { "wkd", "export", cmd_wkd_export, "Write the WKD tree of the CA's "
       "domain", cmd_help_wkd_export },
@@ -111,7 +123,7 @@ print_group_commands (FILE *fp, const char *group)
   fputs ("\nCommands:\n", fp);
   for (i = 0; i < DIM (commands); i++)
     if (!strcmp (commands[i].group, group) && commands[i].name)
-      fprintf (fp, "  %-13s %s\n", commands[i].name, commands[i].summary);
+      fprintf (fp, "  %-17s %s\n", commands[i].name, commands[i].summary);
   fprintf (fp, "\nRun 'oca %s COMMAND --help' for the options of a "
            "command.\n", group);
 }

@@ -485,6 +485,40 @@ _pgp_sig_same (const pgp_sig_t *a, const pgp_sig_t *b)
 }
 
 
+/* See pgp.h.  */
+int
+pgp_sig_same (const pgp_sig_t *a, const pgp_sig_t *b)
+{
+  return _pgp_sig_same (a, b);
+}
+
+
+/* See pgp.h.  */
+gpg_error_t
+pgp_sig_sha256 (const pgp_sig_t *sig, unsigned char digest[32])
+{
+  gpg_error_t err;
+  gcry_md_hd_t md;
+  membuf_t hdr;
+  size_t bodylen = sig->rawlen - sig->hdrlen_;
+
+  membuf_init (&hdr, 16, 0);
+  _pgp_write_header (&hdr, PGP_PKT_SIGNATURE, bodylen);
+  err = membuf_error (&hdr);
+  if (!err)
+    err = gcry_md_open (&md, GCRY_MD_SHA256, 0);
+  if (!err)
+    {
+      gcry_md_write (md, membuf_data (&hdr), membuf_len (&hdr));
+      gcry_md_write (md, sig->raw + sig->hdrlen_, bodylen);
+      memcpy (digest, gcry_md_read (md, GCRY_MD_SHA256), 32);
+      gcry_md_close (md);
+    }
+  membuf_release (&hdr);
+  return err;
+}
+
+
 /* Whether SIG names FPR as its issuer (fingerprint, else key ID).  */
 int
 _pgp_sig_by (const pgp_sig_t *sig, const unsigned char fpr[20])

@@ -579,6 +579,16 @@ gpg_error_t pgp_read_sigs (const void *buf, size_t len, pgp_sig_t **r_sigs);
 /* Release SIG and the list chained after it (NULL ok).  */
 void pgp_sig_release (pgp_sig_t *sig);
 
+/* Whether A and B are the same signature: the same hashed data and
+ * signature values, whatever their unhashed subpackets and packet
+ * headers.  */
+int pgp_sig_same (const pgp_sig_t *a, const pgp_sig_t *b);
+
+/* SHA-256 over SIG as the packet oca and Sequoia write it: a
+ * new-format header, whatever header it was read with, then its
+ * body.  */
+gpg_error_t pgp_sig_sha256 (const pgp_sig_t *sig, unsigned char digest[32]);
+
 /* Deep copy of one signature (not its chain).  */
 gpg_error_t pgp_sig_copy (const pgp_sig_t *sig, pgp_sig_t **r_copy);
 

@@ -15,7 +15,8 @@ for g in ca user; do
 done
 for c in "ca init" "ca show" "ca export" "ca private" "ca import-tsig" \
          "user add" "user import" "user update" "user list" "user export" \
-         "user check"; do
+         "user check" "user add-revocation" "user apply-revocation" \
+         "user show-revocations" "ca revocations" "ca re-certify"; do
   # shellcheck disable=SC2086
   check "$c --help" oca $c --help
   like "$c --help shows its usage" "$T/out" "^Usage: oca $c"
