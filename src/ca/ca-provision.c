@@ -556,6 +556,9 @@ gen_algo_params (int algo, int *r_pkalgo, int *r_curve, unsigned int *r_nbits)
     case PGP_GEN_NISTP256:
       *r_pkalgo = PK_ECDSA; *r_curve = PK_CURVE_NISTP256; *r_nbits = 256;
       break;
+    case PGP_GEN_NISTP521:
+      *r_pkalgo = PK_ECDSA; *r_curve = PK_CURVE_NISTP521; *r_nbits = 521;
+      break;
     case PGP_GEN_NISTP384:
     default:
       *r_pkalgo = PK_ECDSA; *r_curve = PK_CURVE_NISTP384; *r_nbits = 384;

@@ -37,6 +37,7 @@ ca_gen_algo (ca_t *ca)
       return PGP_GEN_ED25519;
     case PK_ECDSA:
       return pk->curve == PK_CURVE_NISTP256 ? PGP_GEN_NISTP256
+        : pk->curve == PK_CURVE_NISTP521 ? PGP_GEN_NISTP521
         : PGP_GEN_NISTP384;
     default:
       return PGP_GEN_RSA4096;
@@ -144,6 +145,28 @@ gpg_error_t
 ca_user_create (ca_t *ca, const char *name, const char *const *emails,
                 size_t nemails, int algo, ca_new_user_t *r_user)
 {
+  ca_user_spec_t spec;
+
+  memset (&spec, 0, sizeof spec);
+  spec.name = name;
+  spec.emails = emails;
+  spec.nemails = nemails;
+  spec.algo = algo;
+  spec.subkeys = CA_SUBKEYS_DEFAULT;
+  return ca_user_create_ex (ca, &spec, r_user);
+}
+
+
+/* See ca.h.  */
+gpg_error_t
+ca_user_create_ex (ca_t *ca, const ca_user_spec_t *spec,
+                   ca_new_user_t *r_user)
+{
+  const char *name = spec->name;
+  const char *const *emails = spec->emails;
+  size_t nemails = spec->nemails;
+  int algo = spec->algo;
+  unsigned int subkeys = 0;
   gpg_error_t err;
   char **uids = NULL;
   pgp_cert_t *cert = NULL;
@@ -176,9 +199,15 @@ ca_user_create (ca_t *ca, const char *name, const char *const *emails,
     }
   if (!algo)
     algo = ca_gen_algo (ca);
+  if ((spec->subkeys & CA_SUBKEY_ENCRYPT))
+    subkeys |= PGP_KF_ENC_COMMS;
+  if ((spec->subkeys & CA_SUBKEY_SIGN))
+    subkeys |= PGP_KF_SIGN;
+  if ((spec->subkeys & CA_SUBKEY_AUTH))
+    subkeys |= PGP_KF_AUTH;
 
-  err = pgp_generate_user (algo, (const char *const *)uids, nemails, 0,
-                           &cert, &rev);
+  err = pgp_generate_user_ext (algo, subkeys, (const char *const *)uids,
+                               nemails, 0, &cert, &rev);
   if (err)
     {
       ca_set_errmsg (err, "error generating the user key: %s",
@@ -213,11 +242,24 @@ ca_user_create (ca_t *ca, const char *name, const char *const *emails,
   if (err)
     goto leave;
 
-  /* The private key for the user, protected.  */
-  err = ca_passphrase_new (&r_user->passphrase);
+  /* The private key for the user, protected (unless the passphrase
+   * given is empty).  */
+  if (!spec->passphrase)
+    err = ca_passphrase_new (&r_user->passphrase);
+  else if (*spec->passphrase)
+    {
+      size_t n = strlen (spec->passphrase);
+
+      r_user->passphrase = xtrymalloc_secure (n + 1);
+      if (!r_user->passphrase)
+        err = oca_error_from_errno ();
+      else
+        memcpy (r_user->passphrase, spec->passphrase, n + 1);
+    }
   if (err)
     goto leave;
-  err = pgp_cert_protect (cert, r_user->passphrase);
+  if (r_user->passphrase)
+    err = pgp_cert_protect (cert, r_user->passphrase);
   if (!err)
     err = pgp_cert_export (cert, PGP_EXPORT_ARMOR | PGP_EXPORT_SECRET,
                            &r_user->key, &r_user->keylen);

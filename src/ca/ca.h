@@ -257,15 +257,39 @@ typedef struct ca_new_user
 /* Release the contents of U (wiping the secrets); NULL ok.  */
 void ca_new_user_release (ca_new_user_t *u);
 
-/* `user add': generate a key of ALGO (enum pgp_gen_algo; 0 = the CA
- * key's kind) with a User ID "NAME <EMAIL>" (or "<EMAIL>") for each of
- * the NEMAILS normalised EMAILS, certify them, make the new key
- * trust-sign the CA, and store the user, its certificate, the
- * certifications and a revocation certificate.  *R_USER gets the key
- * protected with a new passphrase.  Needs a transaction; the caller
- * hands the key out before committing.  What others stored on the CA
- * certificate since ca_open is merged in first (under the write lock:
- * their trust signatures are kept).  */
+/* The subkeys of a user key made by `user add'.  */
+#define CA_SUBKEY_ENCRYPT  1   /* Encryption (communications, storage).  */
+#define CA_SUBKEY_SIGN     2   /* Signing.  */
+#define CA_SUBKEY_AUTH     4   /* Authentication.  */
+#define CA_SUBKEYS_DEFAULT (CA_SUBKEY_ENCRYPT | CA_SUBKEY_SIGN)
+
+/* What `user add' makes.  */
+typedef struct ca_user_spec
+{
+  const char *name;            /* The user's name, or NULL.  */
+  const char *const *emails;   /* NEMAILS normalised addresses.  */
+  size_t nemails;
+  int algo;                    /* enum pgp_gen_algo; 0: the CA key's
+                                * kind.  */
+  unsigned int subkeys;        /* CA_SUBKEY_* (0: a certify-only primary
+                                * key alone).  */
+  const char *passphrase;      /* The passphrase (secure memory); NULL:
+                                * a new random one; "": none (the key
+                                * is handed out unprotected).  */
+} ca_user_spec_t;
+
+/* `user add': generate a key of SPEC->algo with the subkeys
+ * SPEC->subkeys and a User ID "NAME <EMAIL>" (or "<EMAIL>") for each
+ * address, certify them, make the new key trust-sign the CA, and store
+ * the user, its certificate, the certifications and a revocation
+ * certificate.  *R_USER gets the key protected with the passphrase
+ * (R_USER->passphrase NULL: unprotected).  Needs a transaction; the
+ * caller hands the key out before committing.  What others stored on
+ * the CA certificate since ca_open is merged in first (under the write
+ * lock: their trust signatures are kept).  */
+gpg_error_t ca_user_create_ex (ca_t *ca, const ca_user_spec_t *spec,
+                               ca_new_user_t *r_user);
+/* The same with the default subkeys and a new passphrase.  */
 gpg_error_t ca_user_create (ca_t *ca, const char *name,
                             const char *const *emails, size_t nemails,
                             int algo, ca_new_user_t *r_user);

@@ -96,6 +96,57 @@ test_status (const char *fpr)
 }
 
 
+/* user add with a spec: suite, subkeys, passphrase (ca_user_create_ex).  */
+static void
+test_create_ex (void)
+{
+  const char *emails[] = { "erin@example.org" };
+  ca_user_spec_t spec;
+  ca_new_user_t u;
+  pgp_cert_t *key = NULL;
+  const pgp_key_t *sub;
+  int n = 0, auth = 0;
+
+  memset (&spec, 0, sizeof spec);
+  spec.emails = emails;
+  spec.nemails = 1;
+  spec.algo = PGP_GEN_NISTP521;
+  spec.subkeys = CA_SUBKEY_AUTH;
+  spec.passphrase = "chosen";
+  ok_err (ca_begin (ca), "begin");
+  ok_err (ca_user_create_ex (ca, &spec, &u), "user add: P-521, only an "
+          "authentication subkey, a chosen passphrase");
+  ok (u.passphrase && !strcmp (u.passphrase, "chosen")
+      && gcry_is_secure (u.passphrase), "the passphrase, in secure memory");
+  ok (u.key && !pgp_read_cert (u.key, u.keylen, &key)
+      && key->primary->pk->algo == PK_ECDSA
+      && key->primary->pk->curve == PK_CURVE_NISTP521
+      && !pgp_cert_unprotect (key, "chosen"), "a P-521 key protected with it");
+  for (sub = key ? key->subkeys : NULL; sub; sub = sub->next, n++)
+    auth = sub->sigs && sub->sigs->has_key_flags
+      && sub->sigs->key_flags == PGP_KF_AUTH;
+  ok (n == 1 && auth, "one subkey, for authentication");
+  ca_new_user_release (&u);
+  pgp_cert_release (key);
+  key = NULL;
+
+  emails[0] = "fay@example.org";
+  spec.algo = 0;
+  spec.subkeys = 0;
+  spec.passphrase = "";
+  ok_err (ca_user_create_ex (ca, &spec, &u), "user add: no subkeys, an "
+          "empty passphrase");
+  ok (!u.passphrase, "no passphrase");
+  ok (u.key && !pgp_read_cert (u.key, u.keylen, &key) && !key->subkeys
+      && key->primary->secret == PGP_SECRET_PLAIN
+      && key->primary->pk->algo == PK_EDDSA,
+      "an unprotected Ed25519 key without subkeys");
+  ok_err (ca_commit (ca), "commit");
+  ca_new_user_release (&u);
+  pgp_cert_release (key);
+}
+
+
 static void
 test_import (void)
 {
@@ -322,6 +373,7 @@ main (void)
   test_import ();
   test_update_and_revocations ();
   test_export_and_tsigs ();
+  test_create_ex ();
   ca_release (ca);
   return tap_done ();
 }

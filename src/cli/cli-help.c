@@ -9,7 +9,8 @@
 
 
 const char cmd_help_ca_init[] =
-  "Usage: oca ca init --domain DOMAIN [--name NAME] [--algo ALGO] BACKEND\n"
+  "Usage: oca ca init --domain DOMAIN [--name NAME] [--cipher-suite SUITE]\n"
+  "                   BACKEND\n"
   "\n"
   "Create the CA: generate its key and store it in the database.\n"
   "\n"
@@ -18,8 +19,10 @@ const char cmd_help_ca_init[] =
   "                       'NAME <openpgp-ca@DOMAIN>')\n"
   "  -n, --name NAME      descriptive name in the CA's User ID\n"
   "                       (default 'OpenPGP CA')\n"
-  "  -a, --algo ALGO      rsa4096 (default), rsa3072, rsa2048, ed25519,\n"
-  "                       nistp256 or nistp384\n"
+  "      --cipher-suite SUITE\n"
+  "                       cv25519 (default), rsa2k, rsa3k, rsa4k, p256,\n"
+  "                       p384 or p521\n"
+  "  -a, --algo SUITE     the same\n"
   "  -h, --help           print this help\n"
   "\n"
   "Backends:\n"
@@ -50,6 +53,9 @@ const char cmd_help_ca_import_tsig[] =
 
 const char cmd_help_user_add[] =
   "Usage: oca user add --email EMAIL... [--name NAME] [--minimal]\n"
+  "                    [--cipher-suite SUITE] [--encryption BOOL]\n"
+  "                    [--signing BOOL] [--authentication BOOL]\n"
+  "                    [--password-file FILE|-]\n"
   "\n"
   "Generate a new user key, certify its User IDs with the CA key, make\n"
   "the user key trust-sign the CA key, store the public key and a\n"
@@ -61,6 +67,16 @@ const char cmd_help_user_add[] =
   "  -n, --name NAME      name of the user\n"
   "  -m, --minimal        minimal output: the passphrase on the first\n"
   "                       line, then the private key (for tools like pass)\n"
+  "      --cipher-suite SUITE\n"
+  "                       cv25519, rsa2k, rsa3k, rsa4k, p256, p384 or p521\n"
+  "                       (default: the CA key's)\n"
+  "  -a, --algo SUITE     the same\n"
+  "      --encryption BOOL      an encryption subkey (default true)\n"
+  "      --signing BOOL         a signing subkey (default true)\n"
+  "      --authentication BOOL  an authentication subkey (default false)\n"
+  "      --password-file FILE   the passphrase: the contents of FILE (- is\n"
+  "                       standard input) without one trailing newline;\n"
+  "                       an empty one leaves the key unprotected\n"
   "  -h, --help           print this help\n";
 
 const char cmd_help_user_import[] =
@@ -187,14 +203,16 @@ const char cmd_help_group_user[] =
   "Manage users.\n";
 
 const char cmd_help_ca_init_card[] =
-  "Usage: oca ca init --domain DOMAIN [--name NAME] [--algo ALGO] card\n"
+  "Usage: oca ca init --domain DOMAIN [--name NAME] [--cipher-suite SUITE]\n"
+  "                   card\n"
   "                   [IDENT] [--import FILE | --generate-on-card |\n"
   "                   --from-card --public-key FILE] [--yes]\n"
   "                   [--scd=oca-scd|gpg-agent] [--pin-file FILE]\n"
   "\n"
   "Create a CA whose key lives on an OpenPGP card.  Without a mode the\n"
   "key is generated on this host, put on the blank card (primary to the\n"
-  "AUT slot, signing subkey to the SIG slot) and printed once.\n"
+  "AUT slot, signing subkey to the SIG slot) and printed once.  A card\n"
+  "that cannot hold keys of SUITE is refused before it is written.\n"
   "\n"
   "Options:\n"
   "      --import FILE      put the existing CA key in FILE on the card\n"

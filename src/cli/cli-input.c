@@ -114,6 +114,78 @@ cmd_read_cert (const char *fname, pgp_cert_t **r_cert)
 
 /* See cli.h.  */
 gpg_error_t
+cmd_read_passphrase (const char *fname, char **r_pass)
+{
+  enum { MAXPASS = 1024 };
+  gpg_error_t err = 0;
+  char *buf;
+  size_t len = 0;
+  ssize_t n;
+  int fd;
+
+  *r_pass = NULL;
+  buf = xtrymalloc_secure (MAXPASS + 2);
+  if (!buf)
+    return oca_error_from_errno ();
+  fd = strcmp (fname, "-") ? open (fname, O_RDONLY) : 0;
+  if (fd < 0)
+    {
+      err = oca_error_from_errno ();
+      ca_set_errmsg (err, "can't open '%s': %s", fname, gpg_strerror (err));
+      goto leave;
+    }
+  /* Read straight into secure memory (no stdio buffer).  */
+  while (len <= MAXPASS)
+    {
+      n = read (fd, buf + len, MAXPASS + 1 - len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          err = oca_error_from_errno ();
+          ca_set_errmsg (err, "error reading '%s': %s", fname,
+                         gpg_strerror (err));
+          goto leave;
+        }
+      if (!n)
+        break;
+      len += (size_t)n;
+    }
+  if (len > MAXPASS)
+    {
+      err = ca_set_errmsg (gpg_error (GPG_ERR_TOO_LARGE), "the passphrase "
+                           "in '%s' is longer than %d bytes", fname,
+                           MAXPASS);
+      goto leave;
+    }
+  if (memchr (buf, 0, len))
+    {
+      err = ca_set_errmsg (gpg_error (GPG_ERR_INV_PASSPHRASE), "the "
+                           "passphrase in '%s' contains a NUL byte", fname);
+      goto leave;
+    }
+  /* One trailing newline is the end of the line, not the passphrase.  */
+  if (len && buf[len - 1] == '\n')
+    {
+      len--;
+      if (len && buf[len - 1] == '\r')
+        len--;
+    }
+  buf[len] = 0;
+  *r_pass = buf;
+  buf = NULL;
+
+ leave:
+  if (fd > 0)
+    close (fd);
+  if (buf)
+    wipe_and_free (buf, MAXPASS + 2);
+  return err;
+}
+
+
+/* See cli.h.  */
+gpg_error_t
 cmd_write_file (const char *fname, const char *text)
 {
   gpg_error_t err = 0;

@@ -110,6 +110,15 @@ gpg_error_t cmd_check_name (const char *name);
 /* The usage error for getopt's result C (unknown option, or ':' for a
  * missing argument).  */
 gpg_error_t cmd_getopt_error (int c, char **argv);
+/* The default cipher suite of `ca init' (softkey and card): Cv25519, as
+ * openpgp-ca 0.14 (see oca(1), CIPHER SUITES).  */
+#define CMD_DEFAULT_SUITE "cv25519"
+/* Parse the cipher suite ARG of --cipher-suite (or its alias --algo)
+ * into *R_ALGO (enum pgp_gen_algo); an unknown one is a usage error.  */
+gpg_error_t cmd_parse_suite (const char *arg, int *r_algo);
+/* Parse the boolean ARG of option OPT ("true" or "false").  */
+gpg_error_t cmd_parse_bool (const char *opt, const char *arg, int *r_yes);
+
 /* Check the email address S under the User ID rule and return it
  * lowercased in *R_EMAIL (xfree); an invalid one is an error with a
  * message.  */
@@ -139,6 +148,13 @@ gpg_error_t cmd_read_file (const char *fname, unsigned char **r_buf,
  * public parts in *R_CERT (pgp_cert_release).  Errors get a message
  * naming the file (several keys: GPG_ERR_AMBIGUOUS).  */
 gpg_error_t cmd_read_cert (const char *fname, pgp_cert_t **r_cert);
+
+/* The passphrase in FNAME ("-" = stdin): the whole file, one trailing
+ * newline ("\n" or "\r\n") removed, in secure memory
+ * (wipe_and_free_string); may be "".  A NUL byte or more than 1024
+ * bytes is an error.  */
+gpg_error_t cmd_read_passphrase (const char *fname, char **r_pass);
+
 /* Write TEXT to the file FNAME (mode 0644 for a new file) through a
  * temporary file in the same directory renamed over it, so that FNAME
  * is either the old file or complete.  Errors get a message naming

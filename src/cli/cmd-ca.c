@@ -9,7 +9,7 @@
 #include <string.h>
 
 
-/* oca ca init --domain D [--name N] [--algo A] softkey */
+/* oca ca init --domain D [--name N] [--cipher-suite S] softkey */
 gpg_error_t
 cmd_ca_init (const ca_opts_t *opts, int argc, char **argv)
 {
@@ -17,11 +17,12 @@ cmd_ca_init (const ca_opts_t *opts, int argc, char **argv)
     {
       { "domain", required_argument, NULL, 'D' },
       { "name",   required_argument, NULL, 'n' },
+      { "cipher-suite", required_argument, NULL, 'a' },
       { "algo",   required_argument, NULL, 'a' },
       { NULL, 0, NULL, 0 }
     };
   gpg_error_t err;
-  const char *domain_arg = NULL, *name = NULL, *algo_arg = "rsa4096";
+  const char *domain_arg = NULL, *name = NULL, *algo_arg = CMD_DEFAULT_SUITE;
   char *domain = NULL;
   ca_t *ca = NULL;
   int algo, c;
@@ -50,10 +51,9 @@ cmd_ca_init (const ca_opts_t *opts, int argc, char **argv)
                           "this version of oca");
   if (strcmp (argv[optind], "softkey"))
     return cmd_usage ("unknown backend '%s'", argv[optind]);
-  algo = pgp_gen_algo_from_string (algo_arg);
-  if (!algo)
-    return cmd_usage ("unknown algorithm '%s' (rsa4096, rsa3072, rsa2048, "
-                      "ed25519, nistp256 or nistp384)", algo_arg);
+  err = cmd_parse_suite (algo_arg, &algo);
+  if (err)
+    return err;
   if (name && (err = cmd_check_name (name)))
     return err;
 

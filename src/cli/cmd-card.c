@@ -198,7 +198,8 @@ int
 cmd_ca_init_wants_card (int argc, char **argv)
 {
   static const char *const with_arg[] =
-    { "-D", "--domain", "-n", "--name", "-a", "--algo", "--import",
+    { "-D", "--domain", "-n", "--name", "-a", "--algo", "--cipher-suite",
+      "--import",
       "--public-key", "--scd", "--pin-file" };
   int i;
   size_t k;
@@ -225,7 +226,7 @@ cmd_ca_init_wants_card (int argc, char **argv)
 }
 
 
-/* oca ca init --domain D [--name N] [--algo A] card [IDENT] [MODE] */
+/* oca ca init --domain D [--name N] [--cipher-suite S] card [IDENT] [MODE] */
 gpg_error_t
 cmd_ca_init_card (const ca_opts_t *opts, int argc, char **argv)
 {
@@ -233,6 +234,7 @@ cmd_ca_init_card (const ca_opts_t *opts, int argc, char **argv)
     {
       { "domain",  required_argument, NULL, 'D' },
       { "name",    required_argument, NULL, 'n' },
+      { "cipher-suite", required_argument, NULL, 'a' },
       { "algo",    required_argument, NULL, 'a' },
       { "yes",     no_argument,       NULL, 'y' },
       { "pinpad",  no_argument,       NULL, 'P' },
@@ -298,10 +300,10 @@ cmd_ca_init_card (const ca_opts_t *opts, int argc, char **argv)
   if (pinpad)
     return ca_set_errmsg (gpg_error (GPG_ERR_NOT_IMPLEMENTED),
                           "pinpad mode is not implemented yet");
-  req.algo = pgp_gen_algo_from_string (algo_arg ? algo_arg : "rsa4096");
-  if (!req.algo)
-    return cmd_usage ("unknown algorithm '%s' (rsa4096, rsa3072, rsa2048, "
-                      "ed25519, nistp256 or nistp384)", algo_arg);
+  err = cmd_parse_suite (algo_arg ? algo_arg : CMD_DEFAULT_SUITE,
+                         &req.algo);
+  if (err)
+    return err;
   if (req.name && (err = cmd_check_name (req.name)))
     return err;
   if (req.name && strchr (req.name, ';'))

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,6 +78,33 @@ cmd_write_secret (FILE *fp, const char *s)
       s += n;
       len -= (size_t)n;
     }
+  return 0;
+}
+
+
+/* See cli.h.  */
+gpg_error_t
+cmd_parse_suite (const char *arg, int *r_algo)
+{
+  *r_algo = pgp_gen_algo_from_string (arg);
+  if (!*r_algo)
+    return cmd_usage ("unknown cipher suite '%s' (cv25519, rsa2k, rsa3k, "
+                      "rsa4k, p256, p384 or p521)", arg);
+  return 0;
+}
+
+
+/* See cli.h.  */
+gpg_error_t
+cmd_parse_bool (const char *opt, const char *arg, int *r_yes)
+{
+  if (!strcasecmp (arg, "true"))
+    *r_yes = 1;
+  else if (!strcasecmp (arg, "false"))
+    *r_yes = 0;
+  else
+    return cmd_usage ("invalid value '%s' for %s (true or false)", arg,
+                      opt);
   return 0;
 }
 

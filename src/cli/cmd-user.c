@@ -80,7 +80,16 @@ read_one_cert (const char *fname, pgp_cert_t **r_cert)
 }
 
 
-/* oca user add -e EMAIL... [-n NAME] [-m] [--algo ALGO] */
+/* Options of user add without a short form.  */
+enum
+  {
+    OPT_ENCRYPTION = 1000, OPT_SIGNING, OPT_AUTHENTICATION, OPT_PASSFILE
+  };
+
+
+/* oca user add -e EMAIL... [-n NAME] [-m] [--cipher-suite S]
+ *              [--encryption B] [--signing B] [--authentication B]
+ *              [--password-file FILE] */
 gpg_error_t
 cmd_user_add (const ca_opts_t *opts, int argc, char **argv)
 {
@@ -89,33 +98,52 @@ cmd_user_add (const ca_opts_t *opts, int argc, char **argv)
       { "email",   required_argument, NULL, 'e' },
       { "name",    required_argument, NULL, 'n' },
       { "minimal", no_argument,       NULL, 'm' },
+      { "cipher-suite", required_argument, NULL, 'a' },
       { "algo",    required_argument, NULL, 'a' },
+      { "encryption", required_argument, NULL, OPT_ENCRYPTION },
+      { "signing", required_argument, NULL, OPT_SIGNING },
+      { "authentication", required_argument, NULL, OPT_AUTHENTICATION },
+      { "password-file", required_argument, NULL, OPT_PASSFILE },
       { NULL, 0, NULL, 0 }
     };
   gpg_error_t err;
   strlist_t emails;
-  const char *name = NULL, *algo_arg = NULL;
-  int minimal = 0, algo = 0, c;
+  const char *name = NULL, *algo_arg = NULL, *passfile = NULL;
+  int minimal = 0, enc = 1, sign = 1, auth = 0, c;
   ca_t *ca = NULL;
   ca_new_user_t user;
+  ca_user_spec_t spec;
+  char *pass = NULL;
 
   memset (&emails, 0, sizeof emails);
   memset (&user, 0, sizeof user);
+  memset (&spec, 0, sizeof spec);
   optind = 0;
   opterr = 0;
   while ((c = getopt_long (argc, argv, ":e:n:ma:", longopts, NULL)) != -1)
-    switch (c)
-      {
-      case 'e':
-        err = add_email (&emails, optarg);
-        if (err)
-          goto leave;
-        break;
-      case 'n': name = optarg; break;
-      case 'm': minimal = 1; break;
-      case 'a': algo_arg = optarg; break;
-      default: err = cmd_getopt_error (c, argv); goto leave;
-      }
+    {
+      err = 0;
+      switch (c)
+        {
+        case 'e': err = add_email (&emails, optarg); break;
+        case 'n': name = optarg; break;
+        case 'm': minimal = 1; break;
+        case 'a': algo_arg = optarg; break;
+        case OPT_ENCRYPTION:
+          err = cmd_parse_bool ("--encryption", optarg, &enc);
+          break;
+        case OPT_SIGNING:
+          err = cmd_parse_bool ("--signing", optarg, &sign);
+          break;
+        case OPT_AUTHENTICATION:
+          err = cmd_parse_bool ("--authentication", optarg, &auth);
+          break;
+        case OPT_PASSFILE: passfile = optarg; break;
+        default: err = cmd_getopt_error (c, argv); break;
+        }
+      if (err)
+        goto leave;
+    }
   if (optind < argc)
     {
       err = cmd_usage ("unexpected argument '%s'", argv[optind]);
@@ -128,18 +156,22 @@ cmd_user_add (const ca_opts_t *opts, int argc, char **argv)
     }
   if (name && (err = cmd_check_name (name)))
     goto leave;
-  if (algo_arg && !(algo = pgp_gen_algo_from_string (algo_arg)))
-    {
-      err = cmd_usage ("unknown algorithm '%s'", algo_arg);
-      goto leave;
-    }
+  if (algo_arg && (err = cmd_parse_suite (algo_arg, &spec.algo)))
+    goto leave;
+  if (passfile && (err = cmd_read_passphrase (passfile, &pass)))
+    goto leave;
+  spec.name = name;
+  spec.emails = (const char *const *)emails.items;
+  spec.nemails = emails.n;
+  spec.subkeys = ((enc ? CA_SUBKEY_ENCRYPT : 0) | (sign ? CA_SUBKEY_SIGN : 0)
+                  | (auth ? CA_SUBKEY_AUTH : 0));
+  spec.passphrase = pass;
 
   err = ca_open (opts, 0, &ca);
   if (!err)
     err = ca_begin (ca);
   if (!err)
-    err = ca_user_create (ca, name, (const char *const *)emails.items,
-                          emails.n, algo, &user);
+    err = ca_user_create_ex (ca, &spec, &user);
   if (err)
     goto leave;
 
@@ -148,7 +180,7 @@ cmd_user_add (const ca_opts_t *opts, int argc, char **argv)
    * key and its passphrase bypass stdio's buffers.  */
   if (minimal)
     {
-      err = cmd_write_secret (stdout, user.passphrase);
+      err = cmd_write_secret (stdout, user.passphrase ? user.passphrase : "");
       if (!err)
         err = cmd_write_secret (stdout, "\n");
       if (!err)
@@ -161,12 +193,23 @@ cmd_user_add (const ca_opts_t *opts, int argc, char **argv)
         err = oca_error_from_errno ();
       if (!err)
         err = cmd_write_secret (stdout, (char *)user.key);
-      if (!err)
-        err = cmd_write_secret (stderr, "Password for this key: '");
-      if (!err)
-        err = cmd_write_secret (stderr, user.passphrase);
-      if (!err)
-        err = cmd_write_secret (stderr, "'.\n");
+      if (!err && !user.passphrase)
+        err = cmd_write_secret (stderr, "No password set for this key.\n");
+      else if (!err && passfile)
+        {
+          /* The operator chose it: it is not echoed.  */
+          if (fprintf (stderr, "The key is protected with the password "
+                       "from '%s'.\n", passfile) < 0)
+            err = oca_error_from_errno ();
+        }
+      else if (!err)
+        {
+          err = cmd_write_secret (stderr, "Password for this key: '");
+          if (!err)
+            err = cmd_write_secret (stderr, user.passphrase);
+          if (!err)
+            err = cmd_write_secret (stderr, "'.\n");
+        }
     }
   if (err)
     {
@@ -187,6 +230,7 @@ cmd_user_add (const ca_opts_t *opts, int argc, char **argv)
     }
 
  leave:
+  wipe_and_free_string (pass);
   ca_new_user_release (&user);
   ca_release (ca);
   strlist_clear (&emails);

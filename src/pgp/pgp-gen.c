@@ -19,9 +19,14 @@ pgp_gen_algo_from_string (const char *s)
 {
   static const struct { const char *name; int algo; } tbl[] =
     {
+      { "cv25519", PGP_GEN_ED25519 }, { "rsa2k", PGP_GEN_RSA2048 },
+      { "rsa3k", PGP_GEN_RSA3072 }, { "rsa4k", PGP_GEN_RSA4096 },
+      { "p256", PGP_GEN_NISTP256 }, { "p384", PGP_GEN_NISTP384 },
+      { "p521", PGP_GEN_NISTP521 },
       { "rsa4096", PGP_GEN_RSA4096 }, { "rsa3072", PGP_GEN_RSA3072 },
       { "rsa2048", PGP_GEN_RSA2048 }, { "ed25519", PGP_GEN_ED25519 },
-      { "nistp256", PGP_GEN_NISTP256 }, { "nistp384", PGP_GEN_NISTP384 }
+      { "nistp256", PGP_GEN_NISTP256 }, { "nistp384", PGP_GEN_NISTP384 },
+      { "nistp521", PGP_GEN_NISTP521 }
     };
   size_t i;
 
@@ -89,6 +94,10 @@ gen_key (int algo, unsigned int role, uint32_t created, int is_subkey,
     case PGP_GEN_NISTP384:
       pkalgo = enc ? PK_ECDH : PK_ECDSA;
       curve = PK_CURVE_NISTP384;
+      break;
+    case PGP_GEN_NISTP521:
+      pkalgo = enc ? PK_ECDH : PK_ECDSA;
+      curve = PK_CURVE_NISTP521;
       break;
     default:
       return gpg_error (GPG_ERR_PUBKEY_ALGO);
@@ -326,9 +335,21 @@ pgp_generate_user (int algo, const char *const *uids, size_t nuids,
                    uint32_t created, pgp_cert_t **r_cert,
                    pgp_sig_t **r_revocation)
 {
+  return pgp_generate_user_ext (algo, PGP_KF_ENC_COMMS | PGP_KF_SIGN, uids,
+                                nuids, created, r_cert, r_revocation);
+}
+
+
+/* Generate a user key with the SUBKEYS chosen.  */
+gpg_error_t
+pgp_generate_user_ext (int algo, unsigned int subkeys,
+                       const char *const *uids, size_t nuids,
+                       uint32_t created, pgp_cert_t **r_cert,
+                       pgp_sig_t **r_revocation)
+{
   gpg_error_t err;
   pgp_cert_t *cert = NULL;
-  pgp_key_t *enc = NULL, *sig = NULL;
+  pgp_key_t *enc = NULL, *sig = NULL, *aut = NULL;
   pgp_uid_t *uid, **ut;
   pgp_signer_t ps, ss;
   pgp_target_t t;
@@ -358,18 +379,33 @@ pgp_generate_user (int algo, const char *const *uids, size_t nuids,
                            NULL, i == 0, created, &uid->sigs)))
         goto leave;
     }
-  if ((err = gen_key (algo, PGP_KF_ENC_COMMS, created, 1, &enc)))
-    goto leave;
-  append_subkey (cert, enc);
-  if ((err = bind_subkey (cert, enc, &ps, NULL,
-                          PGP_KF_ENC_COMMS | PGP_KF_ENC_STORAGE, created)))
-    goto leave;
-  if ((err = gen_key (algo, PGP_KF_SIGN, created, 1, &sig)))
-    goto leave;
-  append_subkey (cert, sig);
-  if ((err = pgp_signer_from_key (sig, &ss))
-      || (err = bind_subkey (cert, sig, &ps, &ss, PGP_KF_SIGN, created)))
-    goto leave;
+  if ((subkeys & PGP_KF_ENC_COMMS))
+    {
+      if ((err = gen_key (algo, PGP_KF_ENC_COMMS, created, 1, &enc)))
+        goto leave;
+      append_subkey (cert, enc);
+      if ((err = bind_subkey (cert, enc, &ps, NULL,
+                              PGP_KF_ENC_COMMS | PGP_KF_ENC_STORAGE,
+                              created)))
+        goto leave;
+    }
+  if ((subkeys & PGP_KF_SIGN))
+    {
+      if ((err = gen_key (algo, PGP_KF_SIGN, created, 1, &sig)))
+        goto leave;
+      append_subkey (cert, sig);
+      if ((err = pgp_signer_from_key (sig, &ss))
+          || (err = bind_subkey (cert, sig, &ps, &ss, PGP_KF_SIGN, created)))
+        goto leave;
+    }
+  if ((subkeys & PGP_KF_AUTH))
+    {
+      if ((err = gen_key (algo, PGP_KF_AUTH, created, 1, &aut)))
+        goto leave;
+      append_subkey (cert, aut);
+      if ((err = bind_subkey (cert, aut, &ps, NULL, PGP_KF_AUTH, created)))
+        goto leave;
+    }
   if (r_revocation
       && (err = pgp_make_key_revocation (cert, &ps, PGP_REVOC_UNSPECIFIED,
                                          "Unspecified", created,

@@ -333,7 +333,8 @@ enum pgp_gen_algo
     PGP_GEN_RSA2048,
     PGP_GEN_ED25519,           /* Ed25519 / Cv25519.  */
     PGP_GEN_NISTP256,
-    PGP_GEN_NISTP384
+    PGP_GEN_NISTP384,
+    PGP_GEN_NISTP521
   };
 
 /* Status of a certificate from its self-signatures.  */
@@ -661,8 +662,10 @@ gpg_error_t pgp_cert_unprotect (pgp_cert_t *cert, const char *passphrase);
 
 /*-- pgp-gen.c --*/
 
-/* Parse "rsa4096", "rsa3072", "rsa2048", "ed25519", "nistp256",
- * "nistp384" (case-insensitive).  Returns enum pgp_gen_algo or 0.  */
+/* Parse an algorithm (case-insensitive): openpgp-ca 0.14's cipher
+ * suites "cv25519", "rsa2k", "rsa3k", "rsa4k", "p256", "p384", "p521"
+ * or the names "ed25519", "rsa2048", "rsa3072", "rsa4096", "nistp256",
+ * "nistp384", "nistp521".  Returns enum pgp_gen_algo or 0.  */
 int pgp_gen_algo_from_string (const char *s);
 
 /* Make a softkey signer from KEY (must have a PLAIN secret).  The
@@ -701,5 +704,14 @@ gpg_error_t pgp_generate_user (int algo, const char *const *uids,
                                size_t nuids, uint32_t created,
                                pgp_cert_t **r_cert,
                                pgp_sig_t **r_revocation);
+
+/* The same with the subkeys SUBKEYS: any of PGP_KF_ENC_COMMS (an
+ * encryption subkey for communications and storage), PGP_KF_SIGN and
+ * PGP_KF_AUTH (an authentication subkey), made in that order; 0: a
+ * certify-only primary key alone.  */
+gpg_error_t pgp_generate_user_ext (int algo, unsigned int subkeys,
+                                   const char *const *uids, size_t nuids,
+                                   uint32_t created, pgp_cert_t **r_cert,
+                                   pgp_sig_t **r_revocation);
 
 #endif /*OCA_PGP_H*/

@@ -1,7 +1,8 @@
 #!/bin/sh
-# t-rsa4096.sh - the default algorithm RSA 4096; a card without it, or
-# without an algorithm the CA asks for, is refused before anything is
-# written (one clear error, no database)
+# t-rsa4096.sh - an RSA 4096 CA (--cipher-suite rsa4k; the default was
+# RSA 4096 before oca followed openpgp-ca 0.14 to Cv25519); a card
+# without it, or without an algorithm the CA asks for, is refused before
+# anything is written (one clear error, no database)
 # SPDX-License-Identifier: GPL-3.0-or-later
 . "$srcdir/card-lib.sh"
 
@@ -37,7 +38,7 @@ else
   # what it takes: the card itself refuses the attributes (6A80), no
   # key is written and nothing is stored.
   check_fails "card without RSA 4096 and without DO FA" \
-    ocac ca init --domain example.org card
+    ocac ca init --domain example.org --cipher-suite rsa4k card
   like "clear message" "$T/err" "OpenPGP card FFFE:0000D001"
   one_line "one-line error" "$T/err"
   unlike "no key import reached the card" "$T/vcard-q.apdus" '^.. DB '
@@ -49,7 +50,7 @@ vcard_unplug q
 # anything is written.
 vcard_plug s --serial 0000D003 || exit 1
 card_env s
-for a in ed25519 nistp256 nistp384 rsa4096; do
+for a in ed25519 nistp256 nistp384 nistp521 rsa4096; do
   vcard_profile_has algos "$a" && continue
   if [ "$a" = rsa4096 ] && ! vcard_profile_has algoinfo \
      && vcard_profile_has attr-change; then
@@ -65,7 +66,8 @@ if ! vcard_profile_has algos rsa4096; then
 fi
 vcard_plug r --serial 0000D002 || exit 1
 card_env r
-check "RSA 4096 CA on the card" ocac ca init --domain example.org card $SCD
+check "RSA 4096 CA on the card" ocac ca init --domain example.org \
+  --cipher-suite rsa4k card $SCD
 like "rsa4096 on card" "$T/out" "^Initialized OpenPGP CA instance:$"
 FPR=$(ocac ca show | sed -n 's/^  Fingerprint: //p')
 card_colons > "$T/cs"

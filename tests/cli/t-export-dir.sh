@@ -5,7 +5,7 @@
 . "$srcdir/cli-lib.sh"
 
 DB="$T/ca.db"
-check "ca init" oca -d "$DB" ca init --domain example.org --algo ed25519 softkey
+check "ca init" oca -d "$DB" ca init --domain example.org --cipher-suite cv25519 softkey
 CA=$(ca_fpr "$DB")
 check "user add alice (two addresses)" oca -d "$DB" user add -e alice@example.org -e a.smith@example.org -n Alice
 ALICE=$(oca -d "$DB" user list | awk '/^OpenPGP certificate/{print $3; exit}')

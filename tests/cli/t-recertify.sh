@@ -10,7 +10,7 @@ SQWOT=$(command -v sq-wot) || { not_ok "sq-wot installed"; tap_done; exit 1; }
 
 OLD="$T/old.db"
 NEW="$T/ca.db"
-check "old CA" oca -d "$OLD" ca init --domain example.org --algo ed25519 softkey
+check "old CA" oca -d "$OLD" ca init --domain example.org --cipher-suite cv25519 softkey
 check "old CA: user add alice" oca -d "$OLD" user add -e alice@example.org -n Alice
 BOB=$(gen_gpg_key "$T/bob.asc" "Bob <bob@example.org>" "Bob <bob@private.net>")
 check "old CA: user import bob" oca -d "$OLD" user import -e bob@example.org -f "$T/bob.asc"
@@ -20,7 +20,7 @@ ALICE=$(oca -d "$OLD" user list | awk '/^OpenPGP certificate/{print $3; exit}')
 # The CA key changes: a new key for the same domain, and the users'
 # rows (their certificates, certified by the old key) move to its
 # database.
-check "new CA key" oca -d "$NEW" ca init --domain example.org --algo ed25519 softkey
+check "new CA key" oca -d "$NEW" ca init --domain example.org --cipher-suite cv25519 softkey
 CA=$(ca_fpr "$NEW")
 "$SQLITE3" "$NEW" "attach '$OLD' as o;
   insert into users select * from o.users;
@@ -65,7 +65,7 @@ bad "a user key as the old CA key" ca re-certify -p "$T/bob.asc"
 like "  not a CA key" "$T/bad.err" "is not a key of this CA"
 oca -d "$NEW" ca export > "$T/new-ca.asc"
 bad "the current key as the old one" ca re-certify -p "$T/new-ca.asc"
-oca -d "$T/other.db" ca init --domain other.example --algo ed25519 softkey >/dev/null
+oca -d "$T/other.db" ca init --domain other.example --cipher-suite cv25519 softkey >/dev/null
 oca -d "$T/other.db" ca export > "$T/other-ca.asc"
 bad "another domain's CA key" ca re-certify --public-old "$T/other-ca.asc"
 echo junk > "$T/junk.asc"

@@ -6,7 +6,7 @@
 . "$srcdir/cli-lib.sh"
 
 DB="$T/ca.db"
-check "ca init" oca -d "$DB" ca init --domain example.org --algo ed25519 softkey
+check "ca init" oca -d "$DB" ca init --domain example.org --cipher-suite cv25519 softkey
 CA=$(ca_fpr "$DB")
 
 # revid FILE: the reference's revocation id of the armored signature in
