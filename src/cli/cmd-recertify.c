@@ -26,8 +26,7 @@ cmd_ca_recertify (const ca_opts_t *opts, int argc, char **argv)
   const char *fname = NULL;
   unsigned long days = 365;
   char *end;
-  unsigned char *buf = NULL;
-  size_t len = 0, nuids = 0, ncerts = 0;
+  size_t nuids = 0, ncerts = 0;
   pgp_cert_t *old = NULL;
   ca_t *ca = NULL;
   int c;
@@ -53,15 +52,9 @@ cmd_ca_recertify (const ca_opts_t *opts, int argc, char **argv)
   if (!fname)
     return cmd_usage ("the option --public-old is required");
 
-  err = cmd_read_file (fname, &buf, &len);
+  err = cmd_read_cert (fname, &old);
   if (err)
     goto leave;
-  err = pgp_read_cert (buf, len, &old);
-  if (err)
-    {
-      ca_key_errmsg (err, fname);
-      goto leave;
-    }
   err = ca_open (opts, 0, &ca);
   if (!err)
     err = ca_begin (ca);
@@ -76,7 +69,6 @@ cmd_ca_recertify (const ca_opts_t *opts, int argc, char **argv)
 
  leave:
   pgp_cert_release (old);
-  wipe_and_free (buf, len);   /* The file may hold the old secret key.  */
   ca_release (ca);
   return err;
 }
