@@ -12,6 +12,7 @@
 #include "scd.h"
 
 #include <string.h>
+#include <strings.h>
 
 static pthread_mutex_t card_lock = PTHREAD_MUTEX_INITIALIZER;
 static scd_card_t card_list;
@@ -63,13 +64,26 @@ scd_first_card (void)
   return card_list;
 }
 
+int
+scd_same_serialno (const char *a, const char *b)
+{
+  size_t n = strlen (a);
+
+  if (n != strlen (b))
+    return 0;
+  if (n == 32 && !strncasecmp (a, "D27600012401", 12))
+    return (!strncasecmp (b, "D27600012401", 12)
+            && !strcasecmp (a + 16, b + 16));
+  return !strcasecmp (a, b);
+}
+
 scd_card_t
 scd_find_card (const char *serialno)
 {
   scd_card_t card;
 
   for (card = card_list; card; card = card->next)
-    if (card->app && !strcasecmp (card->app->serialno, serialno))
+    if (card->app && scd_same_serialno (card->app->serialno, serialno))
       return card;
   return NULL;
 }
@@ -111,21 +125,28 @@ scd_check_card (scd_card_t card)
   return err;
 }
 
-gpg_error_t
-scd_scan_cards (int with_undefined)
+void
+scd_prune_cards (void)
 {
-  gpg_error_t err;
-  char **names = NULL;
   scd_card_t card, next;
-  size_t i;
-  int any_reader = 0;
 
-  /* Drop cards that are gone.  */
   for (card = card_list; card; card = next)
     {
       next = card->next;
       scd_check_card (card);
     }
+}
+
+gpg_error_t
+scd_scan_cards (int with_undefined)
+{
+  gpg_error_t err;
+  char **names = NULL;
+  scd_card_t card;
+  size_t i;
+  int any_reader = 0;
+
+  scd_prune_cards ();
 
   err = pcsc_list_readers (&names);
   if (err)

@@ -1,8 +1,9 @@
 /* scd-cmd-card.c - oca-scd's commands about cards
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * SERIALNO, LEARN, GETATTR, SETATTR, SWITCHCARD, SWITCHAPP, KEYINFO,
- * DEVINFO, GETINFO, RANDOM and APDU.  Each handler parses its line,
+ * SERIALNO, LEARN, GETATTR, SETATTR, KEYINFO, GETINFO, RANDOM and
+ * APDU (the commands for several cards are in scd-cmd-multi.c).  Each
+ * handler parses its line,
  * then reaches the card through scd_with_card (or all cards through
  * scd_with_registry) with the function that does the work.
  */
@@ -393,20 +394,35 @@ learn_card (scd_session_t sess, scd_card_t card, int keyno, void *arg)
 }
 
 const char scd_hlp_learn[] =
-  "LEARN [--force] [--keypairinfo]\n"
+  "LEARN [--force] [--keypairinfo] [--reread] [--multi] [<keygrip>]\n"
   "\n"
-  "Learn all useful information of the current card and send it as\n"
-  "status lines.  Without --force the client is first asked\n"
+  "Learn all useful information of the current card (or of the card\n"
+  "holding the key KEYGRIP) and send it as status lines; the data are\n"
+  "always read again from the card (--reread).  Without --force the\n"
+  "client is first asked\n"
   "  INQUIRE KNOWNCARDP <hexserialno>";
 gpg_error_t
 scd_cmd_learn (assuan_context_t ctx, char *line)
 {
+  gpg_error_t err;
   struct learn_parm parm;
-  static const scd_cardref_t ref = { .need_app = 1 };
+  scd_cardref_t ref = { .need_app = 1 };
+  char grip[41];
+  const char *arg;
 
   parm.force = scd_has_option (line, "--force");
   parm.only_kpi = scd_has_option (line, "--keypairinfo");
-  return scd_with_card (assuan_get_pointer (ctx), &ref, learn_card, &parm);
+  arg = scd_skip_options (line);
+  if (scd_is_keygrip (arg) && strlen (arg) == 40)
+    {
+      /* As scdaemon 2.4: the card with that key, if any.  */
+      memcpy (grip, arg, sizeof grip);
+      ref.keyid = grip;
+    }
+  err = scd_with_card (assuan_get_pointer (ctx), &ref, learn_card, &parm);
+  if (ref.keyid && gpg_err_code (err) == GPG_ERR_NO_SECKEY)
+    err = gpg_error (GPG_ERR_CARD_NOT_PRESENT);
+  return err;
 }
 
 /* GETATTR's work: refresh the data (but for what can't change) and
@@ -537,74 +553,6 @@ scd_cmd_setattr (assuan_context_t ctx, char *line)
   return err;
 }
 
-/* SWITCHCARD's work on the registry: bind the session to the card
- * with serial number ARG ("": the session's card, else the first with
- * the OpenPGP application).  */
-static gpg_error_t
-switch_card (scd_session_t sess, void *arg)
-{
-  const char *serialno = arg;
-  gpg_error_t err;
-  scd_card_t card = NULL;
-
-  err = scd_scan_cards (0);
-  if (err && gpg_err_code (err) != GPG_ERR_ENODEV)
-    return err;
-  if (*serialno)
-    card = scd_find_card (serialno);
-  else
-    {
-      if (sess->serialno[0])
-        card = scd_find_card (sess->serialno);
-      if (!card)
-        for (card = scd_first_card (); card && !card->app; card = card->next)
-          ;
-    }
-  if (!card)
-    return gpg_error (*serialno ? GPG_ERR_ENODEV : GPG_ERR_CARD_NOT_PRESENT);
-  sess->card_removed = 0;
-  scd_bind_card (sess, card);
-  return scd_send_status (sess->ctx, "SERIALNO", card->app->serialno);
-}
-
-const char scd_hlp_switchcard[] =
-  "SWITCHCARD [<serialno>]\n"
-  "\n"
-  "Make the card with SERIALNO the current one.";
-gpg_error_t
-scd_cmd_switchcard (assuan_context_t ctx, char *line)
-{
-  return scd_with_registry (assuan_get_pointer (ctx), 1, switch_card,
-                            scd_skip_options (line));
-}
-
-/* SWITCHAPP's work: report the (only) application.  */
-static gpg_error_t
-switchapp_card (scd_session_t sess, scd_card_t card, int keyno, void *arg)
-{
-  char buf[60];
-
-  (void)keyno;
-  (void)arg;
-  snprintf (buf, sizeof buf, "%s openpgp", card->app->serialno);
-  return scd_send_status (sess->ctx, "SERIALNO", buf);
-}
-
-const char scd_hlp_switchapp[] =
-  "SWITCHAPP [<appname>]\n"
-  "\n"
-  "Switch to application APPNAME (only \"openpgp\").";
-gpg_error_t
-scd_cmd_switchapp (assuan_context_t ctx, char *line)
-{
-  static const scd_cardref_t ref = { .need_app = 1 };
-
-  line = scd_skip_options (line);
-  if (*line && strcasecmp (line, "openpgp"))
-    return gpg_error (GPG_ERR_NOT_SUPPORTED);
-  return scd_with_card (assuan_get_pointer (ctx), &ref, switchapp_card, NULL);
-}
-
 /* KEYINFO's work on the registry: the keys of all cards that match
  * PARM (one keygrip, or all with --list, filtered by usage).  */
 struct keyinfo_parm
@@ -702,69 +650,6 @@ scd_cmd_keyinfo (assuan_context_t ctx, char *line)
   return err;
 }
 
-/* DEVINFO's work on the registry: one DEVICE line per card.  */
-static gpg_error_t
-devinfo_cards (scd_session_t sess, void *arg)
-{
-  assuan_context_t ctx = sess->ctx;
-  gpg_error_t err;
-  scd_card_t card;
-  char buf[100];
-
-  (void)arg;
-  scd_scan_cards (0);
-  err = scd_send_status (ctx, "DEVINFO_START", NULL);
-  for (card = scd_first_card (); card && !err; card = card->next)
-    if (card->app)
-      {
-        snprintf (buf, sizeof buf, "generic %s openpgp", card->app->serialno);
-        err = scd_send_status (ctx, "DEVICE", buf);
-      }
-  if (!err)
-    err = scd_send_status (ctx, "DEVINFO_END", NULL);
-  return err;
-}
-
-const char scd_hlp_devinfo[] =
-  "DEVINFO\n"
-  "\n"
-  "Emit S DEVINFO_START, S DEVICE <cardtype> <serialno> <apptype> per\n"
-  "card and S DEVINFO_END.";
-gpg_error_t
-scd_cmd_devinfo (assuan_context_t ctx, char *line)
-{
-  if (scd_has_option (line, "--watch"))
-    return gpg_error (GPG_ERR_NOT_SUPPORTED);
-  return scd_with_registry (assuan_get_pointer (ctx), 0, devinfo_cards, NULL);
-}
-
-/* GETINFO card_list (*ARG 0) and active_apps (*ARG 1): a SERIALNO
- * line per card with the OpenPGP application.  */
-static gpg_error_t
-list_cards (scd_session_t sess, void *arg)
-{
-  int apps = *(int *)arg;
-  gpg_error_t err;
-  scd_card_t card;
-  char buf[100];
-
-  err = scd_scan_cards (0);
-  if (gpg_err_code (err) == GPG_ERR_ENODEV)
-    err = 0;
-  for (card = scd_first_card (); card && !err; card = card->next)
-    if (card->app)
-      {
-        if (apps)
-          {
-            snprintf (buf, sizeof buf, "%s openpgp", card->app->serialno);
-            err = scd_send_status (sess->ctx, "SERIALNO", buf);
-          }
-        else
-          err = scd_send_status (sess->ctx, "SERIALNO", card->app->serialno);
-      }
-  return err;
-}
-
 /* GETINFO connections: the number of sessions into ARG (100 bytes).  */
 static gpg_error_t
 count_sessions (scd_session_t sess, void *arg)
@@ -840,35 +725,25 @@ scd_cmd_getinfo (assuan_context_t ctx, char *line)
     return assuan_send_data (ctx, "openpgp:\n", 9);
   if (!strcmp (line, "card_list") || !strcmp (line, "active_apps")
       || !strcmp (line, "all_active_apps"))
-    {
-      int apps = line[0] != 'c';
-
-      return scd_with_registry (sess, 0, list_cards, &apps);
-    }
+    return scd_getinfo_cards (ctx, line);
   if (!strncmp (line, "cmd_has_option", 14)
-      && (line[14] == ' ' || !line[14]))
+      && (line[14] == ' ' || line[14] == '\t' || !line[14]))
     {
-      char cmd[40], opt[40];
-      static const char *const known[] =
-        {
-          "SERIALNO --demand", "SERIALNO --all", "LEARN --force",
-          "LEARN --keypairinfo", "READKEY --advanced", "READKEY --info",
-          "READKEY --info-only", "READKEY --format", "SETDATA --append",
-          "PKSIGN --hash", "GENKEY --force", "GENKEY --timestamp",
-          "GENKEY --algo", "WRITEKEY --force", "PASSWD --reset",
-          "PASSWD --clear", "LOCK --wait", "APDU --atr", "APDU --more",
-          "APDU --exlen", "SETATTR --inquire", "KEYINFO --list",
-          "KEYINFO --data", NULL
-        };
-      int i;
+      /* As scdaemon 2.4: CMD and OPT are the next word and the rest of
+       * the line; only SERIALNO's "all" (--all) is announced.  */
+      const char *cmd = line + 14, *opt;
+      size_t cmdlen;
 
-      if (sscanf (line + 14, " %39s %39s", cmd, opt) != 2)
+      while (*cmd == ' ' || *cmd == '\t')
+        cmd++;
+      cmdlen = strcspn (cmd, " \t");
+      opt = cmd + cmdlen;
+      while (*opt == ' ' || *opt == '\t')
+        opt++;
+      if (!cmdlen || !*opt)
         return gpg_error (GPG_ERR_MISSING_VALUE);
-      snprintf (buf, sizeof buf, "%s --%s", cmd,
-                opt[0] == '-' && opt[1] == '-' ? opt + 2 : opt);
-      for (i = 0; known[i]; i++)
-        if (!strcasecmp (known[i], buf))
-          return 0;
+      if (cmdlen == 8 && !strncmp (cmd, "SERIALNO", 8) && !strcmp (opt, "all"))
+        return 0;
       return gpg_error (GPG_ERR_FALSE);
     }
   if (!strncmp (line, "manufacturer", 12) && (line[12] == ' '))

@@ -12,6 +12,9 @@
  *                    GETATTR, SETATTR, GETINFO, APDU, ...);
  *   scd-cmd-key.c    the commands about keys (READKEY, PKSIGN,
  *                    PKDECRYPT, GENKEY, WRITEKEY, PASSWD, ...);
+ *   scd-cmd-multi.c  the commands for several cards of GnuPG 2.4
+ *                    (SWITCHCARD, SWITCHAPP, DEVINFO, GETINFO
+ *                    card_list, active_apps, all_active_apps);
  *   scd-session.c    what a handler works with: status lines,
  *                    inquiries, the PIN callback, and its card through
  *                    scd_with_card (lock, find, call, unlock);
@@ -119,7 +122,15 @@ void scd_unlock_cards (void);
 gpg_error_t scd_scan_cards (int with_undefined);
 /* The first card (list head) or NULL.  Lock held.  */
 scd_card_t scd_first_card (void);
-/* Find the card with the AID hex SERIALNO.  Lock held.  */
+/* Drop the cards that are gone, add none (GnuPG 2.4 adds cards only
+ * when SERIALNO scans the readers).  Lock held.  */
+void scd_prune_cards (void);
+/* Whether the serial numbers A and B name the same card, as scdaemon
+ * 2.4 compares them: the version digits (12..15) of an OpenPGP card's
+ * AID do not count.  */
+int scd_same_serialno (const char *a, const char *b);
+/* Find the card with the AID hex SERIALNO (scd_same_serialno).  Lock
+ * held.  */
 scd_card_t scd_find_card (const char *serialno);
 /* Find the card in reader READER.  Lock held.  */
 scd_card_t scd_find_card_by_reader (const char *reader);
@@ -223,7 +234,13 @@ gpg_error_t scd_with_registry (scd_session_t sess, int respect_lock,
                                scd_registry_fn_t fn, void *arg);
 
 
-/*-- scd-cmd-card.c, scd-cmd-key.c: the command handlers --*/
+/*-- scd-cmd-multi.c --*/
+
+/* GETINFO card_list, active_apps or all_active_apps (WHAT).  */
+gpg_error_t scd_getinfo_cards (assuan_context_t ctx, const char *what);
+
+
+/*-- scd-cmd-card.c, scd-cmd-key.c, scd-cmd-multi.c: the handlers --*/
 
 /* Each scd_cmd_NAME handles the Assuan command NAME (LINE: its
  * arguments) and scd_hlp_NAME is its HELP text; scd-command.c
@@ -236,10 +253,7 @@ SCD_COMMAND (serialno);
 SCD_COMMAND (learn);
 SCD_COMMAND (getattr);
 SCD_COMMAND (setattr);
-SCD_COMMAND (switchcard);
-SCD_COMMAND (switchapp);
 SCD_COMMAND (keyinfo);
-SCD_COMMAND (devinfo);
 SCD_COMMAND (getinfo);
 SCD_COMMAND (random);
 SCD_COMMAND (apdu);
@@ -255,6 +269,10 @@ SCD_COMMAND (readcert);
 SCD_COMMAND (writecert);
 SCD_COMMAND (passwd);
 SCD_COMMAND (checkpin);
+/* scd-cmd-multi.c */
+SCD_COMMAND (switchcard);
+SCD_COMMAND (switchapp);
+SCD_COMMAND (devinfo);
 #undef SCD_COMMAND
 
 

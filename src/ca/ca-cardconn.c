@@ -276,48 +276,47 @@ gpg_error_t
 ca_card_list_cards (ca_card_conn_t *conn, ca_card_entry_t **r_list)
 {
   gpg_error_t err;
-  char **sns = NULL;
+  char **sns = NULL, *sn = NULL;
   size_t nsns = 0, i;
   ca_card_entry_t *list = NULL, **tail = &list, *e;
 
   *r_list = NULL;
+  /* SERIALNO opens the cards (GnuPG 2.4's scdaemon and oca-scd list
+   * only the cards opened so far), GETINFO card_list names them all;
+   * older servers know only the current card.  */
+  err = scd_client_serialno (conn->scd, NULL, &sn);
+  if (err)
+    {
+      switch (gpg_err_code (err))
+        {
+        case GPG_ERR_CARD_NOT_PRESENT:
+        case GPG_ERR_CARD_REMOVED:
+        case GPG_ERR_ENODEV:
+        case GPG_ERR_NOT_SUPPORTED:
+        case GPG_ERR_INV_CARD:
+        case GPG_ERR_CARD:
+        case GPG_ERR_OBJ_TERM_STATE:
+          err = 0;  /* No usable card: an empty list.  */
+          break;
+        default:
+          break;
+        }
+      goto leave;
+    }
   err = scd_client_card_list (conn->scd, &sns, &nsns);
   if (err || !nsns)
     {
-      /* Older servers: the one current card, if any.  */
-      char *sn = NULL;
-
       scd_client_free_strlist (sns);
-      sns = NULL;
-      nsns = 0;
-      err = scd_client_serialno (conn->scd, NULL, &sn);
-      if (err)
-        {
-          switch (gpg_err_code (err))
-            {
-            case GPG_ERR_CARD_NOT_PRESENT:
-            case GPG_ERR_CARD_REMOVED:
-            case GPG_ERR_ENODEV:
-            case GPG_ERR_NOT_SUPPORTED:
-            case GPG_ERR_INV_CARD:
-            case GPG_ERR_CARD:
-            case GPG_ERR_OBJ_TERM_STATE:
-              err = 0;  /* No usable card: an empty list.  */
-              break;
-            default:
-              break;
-            }
-          goto leave;
-        }
       sns = xtrycalloc (2, sizeof *sns);
       if (!sns)
         {
           err = oca_error_from_errno ();
-          xfree (sn);
           goto leave;
         }
       sns[0] = sn;
+      sn = NULL;
       nsns = 1;
+      err = 0;
     }
 
   for (i = 0; i < nsns; i++)
@@ -353,6 +352,7 @@ ca_card_list_cards (ca_card_conn_t *conn, ca_card_entry_t **r_list)
   list = NULL;
 
  leave:
+  xfree (sn);
   ca_card_entry_release (list);
   scd_client_free_strlist (sns);
   return err;
