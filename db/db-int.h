@@ -52,6 +52,8 @@ enum db_stmt_id
     STMT_PENDING_SET,
     STMT_PENDING_GET,
     STMT_PENDING_DELETE,
+    STMT_CACARD_INSERT,
+    STMT_CACARD_LIST,
     STMT_LAST_
   };
 

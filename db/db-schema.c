@@ -17,6 +17,9 @@
  * certificate from then on.  The step only creates the table; oca
  * moves a key stored inline by version 1 on the first read-write open
  * (src/ca-softkey.c), because that needs the OpenPGP parser.
+ *
+ * Version 3 records the backup cards of a card CA (`ca set-backend
+ * card --add'), each with its User PIN, in `cacards' (db-cacard.c).
  */
 #include <config.h>
 #include "db-int.h"
@@ -112,12 +115,25 @@ static const char schema_v2[] =
   "  key BLOB NOT NULL\n"
   ");\n";
 
+/* Further cards holding the key of a card CA; the card of
+ * cacerts.backend is not repeated here.  */
+static const char schema_v3[] =
+  "CREATE TABLE cacards (\n"
+  "  id INTEGER PRIMARY KEY NOT NULL,\n"
+  "  cacert_id INTEGER NOT NULL REFERENCES cacerts (id)"
+  " ON DELETE RESTRICT,\n"
+  "  ident VARCHAR NOT NULL,\n"
+  "  pin VARCHAR NOT NULL,\n"
+  "  UNIQUE (cacert_id, ident)\n"
+  ");\n";
+
 const db_migration_t db_migrations[] =
   {
     { "v1 base schema (openpgp-ca 0.13 model, certifications, pending)",
       schema_v1 },
     { "v2 the softkey CA private key in a table of its own (cakeys)",
-      schema_v2 }
+      schema_v2 },
+    { "v3 the backup cards of a card CA (cacards)", schema_v3 }
   };
 
 const size_t db_n_migrations = DIM (db_migrations);

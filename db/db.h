@@ -55,7 +55,7 @@
 #include "oca-common.h"
 
 /* The schema version this code writes (PRAGMA user_version).  */
-#define DB_SCHEMA_VERSION 2
+#define DB_SCHEMA_VERSION 3
 
 /* The SQLite application_id stamped into every oca database ("OCA0").  */
 #define DB_APPLICATION_ID 0x4f434130
@@ -240,6 +240,29 @@ gpg_error_t db_cacert_replace_key (db_t db, int64_t id, const char *pub_cert,
  * its size; store the public cert with db_cacert_update_cert next.
  * Must be called OUTSIDE a transaction.  */
 gpg_error_t db_cacert_scrub_cert (db_t db, int64_t id);
+
+
+/*-- The backup cards of a card CA (table cacards, schema 3) --*/
+
+typedef struct db_cacard_s
+{
+  struct db_cacard_s *next;
+  char *ident;             /* "MANU:SERIAL".  */
+  char *pin;               /* Its User PIN, secure memory.  */
+} db_cacard_t;
+
+/* Release a list of cards, wiping the PINs.  NULL is accepted.  */
+void db_cacard_release (db_cacard_t *list);
+
+/* Record the card IDENT with its User PIN PIN for cacert CACERT_ID.
+ * GPG_ERR_DUP_KEY if it is recorded already.  Needs a transaction.  */
+gpg_error_t db_cacard_add (db_t db, int64_t cacert_id, const char *ident,
+                           const char *pin);
+
+/* The cards recorded for cacert CACERT_ID in the order they were added
+ * (NULL if none).  */
+gpg_error_t db_cacard_list (db_t db, int64_t cacert_id,
+                            db_cacard_t **r_list);
 
 
 /*-- The softkey CA's private key (table cakeys) --

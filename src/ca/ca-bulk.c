@@ -13,7 +13,10 @@
  * Errors.  Normally the import is all or nothing: any error leaves the
  * transaction to be rolled back.  The exception is a backend whose
  * certifier is not thread-safe (an OpenPGP card): it runs in one
- * worker, in keyring order, and stops at the first error.  If that
+ * worker, in keyring order, and stops at the first error -- or, when
+ * the CA has backup cards, in one worker per card present, through the
+ * backend's pool, which moves the work of a card that fails (pulled
+ * out) to the others and fails only when no card is left.  If that
  * error came from the certifier's sign function (touch timeout, card
  * removed, wrong PIN, lost card server, a signature that does not
  * verify - all about the device, none about the keyring), the keys
@@ -268,6 +271,7 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
   bulk_job_t *jobs = NULL;
   size_t njobs = 0, i, nstarted = 0, last_done = 0, nskipped = 0;
   size_t fail, nbefore = 0;
+  unsigned int npool = 0;
   int keep_before = 0, serial_failed = 0;
   char *failmsg = NULL;
   bulk_shared_t sh;
@@ -353,7 +357,11 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
       jobs[i].cert = stored;
     }
 
-  err = ca->backend->ops->certifier (ca->backend, &sh.signer);
+  if (ca->backend->ops->certifier_pool)
+    err = ca->backend->ops->certifier_pool (ca->backend, &sh.signer,
+                                            &npool);
+  else
+    err = ca->backend->ops->certifier (ca->backend, &sh.signer);
   if (err)
     goto leave;
   sh.jobs = jobs;
@@ -370,7 +378,7 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
   if (nthreads > MAX_THREADS)
     nthreads = MAX_THREADS;
   if (!ca->backend->ops->thread_safe)
-    nthreads = 1;
+    nthreads = npool > 1 ? npool : 1;
   if (nthreads > njobs)
     nthreads = njobs;
 

@@ -256,30 +256,92 @@ ca_card_make_signer (ca_card_conn_t *conn, const char *serialno,
  * The backend.
  */
 
-struct card_backend
+/* A card of the CA: the one of the configuration or a backup.  */
+struct card_id
 {
   char *ident;
   char *pin;                   /* Secure memory.  */
+};
+
+/* A card of the pool, on its own connection.  */
+struct pool_card
+{
+  ca_card_conn_t *conn;
+  char *serialno;
+  ca_card_slot_t slot;
+};
+
+struct card_backend
+{
+  char *ident;                 /* The card of the configuration.  */
+  char *pin;                   /* Secure memory.  */
+  struct card_id *backups;
+  size_t nbackups;
   int stored_route;
   int route;
   ca_card_conn_t *conn;        /* Opened on first use.  */
+  const char *cur_ident;       /* The card in use (IDENT or a backup).  */
   char *serialno;
   scd_cardinfo_t *info;
   int ready;
   gpg_error_t open_err;        /* Sticky error of the first open.  */
   ca_card_slot_t slot[2];      /* The signers' contexts: SIG, AUT.  */
+  ca_card_pool_t *pool;        /* Bulk certification, opened on use.  */
+  struct pool_card *pcards;
+  size_t npcards;
+  gpg_error_t pool_err;
 };
 
 
-/* Connect to the card of BE and check it is the CA's card.  */
+/* See ca-card.h.  */
+gpg_error_t
+ca_card_check_ca (const ca_card_entry_t *e, const pgp_cert_t *cacert,
+                  const char *ident)
+{
+  static const unsigned char zero[20];
+  char fpr[41], cardfpr[41];
+
+  if (!ca_card_holder_ok (e->info))
+    return ca_set_errmsg (gpg_error (GPG_ERR_WRONG_CARD),
+                          "On card %s: Expected cardholder name '%s' on "
+                          "OpenPGP card, found '%s'.", ident,
+                          CA_CARD_HOLDER,
+                          e->info->disp_name ? e->info->disp_name : "");
+  pgp_cert_fpr_hex (cacert, fpr);
+  if (!e->info->fpr_valid[2] || !memcmp (e->info->fpr[2], zero, 20))
+    return ca_set_errmsg (gpg_error (GPG_ERR_NO_SECKEY),
+                          "On card %s: No AUT key on card", ident);
+  oca_bin2hex (e->info->fpr[2], 20, cardfpr);
+  if (strcmp (fpr, cardfpr))
+    return ca_set_errmsg (gpg_error (GPG_ERR_WRONG_CARD),
+                          "On card %s: Auth key slot on card %s doesn't "
+                          "match primary (cert) fingerprint %s.",
+                          ident, cardfpr, fpr);
+  return 0;
+}
+
+
+/* The Ith card of CB: 0 is the configuration's, then the backups.  */
+static void
+card_nth (struct card_backend *cb, size_t i, const char **r_ident,
+          const char **r_pin)
+{
+  *r_ident = i ? cb->backups[i - 1].ident : cb->ident;
+  *r_pin = i ? cb->backups[i - 1].pin : cb->pin;
+}
+
+
+/* Connect to the card of BE and check it is the CA's card: the card of
+ * the configuration, or if it is not present the first backup card
+ * that is.  */
 static gpg_error_t
 backend_open (ca_backend_t *be)
 {
   struct card_backend *cb = be->priv;
   gpg_error_t err;
-  static const unsigned char zero[20];
-  ca_card_entry_t *list = NULL, *e;
-  char fpr[41], cardfpr[41];
+  ca_card_entry_t *list = NULL, *e = NULL;
+  const char *ident = NULL, *pin = NULL;
+  size_t i;
 
   if (cb->ready)
     return 0;
@@ -292,45 +354,35 @@ backend_open (ca_backend_t *be)
   err = ca_card_list_cards (cb->conn, &list);
   if (err)
     goto leave;
-  e = ca_card_find (list, cb->ident);
-  if (!e)
+  for (i = 0; i <= cb->nbackups && !e; i++)
+    {
+      card_nth (cb, i, &ident, &pin);
+      e = ca_card_find (list, ident);
+    }
+  if (!e && !cb->nbackups)
     {
       err = ca_set_errmsg (gpg_error (GPG_ERR_CARD_NOT_PRESENT),
                            "OpenPGP card %s not found (is it plugged in?)",
                            cb->ident);
       goto leave;
     }
-  if (!ca_card_holder_ok (e->info))
+  if (!e)
     {
-      err = ca_set_errmsg (gpg_error (GPG_ERR_WRONG_CARD),
-                           "On card %s: Expected cardholder name '%s' on "
-                           "OpenPGP card, found '%s'.", cb->ident,
-                           CA_CARD_HOLDER,
-                           e->info->disp_name ? e->info->disp_name : "");
+      err = ca_set_errmsg (gpg_error (GPG_ERR_CARD_NOT_PRESENT),
+                           "none of the CA's %zu OpenPGP cards (%s, ...) "
+                           "found (is one plugged in?)", cb->nbackups + 1,
+                           cb->ident);
       goto leave;
     }
-  pgp_cert_fpr_hex (be->cacert, fpr);
-  if (!e->info->fpr_valid[2] || !memcmp (e->info->fpr[2], zero, 20))
-    {
-      err = ca_set_errmsg (gpg_error (GPG_ERR_NO_SECKEY),
-                           "On card %s: No AUT key on card", cb->ident);
-      goto leave;
-    }
-  oca_bin2hex (e->info->fpr[2], 20, cardfpr);
-  if (strcmp (fpr, cardfpr))
-    {
-      err = ca_set_errmsg (gpg_error (GPG_ERR_WRONG_CARD),
-                           "On card %s: Auth key slot on card %s doesn't "
-                           "match primary (cert) fingerprint %s.",
-                           cb->ident, cardfpr, fpr);
-      goto leave;
-    }
-  /* Select it again (the listing may have selected another card) and
-   * verify the PIN once for the whole run.  */
-  err = ca_card_unlock (cb->conn, e->serialno, e->info, cb->ident, cb->pin,
-                        0);
+  err = ca_card_check_ca (e, be->cacert, ident);
   if (err)
     goto leave;
+  /* Select it again (the listing may have selected another card) and
+   * verify the PIN once for the whole run.  */
+  err = ca_card_unlock (cb->conn, e->serialno, e->info, ident, pin, 0);
+  if (err)
+    goto leave;
+  cb->cur_ident = ident;
   cb->serialno = e->serialno;
   e->serialno = NULL;
   cb->info = e->info;
@@ -360,7 +412,7 @@ slot_uif (ca_backend_t *be, int idx, const char *what, int *r_uif)
                           "the CA's OpenPGP card %s needs a touch for %s: "
                           "no automated certification (use the oca "
                           "command line, or 'oca card touch' to turn it "
-                          "off)", cb->ident, what);
+                          "off)", cb->cur_ident, what);
   return 0;
 }
 
@@ -378,9 +430,140 @@ card_certifier (ca_backend_t *be, pgp_signer_t *r_signer)
     err = slot_uif (be, 2, "certifications", &uif);
   if (err)
     return err;
-  return ca_card_make_signer (cb->conn, cb->serialno, cb->ident,
+  return ca_card_make_signer (cb->conn, cb->serialno, cb->cur_ident,
                               CA_CARD_SLOT_AUT, be->cacert->primary, uif,
                               &cb->slot[1], r_signer);
+}
+
+
+/* Open card E (IDENT, PIN) of the pool as its member PC on a
+ * connection of its own (or CONN0, which it then owns), and make its
+ * signer.  */
+static gpg_error_t
+pool_add (ca_backend_t *be, ca_card_conn_t **conn0, ca_card_entry_t *e,
+          const char *ident, const char *pin, struct pool_card *pc,
+          pgp_signer_t *r_signer)
+{
+  gpg_error_t err;
+  struct card_backend *cb = be->priv;
+
+  err = ca_card_check_ca (e, be->cacert, ident);
+  if (err)
+    return err;
+  if (*conn0)
+    {
+      pc->conn = *conn0;
+      *conn0 = NULL;
+    }
+  else
+    {
+      err = ca_card_connect (cb->route, &pc->conn);
+      if (err)
+        return err;
+    }
+  pc->serialno = xtrystrdup (e->serialno);
+  if (!pc->serialno)
+    return oca_error_from_errno ();
+  err = ca_card_unlock (pc->conn, e->serialno, e->info, ident, pin, 0);
+  if (!err)
+    err = ca_card_make_signer (pc->conn, pc->serialno, ident,
+                               CA_CARD_SLOT_AUT, be->cacert->primary,
+                               e->info->uif_valid[2] ? e->info->uif[2] : 0,
+                               &pc->slot, r_signer);
+  return err;
+}
+
+
+/* Open every card of BE that is present and holds the CA key for the
+ * pool.  A card that can not be used is reported and left out.  */
+static gpg_error_t
+pool_open (ca_backend_t *be)
+{
+  struct card_backend *cb = be->priv;
+  gpg_error_t err, first_err = 0;
+  ca_card_conn_t *conn0 = NULL;
+  ca_card_entry_t *list = NULL, *e;
+  pgp_signer_t *signers = NULL;
+  const char *ident, *pin;
+  size_t i, n = 0;
+
+  cb->pcards = xtrycalloc (cb->nbackups + 1, sizeof *cb->pcards);
+  signers = xtrycalloc (cb->nbackups + 1, sizeof *signers);
+  if (!cb->pcards || !signers)
+    {
+      err = oca_error_from_errno ();
+      goto leave;
+    }
+  err = ca_card_connect (cb->route, &conn0);
+  if (!err)
+    err = ca_card_list_cards (conn0, &list);
+  if (err)
+    goto leave;
+  for (i = 0; i <= cb->nbackups; i++)
+    {
+      card_nth (cb, i, &ident, &pin);
+      e = ca_card_find (list, ident);
+      if (!e)
+        continue;
+      err = pool_add (be, &conn0, e, ident, pin, &cb->pcards[n],
+                      &signers[n]);
+      if (err)
+        {
+          ca_card_conn_release (cb->pcards[n].conn);
+          xfree (cb->pcards[n].serialno);
+          memset (&cb->pcards[n], 0, sizeof cb->pcards[n]);
+          ca_warning ("OpenPGP card %s is left out: %s", ident,
+                      ca_errmsg_for (err) ? ca_errmsg_for (err)
+                      : gpg_strerror (err));
+          if (!first_err)
+            first_err = err;
+          err = 0;
+          continue;
+        }
+      cb->npcards = ++n;
+    }
+  if (!n && first_err)
+    err = first_err;
+  else if (!n)
+    err = ca_set_errmsg (gpg_error (GPG_ERR_CARD_NOT_PRESENT),
+                         "none of the CA's %zu OpenPGP cards (%s, ...) "
+                         "found (is one plugged in?)", cb->nbackups + 1,
+                         cb->ident);
+  else
+    err = ca_card_pool_new (signers, n, &cb->pool);
+
+ leave:
+  ca_card_conn_release (conn0);
+  ca_card_entry_release (list);
+  xfree (signers);
+  return err;
+}
+
+
+static gpg_error_t
+card_certifier_pool (ca_backend_t *be, pgp_signer_t *r_signer,
+                     unsigned int *r_n)
+{
+  struct card_backend *cb = be->priv;
+  gpg_error_t err;
+
+  *r_n = 0;
+  if (!cb->nbackups)
+    {
+      /* One card: the certifier, on the backend's connection.  */
+      err = card_certifier (be, r_signer);
+      if (!err)
+        *r_n = 1;
+      return err;
+    }
+  memset (r_signer, 0, sizeof *r_signer);
+  if (!cb->pool && !cb->pool_err)
+    cb->pool_err = pool_open (be);
+  if (cb->pool_err)
+    return cb->pool_err;
+  ca_card_pool_signer (cb->pool, r_signer);
+  *r_n = (unsigned int)ca_card_pool_live (cb->pool);
+  return 0;
 }
 
 
@@ -403,11 +586,11 @@ card_signer (ca_backend_t *be, pgp_signer_t *r_signer)
   if (!cb->info->fpr_valid[0] || memcmp (cb->info->fpr[0], sub->fpr, 20))
     return ca_set_errmsg (gpg_error (GPG_ERR_WRONG_CARD),
                           "On card %s: the SIG slot does not hold the CA "
-                          "signing subkey", cb->ident);
+                          "signing subkey", cb->cur_ident);
   err = slot_uif (be, 0, "signatures", &uif);
   if (err)
     return err;
-  return ca_card_make_signer (cb->conn, cb->serialno, cb->ident,
+  return ca_card_make_signer (cb->conn, cb->serialno, cb->cur_ident,
                               CA_CARD_SLOT_SIG, sub, uif,
                               &cb->slot[0], r_signer);
 }
@@ -437,9 +620,23 @@ static void
 card_release (ca_backend_t *be)
 {
   struct card_backend *cb = be->priv;
+  size_t i;
 
   if (!cb)
     return;
+  ca_card_pool_release (cb->pool);
+  for (i = 0; cb->pcards && i < cb->npcards; i++)
+    {
+      ca_card_conn_release (cb->pcards[i].conn);
+      xfree (cb->pcards[i].serialno);
+    }
+  xfree (cb->pcards);
+  for (i = 0; i < cb->nbackups; i++)
+    {
+      xfree (cb->backups[i].ident);
+      wipe_and_free_string (cb->backups[i].pin);
+    }
+  xfree (cb->backups);
   ca_card_conn_release (cb->conn);
   xfree (cb->ident);
   wipe_and_free_string (cb->pin);
@@ -458,8 +655,46 @@ static const struct ca_backend_ops card_ops =
     card_describe,
     card_export_private,
     card_release,
-    0
+    0,
+    card_certifier_pool
   };
+
+
+/* See ca-card.h.  */
+gpg_error_t
+ca_card_backend_set_backups (ca_backend_t *be, const db_cacard_t *cards)
+{
+  struct card_backend *cb = be->priv;
+  const db_cacard_t *c;
+  size_t n = 0;
+
+  if (cb->nbackups || cb->ready)
+    return gpg_error (GPG_ERR_INV_STATE);
+  for (c = cards; c; c = c->next)
+    n++;
+  if (!n)
+    return 0;
+  cb->backups = xtrycalloc (n, sizeof *cb->backups);
+  if (!cb->backups)
+    return oca_error_from_errno ();
+  for (c = cards; c; c = c->next, cb->nbackups++)
+    {
+      struct card_id *b = &cb->backups[cb->nbackups];
+
+      b->ident = xtrystrdup (c->ident);
+      b->pin = xtrymalloc_secure (strlen (c->pin) + 1);
+      if (!b->ident || !b->pin)
+        {
+          gpg_error_t err = oca_error_from_errno ();
+
+          xfree (b->ident);
+          xfree (b->pin);
+          return err;
+        }
+      strcpy (b->pin, c->pin);
+    }
+  return 0;
+}
 
 
 /* See ca-card.h.  */

@@ -27,6 +27,7 @@
  *   ca-cardcfg.c   configuration strings, routes, random PINs
  *   ca-pin.c       the PIN-choice state machine
  *   ca-cardconn.c  the connection and the card operations
+ *   ca-cardpool.c  several cards signing at once (backup cards)
  *   ca-card.c      the backend: certifications and signatures on the card
  *   ca-provision.c the flows of ca.h: init, migrate, set-backend, touch,
  *                  card list (one shared sequence, crash-safe)
@@ -277,5 +278,36 @@ gpg_error_t ca_card_make_signer (ca_card_conn_t *conn, const char *serialno,
  * until the first signature.  */
 gpg_error_t ca_card_backend_new (const char *config, pgp_cert_t *cacert,
                                  int route, ca_backend_t **r_be);
+
+/* Give the card backend BE the CA's backup cards CARDS (copied): when
+ * the card of the configuration is not present the first backup card
+ * present signs, and bulk certification (the backend's pool) uses
+ * every card present at once.  */
+gpg_error_t ca_card_backend_set_backups (ca_backend_t *be,
+                                         const db_cacard_t *cards);
+
+/* Check that card E (IDENT) holds the CA of CACERT: the cardholder
+ * "OpenPGP CA" and the CA key's fingerprint in the AUT slot; the error
+ * has a message naming IDENT.  */
+gpg_error_t ca_card_check_ca (const ca_card_entry_t *e,
+                              const pgp_cert_t *cacert, const char *ident);
+
+
+/*-- Several cards at once (ca-cardpool.c) --*/
+
+typedef struct ca_card_pool ca_card_pool_t;
+
+/* A pool of the N signers SIGNERS (copied; their contexts are
+ * borrowed), one per card, each usable by one thread at a time.  */
+gpg_error_t ca_card_pool_new (const pgp_signer_t *signers, size_t n,
+                              ca_card_pool_t **r_pool);
+void ca_card_pool_release (ca_card_pool_t *pool);
+/* The pool as one signer that several threads may call at once: each
+ * signature is made by an idle card; a card that fails is retired and
+ * the signature made by another; with none left the last card's error
+ * is returned.  */
+void ca_card_pool_signer (ca_card_pool_t *pool, pgp_signer_t *r_signer);
+/* The number of cards not retired.  */
+size_t ca_card_pool_live (ca_card_pool_t *pool);
 
 #endif /*OCA_CA_CARD_H*/

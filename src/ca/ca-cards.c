@@ -47,10 +47,11 @@ card_from_entry (const ca_card_entry_t *e, ca_card_t **r_card)
     return oca_error_from_errno ();
   memcpy (c->ident, e->ident, sizeof c->ident);
   c->serialno = xtrystrdup (e->serialno);
+  c->reader = xtrystrdup (info->reader ? info->reader : "");
   c->holder = xtrystrdup (info->disp_name ? info->disp_name : "");
   c->holder_shown = xtrystrdup (ca_card_holder_display (info, shown,
                                                         sizeof shown));
-  if (!c->serialno || !c->holder || !c->holder_shown)
+  if (!c->serialno || !c->reader || !c->holder || !c->holder_shown)
     {
       ca_cards_release (c);
       return oca_error_from_errno ();
@@ -148,6 +149,7 @@ ca_cards_release (ca_card_t *list)
     {
       next = list->next;
       xfree (list->serialno);
+      xfree (list->reader);
       xfree (list->holder);
       xfree (list->holder_shown);
       xfree (list);

@@ -65,6 +65,11 @@ struct ca_backend_ops
   void (*release) (ca_backend_t *be);
   /* Whether the certifier may sign from several threads at once.  */
   int thread_safe;
+  /* NULL, or: fill *R_SIGNER for the CA primary key with a signer that
+   * *R_N threads may call at once (a card CA with backup cards: one
+   * thread per card present).  */
+  gpg_error_t (*certifier_pool) (ca_backend_t *be, pgp_signer_t *r_signer,
+                                 unsigned int *r_n);
 };
 
 struct ca_backend

@@ -9,11 +9,14 @@
 #include <config.h>
 #include "ca.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 
-/* The one-line message for the error being returned to main.  Only
- * the main thread sets it.  */
+/* The one-line message for the error being returned to main.  Worker
+ * threads may set it too (the cards of a bulk certification): the
+ * last one wins, under the lock.  */
+static pthread_mutex_t errmsg_lock = PTHREAD_MUTEX_INITIALIZER;
 static char errmsg_buf[1024];
 static int errmsg_set;
 static gpg_error_t errmsg_err;
@@ -26,6 +29,7 @@ ca_set_errmsg (gpg_error_t err, const char *fmt, ...)
   va_list ap;
   char *p;
 
+  pthread_mutex_lock (&errmsg_lock);
   va_start (ap, fmt);
   vsnprintf (errmsg_buf, sizeof errmsg_buf, fmt, ap);
   va_end (ap);
@@ -35,6 +39,7 @@ ca_set_errmsg (gpg_error_t err, const char *fmt, ...)
       *p = ' ';
   errmsg_set = 1;
   errmsg_err = err;
+  pthread_mutex_unlock (&errmsg_lock);
   return err;
 }
 

@@ -173,7 +173,8 @@ static const struct ca_backend_ops softkey_ops =
     softkey_describe,
     softkey_export_private,
     softkey_release,
-    1
+    1,
+    NULL
   };
 
 

@@ -504,6 +504,7 @@ typedef struct ca_card
   struct ca_card *next;
   char ident[14];              /* "MANU:SERIAL".  */
   char *serialno;              /* 32 hex digits.  */
+  char *reader;                /* The reader's name ("" if unknown).  */
   ca_card_use_t use;
   int blank;                   /* No key in any slot.  */
   int holder_is_ca;            /* Cardholder "OpenPGP CA".  */
@@ -618,6 +619,12 @@ gpg_error_t ca_card_migrate (ca_t *ca, const char *ident,
  * the only one holding its key), with the User PIN from UI.  */
 gpg_error_t ca_card_set_backend (ca_t *ca, const char *ident,
                                  const ca_card_ui_t *ui);
+
+/* `ca set-backend card --add IDENT': record IDENT, a further card
+ * holding the key of the card CA CA, with its User PIN from UI
+ * (verified on the card).  */
+gpg_error_t ca_card_add_backup (ca_t *ca, const char *ident,
+                                const ca_card_ui_t *ui);
 
 /* `card touch': set the touch policy of slot KEYNO (1 SIG, 2 DEC, 3
  * AUT; SLOTNAME for messages) of the card CA CA's card (IDENT, if

@@ -232,12 +232,22 @@ const char cmd_help_ca_migrate[] =
   "key first ('oca ca private').\n";
 
 const char cmd_help_ca_set_backend[] =
-  "Usage: oca ca set-backend card [IDENT] [--pin-file FILE]\n"
+  "Usage: oca ca set-backend card [IDENT | --add IDENT] [--pin-file FILE]\n"
   "                               [--scd=oca-scd|gpg-agent]\n"
   "\n"
   "Switch a card-backed CA to another card that holds the same key (for\n"
   "example a backup card made with 'ca init ... card --import').  Asks\n"
-  "for the User PIN of that card.\n";
+  "for the User PIN of that card.\n"
+  "\n"
+  "With --add IDENT the CA keeps its card and records IDENT, a further\n"
+  "card with the same key, as a backup card: it signs when the CA's card\n"
+  "is missing, and bulk certification ('user import --domain-emails')\n"
+  "uses every card of the CA that is present at once.\n"
+  "\n"
+  "Options:\n"
+  "      --add IDENT        record the backup card IDENT\n"
+  "      --pin-file FILE    read the User PIN from FILE\n"
+  "      --scd ROUTE        oca-scd (default) or gpg-agent\n";
 
 const char cmd_help_group_card[] =
   "Usage: oca card COMMAND [OPTIONS]\n"

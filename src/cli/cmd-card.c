@@ -23,7 +23,7 @@
 enum
   {
     OPT_IMPORT = 1000, OPT_GENERATE, OPT_FROM_CARD, OPT_PUBKEY,
-    OPT_SCD, OPT_PIN_FILE, OPT_COLONS, OPT_KEY, OPT_POLICY
+    OPT_SCD, OPT_PIN_FILE, OPT_COLONS, OPT_KEY, OPT_POLICY, OPT_ADD
   };
 
 
@@ -403,7 +403,7 @@ cmd_ca_migrate (const ca_opts_t *opts, int argc, char **argv)
 }
 
 
-/* oca ca set-backend card [IDENT] */
+/* oca ca set-backend card [IDENT | --add IDENT] */
 gpg_error_t
 cmd_ca_set_backend (const ca_opts_t *opts, int argc, char **argv)
 {
@@ -412,10 +412,11 @@ cmd_ca_set_backend (const ca_opts_t *opts, int argc, char **argv)
       { "pinpad",   no_argument,       NULL, 'P' },
       { "scd",      required_argument, NULL, OPT_SCD },
       { "pin-file", required_argument, NULL, OPT_PIN_FILE },
+      { "add",      required_argument, NULL, OPT_ADD },
       { NULL, 0, NULL, 0 }
     };
   gpg_error_t err;
-  const char *route_arg = NULL, *ident = NULL;
+  const char *route_arg = NULL, *ident = NULL, *add = NULL;
   int c;
   ca_t *ca = NULL;
   ca_opts_t ropts;
@@ -431,9 +432,13 @@ cmd_ca_set_backend (const ca_opts_t *opts, int argc, char **argv)
       case 'P': break;
       case OPT_SCD: route_arg = optarg; break;
       case OPT_PIN_FILE: st.pin_file = optarg; break;
+      case OPT_ADD: add = optarg; break;
       default: return cmd_getopt_error (c, argv);
       }
   err = card_args (argc, argv, "card", &ident);
+  if (!err && add && ident)
+    err = cmd_usage ("--add takes the card; unexpected argument '%s'",
+                     ident);
   if (!err)
     err = route_opts (opts, route_arg, &ropts);
   if (err)
@@ -441,9 +446,13 @@ cmd_ca_set_backend (const ca_opts_t *opts, int argc, char **argv)
 
   ui = make_ui (&st);
   err = ca_open (&ropts, 0, &ca);
-  if (!err)
+  if (!err && add)
+    err = ca_card_add_backup (ca, add, &ui);
+  else if (!err)
     err = ca_card_set_backend (ca, ident, &ui);
-  if (!err)
+  if (!err && add)
+    printf ("Backup card %s is recorded.\n", add);
+  else if (!err)
     printf ("CA backend configuration is changed.\n");
   ca_release (ca);
   return err;
@@ -514,6 +523,8 @@ cmd_card_list (const ca_opts_t *opts, int argc, char **argv)
         printf ("%s OpenPGP CA %s\n", e->ident, e->aut_fpr);
       else
         printf ("%s in use (cardholder '%s')\n", e->ident, e->holder_shown);
+      if (*e->reader)
+        printf ("    Reader: %s\n", e->reader);
     }
 
  leave:
