@@ -465,6 +465,18 @@ pool_add (ca_backend_t *be, ca_card_conn_t **conn0, ca_card_entry_t *e,
   if (!pc->serialno)
     return oca_error_from_errno ();
   err = ca_card_unlock (pc->conn, e->serialno, e->info, ident, pin, 0);
+  switch (gpg_err_code (err))
+    {
+    case GPG_ERR_EOF:
+    case GPG_ERR_EPIPE:
+    case GPG_ERR_NO_SCDAEMON:
+    case GPG_ERR_CARD_REMOVED:
+    case GPG_ERR_CARD_NOT_PRESENT:
+    case GPG_ERR_ENODEV:
+      return ca_card_errmsg (err, ident, "unlocking the card");
+    default:
+      break;
+    }
   if (!err)
     err = ca_card_make_signer (pc->conn, pc->serialno, ident,
                                CA_CARD_SLOT_AUT, be->cacert->primary,

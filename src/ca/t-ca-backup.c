@@ -5,8 +5,9 @@
  * card 1, the same key put on cards 2 and 3 (`ca init --import' into
  * other databases), card 2 recorded with ca_card_add_backup (and what
  * it refuses), a bulk certification on the cards present, and the
- * backup card signing when the CA's card is missing.  Pulling a card
- * in the middle of a bulk run is tests/card/t-backup.sh (real pcscd).
+ * backup card signing when the CA's card is missing; a card server dying
+ * in the middle of a bulk run.  Pulling a card in the middle of a bulk
+ * run is tests/card/t-backup.sh (real pcscd).
  */
 #include <config.h>
 #include "t-ca-support.h"
@@ -145,6 +146,71 @@ bulk (const char *name, int nkeys, size_t *r_made)
 }
 
 
+/* bulk for tca_stderr_of.  */
+struct bulk_parm
+{
+  int nkeys;
+  size_t made;
+  gpg_error_t err;
+};
+
+static void
+bulk_in (void *opaque)
+{
+  struct bulk_parm *parm = opaque;
+
+  parm->err = bulk ("ca.db", parm->nkeys, &parm->made);
+}
+
+
+/* One bulk run of 8 keys with every card server dying after N APDUs:
+ * 1 when it certified all keys, 2 when it did so although a card was
+ * lost in the middle, 0 when it failed.  */
+static int
+bulk_dying (long n)
+{
+  struct bulk_parm parm = { 8, 0, 0 };
+  char *out;
+  int r;
+
+  tca_vcard_die_after (n);
+  out = tca_stderr_of (bulk_in, &parm);
+  tca_vcard_die_after (-1);
+  r = parm.err || parm.made != 8 ? 0
+    : out && strstr (out, "; going on with the other card") ? 2 : 1;
+  xfree (out);
+  return r;
+}
+
+
+/* A bulk run in which the card server of one card dies: the pool
+ * retires that card, the others finish.  The card servers count their
+ * APDUs each (tca_vcard_die_after); the one that listed the cards, and
+ * then serves card 1, has seen the most, so there are limits that make
+ * it die after a few signatures while the servers of cards 2 and 3 go
+ * on.  Below the smallest limit with which a run succeeds, the listing
+ * fails; a few APDUs above it card 1 dies while it signs.  */
+static void
+test_card_dies (void)
+{
+  long lo = 10, hi = 1000, n, at = 0;
+
+  while (lo + 1 < hi)
+    {
+      n = (lo + hi) / 2;
+      if (bulk_dying (n))
+        hi = n;
+      else
+        lo = n;
+    }
+  for (n = hi; n < hi + 10 && !at; n++)
+    if (bulk_dying (n) == 2)
+      at = n;
+  ok (at, "a card server died in the middle of a bulk run, the other "
+      "cards certified every key (at %ld APDUs)", at);
+}
+
+
 int
 main (void)
 {
@@ -206,6 +272,7 @@ main (void)
 
   ok_err (bulk ("ca.db", 6, &made), "bulk on the three cards");
   ok (made == 6, "6 certifications (%zu)", made);
+  test_card_dies ();
 
   /* The CA's card missing: the backups sign.  */
   tca_vcard_insert (1, 0);

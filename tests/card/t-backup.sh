@@ -5,24 +5,24 @@
 # on when one is pulled out mid-run, a backup card signing when the
 # CA's card is missing
 # SPDX-License-Identifier: GPL-3.0-or-later
+# profile-run: once
 . "$srcdir/card-lib.sh"
 
-# Three cards with a token's timing (the bulk must last long enough to
-# pull a card in the middle of it).
-vcard_reserve 3 || exit 1
-for c in a b c; do
-  vcard_plug $c --serial 0000BA0$(printf %s $c | tr abc 123) \
-    --latency 120,5,0 || exit 1
-done
-card_env a b c
-IDA=FFFE:0000BA01 IDB=FFFE:0000BA02 IDC=FFFE:0000BA03
+# Two cards in the first two slots (one reader: card_env's reader prefix
+# shows no other test's card), with a token's timing so that the bulk
+# lasts long enough to pull a card in the middle of it.
+vcard_reserve 2 || exit 1
+vcard_plug a --serial 0000BA01 --latency 120,5,0 || exit 1
+vcard_plug b --serial 0000BA02 --latency 120,5,0 || exit 1
+card_env a b
+IDA=FFFE:0000BA01 IDB=FFFE:0000BA02
 
 check "card list" "$OCA" card list $SCD
-for c in a b c; do
-  r=$(vcard_reader $c)
+for c in a b; do
+  id=$IDA; [ $c = b ] && id=$IDB
   is "reader of card $c listed after it" \
-    "$(grep -A1 "^FFFE:0000BA0$(printf %s $c | tr abc 123) " "$T/out" \
-       | sed -n 's/^    Reader: //p')" "$r"
+    "$(grep -A1 "^$id " "$T/out" | sed -n 's/^    Reader: //p')" \
+    "$(vcard_reader $c)"
 done
 
 # The CA on card a; its printed key makes the backup card b.
@@ -33,30 +33,33 @@ sed -n '/BEGIN PGP PRIVATE KEY BLOCK/,/END PGP PRIVATE KEY BLOCK/p' \
 FPR=$(ocac ca show | sed -n 's/^  Fingerprint: //p')
 CAKEYID=$(printf %s "$FPR" | cut -c25-40)
 MAIN=$DB
+
+# What --add refuses, each time without changing the database.
+echo 12345678 > "$T/pin.x"
+sum0=$(sha256sum "$DB")
+check_fails "the CA's own card" \
+  ocac ca set-backend card --add $IDA --pin-file "$T/pin.x" $SCD
+like "own card message" "$T/err" "^oca: OpenPGP card $IDA is the CA's card already$"
+check_fails "a card that is not there" \
+  ocac ca set-backend card --add FFFE:0000BA09 --pin-file "$T/pin.x" $SCD
+like "absent message" "$T/err" "^oca: OpenPGP card FFFE:0000BA09 not found"
+check_fails "a blank card (no CA key)" \
+  ocac ca set-backend card --add $IDB --pin-file "$T/pin.x" $SCD
+like "blank card message" "$T/err" "^oca: On card $IDB: "
+is "database unchanged" "$(sha256sum "$DB")" "$sum0"
+
 DB=$T/b.db
 check "backup card b (ca init --import)" \
   ocac ca init --domain example.org card $IDB --import "$T/ca.priv" $SCD
 ca_pin > "$T/pin.b"
 DB=$MAIN
-
-# What --add refuses, each time without changing the database.
-sum0=$(sha256sum "$DB")
-check_fails "the CA's own card" \
-  ocac ca set-backend card --add $IDA --pin-file "$T/pin.b" $SCD
-like "own card message" "$T/err" "^oca: OpenPGP card $IDA is the CA's card already$"
-check_fails "a card that is not there" \
-  ocac ca set-backend card --add FFFE:0000BA09 --pin-file "$T/pin.b" $SCD
-like "absent message" "$T/err" "^oca: OpenPGP card FFFE:0000BA09 not found"
-check_fails "a blank card (no CA key)" \
-  ocac ca set-backend card --add $IDC --pin-file "$T/pin.b" $SCD
-like "blank card message" "$T/err" "^oca: On card $IDC: "
 echo 99999999 > "$T/pin.bad"
 check_fails "a wrong PIN" \
   ocac ca set-backend card --add $IDB --pin-file "$T/pin.bad" $SCD
 like "wrong PIN message" "$T/err" "PIN.*rejected|[Bb]ad PIN"
 check_fails "--add and a positional card" \
   ocac ca set-backend card $IDB --add $IDB --pin-file "$T/pin.b" $SCD
-is "database unchanged" "$(sha256sum "$DB")" "$sum0"
+is "database still unchanged" "$(sha256sum "$DB")" "$sum0"
 
 check "--add card b" \
   ocac ca set-backend card --add $IDB --pin-file "$T/pin.b" $SCD
@@ -64,18 +67,8 @@ like "recorded" "$T/out" "^Backup card $IDB is recorded\.$"
 check_fails "card b twice" \
   ocac ca set-backend card --add $IDB --pin-file "$T/pin.b" $SCD
 like "twice message" "$T/err" "backup card of the CA already"
-
-# Card c gets the key too (another database), then joins.
-DB=$T/c.db
-check "backup card c (ca init --import)" \
-  ocac ca init --domain example.org card $IDC --import "$T/ca.priv" $SCD
-ca_pin > "$T/pin.c"
-DB=$MAIN
-check "--add card c" \
-  ocac ca set-backend card --add $IDC --pin-file "$T/pin.c" $SCD
-is "two backup cards stored" \
-  "$(sqlite3 "$DB" 'SELECT group_concat(ident, " ") FROM cacards ORDER BY id')" \
-  "$IDB $IDC"
+is "the backup card stored" \
+  "$(sqlite3 "$DB" 'SELECT ident FROM cacards')" "$IDB"
 check "ca show still names card a" ocac ca show
 like "backend card a" "$T/out" "CA Backend: OpenPGP card $IDA "
 
@@ -90,10 +83,12 @@ done
 "$GPG" --batch --armor --export > "$T/keys.asc"
 
 # auths NAME: INTERNAL AUTHENTICATEs card NAME has made.
-auths () { cat "$T/vcard-$1.apdus" 2>/dev/null | awk '$2 == "88" { n++ } END { print n + 0 }'; }
-a0=$(auths a) b0=$(auths b) c0=$(auths c)
+auths () {
+  cat "$T/vcard-$1.apdus" 2>/dev/null | awk '$2 == "88" { n++ } END { print n + 0 }'
+}
+a0=$(auths a) b0=$(auths b)
 
-# Bulk import over the three cards; card b is pulled after its second
+# Bulk import over both cards; card b is pulled out after its second
 # certification.
 ocac user import --domain-emails -f "$T/keys.asc" \
   >"$T/bulk.out" 2>"$T/bulk.err" &
@@ -102,19 +97,19 @@ i=0
 while [ $(( $(auths b) - b0 )) -lt 2 ] && [ $i -lt 300 ]; do
   sleep 0.05; i=$((i + 1))
 done
-vcard_unplug b
+kill "$(vcard_pid b)"
 wait $bulk
 rc=$?
 is "bulk import succeeds without card b" "$rc" 0
 sed 's/^/# /' "$T/bulk.err"
 like "the operator is told" "$T/bulk.err" \
-  "^oca: warning: OpenPGP card $IDB is not present or was removed \(certification\); going on with the other cards$"
+  "^oca: warning: .*OpenPGP card $IDB.*; going on with the other card$"
 like "all keys certified" "$T/bulk.out" \
   "^Imported $N of $N keys \($N new, 0 updated\), made $N certifications"
-da=$(( $(auths a) - a0 )) db=$(( $(auths b) - b0 )) dc=$(( $(auths c) - c0 ))
-diag "certifications: card a $da, card b $db (pulled), card c $dc"
-[ $da -ge 1 ] && [ $dc -ge 1 ] && [ $db -ge 2 ] \
-  && ok "all three cards worked" || not_ok "all three cards worked"
+da=$(( $(auths a) - a0 )) db=$(( $(auths b) - b0 ))
+diag "certifications: card a $da, card b $db (pulled)"
+[ $da -ge 1 ] && [ $db -ge 2 ] && ok "both cards worked" \
+  || not_ok "both cards worked"
 [ $db -lt $N ] && ok "card b stopped when pulled" \
   || not_ok "card b stopped when pulled"
 
@@ -131,18 +126,28 @@ ca_sigs () {
 # gpg accepts every certification.
 is "$N good CA certifications" "$(ca_sigs "$T/gh-check")" $N
 
-# Card a missing: a backup card signs (single certifications too).
-vcard_unplug a
+# Card b back, card a pulled out: the backup card signs.
+# pull NAME: the card process ends; wait until pcscd sees the reader
+# empty (the harness keeps the slot: vcard_restart puts it back).
+pull () {
+  kill "$(vcard_pid $1)"
+  "$OCA_PCSC_LIST" --wait empty "$(vcard_reader $1)" 15 >/dev/null || true
+}
+vcard_restart b
+pull a
 "$GPG" --batch --passphrase '' --quick-gen-key "late@example.org" ed25519 \
   cert never >/dev/null 2>&1
 "$GPG" --batch --armor --export late@example.org > "$T/late.asc"
+b1=$(auths b)
 check "user import with card a missing" \
   ocac user import -e late@example.org -f "$T/late.asc"
+[ $(( $(auths b) - b1 )) -ge 1 ] && ok "card b certified it" \
+  || not_ok "card b certified it"
 is "late key certified by the CA too" "$(ca_sigs "$T/gh-check2")" \
   $((N + 1))
 
 # No card at all: a clear error, the database unchanged.
-vcard_unplug c
+pull b
 "$GPG" --batch --passphrase '' --quick-gen-key "none@example.org" ed25519 \
   cert never >/dev/null 2>&1
 "$GPG" --batch --armor --export none@example.org > "$T/none.asc"
@@ -150,6 +155,6 @@ sum1=$(sha256sum "$DB")
 check_fails "no card of the CA present" \
   ocac user import --domain-emails -f "$T/none.asc"
 like "none present message" "$T/err" \
-  "^oca: none of the CA's 3 OpenPGP cards \($IDA, \.\.\.\) found"
+  "^oca: none of the CA's 2 OpenPGP cards \($IDA, \.\.\.\) found"
 is "database unchanged" "$(sha256sum "$DB")" "$sum1"
 tap_done

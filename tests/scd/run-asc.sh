@@ -23,6 +23,9 @@ fi
 scd_need_rig
 
 fixture=$(sed -n 's/^#@ fixture: *//p' "$script")
+# Two cards: the first two slots (one vpcd reader), so that the reader
+# prefix below shows no card of a test running at the same time.
+[ "$fixture" = two-cards ] && { vcard_reserve 2 || _scd_fail "no 2 slots"; }
 scd_card a 0000A001
 home="$T/home-a"
 SN=$(scd_serialno 0000A001)
@@ -35,9 +38,11 @@ case "$fixture" in
   pin-keys) vcard_profile_has pin-needs-keys && scd_keys "$home" ;;
   two-cards)
     scd_card b 0000B002
-    # Not bound to one reader: the server sees both cards.
-    grep -v '^reader-port' "$home/scdaemon.conf" > "$T/scd.conf" \
-      && mv "$T/scd.conf" "$home/scdaemon.conf" ;;
+    # Bound to the common prefix of both readers: the server sees both
+    # cards and no other test's.
+    _p=$(vcard_reader a) _o=$(vcard_reader b)
+    while [ "${_o#"$_p"}" = "$_o" ]; do _p=${_p%?}; done
+    sed -i "s|^reader-port .*|reader-port $_p|" "$home/scdaemon.conf" ;;
   *) _scd_fail "unknown fixture '$fixture' in $script" ;;
 esac
 

@@ -14,13 +14,17 @@
 # gives each its own vpcd slot -- and their TAP is merged into one
 # stream: "ok N - [PROFILE] description".  A run that bails out or
 # exits non-zero is a failure of that profile.  Tests without a card
-# say so with a line "# profile-run: no card" and run once.
+# say so with a line "# profile-run: no card" and run once; tests with
+# cards that are not about a card's behaviour (several cards, the
+# protocol) say "# profile-run: once" and run once too (with
+# OCA_VCARD_PROFILE as set).
 set -u
 test=""
 for _a in "$@"; do test=$_a; done
 
 profiles=${OCA_CARD_PROFILES:-}
-if [ -z "$profiles" ] || grep -q '^# profile-run: no card' "$test" 2>/dev/null
+if [ -z "$profiles" ] \
+   || grep -Eq '^# profile-run: (no card|once)' "$test" 2>/dev/null
 then
   exec "$@"
 fi
