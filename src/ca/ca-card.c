@@ -464,6 +464,12 @@ pool_add (ca_backend_t *be, ca_card_conn_t **conn0, ca_card_entry_t *e,
   pc->serialno = xtrystrdup (e->serialno);
   if (!pc->serialno)
     return oca_error_from_errno ();
+  if (be->unattended && e->info->uif_valid[2] && e->info->uif[2])
+    return ca_set_errmsg (gpg_error (GPG_ERR_USE_CONDITIONS),
+                          "the CA's OpenPGP card %s needs a touch for "
+                          "certifications: no automated certification (use "
+                          "the oca command line, or 'oca card touch' to turn "
+                          "it off)", ident);
   err = ca_card_unlock (pc->conn, e->serialno, e->info, ident, pin, 0);
   switch (gpg_err_code (err))
     {
