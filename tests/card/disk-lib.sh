@@ -101,12 +101,14 @@ disk_no_key () {
 
 # legacy_db SRC DST KEY: DST is softkey CA database SRC as an oca of
 # schema version 1 left it: the armored private key KEY inline in
-# cacerts.priv_cert, no cakeys table (no free page keeps anything).
+# cacerts.priv_cert, no cakeys or cacards table (no free page keeps
+# anything).
 legacy_db () {
   cp "$1" "$2" || return 1
   "$SQLITE3" "$2" "PRAGMA secure_delete = ON;
     UPDATE cacerts SET priv_cert = CAST(readfile('$3') AS TEXT);
     DROP TABLE IF EXISTS cakeys;
+    DROP TABLE IF EXISTS cacards;
     PRAGMA user_version = 1;
     VACUUM;"
 }
