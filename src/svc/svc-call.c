@@ -58,6 +58,16 @@ svc_status (assuan_context_t ctx, const char *keyword, ...)
 
 
 gpg_error_t
+svc_commit (svc_call_t *call)
+{
+  gpg_error_t err = ca_commit (call->ca);
+
+  call->committed = 1;
+  return err;
+}
+
+
+gpg_error_t
 svc_send_text (assuan_context_t ctx, const char *text)
 {
   gpg_error_t err;

@@ -169,16 +169,17 @@ read_cert (svc_call_t *call, pgp_cert_t **r_cert)
 }
 
 
-/* The status lines of RES, the certification of the key FPR.  */
+/* The status lines of RES, the certification of the key FPR (the
+ * certifications made only if they were STORED).  */
 static gpg_error_t
 certify_status (svc_call_t *call, const char *fpr,
-                const ca_certify_result_t *res)
+                const ca_certify_result_t *res, int stored)
 {
   gpg_error_t err = 0;
   const ca_made_sig_t *m;
   const ca_refused_t *r;
 
-  for (m = res->made; !err && m; m = m->next)
+  for (m = res->made; !err && stored && m; m = m->next)
     err = svc_status (call->ctx, "CERTIFIED", fpr, m->uid, NULL);
   for (r = res->refused; !err && r; r = r->next)
     err = svc_status (call->ctx, "REFUSED", fpr, r->why, r->uid, NULL);
@@ -221,8 +222,11 @@ cmd_certify (svc_call_t *call)
   pgp_cert_fpr_hex (cert, fpr);
   err = ca_user_import (call->ca, cert, name, (const char *const *)emails,
                         nemails, &res);
-  /* What the certification refused is said even if the import fails.  */
-  if (certify_status (call, fpr, &res) && !err)
+  /* Stored before anything says it was; what the certification
+   * refused is said even if the import fails.  */
+  if (!err)
+    err = svc_commit (call);
+  if (certify_status (call, fpr, &res, !err) && !err)
     err = gpg_error (GPG_ERR_EPIPE);
   if (err)
     goto leave;
@@ -263,6 +267,8 @@ cmd_update (svc_call_t *call)
   if (err)
     goto leave;
   call->no_commit = !added;
+  if (added && (err = svc_commit (call)))
+    goto leave;
   snprintf (num, sizeof num, "%d", added);
   err = svc_status (call->ctx, "UPDATED", pgp_cert_fpr_hex (cert, fpr), num,
                     NULL);

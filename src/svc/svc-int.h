@@ -116,6 +116,7 @@ typedef struct svc_call
   size_t inputlen;
   int no_commit;               /* Set by a writing handler: nothing to
                                 * store, roll back.  */
+  int committed;               /* svc_commit was called.  */
 } svc_call_t;
 
 typedef gpg_error_t (*svc_handler_t) (svc_call_t *call);
@@ -149,6 +150,11 @@ gpg_error_t svc_session (assuan_context_t ctx, svc_session_t *sess);
 
 
 /*-- What a handler uses (svc-call.c) --*/
+
+/* Commit the transaction of CALL now, so that what the handler says
+ * next is what was stored (else the session commits after the
+ * handler).  */
+gpg_error_t svc_commit (svc_call_t *call);
 
 /* Write the text TEXT as data lines (D) of the current command.  */
 gpg_error_t svc_send_text (assuan_context_t ctx, const char *text);

@@ -104,7 +104,8 @@ run_command (assuan_context_t ctx, svc_session_t *sess,
   call.input = input;
   call.inputlen = inputlen;
   err = cmd->handler (&call);
-  if (!err && (cmd->flags & SVC_CA_WRITE) && !call.no_commit)
+  if (!err && (cmd->flags & SVC_CA_WRITE) && !call.no_commit
+      && !call.committed)
     err = ca_commit (ca);
 
  leave:
