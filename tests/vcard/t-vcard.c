@@ -1116,6 +1116,35 @@ test_profiles (void)
 }
 
 /* Random APDUs must always get a status word.  */
+/* Another application selected: OpenPGP is deselected and its PIN
+ * verifications are gone, as on a multi-application token; a SELECT
+ * of an unknown AID changes nothing.  */
+static void
+test_other_app (vcard_t *card)
+{
+  ok (xfer (card, "00 A4 04 00 06 D2 76 00 01 24 01") == 0x9000
+      && verify (card, hdr_verify82, "123456") == 0x9000
+      && xfer (card, "00 20 00 82") == 0x9000, "PW1 (82) verified");
+  ok (xfer (card, "00 A4 04 00 05 A0 00 00 00 99") == 0x6A82
+      && xfer (card, "00 20 00 82") == 0x9000,
+      "SELECT of an unknown AID: 6A82, still verified");
+  ok (xfer (card, "00 A4 04 00 06 D2 76 00 01 24 01") == 0x9000
+      && xfer (card, "00 20 00 82") == 0x9000,
+      "SELECT of OpenPGP again: still verified");
+  ok (xfer (card, "00 A4 04 0C 09 A0 00 00 03 08 00 00 10 00") == 0x9000,
+      "SELECT of PIV: 9000");
+  ok (xfer (card, "00 CA 00 6E 00") == 0x6D00
+      && xfer (card, "00 88 00 00 02 01 02 00") == 0x6D00,
+      "PIV selected: GET DATA, INTERNAL AUTHENTICATE 6D00");
+  ok (xfer (card, "00 20 00 82") == 0x6A88, "PIV selected: VERIFY 82 6A88");
+  ok (xfer (card, "00 A4 04 00 06 D2 76 00 01 24 01") == 0x9000
+      && xfer (card, "00 20 00 82") == 0x63C3,
+      "OpenPGP selected again: PW1 no longer verified");
+  ok (verify (card, hdr_verify82, "123456") == 0x9000
+      && (vcard_reset_volatile (card), xfer (card, "00 20 00 82")) == 0x63C3,
+      "a reset drops the verification too");
+}
+
 static void
 test_random (vcard_t *card)
 {
@@ -1168,6 +1197,7 @@ main (void)
   test_persistence (card);
   test_lifecycle (card);
   test_quirks (card);
+  test_other_app (card);
   test_profiles ();
   test_random (card);
   vcard_release (card);

@@ -18,6 +18,10 @@
  * vcard-profile.c) decides: algorithms, import formats, status words,
  * data objects, touch cache, latency.
  *
+ * A SELECT of the PIV application deselects OpenPGP (and drops its PIN
+ * verifications) until OpenPGP is selected again, as on a token with
+ * several applications.
+ *
  * This file is the transport and the dispatch; the commands live in
  * vcard-do.c, vcard-pin.c and vcard-key.c (see vcard-int.h).
  */
@@ -31,6 +35,8 @@
 static unsigned int
 dispatch (vcard_t *card, apdu_t *a, membuf_t *out)
 {
+  if (card->other_app && a->ins != 0xa4)
+    return vcard_other_app_command (card, a);
   if (card->terminated && a->ins != 0xa4 && a->ins != 0x44)
     return SW_TERMINATED;
   switch (a->ins)

@@ -103,6 +103,7 @@ vcard_reset_volatile (vcard_t *card)
   card->pending = NULL;
   card->pendinglen = card->pendingoff = 0;
   card->cert_occurrence = 0;
+  card->other_app = 0;
   card->last_touch = 0;
 }
 

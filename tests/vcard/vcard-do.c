@@ -423,6 +423,11 @@ vcard_cmd_get_data (vcard_t *card, apdu_t *a, membuf_t *out)
   return put_do (card, tag, out);
 }
 
+/* The RID and PIX start of the PIV application (NIST SP 800-73-4),
+ * the other application of multi-application tokens (YubiKey, Nitrokey
+ * 3, CanoKey).  */
+static const unsigned char piv_rid[5] = { 0xa0, 0x00, 0x00, 0x03, 0x08 };
+
 unsigned int
 vcard_cmd_select (vcard_t *card, apdu_t *a)
 {
@@ -431,14 +436,41 @@ vcard_cmd_select (vcard_t *card, apdu_t *a)
 
   if (a->p1 != 0x04 || (a->p2 != 0x00 && a->p2 != 0x0c))
     return SW_FILE_NOT_FOUND;
+  if (a->lc >= sizeof piv_rid && !memcmp (a->data, piv_rid, sizeof piv_rid))
+    {
+      /* Another application is selected: OpenPGP is deselected and,
+       * as on every multi-application token, its PIN verifications
+       * are gone (Java Card clears an applet's transient state on
+       * deselect; GnuPG T5484).  */
+      vcard_reset_volatile (card);
+      card->other_app = 1;
+      return SW_OK;
+    }
   membuf_init (&mb, sizeof aid, 0);
   vcard_put_aid (card, &mb);
   memcpy (aid, membuf_data (&mb), sizeof aid);
   membuf_release (&mb);
   if (a->lc < 6 || a->lc > sizeof aid || memcmp (a->data, aid, a->lc))
-    return SW_FILE_NOT_FOUND;
+    return SW_FILE_NOT_FOUND;  /* The selection stays as it was.  */
   card->cert_occurrence = 0;
+  card->other_app = 0;
   return card->terminated ? SW_TERMINATED : SW_OK;
+}
+
+/* See vcard-int.h.  */
+unsigned int
+vcard_other_app_command (vcard_t *card, apdu_t *a)
+{
+  (void)card;
+  switch (a->ins)
+    {
+    case 0x47: /* GENERATE and PUT DATA need PIV's management key.  */
+    case 0xdb:
+      return SW_SECURITY_STATUS;
+    default:   /* PIV has no GET DATA CA, PSO, INTERNAL AUTHENTICATE,
+                * ...; its VERIFY knows other references.  */
+      return a->ins == 0x20 ? SW_NOT_FOUND : SW_INS_UNSUPPORTED;
+    }
 }
 
 unsigned int

@@ -67,8 +67,12 @@ void vcard_put_aid (vcard_t *card, membuf_t *mb);
 unsigned int vcard_cmd_put_data (vcard_t *card, apdu_t *a);
 /* GET DATA: 00 CA tag-hi tag-lo.  */
 unsigned int vcard_cmd_get_data (vcard_t *card, apdu_t *a, membuf_t *out);
-/* SELECT: 00 A4 04 00|0C AID (prefix of our AID).  */
+/* SELECT: 00 A4 04 00|0C AID (prefix of our AID, or of PIV's: that
+ * deselects OpenPGP and drops its PIN verifications).  */
 unsigned int vcard_cmd_select (vcard_t *card, apdu_t *a);
+/* Any other command while the other application (PIV) is selected:
+ * what PIV answers to OpenPGP's commands.  */
+unsigned int vcard_other_app_command (vcard_t *card, apdu_t *a);
 /* SELECT DATA: 00 A5 occ 04 60 { 5C { 7F 21 } }.  */
 unsigned int vcard_cmd_select_data (vcard_t *card, apdu_t *a);
 /* GET NEXT DATA: 00 CC 7F 21.  */

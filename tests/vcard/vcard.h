@@ -149,6 +149,8 @@ typedef struct vcard
   unsigned char *pending;         /* Response waiting for GET RESPONSE.  */
   size_t pendinglen, pendingoff;
   int cert_occurrence;            /* SELECT DATA for 7F21: 0=AUT 2=SIG.  */
+  int other_app;                  /* Another application (PIV) is
+                                     selected, not OpenPGP.  */
   double last_touch;              /* Monotonic time of the last touch.  */
   unsigned int busy_ms;           /* Latency of the last command (the
                                      caller waits it out).  */
