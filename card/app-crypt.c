@@ -2,7 +2,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * PSO:COMPUTE DIGITAL SIGNATURE (key 1), INTERNAL AUTHENTICATE (key
- * 3) and PSO:DECIPHER (key 2), each with the PIN it needs.
+ * 3) and PSO:DECIPHER (key 2), each with the PIN it needs.  An
+ * operation that finds the card changed by another client (reset,
+ * another application selected, PIN verification gone) re-selects,
+ * verifies again with the held PIN and retries once, all in its one
+ * transaction.
  */
 #include <config.h>
 #include "app-int.h"
@@ -27,6 +31,7 @@ clear_pw1_after_timeout (app_t app, gpg_error_t err)
   iso7816_verify_reset (app->rd, 0x82);
   app->did_chv1 = 0;
   app->did_chv2 = 0;
+  _app_drop_pw1 (app);
 }
 
 gpg_error_t
@@ -61,27 +66,30 @@ app_openpgp_sign (app_t app, int keyno,
     {
       was_verified = _app_chv_flag (app, which);
       err = _app_verify_chv (app, which, flags, pincb, pincb_arg);
-      if (err)
-        break;
-      if (keyno == 1)
-        err = iso7816_compute_ds (app->rd, data, datalen, le,
-                                  r_sig, r_siglen);
-      else
-        err = iso7816_internal_authenticate (app->rd, data, datalen, le,
-                                             r_sig, r_siglen);
-      if (keyno == 1 && !app->chv_status[0])
-        app->did_chv1 = 0;  /* PW1 valid for one signature only.  */
-      clear_pw1_after_timeout (app, err);
       if (!err)
         {
           if (keyno == 1)
-            app->sig_counter++;
-          break;
+            err = iso7816_compute_ds (app->rd, data, datalen, le,
+                                      r_sig, r_siglen);
+          else
+            err = iso7816_internal_authenticate (app->rd, data, datalen, le,
+                                                 r_sig, r_siglen);
+          if (keyno == 1 && !app->chv_status[0])
+            app->did_chv1 = 0;  /* PW1 valid for one signature only.  */
+          clear_pw1_after_timeout (app, err);
+          if (!err)
+            {
+              if (keyno == 1)
+                app->sig_counter++;
+              break;
+            }
         }
+      else
+        was_verified = 0;  /* The error came from VERIFY.  */
       if (attempt)
         break;
       if (gpg_err_code (err) == GPG_ERR_BAD_PIN && was_verified)
-        _app_clear_chv (app, which);  /* Someone reset the PIN state.  */
+        _app_pin_lost (app);  /* Someone reset the PIN state.  */
       else if (!_app_recover (app, err))
         break;
     }
@@ -188,14 +196,17 @@ app_openpgp_decipher (app_t app, int keyno,
     {
       was_verified = app->did_chv2;
       err = _app_verify_chv (app, 2, flags, pincb, pincb_arg);
-      if (err)
-        break;
-      err = iso7816_decipher (app->rd, in, inlen, le, &res, &reslen);
-      clear_pw1_after_timeout (app, err);
+      if (!err)
+        {
+          err = iso7816_decipher (app->rd, in, inlen, le, &res, &reslen);
+          clear_pw1_after_timeout (app, err);
+        }
+      else
+        was_verified = 0;  /* The error came from VERIFY.  */
       if (!err || attempt)
         break;
       if (gpg_err_code (err) == GPG_ERR_BAD_PIN && was_verified)
-        app->did_chv2 = 0;
+        _app_pin_lost (app);  /* Someone reset the PIN state.  */
       else if (!_app_recover (app, err))
         break;
     }

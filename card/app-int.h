@@ -59,8 +59,14 @@ void _app_end (app_t app);
 
 /* After an operation failed with ERR: if the card was reset or
  * another application got selected, re-select and return true so
- * that the caller retries once.  */
+ * that the caller retries once (the User PIN verifications are then
+ * lost: _app_pin_lost).  */
 int _app_recover (app_t app, gpg_error_t err);
+
+/* Another client made the card forget its PIN verifications: clear
+ * them, noting which User PIN ones to verify again silently with the
+ * held PIN (app-pin.c).  */
+void _app_pin_lost (app_t app);
 
 /*-- app-pin.c --*/
 
@@ -70,6 +76,12 @@ gpg_error_t _app_verify_chv (app_t app, int which, unsigned int flags,
 
 /* Clear the verified flag for WHICH.  */
 void _app_clear_chv (app_t app, int which);
+
+/* Keep the card form of the User PIN PIN/LEN (app->held_pw1).  */
+void _app_hold_pw1 (app_t app, const unsigned char *pin, size_t len);
+
+/* Wipe the held User PIN and the lost flags.  */
+void _app_drop_pw1 (app_t app);
 
 /* Whether WHICH is verified.  */
 int _app_chv_flag (app_t app, int which);

@@ -19,9 +19,13 @@
  * The card is shared (PC/SC shared mode): another client may reset
  * it or select another application at any time.  Every operation
  * therefore runs in a PC/SC transaction; a reset reported by the
- * transport (never an extra APDU when nothing happened) makes us
- * re-select and forget the PIN state; a "security status not
- * satisfied" after a supposedly verified PIN makes us verify again.
+ * transport (never an extra APDU when nothing happened), or an answer
+ * of another application (6D00, 6E00, 6A82), makes us re-select; a
+ * "security status not satisfied" after a supposedly verified PIN
+ * makes us verify again.  A User PIN verified before is verified again
+ * with the PIN we hold (app-pin.c), in the same transaction and
+ * without a new prompt: a server sharing the card with other PC/SC
+ * clients must not fail or ask again because of them (spec F).
  */
 #include <config.h>
 #include "app-int.h"
@@ -86,9 +90,20 @@ app_openpgp_forget (app_t app, int all)
   app->did_chv1 = 0;
   app->did_chv2 = 0;
   app->did_chv3 = 0;
+  _app_drop_pw1 (app);
   if (all)
     for (i = 0; i < 3; i++)
       _app_pk_release (&app->pk[i]);
+}
+
+void
+_app_pin_lost (app_t app)
+{
+  app->lost_chv1 |= app->did_chv1;
+  app->lost_chv2 |= app->did_chv2;
+  app->did_chv1 = 0;
+  app->did_chv2 = 0;
+  app->did_chv3 = 0;
 }
 
 void
@@ -501,7 +516,7 @@ app_begin_ex (app_t app, int always_select)
     return card_map_sw (sw);
   reset = sw == SW_HOST_CARD_RESET || app->reset_count != app->rd->reset_count;
   if (reset)
-    app_openpgp_forget (app, 0);
+    _app_pin_lost (app);
   if (reset || always_select)
     {
       err = _app_select (app);
@@ -534,7 +549,7 @@ _app_recover (app_t app, gpg_error_t err)
     case GPG_ERR_CARD_RESET:
     case GPG_ERR_CARD:      /* 6D00/6E00: another applet selected?  */
     case GPG_ERR_ENOENT:
-      app_openpgp_forget (app, 0);
+      _app_pin_lost (app);
       return !_app_select (app);
     default:
       return 0;

@@ -5,9 +5,13 @@
  * reader (tp_reader_t, not owned).  It caches the application related
  * data (DO 6E and friends) and the PIN verification state.  Every
  * operation runs inside one PC/SC transaction; if the transport
- * reports that another client reset the card, the application is
- * re-selected and the PIN state forgotten before the operation
- * continues.  Nothing here prints; all results are gpg_error_t.
+ * reports that another client reset the card, or the card shows that
+ * another client selected another application (6D00, 6E00, 6A82) or
+ * made it forget the PIN (6982 after a VERIFY), the application is
+ * re-selected and a User PIN verified before is verified again with
+ * the PIN the app holds, in the same transaction, without asking the
+ * PIN callback (spec F).  Nothing here prints; all results are
+ * gpg_error_t.
  *
  * PINs are obtained through a callback (app_pincb_t) which returns a
  * NUL-terminated PIN in gcry secure memory; this layer wipes it.
@@ -93,6 +97,16 @@ struct app_s
   unsigned int did_chv1:1;       /* 81 verified.  */
   unsigned int did_chv2:1;       /* 82 verified.  */
   unsigned int did_chv3:1;       /* 83 verified.  */
+  /* Verified, then lost to another PC/SC client (a reset, another
+   * application selected): verified again with HELD_PW1 on next use.  */
+  unsigned int lost_chv1:1;
+  unsigned int lost_chv2:1;
+  /* The User PIN as the card last accepted it (the form sent in
+   * VERIFY, secure memory), or NULL.  Kept only to verify again,
+   * silently, what another client made the card forget; wiped by
+   * app_openpgp_forget, a PIN change and a rejected PIN.  */
+  unsigned char *held_pw1;
+  size_t held_pw1len;
 };
 
 /* PIN callback: ask for a PIN with PROMPT (gnupg NEEDPIN format);
@@ -123,7 +137,8 @@ gpg_error_t app_openpgp_refresh (app_t app);
 /* Check the card is still the same and selected: cheap (no APDU)
  * unless the transport saw a reset.  */
 gpg_error_t app_openpgp_check (app_t app);
-/* Forget the PIN verification state (and cached keys if ALL).  */
+/* Forget the PIN verification state, the held User PIN included (and
+ * cached keys if ALL).  */
 void app_openpgp_forget (app_t app, int all);
 
 /* Ident "MANU:SERIAL" into BUF (>= 14 bytes).  */

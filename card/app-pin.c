@@ -196,6 +196,78 @@ ask_pin (app_pincb_t pincb, void *arg, const char *prompt, size_t minlen,
   return 0;
 }
 
+void
+_app_hold_pw1 (app_t app, const unsigned char *pin, size_t len)
+{
+  unsigned char *copy;
+
+  copy = xtrymalloc_secure (len ? len : 1);
+  if (!copy)
+    return;  /* Nothing held: a lost verification is asked again.  */
+  memcpy (copy, pin, len);
+  wipe_and_free (app->held_pw1, app->held_pw1len);
+  app->held_pw1 = copy;
+  app->held_pw1len = len;
+}
+
+void
+_app_drop_pw1 (app_t app)
+{
+  wipe_and_free (app->held_pw1, app->held_pw1len);
+  app->held_pw1 = NULL;
+  app->held_pw1len = 0;
+  app->lost_chv1 = 0;
+  app->lost_chv2 = 0;
+}
+
+/* Verify WHICH (1 or 2) again with the held User PIN after another
+ * client made the card forget it.  The card must be the one the PIN
+ * was given for (DO 4F, the AID) and must have two tries left, so that
+ * a PIN changed meanwhile can't block it.  Returns true when the card
+ * accepted it; else the held PIN is gone and the caller asks.  */
+static int
+reverify_held (app_t app, int which)
+{
+  gpg_error_t err;
+  unsigned char *aid = NULL;
+  size_t aidlen;
+
+  if (which == 1 ? !app->lost_chv1 : !app->lost_chv2)
+    return 0;
+  if (which == 1)
+    app->lost_chv1 = 0;
+  else
+    app->lost_chv2 = 0;
+  if (!app->held_pw1)
+    return 0;
+  if (app->chv_status[4] < 2)
+    {
+      _app_drop_pw1 (app);
+      return 0;
+    }
+  err = _app_get_do (app, 0x4F, &aid, &aidlen);
+  if (err || aidlen != 16 || memcmp (aid, app->aid, 16))
+    {
+      xfree (aid);
+      _app_drop_pw1 (app);
+      return 0;
+    }
+  xfree (aid);
+  err = iso7816_verify (app->rd, 0x80 + which, app->held_pw1,
+                        app->held_pw1len);
+  if (err)
+    {
+      _app_drop_pw1 (app);
+      _app_read_chv_status (app);
+      return 0;
+    }
+  if (which == 1)
+    app->did_chv1 = 1;
+  else
+    app->did_chv2 = 1;
+  return 1;
+}
+
 gpg_error_t
 _app_verify_chv (app_t app, int which, unsigned int flags,
             app_pincb_t pincb, void *arg)
@@ -211,6 +283,8 @@ _app_verify_chv (app_t app, int which, unsigned int flags,
     return 0;
   err = _app_read_chv_status (app);
   if (err)
+    goto leave;
+  if (which != 3 && reverify_held (app, which))
     goto leave;
   tries = which == 3 ? app->chv_status[6] : app->chv_status[4];
   if (!tries)
@@ -238,7 +312,11 @@ _app_verify_chv (app_t app, int which, unsigned int flags,
   if (err)
     {
       if (gpg_err_code (err) == GPG_ERR_BAD_PIN)
-        _app_read_chv_status (app);
+        {
+          if (which != 3)
+            _app_drop_pw1 (app);
+          _app_read_chv_status (app);
+        }
       goto leave;
     }
   if (which == 1)
@@ -247,6 +325,8 @@ _app_verify_chv (app_t app, int which, unsigned int flags,
     app->did_chv2 = 1;
   else
     app->did_chv3 = 1;
+  if (which != 3)
+    _app_hold_pw1 (app, cardpin, cardpinlen);
 
  leave:
   xfree (prompt);
@@ -419,6 +499,7 @@ app_openpgp_change_pin (app_t app, int chvno, int reset_mode,
         {
           app->did_chv1 = 0;
           app->did_chv2 = 0;
+          _app_drop_pw1 (app);
         }
       if (err && began)
         _app_read_chv_status (app);
@@ -450,6 +531,7 @@ app_openpgp_clear_pin (app_t app, int chvno)
       if (!err)
         err = iso7816_verify_reset (app->rd, 0x82);
       app->did_chv1 = app->did_chv2 = 0;
+      _app_drop_pw1 (app);
     }
   else
     {

@@ -301,28 +301,78 @@ test_pins (void)
   ok (app->sig_counter == 8, "signature counter follows");
   ok (script_done (rd), "batch: APDUs as expected");
 
-  /* 6982 after a supposed verification: verify again, once.  */
+  /* 6982 after a supposed verification (another client made the card
+   * forget it): verify again, once, with the held PIN -- the same card
+   * (DO 4F) and no new PIN request.  */
+  pin_calls = 0;
   tpscript_expect (rd, "002A9E9A03 AABBCC 00", "6982");
   tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "00CA004F00", AID " 9000");
   tpscript_expect (rd, "0020008106313233343536", "9000");
   tpscript_expect (rd, "002A9E9A03 AABBCC 00", "0102 9000");
   err = app_openpgp_sign (app, 1, (const unsigned char *)"\xAA\xBB\xCC",
                           3, 0, test_pincb, "123456", &sig, &siglen);
   ok_err (err, "6982 after verify: re-verified and signed");
   xfree (sig);
-  ok (script_done (rd), "re-verify: APDUs as expected");
+  ok (script_done (rd) && !pin_calls,
+      "re-verify: APDUs as expected, the held PIN, no PIN request");
 
-  /* Reset by another client: re-select, PIN state forgotten.  */
+  /* Reset by another client: re-select, verify with the held PIN.  */
   tpscript_reset_on_begin (rd);
   tpscript_expect (rd, "00A4040006D27600012401", "9000");
   tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "00CA004F00", AID " 9000");
   tpscript_expect (rd, "0020008106313233343536", "9000");
   tpscript_expect (rd, "002A9E9A03 AABBCC 00", "0102 9000");
   err = app_openpgp_sign (app, 1, (const unsigned char *)"\xAA\xBB\xCC",
                           3, 0, test_pincb, "123456", &sig, &siglen);
   ok_err (err, "after a reset: signed");
   xfree (sig);
-  ok (script_done (rd), "reset: re-select and VERIFY");
+  ok (script_done (rd) && !pin_calls,
+      "reset: re-select and VERIFY with the held PIN");
+
+  /* Another application selected meanwhile (6D00): re-select, verify
+   * with the held PIN, sign -- in the operation's one transaction.  */
+  tpscript_expect (rd, "002A9E9A03 AABBCC 00", "6D00");
+  tpscript_expect (rd, "00A4040006D27600012401", "9000");
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "00CA004F00", AID " 9000");
+  tpscript_expect (rd, "0020008106313233343536", "9000");
+  tpscript_expect (rd, "002A9E9A03 AABBCC 00", "0102 9000");
+  err = app_openpgp_sign (app, 1, (const unsigned char *)"\xAA\xBB\xCC",
+                          3, 0, test_pincb, "123456", &sig, &siglen);
+  ok_err (err, "another application selected: signed");
+  xfree (sig);
+  ok (script_done (rd) && !pin_calls,
+      "6D00: re-select and VERIFY with the held PIN");
+
+  /* ... but never on another card (the AID changed), and never with
+   * fewer than two tries left: then the PIN is asked for.  */
+  tpscript_expect (rd, "002A9E9A03 AABBCC 00", "6D00");
+  tpscript_expect (rd, "00A4040006D27600012401", "9000");
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "00CA004F00",
+                   "D276000124010304FFFE765432100000 9000");
+  tpscript_expect (rd, "0020008106313233343536", "9000");
+  tpscript_expect (rd, "002A9E9A03 AABBCC 00", "0102 9000");
+  err = app_openpgp_sign (app, 1, (const unsigned char *)"\xAA\xBB\xCC",
+                          3, 0, test_pincb, "123456", &sig, &siglen);
+  xfree (sig);
+  ok (!err && pin_calls == 1 && script_done (rd),
+      "another AID: the held PIN is not sent, the PIN is asked for");
+  pin_calls = 0;
+  tpscript_expect (rd, "002A9E9A03 AABBCC 00", "6982");
+  tpscript_expect (rd, "00CA00C400", "017F7F7F010003 9000");
+  err = app_openpgp_sign (app, 1, (const unsigned char *)"\xAA\xBB\xCC",
+                          3, 0, test_pincb, "123456", &sig, &siglen);
+  ok (err && !pin_calls && script_done (rd) && !app->held_pw1,
+      "one try left: the held PIN is not sent (%s)", gpg_strerror (err));
+  tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
+  tpscript_expect (rd, "0020008106313233343536", "9000");
+  err = app_openpgp_verify (app, 1, 0, test_pincb, "123456");
+  ok (!err && pin_calls == 1 && app->held_pw1 && script_done (rd),
+      "verified again: the PIN is held");
+  pin_calls = 0;
 
   /* PW1 valid for one signature only (C4 byte 1 = 00).  */
   app->chv_status[0] = 0;

@@ -96,6 +96,7 @@ scd_pin_cb (void *opaque, const char *prompt, char **r_pin)
   err = scd_needpin_line (prompt, &line);
   if (err)
     return err;
+  scd_log_debug (1, "asking the client for a PIN (INQUIRE NEEDPIN)");
   assuan_begin_confidential (sess->ctx);
   err = scd_inquire (sess->ctx, line, MAXLEN_PIN, &value, &valuelen);
   assuan_end_confidential (sess->ctx);
