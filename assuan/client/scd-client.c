@@ -690,6 +690,61 @@ scd_client_card_list (scd_client_t scd, char ***r_list, size_t *r_count)
 
 
 gpg_error_t
+scd_client_busy_readers (scd_client_t scd, char ***r_list, size_t *r_count)
+{
+  gpg_error_t err;
+  unsigned char *data = NULL;
+  size_t datalen = 0, n = 0, i;
+  char **list = NULL, *p, *nl;
+
+  *r_list = NULL;
+  *r_count = 0;
+  err = scd_client_command (scd, "GETINFO busy_readers", NULL, NULL,
+                            &data, &datalen);
+  if (err)
+    return err;
+  for (i = 0; i < datalen; i++)
+    if (data[i] == '\n' || !data[i])
+      n++;
+  list = xtrycalloc (n + 2, sizeof *list);
+  if (!list)
+    {
+      err = oca_error_from_errno ();
+      goto leave;
+    }
+  n = 0;
+  for (p = (char *)data; p && *p; p = nl)
+    {
+      nl = strchr (p, '\n');
+      if (nl)
+        *nl++ = 0;
+      if (!*p)
+        continue;
+      if (strlen (p) > 255)
+        {
+          err = gpg_error (GPG_ERR_INV_RESPONSE);
+          goto leave;
+        }
+      list[n] = xtrystrdup (p);
+      if (!list[n])
+        {
+          err = oca_error_from_errno ();
+          goto leave;
+        }
+      n++;
+    }
+  *r_list = list;
+  *r_count = n;
+  list = NULL;
+
+ leave:
+  scd_client_free_strlist (list);
+  xfree (data);
+  return err;
+}
+
+
+gpg_error_t
 scd_client_restart (scd_client_t scd)
 {
   return scd_client_command (scd, "RESTART", NULL, NULL, NULL, NULL);

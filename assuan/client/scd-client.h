@@ -129,6 +129,12 @@ gpg_error_t scd_client_card_list (scd_client_t scd, char ***r_list,
                                   size_t *r_count);
 void scd_client_free_strlist (char **list);
 
+/* GETINFO busy_readers (oca-scd only): the readers whose card another
+ * process holds exclusively (GnuPG's scdaemon without pcsc-shared).
+ * *R_LIST as for scd_client_card_list.  */
+gpg_error_t scd_client_busy_readers (scd_client_t scd, char ***r_list,
+                                     size_t *r_count);
+
 /* RESTART: drop the session's card binding and lock.  */
 gpg_error_t scd_client_restart (scd_client_t scd);
 

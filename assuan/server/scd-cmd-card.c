@@ -650,6 +650,46 @@ scd_cmd_keyinfo (assuan_context_t ctx, char *line)
   return err;
 }
 
+/* GETINFO busy_readers (an oca extension): the readers (as D lines,
+ * one name per line) whose card another process holds exclusively --
+ * GnuPG's scdaemon without pcsc-shared -- so that we can't open it.
+ * oca uses it to go through gpg-agent instead (issue 11).  */
+static gpg_error_t
+list_busy_readers (scd_session_t sess, void *arg)
+{
+  gpg_error_t err;
+  char **names = NULL;
+  tp_reader_t rd;
+  size_t i;
+
+  (void)arg;
+  err = scd_scan_cards (0);
+  if (gpg_err_code (err) == GPG_ERR_ENODEV)
+    return 0;
+  if (err)
+    return err;
+  err = pcsc_list_readers (&names);
+  for (i = 0; !err && names[i]; i++)
+    {
+      if ((scd_opt.reader_port
+           && strncmp (names[i], scd_opt.reader_port,
+                       strlen (scd_opt.reader_port)))
+          || scd_find_card_by_reader (names[i])
+          || !pcsc_card_present (names[i]))
+        continue;
+      rd = NULL;
+      if (gpg_err_code (pcsc_open_reader (names[i], &rd)) == GPG_ERR_EBUSY)
+        {
+          err = assuan_send_data (sess->ctx, names[i], strlen (names[i]));
+          if (!err)
+            err = assuan_send_data (sess->ctx, "\n", 1);
+        }
+      tp_release (rd);
+    }
+  tp_free_namelist (names);
+  return err;
+}
+
 /* GETINFO connections: the number of sessions into ARG (100 bytes).  */
 static gpg_error_t
 count_sessions (scd_session_t sess, void *arg)
@@ -665,7 +705,9 @@ const char scd_hlp_getinfo[] =
   "Multi purpose command to return certain information.  WHAT is one\n"
   "of version, pid, socket_name, connections, status, reader_list,\n"
   "deny_admin, app_list, card_list, active_apps, all_active_apps,\n"
-  "cmd_has_option <cmd> <opt>, manufacturer <n>.";
+  "cmd_has_option <cmd> <opt>, manufacturer <n>, and (oca-scd only)\n"
+  "busy_readers: the readers whose card another process holds\n"
+  "exclusively.";
 gpg_error_t
 scd_cmd_getinfo (assuan_context_t ctx, char *line)
 {
@@ -726,6 +768,8 @@ scd_cmd_getinfo (assuan_context_t ctx, char *line)
   if (!strcmp (line, "card_list") || !strcmp (line, "active_apps")
       || !strcmp (line, "all_active_apps"))
     return scd_getinfo_cards (ctx, line);
+  if (!strcmp (line, "busy_readers"))
+    return scd_with_registry (sess, 0, list_busy_readers, NULL);
   if (!strncmp (line, "cmd_has_option", 14)
       && (line[14] == ' ' || line[14] == '\t' || !line[14]))
     {

@@ -136,10 +136,24 @@ void ca_card_entry_release (ca_card_entry_t *list);
 
 /* Connect over ROUTE (CA_ROUTE_OCA_SCD or CA_ROUTE_AGENT).  The
  * connection answers PIN requests from its PIN state (initially
- * none).  */
+ * none).  On the oca-scd route a card held exclusively by another
+ * program is reached through gpg-agent (ca_card_route_fallback).  */
 gpg_error_t ca_card_connect (int route, ca_card_conn_t **r_conn);
 void ca_card_conn_release (ca_card_conn_t *conn);
+/* The route CONN really takes (CA_ROUTE_AGENT after a fallback).  */
 int ca_card_conn_route (ca_card_conn_t *conn);
+/* Whether CONN went to gpg-agent because GnuPG's scdaemon holds the
+ * card.  */
+int ca_card_conn_held (ca_card_conn_t *conn);
+
+/*-- ca-cardroute.c --*/
+
+/* *SCD is a fresh oca-scd connection.  When it reaches no card but a
+ * reader's card is held exclusively by another program, and the user's
+ * gpg-agent reaches an OpenPGP card, replace *SCD by the agent
+ * connection, say so in one line and return true.  A held card oca
+ * can't reach gets a note.  */
+int ca_card_route_fallback (scd_client_t *scd);
 
 /* Put the connection's PINs in STATE with PIN (see ca_pins_set).  */
 gpg_error_t ca_card_conn_set_pins (ca_card_conn_t *conn,

@@ -41,6 +41,7 @@ struct ca_card_conn
   gpg_error_t fatal_err;       /* Latched: touch timeout, card gone:
                                 * the rest of a batch fails at once.  */
   char selected[65];           /* Serial number of the selected card.  */
+  int held;                    /* Through gpg-agent: scdaemon holds it.  */
 };
 
 
@@ -138,6 +139,11 @@ ca_card_connect (int route, ca_card_conn_t **r_conn)
     {
       pgm = scd_program ();
       err = scd_client_spawn (&conn->scd, pgm, NULL, SCD_SPAWN_KEEP_STDERR);
+      if (!err && ca_card_route_fallback (&conn->scd))
+        {
+          conn->route = CA_ROUTE_AGENT;
+          conn->held = 1;
+        }
     }
   if (err)
     {
@@ -173,6 +179,14 @@ int
 ca_card_conn_route (ca_card_conn_t *conn)
 {
   return conn->route;
+}
+
+
+/* See ca-card.h.  */
+int
+ca_card_conn_held (ca_card_conn_t *conn)
+{
+  return conn->held;
 }
 
 

@@ -114,7 +114,10 @@ ca_cards_list (const ca_opts_t *opts, ca_card_t **r_list)
     {
       err = card_from_entry (e, tail);
       if (!err)
-        tail = &(*tail)->next;
+        {
+          (*tail)->held_by_scdaemon = ca_card_conn_held (conn);
+          tail = &(*tail)->next;
+        }
     }
   if (!err)
     {

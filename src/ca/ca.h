@@ -527,6 +527,8 @@ typedef struct ca_card
   int pin_retries[3];          /* User PIN, Resetting Code, Admin PIN.  */
   int sig_counter_valid;
   unsigned long sig_counter;
+  int held_by_scdaemon;        /* GnuPG's scdaemon holds it exclusively:
+                                * reached through gpg-agent.  */
 } ca_card_t;
 
 /* The OpenPGP cards reachable over OPTS->card_route (default: oca-scd),

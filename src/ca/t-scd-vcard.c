@@ -19,6 +19,9 @@
  *   T_VCARD_DIE_AFTER  exit (as a pulled card or a killed run looks to
  *                      the client) when that many APDUs were answered
  *   T_VCARD_PROFILE    the card profile (tests/vcard/vcard-profile.c)
+ *   T_VCARD_BUSY       the numbers (1-based) of the cards held
+ *                      exclusively by another process: opening them
+ *                      fails as with PC/SC's sharing violation
  */
 #include <config.h>
 #include "scd.h"
@@ -181,6 +184,8 @@ pcsc_open_reader (const char *name, tp_reader_t *r_rd)
   *r_rd = NULL;
   if (idx < 0)
     return gpg_error (GPG_ERR_CARD_NOT_PRESENT);
+  if (getenv ("T_VCARD_BUSY") && strchr (getenv ("T_VCARD_BUSY"), '1' + idx))
+    return gpg_error (GPG_ERR_EBUSY);  /* SCARD_E_SHARING_VIOLATION.  */
   err = tp_reader_alloc (&vr_ops, name, r_rd);
   if (err)
     return err;

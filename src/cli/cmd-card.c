@@ -517,12 +517,16 @@ cmd_card_list (const ca_opts_t *opts, int argc, char **argv)
     printf ("No OpenPGP card found.\n");
   for (e = list; e; e = e->next)
     {
+      const char *held = e->held_by_scdaemon
+        ? " (in use by scdaemon, reached through gpg-agent)" : "";
+
       if (e->use == CA_CARD_BLANK)
-        printf ("%s blank\n", e->ident);
+        printf ("%s blank%s\n", e->ident, held);
       else if (e->use == CA_CARD_CA)
-        printf ("%s OpenPGP CA %s\n", e->ident, e->aut_fpr);
+        printf ("%s OpenPGP CA %s%s\n", e->ident, e->aut_fpr, held);
       else
-        printf ("%s in use (cardholder '%s')\n", e->ident, e->holder_shown);
+        printf ("%s in use (cardholder '%s')%s\n", e->ident,
+                e->holder_shown, held);
       if (*e->reader)
         printf ("    Reader: %s\n", e->reader);
     }
@@ -613,6 +617,9 @@ cmd_card_status (const ca_opts_t *opts, int argc, char **argv)
             e->pin_retries[1], e->pin_retries[2]);
   if (e->sig_counter_valid)
     printf ("  Signature counter : %lu\n", e->sig_counter);
+  if (e->held_by_scdaemon)
+    printf ("  Reached through ..: gpg-agent (the card is in use by "
+            "GnuPG's scdaemon)\n");
   printf ("  Usable by oca ....: %s\n",
           e->use == CA_CARD_BLANK ? "yes (blank)"
           : e->holder_is_ca ? "yes (OpenPGP CA)"
