@@ -117,6 +117,10 @@ main (void)
   xfree (out);
   ca_card_conn_release (conn);
   conn = NULL;
+  /* A fresh agent: this one's scdaemon (a pipe server) has gone with
+   * the connection, and the agent says "No SmartCard daemon" for a
+   * while after that.  */
+  agent_conf (wrapper);
   ok (!ca_cards_list (&opts, &list) && list && list->held_by_scdaemon
       && !strcmp (list->ident, "FFFE:0000A001"),
       "card list: the card, marked as held by scdaemon");
