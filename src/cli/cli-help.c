@@ -30,9 +30,13 @@ const char cmd_help_ca_init[] =
   "  card [IDENT]         the key lives on an OpenPGP card (see below)\n";
 
 const char cmd_help_ca_show[] =
-  "Usage: oca ca show\n"
+  "Usage: oca ca show [--with-colons]\n"
   "\n"
-  "Print the CA's domain, fingerprint, creation time and backend.\n";
+  "Print the CA's domain, fingerprint, creation time and backend.\n"
+  "\n"
+  "Options:\n"
+  "      --with-colons    machine-readable records (see oca(1),\n"
+  "                       COLON LISTINGS)\n";
 
 const char cmd_help_ca_export[] =
   "Usage: oca ca export\n"
@@ -116,9 +120,13 @@ const char cmd_help_user_update[] =
   "  -h, --help           print this help\n";
 
 const char cmd_help_user_list[] =
-  "Usage: oca user list\n"
+  "Usage: oca user list [--with-colons]\n"
   "\n"
-  "List all user certificates with their certification status.\n";
+  "List all user certificates with their certification status.\n"
+  "\n"
+  "Options:\n"
+  "      --with-colons    machine-readable records (see oca(1),\n"
+  "                       COLON LISTINGS)\n";
 
 const char cmd_help_user_export[] =
   "Usage: oca user export [--email EMAIL] [--path DIR]\n"
@@ -181,8 +189,8 @@ const char cmd_help_user_show_revocations[] =
   "  -h, --help           print this help\n";
 
 const char cmd_help_user_check[] =
-  "Usage: oca user check expiry [--days DAYS]\n"
-  "       oca user check certifications\n"
+  "Usage: oca user check expiry [--days DAYS] [--with-colons]\n"
+  "       oca user check certifications [--with-colons]\n"
   "\n"
   "expiry: list the user keys that are valid now but expire within DAYS\n"
   "days.  certifications: list the user keys that lack a valid CA\n"
@@ -190,6 +198,8 @@ const char cmd_help_user_check[] =
   "\n"
   "Options:\n"
   "  -d, --days DAYS      the period for 'expiry' (default 30)\n"
+  "      --with-colons    machine-readable records (see oca(1),\n"
+  "                       COLON LISTINGS)\n"
   "  -h, --help           print this help\n";
 
 const char cmd_help_group_ca[] =
@@ -221,7 +231,8 @@ const char cmd_help_ca_init_card[] =
   "      --public-key FILE  the CA certificate (with --from-card)\n"
   "  -y, --yes              do not ask for confirmation\n"
   "      --scd ROUTE        oca-scd (default) or gpg-agent\n"
-  "      --pin-file FILE    read the User PIN from FILE (--from-card)\n";
+  "      --pin-file FILE    read the User PIN from FILE (--from-card)\n"
+  "  -P, --pinpad           not implemented (refused)\n";
 
 const char cmd_help_ca_migrate[] =
   "Usage: oca ca migrate card [IDENT] [--yes] [--scd=oca-scd|gpg-agent]\n"
@@ -229,7 +240,12 @@ const char cmd_help_ca_migrate[] =
   "Move the key of a softkey CA onto a blank OpenPGP card and delete it\n"
   "from the database without leaving a copy in it, in its journal or in\n"
   "freed blocks (see doc/card-backend.md).  Make a backup of the CA\n"
-  "key first ('oca ca private').\n";
+  "key first ('oca ca private').\n"
+  "\n"
+  "Options:\n"
+  "  -y, --yes            do not ask for confirmation\n"
+  "      --scd ROUTE      oca-scd (default) or gpg-agent\n"
+  "  -P, --pinpad         accepted and ignored\n";
 
 const char cmd_help_ca_set_backend[] =
   "Usage: oca ca set-backend card [IDENT | --add IDENT] [--pin-file FILE]\n"
@@ -245,9 +261,10 @@ const char cmd_help_ca_set_backend[] =
   "uses every card of the CA that is present at once.\n"
   "\n"
   "Options:\n"
-  "      --add IDENT        record the backup card IDENT\n"
-  "      --pin-file FILE    read the User PIN from FILE\n"
-  "      --scd ROUTE        oca-scd (default) or gpg-agent\n";
+  "      --add IDENT      record the backup card IDENT\n"
+  "      --pin-file FILE  read the User PIN from FILE ('-': stdin)\n"
+  "      --scd ROUTE      oca-scd (default) or gpg-agent\n"
+  "  -P, --pinpad         accepted and ignored\n";
 
 const char cmd_help_group_card[] =
   "Usage: oca card COMMAND [OPTIONS]\n"
@@ -255,21 +272,37 @@ const char cmd_help_group_card[] =
   "Inspect and configure OpenPGP cards.\n";
 
 const char cmd_help_card_list[] =
-  "Usage: oca card list [--scd=oca-scd|gpg-agent]\n"
+  "Usage: oca card list [--with-colons] [--scd=oca-scd|gpg-agent]\n"
   "\n"
-  "List the OpenPGP cards that are present and what they hold.\n";
+  "List the OpenPGP cards that are present and what they hold.\n"
+  "\n"
+  "Options:\n"
+  "      --with-colons    machine-readable records (see oca(1),\n"
+  "                       COLON LISTINGS)\n"
+  "      --scd ROUTE      oca-scd (default) or gpg-agent\n";
 
 const char cmd_help_card_status[] =
   "Usage: oca card status [IDENT] [--with-colons] [--scd=ROUTE]\n"
   "\n"
-  "Show the data of one OpenPGP card.\n";
+  "Show the data of one OpenPGP card.\n"
+  "\n"
+  "Options:\n"
+  "      --with-colons    machine-readable records (see oca(1),\n"
+  "                       COLON LISTINGS)\n"
+  "      --scd ROUTE      oca-scd (default) or gpg-agent\n";
 
 const char cmd_help_card_touch[] =
   "Usage: oca card touch --key SIG|AUT|DEC --policy off|on|fixed [IDENT]\n"
   "                      [--yes] [--scd=ROUTE]\n"
   "\n"
   "Set the touch policy of a key slot on the CA's card (uses the stored\n"
-  "PIN as Admin PIN).  'fixed' can not be undone.\n";
+  "PIN as Admin PIN).  'fixed' can not be undone.\n"
+  "\n"
+  "Options:\n"
+  "      --key SLOT       SIG, AUT or DEC\n"
+  "      --policy POLICY  off, on or fixed\n"
+  "  -y, --yes            do not ask for confirmation\n"
+  "      --scd ROUTE      oca-scd (default) or gpg-agent\n";
 
 const char cmd_help_group_bridge[] =
   "Usage: oca bridge COMMAND [OPTIONS]\n"
@@ -307,10 +340,14 @@ const char cmd_help_bridge_revoke[] =
   "  -h, --help           print this help\n";
 
 const char cmd_help_bridge_list[] =
-  "Usage: oca bridge list\n"
+  "Usage: oca bridge list [--with-colons]\n"
   "\n"
   "List the bridges with their scope; '[no trust signature]' marks a\n"
-  "revoked one.\n";
+  "revoked one.\n"
+  "\n"
+  "Options:\n"
+  "      --with-colons    machine-readable records (see oca(1),\n"
+  "                       COLON LISTINGS)\n";
 
 const char cmd_help_bridge_export[] =
   "Usage: oca bridge export [EMAIL]\n"

@@ -22,8 +22,8 @@ bridge_email (const char *s, char **r_email)
   if (gpg_err_code (err) == GPG_ERR_INV_USER_ID)
     {
       shown = pgp_uid_escape (s, strlen (s));
-      err = cmd_usage ("invalid email address '%s': %s", shown ? shown : "?",
-                       why ? why : "invalid");
+      err = ca_set_errmsg (err, "invalid email address '%s': %s",
+                           shown ? shown : "?", why ? why : "invalid");
       xfree (shown);
     }
   return err;
@@ -175,23 +175,36 @@ cmd_bridge_revoke (const ca_opts_t *opts, int argc, char **argv)
 }
 
 
-/* oca bridge list */
+/* oca bridge list [--with-colons] */
 gpg_error_t
 cmd_bridge_list (const ca_opts_t *opts, int argc, char **argv)
 {
   gpg_error_t err;
   ca_t *ca = NULL;
   ca_bridge_t *list = NULL, *b;
+  int colons;
 
-  err = cmd_no_options (argc, argv);
+  err = cmd_colons_options (argc, argv, &colons);
   if (err)
     return err;
   err = ca_open (opts, CA_OPEN_READONLY, &ca);
   if (!err)
     err = ca_bridges_get (ca, NULL, &list);
   for (b = list; !err && b; b = b->next)
-    printf ("Bridge to '%s'%s, (scope: '%s')\n", b->email,
-            b->active ? "" : " [no trust signature]", b->scope);
+    if (colons)
+      {
+        /* bridge:EMAIL:SCOPE:FINGERPRINT:ACTIVE:REGEX:  */
+        cmd_colons_start (stdout, "bridge");
+        cmd_colons_str (stdout, b->email);
+        cmd_colons_str (stdout, b->scope);
+        cmd_colons_str (stdout, b->fpr);
+        cmd_colons_num (stdout, b->active ? 1 : 0);
+        cmd_colons_str (stdout, b->regex);
+        cmd_colons_end (stdout);
+      }
+    else
+      printf ("Bridge to '%s'%s, (scope: '%s')\n", b->email,
+              b->active ? "" : " [no trust signature]", b->scope);
   ca_bridge_release (list);
   ca_release (ca);
   return err;

@@ -42,7 +42,7 @@ cmd_ca_init (const ca_opts_t *opts, int argc, char **argv)
   if (!domain_arg)
     return cmd_usage ("the option --domain is required");
   if (optind >= argc)
-    return cmd_usage ("a backend is required (softkey)");
+    return cmd_usage ("a backend is required (softkey or card)");
   if (optind + 1 < argc)
     return cmd_usage ("unexpected argument '%s'", argv[optind + 1]);
   if (!strcmp (argv[optind], "card"))
@@ -85,18 +85,32 @@ cmd_ca_init (const ca_opts_t *opts, int argc, char **argv)
 }
 
 
-/* oca ca show */
+/* oca ca show [--with-colons] */
 gpg_error_t
 cmd_ca_show (const ca_opts_t *opts, int argc, char **argv)
 {
   gpg_error_t err;
   ca_t *ca = NULL;
+  ca_info_t info;
+  int colons;
 
-  err = cmd_no_options (argc, argv);
+  err = cmd_colons_options (argc, argv, &colons);
   if (err)
     return err;
   err = ca_open (opts, CA_OPEN_READONLY, &ca);
-  if (!err)
+  if (!err && colons)
+    {
+      /* ca:DOMAIN:FINGERPRINT:CREATED:BACKEND:USERID: (no PIN).  */
+      ca_get_info (ca, &info);
+      cmd_colons_start (stdout, "ca");
+      cmd_colons_str (stdout, info.domain);
+      cmd_colons_str (stdout, info.fpr);
+      cmd_colons_num (stdout, info.created);
+      cmd_colons_str (stdout, info.backend);
+      cmd_colons_str (stdout, info.uid);
+      cmd_colons_end (stdout);
+    }
+  else if (!err)
     err = cmd_print_ca (ca, stdout);
   ca_release (ca);
   return err;

@@ -501,18 +501,34 @@ parse_card_opts (int argc, char **argv, int allow_ident, const char **r_route,
 gpg_error_t
 cmd_card_list (const ca_opts_t *opts, int argc, char **argv)
 {
+  static const char *const use[] = { "blank", "ca", "foreign" };
   gpg_error_t err;
   const char *route_arg, *ident;
+  int colons;
   ca_opts_t ropts;
   ca_card_t *list = NULL, *e;
 
-  err = parse_card_opts (argc, argv, 0, &route_arg, NULL, &ident);
+  err = parse_card_opts (argc, argv, 0, &route_arg, &colons, &ident);
   if (!err)
     err = route_opts (opts, route_arg, &ropts);
   if (!err)
     err = ca_cards_list (&ropts, &list);
   if (err)
     goto leave;
+  if (colons)
+    {
+      /* card:IDENT:USE:AUT-FINGERPRINT:HOLDER:  */
+      for (e = list; e; e = e->next)
+        {
+          cmd_colons_start (stdout, "card");
+          cmd_colons_str (stdout, e->ident);
+          cmd_colons_str (stdout, use[e->use]);
+          cmd_colons_str (stdout, e->aut_fpr);
+          cmd_colons_str (stdout, e->holder_shown);
+          cmd_colons_end (stdout);
+        }
+      goto leave;
+    }
   if (!list)
     printf ("No OpenPGP card found.\n");
   for (e = list; e; e = e->next)
@@ -584,8 +600,13 @@ cmd_card_status (const ca_opts_t *opts, int argc, char **argv)
 
   if (colons)
     {
-      printf ("card:%s:%s:\n", e->ident, e->serialno);
-      printf ("holder:%s:\n", e->holder);
+      cmd_colons_start (stdout, "card");
+      cmd_colons_str (stdout, e->ident);
+      cmd_colons_str (stdout, e->serialno);
+      cmd_colons_end (stdout);
+      cmd_colons_start (stdout, "holder");
+      cmd_colons_str (stdout, e->holder);
+      cmd_colons_end (stdout);
       printf ("blank:%d:\n", e->blank);
       for (i = 0; i < 3; i++)
         printf ("fpr:%d:%s:%lu:\n", i + 1, e->slot[i].fpr,

@@ -44,19 +44,20 @@ typedef struct expiring
 } expiring_t;
 
 
-/* oca user check expiry [-d DAYS] */
+/* oca user check expiry [-d DAYS] [--with-colons] */
 static gpg_error_t
 check_expiry (const ca_opts_t *opts, int argc, char **argv)
 {
   static const struct option longopts[] =
     {
       { "days", required_argument, NULL, 'd' },
+      { "with-colons", no_argument, NULL, 'C' },
       { NULL, 0, NULL, 0 }
     };
   gpg_error_t err;
   unsigned long days = 30;
   char *end;
-  int c;
+  int c, colons = 0;
   ca_t *ca = NULL;
   ca_user_iter_t *it = NULL;
   const ca_user_t *user;
@@ -78,6 +79,7 @@ check_expiry (const ca_opts_t *opts, int argc, char **argv)
           return cmd_usage ("invalid number of days '%s' (0 to 36500)",
                             optarg);
         break;
+      case 'C': colons = 1; break;
       default: return cmd_getopt_error (c, argv);
       }
   if (optind < argc)
@@ -91,6 +93,16 @@ check_expiry (const ca_opts_t *opts, int argc, char **argv)
       err = ca_check_expiry (ca, user, now, days, &res);
       if (err || !res.expiring)
         continue;
+      if (colons)
+        {
+          /* exp:FPR:NAME:EXPIRES:  */
+          cmd_colons_start (stdout, "exp");
+          cmd_colons_str (stdout, user->fpr);
+          cmd_colons_str (stdout, user->name);
+          cmd_colons_num (stdout, res.expires);
+          cmd_colons_end (stdout);
+          continue;
+        }
       e = xtrycalloc (1, sizeof *e);
       if (!e || !(e->name = user_name (user)))
         {
@@ -106,7 +118,7 @@ check_expiry (const ca_opts_t *opts, int argc, char **argv)
     }
   if (gpg_err_code (err) == GPG_ERR_EOF)
     err = 0;
-  if (err)
+  if (err || colons)
     goto leave;
 
   if (!n)
@@ -147,7 +159,7 @@ check_expiry (const ca_opts_t *opts, int argc, char **argv)
 }
 
 
-/* oca user check certifications */
+/* oca user check certifications [--with-colons] */
 static gpg_error_t
 check_certifications (const ca_opts_t *opts, int argc, char **argv)
 {
@@ -159,8 +171,9 @@ check_certifications (const ca_opts_t *opts, int argc, char **argv)
   size_t n = 0, nok = 0;
   uint32_t now = (uint32_t)time (NULL);
   char *name;
+  int colons;
 
-  err = cmd_no_options (argc, argv);
+  err = cmd_colons_options (argc, argv, &colons);
   if (err)
     return err;
   err = check_open (opts, &ca);
@@ -172,6 +185,17 @@ check_certifications (const ca_opts_t *opts, int argc, char **argv)
       if (err)
         break;
       n++;
+      if (colons)
+        {
+          /* mut:FPR:NAME:CA-CERTIFIED:TSIGNED: for every user.  */
+          cmd_colons_start (stdout, "mut");
+          cmd_colons_str (stdout, user->fpr);
+          cmd_colons_str (stdout, user->name);
+          cmd_colons_num (stdout, res.ca_certified ? 1 : 0);
+          cmd_colons_num (stdout, res.tsigned ? 1 : 0);
+          cmd_colons_end (stdout);
+          continue;
+        }
       if (res.ca_certified && res.tsigned)
         {
           nok++;
@@ -193,7 +217,7 @@ check_certifications (const ca_opts_t *opts, int argc, char **argv)
     }
   if (gpg_err_code (err) == GPG_ERR_EOF)
     err = 0;
-  if (!err)
+  if (!err && !colons)
     printf ("Checked %zu user keys, %zu of them have mutual "
             "certifications.\n", n, nok);
   ca_users_close (it);

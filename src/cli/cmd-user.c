@@ -471,7 +471,52 @@ list_one (ca_t *ca, const ca_user_t *user, uint32_t now)
 }
 
 
-/* oca user list */
+/* The `user list --with-colons' records of USER:
+ *   crt:FPR:NAME:TSIGNED:EXPIRES:REVOKED:REVOCATIONS:
+ *   uid:USERID:     a User ID the CA certified (each)
+ *   eml:ADDRESS:    an address stored for it (each)  */
+static gpg_error_t
+list_one_colons (ca_t *ca, const ca_user_t *user, uint32_t now)
+{
+  gpg_error_t err;
+  ca_user_status_t st;
+  size_t i;
+
+  err = ca_user_status (ca, user, now, &st);
+  if (err)
+    return err;
+  cmd_colons_start (stdout, "crt");
+  cmd_colons_str (stdout, user->fpr);
+  cmd_colons_str (stdout, user->name);
+  cmd_colons_num (stdout, st.tsigned ? 1 : 0);
+  if (st.info_err)
+    cmd_colons_str (stdout, "?");
+  else if (st.info.expires)
+    cmd_colons_num (stdout, st.info.expires);
+  else
+    cmd_colons_str (stdout, NULL);
+  cmd_colons_num (stdout, st.info.revoked ? 1 : 0);
+  cmd_colons_num (stdout, st.nrevocations);
+  cmd_colons_end (stdout);
+  for (i = 0; i < st.ncertified; i++)
+    {
+      cmd_colons_start (stdout, "uid");
+      cmd_colons_mem (stdout, st.certified[i]->body,
+                      st.certified[i]->bodylen);
+      cmd_colons_end (stdout);
+    }
+  for (i = 0; i < user->nemails; i++)
+    {
+      cmd_colons_start (stdout, "eml");
+      cmd_colons_str (stdout, user->emails[i]);
+      cmd_colons_end (stdout);
+    }
+  ca_user_status_release (&st);
+  return 0;
+}
+
+
+/* oca user list [--with-colons] */
 gpg_error_t
 cmd_user_list (const ca_opts_t *opts, int argc, char **argv)
 {
@@ -480,15 +525,16 @@ cmd_user_list (const ca_opts_t *opts, int argc, char **argv)
   ca_user_iter_t *it = NULL;
   const ca_user_t *user;
   uint32_t now = (uint32_t)time (NULL);
+  int colons;
 
-  err = cmd_no_options (argc, argv);
+  err = cmd_colons_options (argc, argv, &colons);
   if (err)
     return err;
   err = ca_open (opts, CA_OPEN_READONLY, &ca);
   if (!err)
     err = ca_users_open (ca, NULL, &it);
   while (!err && !(err = ca_users_next (it, &user)))
-    err = list_one (ca, user, now);
+    err = colons ? list_one_colons (ca, user, now) : list_one (ca, user, now);
   if (gpg_err_code (err) == GPG_ERR_EOF)
     err = 0;
   ca_users_close (it);

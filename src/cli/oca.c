@@ -20,6 +20,8 @@
 
 #define PROGRAM_ABOUT \
   "OpenPGP CA is a tool for managing OpenPGP keys within organizations."
+/* The version of OpenPGP CA's `oca' whose command line we follow.  */
+#define REFERENCE_VERSION "0.14"
 
 
 /* One entry of the dispatch table.  A NULL NAME describes the group
@@ -138,7 +140,10 @@ print_main_help (FILE *fp)
          "\n" PROGRAM_ABOUT "\n"
          "\n"
          "Options:\n"
-         "  -d, --database FILE  the CA database (default: $OPENPGP_CA_DB)\n"
+         "  -d, --database FILE  the CA database (default: $OPENPGP_CA_DB);\n"
+         "                       may also follow the group or the command\n"
+         "      --scd ROUTE      the route to OpenPGP cards for this run:\n"
+         "                       oca-scd or gpg-agent\n"
          "      --server         serve the CA over Assuan on stdin/stdout\n"
          "      --daemon         serve the CA on a Unix socket (see\n"
          "                       'oca --daemon --help')\n"
@@ -233,7 +238,8 @@ main (int argc, char **argv)
           print_main_help (stdout);
           return 0;
         case 'V':
-          printf ("oca %s\n", PACKAGE_VERSION);
+          printf ("oca %s (compatible with OpenPGP CA (oca) %s)\n",
+                  PACKAGE_VERSION, REFERENCE_VERSION);
           return 0;
         case 'S':
           ca_opts.card_route = ca_route_from_name (optarg);
@@ -268,6 +274,18 @@ main (int argc, char **argv)
     return usage_error ("unknown command group", argv[optind], NULL);
   snprintf (hint, sizeof hint, "%s ", grp->group);
   optind++;
+  /* -d/--database may follow the group too (oca ca -d FILE show).  */
+  while (optind < argc)
+    {
+      int rc = cmd_take_database (0, argc, argv, &optind, &ca_opts.dbfile);
+
+      if (rc < 0)
+        return usage_error ("missing argument for option", argv[optind],
+                            hint);
+      if (!rc)
+        break;
+      optind++;
+    }
 
   if (optind >= argc || argv[optind][0] == '-')
     {
@@ -293,9 +311,15 @@ main (int argc, char **argv)
     return usage_error ("unknown command", argv[optind], hint);
   snprintf (hint, sizeof hint, "%s %s ", cmd->group, cmd->name);
 
-  /* The command sees its own name as argv[0].  */
+  /* The command sees its own name as argv[0], and no -d/--database
+   * (oca ca show -d FILE).  */
   argc -= optind;
   argv += optind;
+  err = cmd_take_databases (cmd->help, cmd->help == cmd_help_ca_init
+                            ? cmd_help_ca_init_card : NULL,
+                            &argc, argv, &ca_opts.dbfile);
+  if (err)
+    goto leave;
  run:
   if (wants_help (argc, argv))
     {
@@ -315,6 +339,8 @@ main (int argc, char **argv)
     ca_opts.dbfile = NULL;
 
   err = cmd->fn (&ca_opts, argc, argv);
+
+ leave:
   /* Output lost to a full disk or a closed pipe is an error too.  */
   if (!err && (fflush (stdout) || ferror (stdout)))
     {

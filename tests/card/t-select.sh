@@ -24,6 +24,13 @@ like "b is in use" "$T/out" "^$B in use \(cardholder 'John Doe'\)$"
 check "init ignores the foreign card" \
   ocac ca init --domain example.org --algo $ALGO card
 like "picked a" "$T/out" "^Initializing OpenPGP CA on card $A\.$"
+check "card list --with-colons" "$OCA" card list --with-colons
+# The ident's colon is escaped as every colon in a field.
+like "colons: a holds a CA" "$T/out" "^card:FFFE\\\\x3a0000CF01:ca:[0-9A-F]{40}:OpenPGP CA:\$"
+like "colons: b is somebody else's" "$T/out" "^card:FFFE\\\\x3a0000CF02:foreign::John Doe:\$"
+check "card status --with-colons" "$OCA" card status --with-colons "$B"
+like "status colons: the escaped ident" "$T/out" "^card:FFFE\\\\x3a0000CF02:[0-9A-F]{32}:\$"
+like "status colons: the holder as stored" "$T/out" "^holder:Doe<<John:\$"
 check_fails "init on the foreign card by ident" \
   "$OCA" -d "$T/x.db" ca init --domain example.org --algo $ALGO card "$B"
 like "foreign message" "$T/err" "cardholder 'John Doe'"

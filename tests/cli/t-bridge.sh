@@ -119,7 +119,7 @@ refused "an invalid scope" 1 "Invalid domainname" \
   oca -d "$A" bridge new --commit --scope 'gamma..example' "$T/gamma.asc"
 refused "another address" 1 "is for openpgp-ca@gamma\\.example, not openpgp-ca@beta\\.example" \
   oca -d "$A" bridge new --commit -e openpgp-ca@beta.example "$T/gamma.asc"
-refused "an invalid address" 2 "invalid email address.*see 'oca bridge new --help'" \
+refused "an invalid address" 1 "invalid email address 'x@@y'" \
   oca -d "$A" bridge new --commit -e 'x@@y' "$T/gamma.asc"
 refused "no key file" 2 "REMOTE_KEY_FILE is required" \
   oca -d "$A" bridge new --commit
