@@ -70,6 +70,33 @@ like "alice fully valid via the CA" "$T/v" "^uid:f:"
 "$GPG" --batch --with-colons -k bob@example.org > "$T/v" 2>/dev/null
 like "bob fully valid via the CA" "$T/v" "^uid:f:"
 
+# A bridge made on the card: its trust signature (255/120, scoped to
+# beta.example) makes B's users of beta.example valid, not others.
+check "CA B (softkey)" "$OCA" -d "$T/b.db" ca init --domain beta.example --algo ed25519 softkey
+# Carol's key is made in a home of its own (gpg trusts the keys it
+# makes ultimately).
+mkdir -m 700 "$T/gen"
+G="$GPG --homedir $T/gen --batch --pinentry-mode loopback --passphrase="
+$G --quick-gen-key "Carol <carol@beta.example>" ed25519 default never >/dev/null 2>&1
+CAROL=$($G --with-colons -k carol@beta.example 2>/dev/null | awk -F: '$1=="fpr"{print $10; exit}')
+$G --quick-add-uid "$CAROL" "Carol <carol@gamma.example>" >/dev/null 2>&1
+$G --armor --export "$CAROL" > "$T/carol.asc"
+"$GPGCONF" --homedir "$T/gen" --kill all 2>/dev/null
+check "B certifies carol twice" "$OCA" -d "$T/b.db" user import -f "$T/carol.asc" \
+  -e carol@beta.example -e carol@gamma.example
+"$OCA" -d "$T/b.db" ca export > "$T/b-ca.asc"
+check "bridge new --commit on the card" ocac bridge new --commit "$T/b-ca.asc"
+check "bridge export" ocac bridge export
+cp "$T/out" "$T/bridge.asc"
+"$OCA" -d "$T/b.db" user export > "$T/b-users.asc"
+check "gpg imports the bridge and B's users" "$GPG" --batch --import "$T/bridge.asc" "$T/b-users.asc"
+"$GPG" --batch --with-colons --check-sigs openpgp-ca@beta.example > "$T/bs" 2>/dev/null
+like "the card's trust signature is good" "$T/bs" "^sig:!:[^:]*:[^:]*:${FPR#????????????????????????}:.*:255 120:"
+"$GPG" --batch --with-colons --check-trustdb >/dev/null 2>&1
+"$GPG" --batch --with-colons -k "$CAROL" > "$T/v" 2>/dev/null
+like "carol@beta.example fully valid via the bridge" "$T/v" "^uid:f:.*<carol@beta\.example>"
+unlike "carol@gamma.example not valid" "$T/v" "^uid:[fu]:.*<carol@gamma\.example>"
+
 # A second init refuses; the card is no longer blank.
 check_fails "already initialized" \
   ocac ca init --domain example.org --algo $ALGO card $SCD
