@@ -112,7 +112,9 @@ signs_with () {
   _h=$T/sign-$_sn
   mkdir -m 700 "$_h"
   GNUPGHOME=$_h gpg_ --import "$1" >/dev/null 2>&1
-  echo data | GNUPGHOME=$_h gpg_ --passphrase "$2" --sign -o /dev/null 2>/dev/null
+  # Not -o /dev/null: a gpg that fails removes its output file, and as
+  # root that is /dev/null itself.
+  echo data | GNUPGHOME=$_h gpg_ --passphrase "$2" --sign -o "$_h/sig" 2>/dev/null
   _rc=$?
   GNUPGHOME=$_h "$GPGCONF" --kill all
   return $_rc
