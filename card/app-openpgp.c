@@ -41,6 +41,19 @@
 static const unsigned char openpgp_aid[6] =
   { 0xD2, 0x76, 0x00, 0x01, 0x24, 0x01 };
 
+/* See app-int.h: forget the held User PIN (wiped) and the marks that
+ * the card lost its verification.  */
+void
+_app_drop_pw1 (app_t app)
+{
+  wipe_and_free (app->held_pw1, app->held_pw1len);
+  app->held_pw1 = NULL;
+  app->held_pw1len = 0;
+  app->lost_chv1 = 0;
+  app->lost_chv2 = 0;
+}
+
+
 /* Cap on single data objects we keep.  */
 #define MAX_DO_LEN 8192
 

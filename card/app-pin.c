@@ -210,16 +210,6 @@ _app_hold_pw1 (app_t app, const unsigned char *pin, size_t len)
   app->held_pw1len = len;
 }
 
-void
-_app_drop_pw1 (app_t app)
-{
-  wipe_and_free (app->held_pw1, app->held_pw1len);
-  app->held_pw1 = NULL;
-  app->held_pw1len = 0;
-  app->lost_chv1 = 0;
-  app->lost_chv2 = 0;
-}
-
 /* Verify WHICH (1 or 2) again with the held User PIN after another
  * client made the card forget it.  The card must be the one the PIN
  * was given for (DO 4F, the AID) and must have two tries left, so that
