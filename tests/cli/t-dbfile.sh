@@ -68,7 +68,10 @@ test ! -s "$T/err"; is "0600 CA: no warning" $? 0
 # crash_writer DB: sqlite3 changes the domain and adds enough rows to
 # spill pages into the file, then is killed before it commits.
 crash_writer () {
-  rm -f "$T/sql.in"; mkfifo "$T/sql.in"
+  # sql.out goes too: the shell opens it only after the FIFO, so the
+  # wait below could otherwise read the last writer's "written" and
+  # kill this one before it wrote anything.
+  rm -f "$T/sql.in" "$T/sql.out"; mkfifo "$T/sql.in"
   "$SQLITE3" "$1" < "$T/sql.in" > "$T/sql.out" 2>&1 &
   _pid=$!
   exec 8> "$T/sql.in"
@@ -81,7 +84,7 @@ SELECT 'written';" >&8
   _i=0
   # Up to 120 s: a loaded machine can take long over the inserts, and
   # killing the writer before they are done leaves no journal.
-  while [ $_i -lt 1200 ] && ! grep -q written "$T/sql.out"; do
+  while [ $_i -lt 1200 ] && ! grep -qs written "$T/sql.out"; do
     sleep 0.1; _i=$((_i+1)); done
   kill -9 $_pid; wait $_pid 2>/dev/null
   exec 8>&-
