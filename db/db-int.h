@@ -54,6 +54,12 @@ enum db_stmt_id
     STMT_PENDING_DELETE,
     STMT_CACARD_INSERT,
     STMT_CACARD_LIST,
+    STMT_CERTIFICATION_NEXT,
+    STMT_CERTIFICATION_NEXT_EMAIL,
+    STMT_SETTING_GET,
+    STMT_SETTING_SET,
+    STMT_SETTING_DELETE,
+    STMT_CERT_COUNT,
     STMT_LAST_
   };
 
@@ -80,6 +86,16 @@ typedef struct db_migration_s
 /*-- db-schema.c --*/
 extern const db_migration_t db_migrations[];
 extern const size_t db_n_migrations;
+
+/*-- db-misc.c --*/
+/* The columns of a certification row, for db__fill_certification.  */
+#define DB_CERTIFICATION_SELECT                                         \
+  "SELECT id, cert_id, target_fpr, user_id_text, created, signature,"   \
+  " issuer_fpr, kind, backend, card, card_sigcount, sig_hash"           \
+  " FROM certifications"
+/* Read the current row of ST (DB_CERTIFICATION_SELECT) into ITEM, a
+ * zeroed db_certification_t.  */
+gpg_error_t db__fill_certification (db_t db, sqlite3_stmt *st, void *item);
 
 /*-- db.c --*/
 /* Open with an explicit migration table (tests use this to append a

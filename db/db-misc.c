@@ -303,6 +303,9 @@ db_certification_release (db_certification_t *list)
       xfree (list->user_id);
       xfree (list->signature);
       xfree (list->issuer_fpr);
+      xfree (list->backend);
+      xfree (list->card);
+      xfree (list->sig_hash);
       xfree (list);
     }
 }
@@ -331,12 +334,16 @@ db_certification_insert (db_t db, const db_certification_t *rec,
       { DB__ID (rec->cert_id), DB__TEXT (rec->target_fpr),
         DB__TEXT (rec->user_id), DB__INT (rec->created),
         DB__TEXT (rec->signature), DB__TEXT (rec->issuer_fpr),
-        DB__TEXT (kind) };
+        DB__TEXT (kind), DB__TEXT (rec->backend), DB__TEXT (rec->card),
+        DB__INT (rec->card_sigcount), DB__TEXT (rec->sig_hash) };
 
     err = db__write (db, STMT_CERTIFICATION_INSERT,
                      "INSERT INTO certifications (cert_id, target_fpr,"
-                     " user_id_text, created, signature, issuer_fpr, kind)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                     " user_id_text, created, signature, issuer_fpr, kind,"
+                     " backend, card, card_sigcount, sig_hash)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                     " CASE WHEN ?9 IS NULL OR ?10 < 0 THEN NULL ELSE ?10 END,"
+                     " ?11)",
                      args, DIM (args));
   }
   if (!err && r_id)
@@ -345,14 +352,11 @@ db_certification_insert (db_t db, const db_certification_t *rec,
 }
 
 
-#define CERTIFICATION_SELECT                                            \
-  "SELECT id, cert_id, target_fpr, user_id_text, created, signature,"   \
-  " issuer_fpr, kind FROM certifications"
+#define CERTIFICATION_SELECT DB_CERTIFICATION_SELECT
 
-/* Read the current row of ST (columns of CERTIFICATION_SELECT) into
- * ITEM.  */
-static gpg_error_t
-fill_certification (db_t db, sqlite3_stmt *st, void *item)
+/* See db-int.h.  */
+gpg_error_t
+db__fill_certification (db_t db, sqlite3_stmt *st, void *item)
 {
   db_certification_t *c = item;
   gpg_error_t err;
@@ -371,8 +375,19 @@ fill_certification (db_t db, sqlite3_stmt *st, void *item)
     err = db__column_str_nn (db, st, 6, 0, &c->issuer_fpr);
   if (!err)
     err = db__column_str_nn (db, st, 7, 0, &kind);
+  if (!err)
+    err = db__column_str (db, st, 8, 0, &c->backend);
+  if (!err)
+    err = db__column_str (db, st, 9, 0, &c->card);
+  if (!err)
+    err = db__column_str (db, st, 11, 0, &c->sig_hash);
+  c->card_sigcount = sqlite3_column_type (st, 10) == SQLITE_NULL ? -1
+    : sqlite3_column_int64 (st, 10);
   if (err)
-    return err;
+    {
+      xfree (kind);
+      return err;
+    }
   for (k = 0; k < DIM (kind_names); k++)
     if (!strcmp (kind, kind_names[k]))
       break;
@@ -393,7 +408,7 @@ release_certifications (void *list)
 static const db__rows_t certification_rows =
   {
     sizeof (db_certification_t), offsetof (db_certification_t, next),
-    fill_certification, release_certifications
+    db__fill_certification, release_certifications
   };
 
 

@@ -20,6 +20,9 @@
  *
  * Version 3 records the backup cards of a card CA (`ca set-backend
  * card --add'), each with its User PIN, in `cacards' (db-cacard.c).
+ *
+ * Version 4 adds to the audit record what made each signature and a
+ * table of settings (db-life.c).
  */
 #include <config.h>
 #include "db-int.h"
@@ -127,13 +130,32 @@ static const char schema_v3[] =
   "  UNIQUE (cacert_id, ident)\n"
   ");\n";
 
+/* Certification expiry, renewal and the audit (issue 12): what the
+ * audit record says of each signature besides the signature itself
+ * (the backend and card that made it, the card's signature counter
+ * then, the SHA-256 of the signature packet), and the CA's settings
+ * (e.g. the default lifetime of its certifications).  Rows written
+ * before keep NULL there.  */
+static const char schema_v4[] =
+  "ALTER TABLE certifications ADD COLUMN backend VARCHAR NULL;\n"
+  "ALTER TABLE certifications ADD COLUMN card VARCHAR NULL;\n"
+  "ALTER TABLE certifications ADD COLUMN card_sigcount INTEGER NULL;\n"
+  "ALTER TABLE certifications ADD COLUMN sig_hash VARCHAR NULL;\n"
+  "CREATE INDEX idx_certifications_created ON certifications (created);\n"
+  "CREATE TABLE settings (\n"
+  "  name VARCHAR PRIMARY KEY NOT NULL,\n"
+  "  value VARCHAR NOT NULL\n"
+  ");\n";
+
 const db_migration_t db_migrations[] =
   {
     { "v1 base schema (openpgp-ca 0.13 model, certifications, pending)",
       schema_v1 },
     { "v2 the softkey CA private key in a table of its own (cakeys)",
       schema_v2 },
-    { "v3 the backup cards of a card CA (cacards)", schema_v3 }
+    { "v3 the backup cards of a card CA (cacards)", schema_v3 },
+    { "v4 the audit record's backend, card, counter and hash; settings",
+      schema_v4 }
   };
 
 const size_t db_n_migrations = DIM (db_migrations);

@@ -3,10 +3,13 @@
  *
  * All state of a CA lives in one SQLite file.  The data model follows
  * openpgp-ca 0.13 (tables cas, cacerts, users, certs, certs_emails,
- * revocations, bridges, queue) plus two tables of our own:
- * `certifications', an audit record of every signature the CA issues,
- * and `pending', a small key/value store for crash recovery of
- * multi-step operations (card personalisation, see db_pending_set).
+ * revocations, bridges, queue) plus tables of our own:
+ * `certifications', an audit record of every signature the CA issues
+ * (with the backend and card that made it, the card's signature
+ * counter and the signature's SHA-256 since schema 4), `pending', a
+ * small key/value store for crash recovery of multi-step operations
+ * (card personalisation, see db_pending_set), and `settings', the CA's
+ * settings by name (schema 4).
  *
  * Conventions of this interface
  *
@@ -55,7 +58,7 @@
 #include "oca-common.h"
 
 /* The schema version this code writes (PRAGMA user_version).  */
-#define DB_SCHEMA_VERSION 3
+#define DB_SCHEMA_VERSION 4
 
 /* The SQLite application_id stamped into every oca database ("OCA0").  */
 #define DB_APPLICATION_ID 0x4f434130
@@ -475,6 +478,14 @@ typedef struct db_certification_s
   char *signature;         /* Armored or base64 signature packet.  */
   char *issuer_fpr;        /* Fingerprint of the issuing key.  */
   db_certification_kind_t kind;
+  /* Schema 3 (NULL / -1 in older rows).  */
+  char *backend;           /* "softkey", "card", or NULL.  */
+  char *card;              /* The card's ident, or NULL.  */
+  int64_t card_sigcount;   /* The card's signature counter (DO 93) when
+                            * the signature was made, or -1 (stored
+                            * only with CARD).  */
+  char *sig_hash;          /* SHA-256 of the signature packet (64 hex
+                            * digits), or NULL.  */
 } db_certification_t;
 
 /* Release a certification list.  NULL is accepted.  */
@@ -497,6 +508,31 @@ gpg_error_t db_certification_list (db_t db, const char *target_fpr,
 /* Count the recorded certifications on TARGET_FPR (all if NULL).  */
 gpg_error_t db_certification_count (db_t db, const char *target_fpr,
                                     uint64_t *r_count);
+
+/* Walk the record one row at a time (db-life.c): store at *R_REC the
+ * row with the smallest id above AFTER whose signature was created at
+ * or after SINCE and, with EMAIL, whose target or issuer is a cert
+ * stored for that address.  GPG_ERR_EOF when there is none.  One
+ * indexed query per call, no statement left open.  */
+gpg_error_t db_certification_next (db_t db, int64_t after, int64_t since,
+                                   const char *email,
+                                   db_certification_t **r_rec);
+
+
+/*-- Settings (db-life.c) --*/
+
+/* The value of setting NAME in *R_VALUE (xfree).  GPG_ERR_NOT_FOUND if
+ * it is not set.  */
+gpg_error_t db_setting_get (db_t db, const char *name, char **r_value);
+
+/* Set NAME to VALUE; VALUE NULL removes it.  Needs a transaction.  */
+gpg_error_t db_setting_set (db_t db, const char *name, const char *value);
+
+
+/*-- Counting (db-life.c) --*/
+
+/* The number of stored user certs (bridges not counted).  */
+gpg_error_t db_cert_count (db_t db, uint64_t *r_count);
 
 
 /*-- Pending operations (crash safety) --*/

@@ -1280,6 +1280,88 @@ test_hot_journal (void)
 }
 
 
+/* db-life.c: the audit record's new fields and walk, settings, the cert
+ * count (schema 4).  */
+static void
+test_life (void)
+{
+  const char *path = tpath ("life.sqlite");
+  db_t db = NULL;
+  db_certification_t rec, *c = NULL;
+  char *v = NULL;
+  uint64_t n = 0;
+  int64_t id1 = 0, id2 = 0;
+
+  ok_err (make_ca_db (path), "build a CA database");
+  if (db_open (path, 0, &db))
+    {
+      ok (0, "open");
+      return;
+    }
+  ok_code (db_setting_get (db, "cert-validity", &v), GPG_ERR_NOT_FOUND,
+           "no setting");
+  ok_code (db_setting_set (db, "cert-validity", "7"), GPG_ERR_INV_STATE,
+           "setting needs a transaction");
+  ok_err (db_begin (db), "begin");
+  ok_err (db_setting_set (db, "cert-validity", "7"), "set");
+  ok_err (db_setting_set (db, "cert-validity", "9"), "replace");
+  ok (!db_setting_get (db, "cert-validity", &v) && v && !strcmp (v, "9"),
+      "read back");
+  xfree (v);
+  v = NULL;
+  ok_err (db_setting_set (db, "cert-validity", NULL), "remove");
+  ok_code (db_setting_get (db, "cert-validity", &v), GPG_ERR_NOT_FOUND,
+           "gone");
+  ok_err (db_cert_count (db, &n), "count certs");
+  ok (n == 1, "one user cert (got %llu)", (unsigned long long)n);
+
+  memset (&rec, 0, sizeof rec);
+  rec.target_fpr = (char *)"AAAA000000000000000000000000000000000001";
+  rec.user_id = (char *)"Alice <alice@example.org>";
+  rec.created = 1700000000;
+  rec.signature = (char *)"sig-1";
+  rec.issuer_fpr = (char *)ca_fpr;
+  rec.kind = DB_CERTIFICATION_CERT;
+  rec.backend = (char *)"card";
+  rec.card = (char *)"FFFE:00000001";
+  rec.card_sigcount = 42;
+  rec.sig_hash = (char *)"AB";
+  ok_err (db_certification_insert (db, &rec, &id1), "record with a card");
+  rec.backend = (char *)"softkey";
+  rec.card = NULL;
+  rec.card_sigcount = 5;  /* Not stored without a card.  */
+  rec.created = 1800000000;
+  rec.target_fpr = (char *)"BBBB000000000000000000000000000000000002";
+  ok_err (db_certification_insert (db, &rec, &id2), "record, softkey");
+  ok_err (db_commit (db), "commit");
+
+  ok_err (db_certification_next (db, 0, 0, NULL, &c), "first");
+  ok (c && c->id == id1 && !strcmp (c->backend, "card")
+      && !strcmp (c->card, "FFFE:00000001") && c->card_sigcount == 42
+      && !strcmp (c->sig_hash, "AB"), "the new fields read back");
+  db_certification_release (c);
+  ok_err (db_certification_next (db, id1, 0, NULL, &c), "next");
+  ok (c && c->id == id2 && !c->card && c->card_sigcount == -1,
+      "no card: no counter");
+  db_certification_release (c);
+  ok_code (db_certification_next (db, id2, 0, NULL, &c), GPG_ERR_EOF,
+           "end");
+  ok (!db_certification_next (db, 0, 1750000000, NULL, &c) && c
+      && c->id == id2, "since skips the older one");
+  db_certification_release (c);
+  ok_code (db_certification_next (db, 0, 1900000000, NULL, &c), GPG_ERR_EOF,
+           "nothing that late");
+  ok (!db_certification_next (db, 0, 0, "alice@example.org", &c) && c
+      && c->id == id1, "by email");
+  db_certification_release (c);
+  ok_code (db_certification_next (db, id1, 0, "alice@example.org", &c),
+           GPG_ERR_EOF, "only alice's");
+  ok_code (db_certification_next (db, 0, 0, "nobody@example.org", &c),
+           GPG_ERR_EOF, "nobody's");
+  db_close (db);
+}
+
+
 int
 main (void)
 {
@@ -1313,6 +1395,7 @@ main (void)
   test_migrate_key_scrub ();
   test_readonly_file ();
   test_hot_journal ();
+  test_life ();
 
   if (!getenv ("T_DB_KEEP"))
     {
