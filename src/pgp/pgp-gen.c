@@ -418,3 +418,125 @@ pgp_generate_user_ext (int algo, unsigned int subkeys,
   pgp_cert_release (cert);
   return err;
 }
+
+
+/* A new self-signature of SIGCLASS over T by PSIGNER with the CA's
+ * subpackets and the key expiration KEY_EXPIRE (seconds after the
+ * key's creation; 0: none).  */
+static gpg_error_t
+ca_self_sig (const pgp_signer_t *psigner, int sigclass, const pgp_target_t *t,
+             const char *domain, uint32_t key_expire, uint32_t created,
+             pgp_sig_t **r_sig)
+{
+  gpg_error_t err;
+  membuf_t h;
+  unsigned char b[4];
+
+  *r_sig = NULL;
+  membuf_init (&h, 65536, 0);
+  put_self_subpkts (&h, PGP_KF_CERTIFY, domain,
+                    sigclass == PGP_SIG_POSITIVE_CERT);
+  if (key_expire)
+    {
+      b[0] = key_expire >> 24;
+      b[1] = key_expire >> 16;
+      b[2] = key_expire >> 8;
+      b[3] = key_expire;
+      _pgp_put_subpkt (&h, PGP_SUB_KEY_EXPIRE, 0, b, 4);
+    }
+  if (!(err = membuf_error (&h)))
+    err = _pgp_sig_create (psigner, sigclass, 0, created, membuf_data (&h),
+                           membuf_len (&h), t, r_sig);
+  membuf_release (&h);
+  return err;
+}
+
+
+/* Replace in *LIST the signatures by the key FPR of a class from LO to
+ * HI with NEWSIG.  */
+static void
+replace_self_sigs (pgp_sig_t **list, const unsigned char fpr[20], int lo,
+                   int hi, pgp_sig_t *newsig)
+{
+  pgp_sig_t **p = list, *s;
+
+  while ((s = *p))
+    {
+      if (s->version == 4 && s->sigclass >= lo && s->sigclass <= hi
+          && _pgp_sig_by (s, fpr))
+        {
+          *p = s->next;
+          s->next = NULL;
+          pgp_sig_release (s);
+        }
+      else
+        p = &s->next;
+    }
+  _pgp_sig_append (list, newsig);
+}
+
+
+/* See pgp.h.  */
+gpg_error_t
+pgp_ca_set_expiration (pgp_cert_t *cert, const pgp_signer_t *psigner,
+                       const char *domain, uint32_t expires,
+                       uint32_t created)
+{
+  gpg_error_t err;
+  pgp_target_t t;
+  pgp_sig_t *dks = NULL, **bind = NULL;
+  pgp_uid_t *uid;
+  uint32_t key_expire = 0;
+  size_t n = 0, i;
+
+  if (!cert || !cert->primary || !psigner || !domain
+      || memcmp (psigner->fpr, cert->primary->fpr, 20))
+    return gpg_error (GPG_ERR_INV_ARG);
+  created = _pgp_now (created);
+  if (expires)
+    {
+      if (expires <= cert->primary->created)
+        return gpg_error (GPG_ERR_INV_VALUE);
+      key_expire = expires - cert->primary->created;
+    }
+  for (uid = cert->uids; uid; uid = uid->next)
+    n++;
+  bind = xtrycalloc (n + 1, sizeof *bind);
+  if (!bind)
+    return oca_error_from_errno ();
+
+  /* Make every new signature before changing CERT.  */
+  memset (&t, 0, sizeof t);
+  t.primary = cert->primary;
+  err = ca_self_sig (psigner, PGP_SIG_DIRECT_KEY, &t, domain, key_expire,
+                     created, &dks);
+  for (i = 0, uid = cert->uids; !err && uid; uid = uid->next, i++)
+    {
+      if (uid->is_attribute)
+        continue;
+      t.uid = uid;
+      err = ca_self_sig (psigner, PGP_SIG_POSITIVE_CERT, &t, domain,
+                         key_expire, created, &bind[i]);
+    }
+  if (err)
+    goto leave;
+
+  replace_self_sigs (&cert->primary->sigs, cert->primary->fpr,
+                     PGP_SIG_DIRECT_KEY, PGP_SIG_DIRECT_KEY, dks);
+  dks = NULL;
+  for (i = 0, uid = cert->uids; uid; uid = uid->next, i++)
+    if (bind[i])
+      {
+        replace_self_sigs (&uid->sigs, cert->primary->fpr,
+                           PGP_SIG_GENERIC_CERT, PGP_SIG_POSITIVE_CERT,
+                           bind[i]);
+        bind[i] = NULL;
+      }
+
+ leave:
+  pgp_sig_release (dks);
+  for (i = 0; i < n; i++)
+    pgp_sig_release (bind[i]);
+  xfree (bind);
+  return err;
+}

@@ -693,6 +693,18 @@ gpg_error_t pgp_build_ca_cert (const pgp_key_t *primary,
                                const char *name, const char *domain,
                                uint32_t created, pgp_cert_t **r_cert);
 
+/* Set the expiration of the CA certificate CERT (made by
+ * pgp_build_ca_cert) to EXPIRES (absolute; 0: none): a new direct-key
+ * signature and new User ID bindings by PSIGNER (the primary key) with
+ * the CA's subpackets (DOMAIN's notation) and a key expiration, made at
+ * CREATED (0 = now), replace the old self-signatures of those kinds.
+ * All are made before CERT changes.  An EXPIRES not after the key's
+ * creation is GPG_ERR_INV_VALUE.  */
+gpg_error_t pgp_ca_set_expiration (pgp_cert_t *cert,
+                                   const pgp_signer_t *psigner,
+                                   const char *domain, uint32_t expires,
+                                   uint32_t created);
+
 /* Generate a user key as `user add` does (spec 3.5): certify-only
  * primary, encryption subkey (ECDH for ECC, RSA for RSA), signing
  * subkey, one user ID per entry of UIDS (NUIDS > 0) bound with
