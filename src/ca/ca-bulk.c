@@ -1,5 +1,11 @@
 /* ca-bulk.c - bulk certification of a keyring (user import --domain-emails)
+ *             or of stored certificates (ca renew)
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Both run the same jobs (run_jobs); ca_bulk_certify_stored takes
+ * certificates already stored and a policy of the caller's (ca-renew.c
+ * walks the database in batches and commits each), ca_bulk_import a
+ * keyring, as described here.
  *
  * The keyring is parsed once, keys already in the database are merged
  * with their stored copies, and then the certification work (self-
@@ -61,6 +67,10 @@ typedef struct bulk_shared
   const char *ca_uid;
   const unsigned char *ca_fpr;
   const char *domain;
+  const ca_policy_t *policy;   /* Stored certificates: the policy; NULL:
+                                * a keyring's domain emails.  */
+  uint32_t validity;           /* A keyring's: lifetime of the
+                                * certifications.  */
 } bulk_shared_t;
 
 
@@ -110,9 +120,15 @@ process_job (bulk_shared_t *sh, bulk_job_t *job)
   signer = sh->signer;
   signer.sign = job_sign;
   signer.ctx = &js;
-  memset (&policy, 0, sizeof policy);
-  policy.domain_emails = 1;
-  policy.want_name = !job->known;
+  if (sh->policy)
+    policy = *sh->policy;
+  else
+    {
+      memset (&policy, 0, sizeof policy);
+      policy.domain_emails = 1;
+      policy.want_name = !job->known;
+      policy.validity = sh->validity;
+    }
   err = ca_certify_cert (job->cert, &signer, sh->ca_uid, sh->ca_fpr,
                          sh->domain, &policy, &job->res);
   if (err || !job->res.nmatched)
@@ -259,6 +275,101 @@ store_job (ca_t *ca, bulk_job_t *job, ca_bulk_stats_t *stats)
 }
 
 
+/* The signer of a bulk run into *R_SIGNER: the backend's pool if it
+ * has one (a card CA with backup cards: *R_NPOOL threads, one per card
+ * present), else its certifier.  */
+static gpg_error_t
+bulk_signer (ca_t *ca, pgp_signer_t *r_signer, unsigned int *r_npool)
+{
+  *r_npool = 0;
+  if (ca->backend->ops->certifier_pool)
+    return ca->backend->ops->certifier_pool (ca->backend, r_signer,
+                                             r_npool);
+  return ca->backend->ops->certifier (ca->backend, r_signer);
+}
+
+
+/* Run the certification work of SH->jobs: in NTHREADS threads (0: one
+ * per online CPU) if the backend allows, else in one thread per card
+ * of the pool (NPOOL), else one at a time in order, stopping at the
+ * first error.  PROGRESS gets BASE + done of TOTAL.  */
+static void
+run_jobs (ca_t *ca, bulk_shared_t *sh, unsigned int nthreads,
+          unsigned int npool, ca_progress_fn_t progress, void *opaque,
+          size_t base, size_t total)
+{
+  size_t njobs = sh->njobs, i, nstarted = 0, last_done = 0;
+  int serial_failed = 0;
+  pthread_t tids[MAX_THREADS];
+
+  if (!nthreads)
+    {
+      long n = sysconf (_SC_NPROCESSORS_ONLN);
+      nthreads = n > 0 ? (unsigned int)n : 1;
+    }
+  if (nthreads > MAX_THREADS)
+    nthreads = MAX_THREADS;
+  if (!ca->backend->ops->thread_safe)
+    nthreads = npool > 1 ? npool : 1;
+  if (nthreads > njobs)
+    nthreads = njobs;
+
+  if (nthreads <= 1)
+    {
+      /* In keyring order; after the first error the later keys are
+       * not tried (see the head comment).  */
+      for (i = 0; i < njobs; i++)
+        {
+          if (sh->jobs[i].cert && !serial_failed)
+            {
+              process_job (sh, &sh->jobs[i]);
+              if (sh->jobs[i].err)
+                serial_failed = 1;
+            }
+          if (progress && (i + 1 == njobs || !((i + 1) % 16)))
+            progress (opaque, base + i + 1, total);
+        }
+    }
+  else
+    {
+      pthread_mutex_init (&sh->lock, NULL);
+      pthread_cond_init (&sh->cond, NULL);
+      for (i = 0; i < nthreads; i++)
+        {
+          if (pthread_create (&tids[i], NULL, worker, sh))
+            break;
+          nstarted++;
+        }
+      if (!nstarted)
+        worker (sh);  /* No threads: do it here.  */
+      pthread_mutex_lock (&sh->lock);
+      while (sh->done < njobs)
+        {
+          if (progress && sh->done != last_done)
+            {
+              last_done = sh->done;
+              pthread_mutex_unlock (&sh->lock);
+              progress (opaque, base + last_done, total);
+              pthread_mutex_lock (&sh->lock);
+              continue;
+            }
+          pthread_cond_wait (&sh->cond, &sh->lock);
+        }
+      pthread_mutex_unlock (&sh->lock);
+      for (i = 0; i < nstarted; i++)
+        pthread_join (tids[i], NULL);
+      if (progress)
+        progress (opaque, base + njobs, total);
+    }
+
+  if (nthreads > 1)
+    {
+      pthread_cond_destroy (&sh->cond);
+      pthread_mutex_destroy (&sh->lock);
+    }
+}
+
+
 /* Certify and store every key of the keyring BUF/LEN.  */
 gpg_error_t
 ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
@@ -269,14 +380,12 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
   gpg_error_t err;
   pgp_cert_t *certs = NULL, *c;
   bulk_job_t *jobs = NULL;
-  size_t njobs = 0, i, nstarted = 0, last_done = 0, nskipped = 0;
+  size_t njobs = 0, i, nskipped = 0;
   size_t fail, nbefore = 0;
   unsigned int npool = 0;
-  int keep_before = 0, serial_failed = 0;
+  int keep_before = 0;
   char *failmsg = NULL;
   bulk_shared_t sh;
-  pthread_t tids[MAX_THREADS];
-  int sync_inited = 0;
 
   memset (r_stats, 0, sizeof *r_stats);
   memset (&sh, 0, sizeof sh);
@@ -357,11 +466,11 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
       jobs[i].cert = stored;
     }
 
-  if (ca->backend->ops->certifier_pool)
-    err = ca->backend->ops->certifier_pool (ca->backend, &sh.signer,
-                                            &npool);
-  else
-    err = ca->backend->ops->certifier (ca->backend, &sh.signer);
+  err = ca_check_not_expired (ca, 0);
+  if (!err)
+    err = ca_cert_lifetime (ca, &sh.validity);
+  if (!err)
+    err = bulk_signer (ca, &sh.signer, &npool);
   if (err)
     goto leave;
   sh.jobs = jobs;
@@ -370,66 +479,7 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
   sh.ca_fpr = ca->cert->primary->fpr;
   sh.domain = ca->domain;
 
-  if (!nthreads)
-    {
-      long n = sysconf (_SC_NPROCESSORS_ONLN);
-      nthreads = n > 0 ? (unsigned int)n : 1;
-    }
-  if (nthreads > MAX_THREADS)
-    nthreads = MAX_THREADS;
-  if (!ca->backend->ops->thread_safe)
-    nthreads = npool > 1 ? npool : 1;
-  if (nthreads > njobs)
-    nthreads = njobs;
-
-  if (nthreads <= 1)
-    {
-      /* In keyring order; after the first error the later keys are
-       * not tried (see the head comment).  */
-      for (i = 0; i < njobs; i++)
-        {
-          if (jobs[i].cert && !serial_failed)
-            {
-              process_job (&sh, &jobs[i]);
-              if (jobs[i].err)
-                serial_failed = 1;
-            }
-          if (progress && (i + 1 == njobs || !((i + 1) % 16)))
-            progress (opaque, i + 1, njobs);
-        }
-    }
-  else
-    {
-      pthread_mutex_init (&sh.lock, NULL);
-      pthread_cond_init (&sh.cond, NULL);
-      sync_inited = 1;
-      for (i = 0; i < nthreads; i++)
-        {
-          if (pthread_create (&tids[i], NULL, worker, &sh))
-            break;
-          nstarted++;
-        }
-      if (!nstarted)
-        worker (&sh);  /* No threads: do it here.  */
-      pthread_mutex_lock (&sh.lock);
-      while (sh.done < njobs)
-        {
-          if (progress && sh.done != last_done)
-            {
-              last_done = sh.done;
-              pthread_mutex_unlock (&sh.lock);
-              progress (opaque, last_done, njobs);
-              pthread_mutex_lock (&sh.lock);
-              continue;
-            }
-          pthread_cond_wait (&sh.cond, &sh.lock);
-        }
-      pthread_mutex_unlock (&sh.lock);
-      for (i = 0; i < nstarted; i++)
-        pthread_join (tids[i], NULL);
-      if (progress)
-        progress (opaque, njobs, njobs);
-    }
+  run_jobs (ca, &sh, nthreads, npool, progress, opaque, 0, njobs);
 
   /* The first failed key in keyring order, or NJOBS.  */
   for (fail = 0; fail < njobs; fail++)
@@ -548,15 +598,123 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
     }
 
  leave:
-  if (sync_inited)
-    {
-      pthread_cond_destroy (&sh.cond);
-      pthread_mutex_destroy (&sh.lock);
-    }
   for (i = 0; jobs && i < njobs; i++)
     job_clear (&jobs[i]);
   xfree (jobs);
   xfree (failmsg);
   pgp_cert_release (certs);
+  return err;
+}
+
+
+/* See ca-int.h.  */
+gpg_error_t
+ca_bulk_certify_stored (ca_t *ca, db_cert_t **rows, pgp_cert_t **certs,
+                        size_t n, const ca_policy_t *policy,
+                        unsigned int nthreads, ca_report_fn_t report,
+                        ca_progress_fn_t progress, void *opaque,
+                        size_t base, size_t total, ca_bulk_result_t *r_res)
+{
+  gpg_error_t err = 0;
+  bulk_job_t *jobs = NULL;
+  bulk_shared_t sh;
+  size_t i, fail;
+  unsigned int npool = 0;
+  int keep_before;
+  ca_refused_t *r;
+
+  memset (r_res, 0, sizeof *r_res);
+  memset (&sh, 0, sizeof sh);
+  if (!n)
+    return 0;
+  jobs = xtrycalloc (n, sizeof *jobs);
+  if (!jobs)
+    return oca_error_from_errno ();
+  for (i = 0; i < n; i++)
+    {
+      jobs[i].cert = certs[i];       /* Borrowed.  */
+      jobs[i].known = rows[i];
+      snprintf (jobs[i].fpr, sizeof jobs[i].fpr, "%s", rows[i]->fingerprint);
+    }
+  err = bulk_signer (ca, &sh.signer, &npool);
+  if (err)
+    goto leave;
+  sh.jobs = jobs;
+  sh.njobs = n;
+  sh.ca_uid = ca->uid;
+  sh.ca_fpr = ca->cert->primary->fpr;
+  sh.domain = ca->domain;
+  sh.policy = policy;
+  run_jobs (ca, &sh, nthreads, npool, progress, opaque, base, total);
+
+  for (fail = 0; fail < n; fail++)
+    if (jobs[fail].err)
+      break;
+  keep_before = (fail < n && !ca->backend->ops->thread_safe
+                 && jobs[fail].signer_failed);
+  if (fail < n && !keep_before)
+    {
+      err = jobs[fail].err;
+      goto fail_msg;
+    }
+
+  for (i = 0; i < fail; i++)
+    {
+      for (r = jobs[i].res.refused; r && report; r = r->next)
+        {
+          char *line = ca_refused_line (jobs[i].fpr, r);
+
+          report (opaque, line ? line : "Warning: a User ID was refused");
+          xfree (line);
+        }
+      if (!jobs[i].res.made)
+        continue;
+      err = db_cert_update (ca->db, rows[i]->id, jobs[i].pub);
+      if (err)
+        {
+          ca_set_errmsg (err, "error storing %s: %s", jobs[i].fpr,
+                         db_errmsg (ca->db));
+          goto leave;
+        }
+      err = ca_record_certifications (ca, rows[i]->id, jobs[i].fpr,
+                                      jobs[i].res.made);
+      if (err)
+        goto leave;
+      r_res->changed++;
+      for (; jobs[i].res.made; )
+        {
+          ca_made_sig_t *m = jobs[i].res.made;
+
+          jobs[i].res.made = m->next;
+          m->next = NULL;
+          ca_made_sig_release (m);
+          r_res->certifications++;
+        }
+    }
+  r_res->done = fail;
+  if (fail == n)
+    goto leave;
+  err = jobs[fail].err;
+
+ fail_msg:
+  {
+    char *m = NULL;
+
+    /* Keep the backend's message (e.g. a card's touch timeout).  */
+    if (ca_errmsg_for (err))
+      m = xtrystrdup (ca_errmsg ());
+    ca_set_errmsg (err, "error certifying %s: %s", jobs[fail].fpr,
+                   m ? m : gpg_strerror (err));
+    xfree (m);
+  }
+
+ leave:
+  for (i = 0; i < n; i++)
+    {
+      jobs[i].cert = NULL;
+      jobs[i].known = NULL;
+      job_clear (&jobs[i]);
+    }
+  xfree (jobs);
   return err;
 }

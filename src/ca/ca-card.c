@@ -665,6 +665,19 @@ card_release (ca_backend_t *be)
 }
 
 
+/* The card and its signature counter as read when it was opened (oca
+ * certifies on the AUT slot, which does not count).  */
+static void
+card_state (ca_backend_t *be, const char **r_ident, int64_t *r_sigcount)
+{
+  struct card_backend *cb = be->priv;
+
+  *r_ident = cb->ident;
+  *r_sigcount = cb->ready && cb->info->sig_counter_valid
+    ? (int64_t)cb->info->sig_counter : -1;
+}
+
+
 static const struct ca_backend_ops card_ops =
   {
     "card",
@@ -674,7 +687,8 @@ static const struct ca_backend_ops card_ops =
     card_export_private,
     card_release,
     0,
-    card_certifier_pool
+    card_certifier_pool,
+    card_state
   };
 
 

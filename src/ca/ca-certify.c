@@ -20,7 +20,11 @@
  * address (or, for a bulk import, the CA's domain) - those a GnuPG
  * substring search would find - are returned as refused, for a warning.
  * Each certification is a 0x10 signature by the CA primary key with a
- * Signer's User ID subpacket naming the CA and no expiration.
+ * Signer's User ID subpacket naming the CA and, if the policy gives a
+ * lifetime, an expiration.  A renewal (policy->renew) selects the User
+ * IDs that carry a good CA certification the CA has not revoked, and
+ * certifies those whose CA certifications all expire by
+ * policy->renew_until.
  */
 #include <config.h>
 #include "ca-int.h"
@@ -104,33 +108,78 @@ sig_names_issuer (const pgp_sig_t *sig, const unsigned char *fpr)
 }
 
 
-/* Whether UID of CERT carries a good certification by the CA, whose
- * primary key is CA_PK with fingerprint CA_FPR.  Only signatures
- * naming the CA as issuer are verified (their STATUS is set), so this
- * costs nothing for a key the CA has not certified; a forged one does
- * not count, and the CA then certifies anew.  */
-static int
-uid_has_ca_sig (const pgp_cert_t *cert, const pgp_uid_t *uid,
-                const unsigned char *ca_fpr, const pk_key_t *ca_pk)
+/* What the CA said about UID of CERT: its good certifications
+ * (*R_HAVE, and *R_EXPIRES the latest expiration among them, 0 if one
+ * never expires) and whether a good certification revocation by the CA
+ * is as new as the newest of them (*R_REVOKED).  The CA's primary key
+ * is CA_PK with fingerprint CA_FPR.  Only signatures naming the CA as
+ * issuer are verified (their STATUS is set), so this costs nothing
+ * for a key the CA has not certified; a forged one does not count.
+ * Without CA_PK a signature naming the CA is taken as a certification
+ * that never expires.  */
+static void
+uid_ca_state (const pgp_cert_t *cert, const pgp_uid_t *uid,
+              const unsigned char *ca_fpr, const pk_key_t *ca_pk,
+              int *r_have, uint32_t *r_expires, int *r_revoked)
 {
   pgp_sig_t *sig;
+  uint32_t newest = 0, newest_rev = 0, exp, latest = 0;
+  int have = 0, forever = 0, rev = 0, cert_sig;
 
+  *r_have = *r_revoked = 0;
+  *r_expires = 0;
   if (!ca_pk)
-    return pgp_uid_has_sig_by (uid, ca_fpr);
+    {
+      *r_have = pgp_uid_has_sig_by (uid, ca_fpr);
+      return;
+    }
   for (sig = uid->sigs; sig; sig = sig->next)
     {
+      cert_sig = (sig->sigclass >= PGP_SIG_GENERIC_CERT
+                  && sig->sigclass <= PGP_SIG_POSITIVE_CERT);
       if (sig->version != 4
-          || sig->sigclass < PGP_SIG_GENERIC_CERT
-          || sig->sigclass > PGP_SIG_POSITIVE_CERT
+          || !(cert_sig || sig->sigclass == PGP_SIG_CERT_REVOKE)
           || !sig_names_issuer (sig, ca_fpr))
         continue;
       if (sig->status == PGP_SIGSTAT_UNCHECKED)
         sig->status = pgp_sig_verify (cert, uid, NULL, sig, ca_pk)
           ? PGP_SIGSTAT_BAD : PGP_SIGSTAT_GOOD;
-      if (sig->status == PGP_SIGSTAT_GOOD)
-        return 1;
+      if (sig->status != PGP_SIGSTAT_GOOD)
+        continue;
+      if (!cert_sig)
+        {
+          rev = 1;
+          if (sig->created > newest_rev)
+            newest_rev = sig->created;
+          continue;
+        }
+      have = 1;
+      if (sig->created > newest)
+        newest = sig->created;
+      exp = pgp_sig_expires (sig);
+      if (!exp)
+        forever = 1;
+      else if (exp > latest)
+        latest = exp;
     }
-  return 0;
+  *r_have = have;
+  *r_expires = forever ? 0 : latest;
+  *r_revoked = have && rev && newest_rev >= newest;
+}
+
+
+/* Whether UID of CERT carries a good certification by the CA that is
+ * valid after UNTIL (0: any good one; see uid_ca_state).  */
+static int
+uid_has_ca_sig (const pgp_cert_t *cert, const pgp_uid_t *uid,
+                const unsigned char *ca_fpr, const pk_key_t *ca_pk,
+                uint32_t until)
+{
+  int have, revoked;
+  uint32_t expires;
+
+  uid_ca_state (cert, uid, ca_fpr, ca_pk, &have, &expires, &revoked);
+  return have && (!until || !expires || expires > until);
 }
 
 
@@ -257,13 +306,14 @@ typedef struct
 static gpg_error_t
 certify_one (pgp_cert_t *cert, pgp_uid_t *uid, const pgp_signer_t *signer,
              const unsigned char *ca_fpr, const pk_key_t *ca_pk,
-             const pgp_certify_opts_t *opts, ca_made_sig_t ***tail)
+             const pgp_certify_opts_t *opts, uint32_t until,
+             ca_made_sig_t ***tail)
 {
   gpg_error_t err;
   pgp_sig_t *sig;
   ca_made_sig_t *m;
 
-  if (uid_has_ca_sig (cert, uid, ca_fpr, ca_pk))
+  if (uid_has_ca_sig (cert, uid, ca_fpr, ca_pk, until))
     return 0;
   err = pgp_cert_certify_uid (cert, uid, signer, opts, &sig);
   if (err)
@@ -274,6 +324,7 @@ certify_one (pgp_cert_t *cert, pgp_uid_t *uid, const pgp_signer_t *signer,
   **tail = m;
   *tail = &m->next;
   m->created = sig->created;
+  ca_sig_hash (sig, m->hash);
   m->uid = xtrystrdup (uid->name);
   if (!m->uid)
     return oca_error_from_errno ();
@@ -322,6 +373,7 @@ ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
   memset (&opts, 0, sizeof opts);
   opts.sigclass = PGP_SIG_GENERIC_CERT;
   opts.signer_uid = ca_uid;
+  opts.validity = policy->validity;
 
   for (uid = cert->uids; uid; uid = uid->next)
     {
@@ -366,6 +418,16 @@ ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
                     found[i] = 1;
                     match = 1;
                   }
+              if (policy->renew)
+                {
+                  int have, revoked;
+                  uint32_t expires;
+
+                  uid_ca_state (cert, uid, ca_fpr, ca_pk, &have, &expires,
+                                &revoked);
+                  if (have && !revoked)
+                    match = 1;
+                }
             }
           if (!policy->want_name)
             {
@@ -402,7 +464,8 @@ ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
               res->emails[res->nemails++] = email;
               email = NULL;
             }
-          err = certify_one (cert, uid, signer, ca_fpr, ca_pk, &opts, &tail);
+          err = certify_one (cert, uid, signer, ca_fpr, ca_pk, &opts,
+                             policy->renew_until, &tail);
           if (err)
             goto leave;
         }
@@ -485,12 +548,19 @@ ca_certify (ca_t *ca, pgp_cert_t *cert, const ca_policy_t *policy,
   gpg_error_t err;
   pgp_signer_t signer;
 
+  ca_policy_t p = *policy;
+
   memset (res, 0, sizeof *res);
+  err = ca_check_not_expired (ca, 0);
+  if (!err && !p.validity)
+    err = ca_cert_lifetime (ca, &p.validity);
+  if (err)
+    return err;
   err = ca->backend->ops->certifier (ca->backend, &signer);
   if (err)
     return err;
   err = ca_certify_cert (cert, &signer, ca->uid, ca->cert->primary->fpr,
-                         ca->domain, policy, res);
+                         ca->domain, &p, res);
   if (err && !ca_errmsg_for (err))
     ca_set_errmsg (err, "error certifying: %s", gpg_strerror (err));
   return err;

@@ -277,6 +277,13 @@ ca_get_info (ca_t *ca, ca_info_t *r_info)
     r_info->created = ca->cert->primary->created;
   r_info->backend = ca->backend ? ca->backend->ops->type : NULL;
   r_info->key_scrubbed = ca->key_scrubbed;
+  if (ca->cert)
+    {
+      pgp_cert_info_t ki;
+
+      if (!pgp_cert_get_info (ca->cert, 0, &ki))
+        r_info->expires = ki.expires;
+    }
 }
 
 
@@ -292,6 +299,12 @@ ca_get_summary (ca_t *ca, ca_summary_t *r_sum)
     return oca_error_from_errno ();
   strcpy (r_sum->fpr, ca->fpr);
   r_sum->created = ca->cert->primary->created;
+  {
+    pgp_cert_info_t ki;
+
+    if (!pgp_cert_get_info (ca->cert, 0, &ki))
+      r_sum->expires = ki.expires;
+  }
   err = ca->backend->ops->describe (ca->backend, &r_sum->backend);
   if (err)
     ca_summary_release (r_sum);

@@ -167,6 +167,25 @@ ca_refresh_cacert (ca_t *ca)
 }
 
 
+/* What made the CA's signatures: fill the backend, card and counter
+ * fields of REC (ISSUER_FPR: who signed).  */
+static void
+fill_origin (ca_t *ca, db_certification_t *rec, const char *issuer_fpr)
+{
+  const char *ident = NULL;
+  int64_t count = -1;
+
+  rec->card_sigcount = -1;
+  if (!ca->backend || strcmp (issuer_fpr, ca->fpr))
+    return;  /* A user's trust signature on the CA.  */
+  rec->backend = (char *)ca->backend->ops->type;
+  if (ca->backend->ops->card_state)
+    ca->backend->ops->card_state (ca->backend, &ident, &count);
+  rec->card = (char *)ident;
+  rec->card_sigcount = ident ? count : -1;
+}
+
+
 /* Record the certifications MADE on TARGET_FPR.  */
 gpg_error_t
 ca_record_certifications (ca_t *ca, int64_t cert_id, const char *target_fpr,
@@ -178,6 +197,8 @@ ca_record_certifications (ca_t *ca, int64_t cert_id, const char *target_fpr,
   for (; made; made = made->next)
     {
       memset (&rec, 0, sizeof rec);
+      fill_origin (ca, &rec, ca->fpr);
+      rec.sig_hash = (char *)made->hash;
       rec.cert_id = cert_id;
       rec.target_fpr = (char *)target_fpr;
       rec.user_id = made->uid;
@@ -202,11 +223,15 @@ ca_record_sig (ca_t *ca, int64_t cert_id, const char *target_fpr,
   gpg_error_t err;
   db_certification_t rec;
   char *b64 = NULL;
+  char hash[65];
 
   err = ca_base64 (sig->raw, sig->rawlen, &b64);
   if (err)
     return err;
   memset (&rec, 0, sizeof rec);
+  fill_origin (ca, &rec, issuer_fpr);
+  ca_sig_hash (sig, hash);
+  rec.sig_hash = hash;
   rec.cert_id = cert_id;
   rec.target_fpr = (char *)target_fpr;
   rec.user_id = (char *)uid;
@@ -263,6 +288,17 @@ ca_base64 (const void *data, size_t len, char **r_str)
   *p = 0;
   *r_str = out;
   return 0;
+}
+
+
+/* SHA-256 of SIG's packet.  */
+void
+ca_sig_hash (const pgp_sig_t *sig, char out[65])
+{
+  unsigned char digest[32];
+
+  gcry_md_hash_buffer (GCRY_MD_SHA256, digest, sig->raw, sig->rawlen);
+  oca_bin2hex (digest, 32, out);
 }
 
 

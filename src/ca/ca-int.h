@@ -10,14 +10,17 @@
  *   ca-softkey.c   the softkey backend and where the key is kept
  *   ca-backend.c   the backend chosen from the stored configuration
  *   ca-core.c      opening and loading a CA, its certificate and key
+ *   ca-expiry.c    how long certifications last; the CA key's expiry
  *   ca-certify.c   the certification policy
  *   ca-user.c      user certificates: add, import, update, walk, export
  *   ca-check.c     the checks of `user check' (one function each)
  *   ca-revoke.c    user revocations: store, apply, list
  *   ca-revset.c    the CA key's dated revocation set
  *   ca-recertify.c certifications of an old CA key renewed
- *   ca-bulk.c      bulk certification of a keyring
+ *   ca-bulk.c      bulk certification of a keyring or stored certs
  *   ca-bridge.c    bridges: scoped trust signatures on other CAs
+ *   ca-renew.c     ca renew, in batches through ca-bulk.c
+ *   ca-audit.c     ca audit
  *
  * Backends.  The CA's private key is reached only through a backend
  * (ca_backend_t): a small vtable that hands out pgp_signer_t objects
@@ -70,6 +73,11 @@ struct ca_backend_ops
    * thread per card present).  */
   gpg_error_t (*certifier_pool) (ca_backend_t *be, pgp_signer_t *r_signer,
                                  unsigned int *r_n);
+  /* For the audit record: the card that signs and its signature
+   * counter (DO 93) when it was opened (*R_SIGCOUNT -1 if unknown); NULL
+   * for a backend without a card.  Only after a signature.  */
+  void (*card_state) (ca_backend_t *be, const char **r_ident,
+                      int64_t *r_sigcount);
 };
 
 struct ca_backend
@@ -101,6 +109,9 @@ struct ca
   ca_backend_t *backend;
   int key_scrubbed;            /* ca_open finished the removal of the
                                 * key of a migrated CA.  */
+  /* Lifetime of the certifications of this run (ca-expiry.c).  */
+  int validity_set;            /* ca_set_validity was called.  */
+  unsigned int validity_days;  /* Its value (0: no expiry).  */
 };
 
 /* Load the CA again from its database (after its backend changed).  */
@@ -152,6 +163,10 @@ gpg_error_t ca_record_sig (ca_t *ca, int64_t cert_id, const char *target_fpr,
                            const char *uid, const pgp_sig_t *sig,
                            const char *issuer_fpr,
                            db_certification_kind_t kind);
+
+/* The SHA-256 of the signature packet SIG as 64 uppercase hex digits
+ * into OUT (the audit record's signature hash).  */
+void ca_sig_hash (const pgp_sig_t *sig, char out[65]);
 
 /* Base64 of LEN bytes at DATA (xfree).  */
 gpg_error_t ca_base64 (const void *data, size_t len, char **r_str);
@@ -213,6 +228,50 @@ int ca_file_is_temp (const char *name);
  * *R_LEN.  */
 gpg_error_t ca_file_read (const char *path, size_t max,
                           unsigned char **r_buf, size_t *r_len);
+
+
+/*-- Certification lifetime, the CA key's expiry (ca-expiry.c) --*/
+
+/* The lifetime of the certifications made now, in seconds (0: none):
+ * ca_set_validity's, else the stored default.  */
+gpg_error_t ca_cert_lifetime (ca_t *ca, uint32_t *r_secs);
+
+/* GPG_ERR_KEY_EXPIRED with a message if the CA key has expired (or
+ * will have at NOW, 0 = now): it can certify nothing that gpg would
+ * accept.  */
+gpg_error_t ca_check_not_expired (ca_t *ca, uint32_t now);
+
+
+/*-- Certifying stored certificates in bulk (ca-bulk.c) --*/
+
+/* What ca_bulk_certify_stored did.  */
+typedef struct ca_bulk_result
+{
+  size_t done;                 /* Certificates handled (stored as
+                                * needed), in order: on a partial
+                                * failure those before the failing one.  */
+  size_t changed;              /* Certificates that got certifications.  */
+  size_t certifications;       /* Certifications made and recorded.  */
+} ca_bulk_result_t;
+
+/* Certify the N stored certificates ROWS (parsed as CERTS, which are
+ * changed) under POLICY with the CA's certifier in NTHREADS threads (0:
+ * one per CPU) when the backend allows, and store every changed one
+ * with its certifications in the current transaction.  REPORT gets a
+ * line per refused User ID, PROGRESS BASE + handled of TOTAL.  On
+ * error nothing of this call is stored, unless the backend is not
+ * thread-safe and its signer failed: then
+ * the certificates before the failing one are stored, *R_RES says how
+ * many, and the error (with a message naming the key) is returned;
+ * the caller commits.  */
+gpg_error_t ca_bulk_certify_stored (ca_t *ca, db_cert_t **rows,
+                                    pgp_cert_t **certs, size_t n,
+                                    const ca_policy_t *policy,
+                                    unsigned int nthreads,
+                                    ca_report_fn_t report,
+                                    ca_progress_fn_t progress, void *opaque,
+                                    size_t base, size_t total,
+                                    ca_bulk_result_t *r_res);
 
 
 /*-- Certification policy (ca-certify.c) --*/

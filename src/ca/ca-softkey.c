@@ -174,7 +174,8 @@ static const struct ca_backend_ops softkey_ops =
     softkey_export_private,
     softkey_release,
     1,
-    NULL
+    NULL,
+    NULL                       /* No card.  */
   };
 
 

@@ -132,6 +132,7 @@ typedef struct ca_info
                                 * a CA migrated to a card.  */
   const pgp_cert_t *cert;      /* The CA certificate (public, with the
                                 * trust signatures users made on it).  */
+  uint32_t expires;            /* When the CA key expires (0: never).  */
 } ca_info_t;
 
 /* Fill *R_INFO for the loaded CA (pointers valid while CA is).  */
@@ -145,6 +146,7 @@ typedef struct ca_summary
   uint32_t created;            /* Creation time of the CA key.  */
   char *backend;               /* The backend's line, in secure memory
                                 * (a card's holds the User PIN).  */
+  uint32_t expires;            /* When the CA key expires (0: never).  */
 } ca_summary_t;
 
 /* Fill *R_SUM for the loaded CA (release with ca_summary_release).  */
@@ -186,6 +188,15 @@ typedef struct ca_policy
   int domain_emails;           /* All UIDs whose email is in the CA's
                                 * domain (bulk import).  */
   int want_name;               /* Find the user's name (result NAME).  */
+  uint32_t validity;           /* Lifetime of the certifications made, in
+                                * seconds (0: ca_certify takes the CA's,
+                                * see ca_set_validity).  */
+  int renew;                   /* Renewal: only User IDs that carry a
+                                * good CA certification not revoked by
+                                * the CA (the other rules apply too).  */
+  uint32_t renew_until;        /* A User ID is skipped when a good CA
+                                * certification of it is valid after
+                                * this time (0: any good one).  */
 } ca_policy_t;
 
 /* A certification made, for the audit record.  */
@@ -195,6 +206,7 @@ typedef struct ca_made_sig
   char *uid;                   /* The certified User ID.  */
   uint32_t created;
   char *sig_b64;               /* Base64 of the signature packet.  */
+  char hash[65];               /* Its SHA-256 (hex).  */
 } ca_made_sig_t;
 
 void ca_made_sig_release (ca_made_sig_t *list);
@@ -228,9 +240,11 @@ typedef struct ca_certify_result
 void ca_certify_result_release (ca_certify_result_t *res);
 
 /* Certify the User IDs of CERT that POLICY selects with the CA's key
- * (0x10, Signer's User ID = the CA's, no expiration; a User ID that
- * already carries a good CA certification, or a copy of one certified
- * before, is skipped).  *RES (cleared first; release with
+ * (0x10, Signer's User ID = the CA's, expiring after POLICY->validity
+ * or the CA's lifetime of certifications; a User ID that already
+ * carries a good CA certification, see POLICY->renew_until, or a copy
+ * of one certified before, is skipped; an expired CA key certifies
+ * nothing).  *RES (cleared first; release with
  * ca_certify_result_release) gets what was done; on error it is empty.
  * Nothing is stored.  */
 gpg_error_t ca_certify (ca_t *ca, pgp_cert_t *cert, const ca_policy_t *policy,
@@ -846,5 +860,138 @@ gpg_error_t ca_update_certs (ca_t *ca, const ca_fetch_opts_t *opts,
 gpg_error_t ca_keyserver_publish (ca_t *ca, const ca_fetch_opts_t *opts,
                                   ca_fetch_report_fn_t report, void *opaque,
                                   ca_fetch_stats_t *r_stats);
+
+
+/*-- Certification lifetime, the CA key's expiry (ca-expiry.c) --*/
+
+/* The longest lifetime we accept, in days (beyond, signature times
+ * would overflow OpenPGP's 32-bit clock).  */
+#define CA_MAX_DAYS 20000
+
+/* Parse S, a number of days from 0 to CA_MAX_DAYS (with MIN_DAYS as
+ * the least), for the option OPTION: a usage error naming it if it is
+ * not one.  */
+gpg_error_t ca_parse_days (const char *s, const char *option,
+                           unsigned int min_days, unsigned int *r_days);
+
+/* The lifetime of new certifications stored with the CA (`ca
+ * cert-validity'), in days; 0: they do not expire.  */
+gpg_error_t ca_get_default_validity (ca_t *ca, unsigned int *r_days);
+/* Store DAYS (0: no expiry) as that default.  Needs a transaction.  */
+gpg_error_t ca_set_default_validity (ca_t *ca, unsigned int days);
+/* Give the certifications of this run (ca_certify, ca_user_create,
+ * ca_user_import, ca_bulk_import) a lifetime of DAYS days (0: none)
+ * instead of the stored default (--validity).  */
+void ca_set_validity (ca_t *ca, unsigned int days);
+
+/* `ca extend' (and `ca init --validity'): make the CA key expire DAYS
+ * days from now (0: never), with new self-signatures by the CA key (a
+ * card CA's card signs), and store the CA certificate.  An expiration
+ * earlier than the current one is refused unless SHORTEN.  Needs a
+ * transaction.  */
+gpg_error_t ca_extend (ca_t *ca, unsigned int days, int shorten);
+
+
+/*-- Renewal of certifications (ca-renew.c) --*/
+
+typedef struct ca_renew_stats
+{
+  size_t certs;                /* User certificates looked at.  */
+  size_t renewed;              /* Those that got a new certification.  */
+  size_t certifications;       /* Certifications made.  */
+  size_t skipped;              /* Inactive or revoked certificates.  */
+} ca_renew_stats_t;
+
+/* `ca renew': certify again, for DAYS days, every User ID of the stored
+ * user certificates (not inactive, not revoked) whose good CA
+ * certifications all expire within WITHIN days from now or have
+ * expired, and which the CA would certify now.  Signing runs in
+ * NTHREADS threads (0: one per CPU) when the backend allows (one card
+ * signature at a time otherwise); PROGRESS gets the certificates done
+ * of all, REPORT a line per refused User ID.
+ *
+ * Runs its own transactions, one per batch of certificates, and must
+ * be called outside one: after an interruption (an error, a crash) the
+ * batches committed before stay, and a re-run continues where it
+ * stopped, certifying nothing twice (a renewed User ID is valid for
+ * more than WITHIN days: DAYS must be greater than WITHIN).  On a card
+ * failure the certificates before the failing one are committed too
+ * and the error says so.  */
+gpg_error_t ca_renew (ca_t *ca, unsigned int days, unsigned int within,
+                      unsigned int nthreads, ca_report_fn_t report,
+                      ca_progress_fn_t progress, void *opaque,
+                      ca_renew_stats_t *r_stats);
+
+
+/*-- The audit (ca-audit.c) --*/
+
+/* What ca_audit reports.  */
+typedef enum ca_audit_what
+  {
+    CA_AUDIT_RECORD = 0,       /* A recorded signature, re-verified.  */
+    CA_AUDIT_UNLOGGED,         /* A good certification by the CA key on
+                                * a stored certificate that is not in the
+                                * record: made outside oca.  */
+    CA_AUDIT_COUNTER           /* A card's signature counter moved
+                                * between two records more than oca's own
+                                * signatures explain.  */
+  }
+ca_audit_what_t;
+
+/* The result of re-verifying a recorded signature.  */
+typedef enum ca_audit_status
+  {
+    CA_AUDIT_GOOD = 0,         /* Verifies; on the stored certificate.  */
+    CA_AUDIT_BAD,              /* Does not parse or verify, or its
+                                * recorded hash or fields do not match
+                                * the signature.  */
+    CA_AUDIT_ABSENT            /* Verifies, but the certificate it
+                                * certifies is not stored (any more) or
+                                * does not carry it.  */
+  }
+ca_audit_status_t;
+
+typedef struct ca_audit_entry
+{
+  ca_audit_what_t what;
+  int64_t id;                  /* RECORD: the row.  */
+  uint32_t created;            /* The signature's creation time; COUNTER:
+                                * the later record's.  */
+  const char *kind;            /* RECORD: "certification", "tsig", ...  */
+  const char *issuer_fpr;      /* RECORD.  */
+  const char *target_fpr;      /* RECORD, UNLOGGED.  */
+  const char *uid;             /* RECORD, UNLOGGED: the User ID (raw), or
+                                * NULL.  */
+  const char *backend;         /* RECORD: "softkey", "card" or NULL.  */
+  const char *card;            /* RECORD, COUNTER: the card, or NULL.  */
+  int64_t sigcount;            /* RECORD: the card's counter or -1;
+                                * COUNTER: the later value.  */
+  int64_t prev_sigcount;       /* COUNTER: the earlier value.  */
+  uint32_t prev_created;       /* COUNTER: the earlier record's time.  */
+  const char *hash;            /* RECORD, UNLOGGED: SHA-256 of the
+                                * signature packet (64 hex digits).  */
+  ca_audit_status_t status;    /* RECORD.  */
+  const char *why;             /* RECORD not GOOD: why (static text).  */
+} ca_audit_entry_t;
+
+typedef struct ca_audit_stats
+{
+  size_t records;              /* Recorded signatures looked at.  */
+  size_t bad;                  /* ... of them CA_AUDIT_BAD.  */
+  size_t absent;               /* ... of them CA_AUDIT_ABSENT.  */
+  size_t unlogged;             /* Certifications made outside oca.  */
+  size_t counter_jumps;        /* Counter jumps.  */
+} ca_audit_stats_t;
+
+/* `ca audit': hand each recorded signature created at or after SINCE
+ * (0: all) that concerns a certificate stored for EMAIL (NULL: any) to
+ * FN, re-verified; then each certification by the CA key on those
+ * stored certificates that is not recorded (CA_AUDIT_UNLOGGED); then
+ * each jump of a card's signature counter between consecutive records
+ * of that card.  *R_STATS gets the counts (the caller decides what is
+ * an error).  */
+gpg_error_t ca_audit (ca_t *ca, uint32_t since, const char *email,
+                      void (*fn) (void *opaque, const ca_audit_entry_t *e),
+                      void *opaque, ca_audit_stats_t *r_stats);
 
 #endif /*OCA_CA_H*/

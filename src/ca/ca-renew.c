@@ -1,0 +1,179 @@
+/* ca-renew.c - `ca renew': certify again what is about to expire
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The stored user certificates are walked in row order, a batch at a
+ * time; each batch is certified with the bulk machinery (ca-bulk.c:
+ * threads on a softkey, one card signature at a time on a card) under
+ * a renewal policy (ca-certify.c) and committed on its own.  What a
+ * crash or an error interrupts is therefore at most one batch, which
+ * rolls back; the renewals committed before are valid beyond the
+ * window, so a re-run skips them and certifies nothing twice.  On a
+ * card failure (a missed touch) the certificates of the batch before
+ * the failing one are committed too.
+ */
+#include <config.h>
+#include "ca-int.h"
+
+#include <string.h>
+#include <time.h>
+
+/* Certificates per transaction.  */
+#define RENEW_BATCH 64
+#define DAY 86400u
+
+
+/* Release the batch.  */
+static void
+batch_clear (db_cert_t **rows, pgp_cert_t **certs, size_t *n)
+{
+  size_t i;
+
+  for (i = 0; i < *n; i++)
+    {
+      db_cert_release (rows[i]);
+      pgp_cert_release (certs[i]);
+      rows[i] = NULL;
+      certs[i] = NULL;
+    }
+  *n = 0;
+}
+
+
+/* See ca.h.  */
+gpg_error_t
+ca_renew (ca_t *ca, unsigned int days, unsigned int within,
+          unsigned int nthreads, ca_report_fn_t report,
+          ca_progress_fn_t progress, void *opaque, ca_renew_stats_t *r_stats)
+{
+  gpg_error_t err;
+  db_cert_t *rows[RENEW_BATCH], *row;
+  pgp_cert_t *certs[RENEW_BATCH], *cert;
+  pgp_cert_info_t info;
+  ca_policy_t policy;
+  ca_bulk_result_t res;
+  uint64_t total = 0;
+  uint32_t now = (uint32_t)time (NULL);
+  int64_t after = 0;
+  size_t n = 0, base;
+  int eof = 0;
+
+  memset (r_stats, 0, sizeof *r_stats);
+  memset (rows, 0, sizeof rows);
+  memset (certs, 0, sizeof certs);
+  if (days > CA_MAX_DAYS || within > CA_MAX_DAYS || days <= within)
+    return ca_set_errmsg (gpg_error (CA_ERR_USAGE),
+                          "--days (%u) must be greater than --within (%u): "
+                          "a renewed certification would be due again",
+                          days, within);
+  if (db_in_transaction (ca->db))
+    return gpg_error (GPG_ERR_INV_STATE);
+  err = ca_check_not_expired (ca, now);
+  if (err)
+    return err;
+  err = db_cert_count (ca->db, &total);
+  if (err)
+    return ca_db_errmsg (ca, err, "reading the database");
+
+  memset (&policy, 0, sizeof policy);
+  policy.renew = 1;
+  policy.validity = days * DAY;
+  policy.renew_until = now + within * DAY;
+
+  while (!eof)
+    {
+      err = ca_begin (ca);
+      if (err)
+        goto leave;
+      base = r_stats->certs;
+      while (n < RENEW_BATCH)
+        {
+          err = db_cert_next (ca->db, NULL, after, &row);
+          if (gpg_err_code (err) == GPG_ERR_EOF)
+            {
+              err = 0;
+              eof = 1;
+              break;
+            }
+          if (err)
+            {
+              ca_db_errmsg (ca, err, "reading the database");
+              goto leave;
+            }
+          after = row->id;
+          r_stats->certs++;
+          if (row->inactive)
+            {
+              r_stats->skipped++;
+              db_cert_release (row);
+              continue;
+            }
+          err = ca_parse_stored_cert (row->pub_cert, row->fingerprint,
+                                      &cert);
+          if (err)
+            {
+              db_cert_release (row);
+              goto leave;
+            }
+          err = pgp_cert_get_info (cert, now, &info);
+          if (err || info.revoked)
+            {
+              /* Revoked (or without a valid self-signature): nothing
+               * to vouch for.  */
+              err = 0;
+              r_stats->skipped++;
+              db_cert_release (row);
+              pgp_cert_release (cert);
+              continue;
+            }
+          rows[n] = row;
+          certs[n] = cert;
+          n++;
+        }
+      err = ca_bulk_certify_stored (ca, rows, certs, n, &policy, nthreads,
+                                    report, progress, opaque, base,
+                                    (size_t)total, &res);
+      r_stats->renewed += res.changed;
+      r_stats->certifications += res.certifications;
+      if (err)
+        {
+          if (res.changed)
+            {
+              /* A card failed: keep what was signed before it.  */
+              char *m = xtrystrdup (ca_errmsg () ? ca_errmsg () : "");
+              gpg_error_t err2 = ca_commit (ca);
+
+              if (err2)
+                err = err2;
+              else
+                ca_set_errmsg (err, "%s (%zu certification%s renewed "
+                               "before it; re-run to continue)",
+                               m && *m ? m : gpg_strerror (err),
+                               r_stats->certifications,
+                               r_stats->certifications == 1 ? "" : "s");
+              xfree (m);
+            }
+          else if (r_stats->certifications)
+            {
+              char *m = xtrystrdup (ca_errmsg () ? ca_errmsg () : "");
+
+              ca_set_errmsg (err, "%s (%zu certification%s renewed "
+                             "before it; re-run to continue)",
+                             m && *m ? m : gpg_strerror (err),
+                             r_stats->certifications,
+                             r_stats->certifications == 1 ? "" : "s");
+              xfree (m);
+            }
+          goto leave;
+        }
+      err = ca_commit (ca);
+      if (err)
+        goto leave;
+      batch_clear (rows, certs, &n);
+    }
+  if (progress)
+    progress (opaque, (size_t)total, (size_t)total);
+
+ leave:
+  batch_clear (rows, certs, &n);
+  return err;
+}
