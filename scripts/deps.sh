@@ -10,6 +10,7 @@ PKGS="build-essential autoconf automake pkg-config
       gnupg gpg-agent scdaemon sq sq-wot sqlite3 e2fsprogs fuse2fs
       dirmngr gpg-wks-client nginx sks openssl curl ca-certificates strace
       systemd
+      faketime
       clang libclang-rt-14-dev"
 # --list: print the package names (used by .ci/run).
 if [ "${1:-}" = --list ]; then echo $PKGS; exit 0; fi

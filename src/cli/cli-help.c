@@ -23,6 +23,8 @@ const char cmd_help_ca_init[] =
   "                       cv25519 (default), rsa2k, rsa3k, rsa4k, p256,\n"
   "                       p384 or p521\n"
   "  -a, --algo SUITE     the same\n"
+  "      --validity DAYS  the CA key expires after DAYS days (default:\n"
+  "                       never; see 'ca extend')\n"
   "  -h, --help           print this help\n"
   "\n"
   "Backends:\n"
@@ -55,6 +57,64 @@ const char cmd_help_ca_import_tsig[] =
   "Merge the trust signatures found on a copy of the CA certificate in\n"
   "FILE (armored or binary) into the stored CA certificate.\n";
 
+const char cmd_help_ca_cert_validity[] =
+  "Usage: oca ca cert-validity [DAYS]\n"
+  "\n"
+  "Without DAYS, say how long the CA's certifications last by default;\n"
+  "with DAYS, make that the default (0: certifications do not expire,\n"
+  "as in openpgp-ca).  'user add' and 'user import' take --validity to\n"
+  "override it, 'ca renew' renews what is about to expire.\n";
+
+const char cmd_help_ca_extend[] =
+  "Usage: oca ca extend --days N [--force]\n"
+  "\n"
+  "Make the CA key expire N days from now (0: never), with new\n"
+  "self-signatures made by the CA key (a card CA's card signs).  Users\n"
+  "must get the updated CA certificate ('ca export') before the old\n"
+  "expiration.  'user check expiry' warns when the CA key expires soon.\n"
+  "\n"
+  "Options:\n"
+  "  -d, --days N         the new lifetime, from now (0 to 20000)\n"
+  "      --force          also when that is earlier than the current\n"
+  "                       expiration\n"
+  "  -h, --help           print this help\n";
+
+const char cmd_help_ca_renew[] =
+  "Usage: oca ca renew [--days N] [--within DAYS]\n"
+  "\n"
+  "Certify again every User ID of the stored user certificates whose\n"
+  "CA certifications all expire within DAYS days (or have expired), as\n"
+  "the CA would certify it now; inactive and revoked certificates are\n"
+  "skipped.  Signing runs on all cores with a softkey, one signature at\n"
+  "a time on a card (with a touch for each when the card asks).  The\n"
+  "work is committed in batches: after an interruption, run it again to\n"
+  "continue; nothing is certified twice.\n"
+  "\n"
+  "Options:\n"
+  "  -d, --days N         lifetime of the new certifications (default:\n"
+  "                       'ca cert-validity', else 365); more than DAYS\n"
+  "  -w, --within DAYS    renew what expires within DAYS days (default\n"
+  "                       30)\n"
+  "  -h, --help           print this help\n";
+
+const char cmd_help_ca_audit[] =
+  "Usage: oca ca audit [--since DATE] [--email EMAIL] [--with-colons]\n"
+  "\n"
+  "List the record of the signatures the CA made (when, on which key\n"
+  "and User ID, by which backend and card, the card's signature counter,\n"
+  "the SHA-256 of the signature) and re-verify each; then report every\n"
+  "certification by the CA key found on the stored user certificates\n"
+  "that is not in the record (the CA key was used outside oca), and\n"
+  "every jump of a card's signature counter between two records.  The\n"
+  "exit status is 1 if anything was found.\n"
+  "\n"
+  "Options:\n"
+  "  -s, --since DATE     only signatures made on DATE (YYYY-MM-DD, UTC)\n"
+  "                       or later\n"
+  "  -e, --email EMAIL    only signatures on certificates of EMAIL\n"
+  "      --with-colons    machine-readable output (see oca(1))\n"
+  "  -h, --help           print this help\n";
+
 const char cmd_help_user_add[] =
   "Usage: oca user add --email EMAIL... [--name NAME] [--minimal]\n"
   "                    [--cipher-suite SUITE] [--encryption BOOL]\n"
@@ -81,6 +141,8 @@ const char cmd_help_user_add[] =
   "      --password-file FILE   the passphrase: the contents of FILE (- is\n"
   "                       standard input) without one trailing newline;\n"
   "                       an empty one leaves the key unprotected\n"
+  "      --validity DAYS  the certifications expire after DAYS days (0:\n"
+  "                       never; default: 'ca cert-validity')\n"
   "  -h, --help           print this help\n";
 
 const char cmd_help_user_import[] =
@@ -106,6 +168,8 @@ const char cmd_help_user_import[] =
   "  -r, --revocation-file FILE\n"
   "                       a revocation certificate to store (repeatable)\n"
   "      --domain-emails  certify all User IDs in the CA's domain\n"
+  "      --validity DAYS  the certifications expire after DAYS days (0:\n"
+  "                       never; default: 'ca cert-validity')\n"
   "  -h, --help           print this help\n";
 
 const char cmd_help_user_update[] =

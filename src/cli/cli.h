@@ -64,6 +64,15 @@ gpg_error_t cmd_keyserver_publish (const ca_opts_t *opts, int argc,
                                    char **argv);
 
 
+/*-- The CA's life (cmd-life.c) --*/
+
+gpg_error_t cmd_ca_cert_validity (const ca_opts_t *opts, int argc,
+                                  char **argv);
+gpg_error_t cmd_ca_extend (const ca_opts_t *opts, int argc, char **argv);
+gpg_error_t cmd_ca_renew (const ca_opts_t *opts, int argc, char **argv);
+gpg_error_t cmd_ca_audit (const ca_opts_t *opts, int argc, char **argv);
+
+
 /*-- The card commands (cmd-card.c) --*/
 
 /* Whether the arguments of `ca init' select the card backend (the
@@ -256,6 +265,10 @@ extern const char cmd_help_ca_show[];
 extern const char cmd_help_ca_export[];
 extern const char cmd_help_ca_private[];
 extern const char cmd_help_ca_import_tsig[];
+extern const char cmd_help_ca_cert_validity[];
+extern const char cmd_help_ca_extend[];
+extern const char cmd_help_ca_renew[];
+extern const char cmd_help_ca_audit[];
 extern const char cmd_help_user_add[];
 extern const char cmd_help_user_import[];
 extern const char cmd_help_user_update[];

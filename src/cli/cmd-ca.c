@@ -19,12 +19,14 @@ cmd_ca_init (const ca_opts_t *opts, int argc, char **argv)
       { "name",   required_argument, NULL, 'n' },
       { "cipher-suite", required_argument, NULL, 'a' },
       { "algo",   required_argument, NULL, 'a' },
+      { "validity", required_argument, NULL, 'V' },
       { NULL, 0, NULL, 0 }
     };
   gpg_error_t err;
   const char *domain_arg = NULL, *name = NULL, *algo_arg = CMD_DEFAULT_SUITE;
   char *domain = NULL;
   ca_t *ca = NULL;
+  unsigned int validity = 0;
   int algo, c;
 
   if (cmd_ca_init_wants_card (argc, argv))
@@ -37,6 +39,10 @@ cmd_ca_init (const ca_opts_t *opts, int argc, char **argv)
       case 'D': domain_arg = optarg; break;
       case 'n': name = optarg; break;
       case 'a': algo_arg = optarg; break;
+      case 'V':
+        if ((err = ca_parse_days (optarg, "--validity", 1, &validity)))
+          return err;
+        break;
       default: return cmd_getopt_error (c, argv);
       }
   if (!domain_arg)
@@ -69,6 +75,8 @@ cmd_ca_init (const ca_opts_t *opts, int argc, char **argv)
   if (err)
     goto leave;
   err = ca_init_softkey (ca, domain, name, algo);
+  if (!err && validity)
+    err = ca_extend (ca, validity, 1);
   if (err)
     goto leave;
   err = ca_commit (ca);

@@ -162,6 +162,14 @@ cmd_print_summary (FILE *fp, const ca_summary_t *sum)
   fprintf (fp, "    CA Domain: %s\n", sum->domain);
   fprintf (fp, "  Fingerprint: %s\n", sum->fpr);
   fprintf (fp, "Creation time: %s\n", tbuf);
+  if (sum->expires)
+    {
+      t = sum->expires;
+      if (!gmtime_r (&t, &tm)
+          || !strftime (tbuf, sizeof tbuf, "%Y-%m-%d %H:%M:%S UTC", &tm))
+        strcpy (tbuf, "?");
+      fprintf (fp, "   Expiration: %s\n", tbuf);
+    }
   /* The card backend's text carries the User PIN: keep it out of
    * stdio's buffer.  */
   fputs ("   CA Backend: ", fp);

@@ -83,7 +83,8 @@ read_one_cert (const char *fname, pgp_cert_t **r_cert)
 /* Options of user add without a short form.  */
 enum
   {
-    OPT_ENCRYPTION = 1000, OPT_SIGNING, OPT_AUTHENTICATION, OPT_PASSFILE
+    OPT_ENCRYPTION = 1000, OPT_SIGNING, OPT_AUTHENTICATION, OPT_PASSFILE,
+    OPT_VALIDITY
   };
 
 
@@ -104,12 +105,15 @@ cmd_user_add (const ca_opts_t *opts, int argc, char **argv)
       { "signing", required_argument, NULL, OPT_SIGNING },
       { "authentication", required_argument, NULL, OPT_AUTHENTICATION },
       { "password-file", required_argument, NULL, OPT_PASSFILE },
+      { "validity", required_argument, NULL, OPT_VALIDITY },
       { NULL, 0, NULL, 0 }
     };
   gpg_error_t err;
   strlist_t emails;
   const char *name = NULL, *algo_arg = NULL, *passfile = NULL;
   int minimal = 0, enc = 1, sign = 1, auth = 0, c;
+  int validity_set = 0;
+  unsigned int validity = 0;
   ca_t *ca = NULL;
   ca_new_user_t user;
   ca_user_spec_t spec;
@@ -139,6 +143,10 @@ cmd_user_add (const ca_opts_t *opts, int argc, char **argv)
           err = cmd_parse_bool ("--authentication", optarg, &auth);
           break;
         case OPT_PASSFILE: passfile = optarg; break;
+        case OPT_VALIDITY:
+          err = ca_parse_days (optarg, "--validity", 0, &validity);
+          validity_set = !err;
+          break;
         default: err = cmd_getopt_error (c, argv); break;
         }
       if (err)
@@ -168,6 +176,8 @@ cmd_user_add (const ca_opts_t *opts, int argc, char **argv)
   spec.passphrase = pass;
 
   err = ca_open (opts, 0, &ca);
+  if (!err && validity_set)
+    ca_set_validity (ca, validity);
   if (!err)
     err = ca_begin (ca);
   if (!err)
@@ -254,7 +264,8 @@ store_revocations (ca_t *ca, const pgp_cert_t *cert, const char *fname)
 }
 
 
-static gpg_error_t do_bulk_import (const ca_opts_t *opts, const char *fname);
+static gpg_error_t do_bulk_import (const ca_opts_t *opts, const char *fname,
+                                   int validity_set, unsigned int validity);
 
 
 /* oca user import -e EMAIL... -f FILE [-n NAME] [-r FILE...]
@@ -270,12 +281,14 @@ cmd_user_import (const ca_opts_t *opts, int argc, char **argv)
       { "name",            required_argument, NULL, 'n' },
       { "revocation-file", required_argument, NULL, 'r' },
       { "domain-emails",   no_argument,       NULL, 'E' },
+      { "validity",        required_argument, NULL, 'V' },
       { NULL, 0, NULL, 0 }
     };
   gpg_error_t err;
   strlist_t emails, revs;
   const char *fname = NULL, *name = NULL;
-  int domain_emails = 0, c;
+  int domain_emails = 0, c, validity_set = 0;
+  unsigned int validity = 0;
   ca_t *ca = NULL;
   pgp_cert_t *cert = NULL;
   ca_certify_result_t res;
@@ -304,6 +317,12 @@ cmd_user_import (const ca_opts_t *opts, int argc, char **argv)
           goto leave;
         break;
       case 'E': domain_emails = 1; break;
+      case 'V':
+        err = ca_parse_days (optarg, "--validity", 0, &validity);
+        if (err)
+          goto leave;
+        validity_set = 1;
+        break;
       default: err = cmd_getopt_error (c, argv); goto leave;
       }
   if (optind < argc)
@@ -324,7 +343,7 @@ cmd_user_import (const ca_opts_t *opts, int argc, char **argv)
                            "--email, --name or --revocation-file");
           goto leave;
         }
-      err = do_bulk_import (opts, fname);
+      err = do_bulk_import (opts, fname, validity_set, validity);
       goto leave;
     }
   if (!emails.n)
@@ -342,6 +361,8 @@ cmd_user_import (const ca_opts_t *opts, int argc, char **argv)
   pgp_cert_fpr_hex (cert, fpr);
 
   err = ca_open (opts, 0, &ca);
+  if (!err && validity_set)
+    ca_set_validity (ca, validity);
   if (!err)
     err = ca_begin (ca);
   if (!err)
@@ -692,7 +713,8 @@ bulk_report (void *opaque, const char *line)
 
 /* oca user import --domain-emails -f KEYRING */
 static gpg_error_t
-do_bulk_import (const ca_opts_t *opts, const char *fname)
+do_bulk_import (const ca_opts_t *opts, const char *fname, int validity_set,
+                unsigned int validity)
 {
   gpg_error_t err;
   unsigned char *buf = NULL;
@@ -707,6 +729,8 @@ do_bulk_import (const ca_opts_t *opts, const char *fname)
   err = ca_open (opts, 0, &ca);
   if (err)
     goto leave;
+  if (validity_set)
+    ca_set_validity (ca, validity);
   err = ca_begin (ca);
   if (err)
     goto leave;

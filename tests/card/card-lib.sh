@@ -109,6 +109,16 @@ gpg_sigs () {
   GNUPGHOME=$_gh "$GPG" --batch --check-sigs "$@" > "$T/sigs" 2>&1
 }
 
+# vcard_wait_touch_used NAME: wait (up to 10 s) until card NAME took
+# the touch given with vcard_touch.
+vcard_wait_touch_used () {
+  _i=0
+  while [ -e "$T/vcard-$1.touch" ] && [ $_i -lt 100 ]; do
+    sleep 0.1; _i=$((_i+1))
+  done
+  [ ! -e "$T/vcard-$1.touch" ]
+}
+
 # scd_raw LINE...: run the lines against a fresh oca-scd (pipe).
 scd_raw () {
   printf '%s\n' "$@" BYE | "$OCA_SCD_PROGRAM" --server 2>/dev/null

@@ -43,23 +43,14 @@ for u in b1 b2 b3; do
   "$GPG" --batch --armor --export "$fp" >> "$T/keys.asc"
 done
 
-# wait_touch_used: wait (up to 10 s) until the card took the touch.
-wait_touch_used () {
-  _i=0
-  while [ -e "$T/vcard-a.touch" ] && [ $_i -lt 100 ]; do
-    sleep 0.1; _i=$((_i+1))
-  done
-  [ ! -e "$T/vcard-a.touch" ]
-}
-
 # Touches for b1 and b2 only: b3 times out.
 sum0=$(sha256sum "$DB")
 vcard_touch a
 ocac user import --domain-emails -f "$T/keys.asc" >"$T/bulk.out" 2>"$T/bulk.err" &
 bulk=$!
-wait_touch_used && ok "first touch taken" || not_ok "first touch taken"
+vcard_wait_touch_used a && ok "first touch taken" || not_ok "first touch taken"
 vcard_touch a
-wait_touch_used && ok "second touch taken" || not_ok "second touch taken"
+vcard_wait_touch_used a && ok "second touch taken" || not_ok "second touch taken"
 wait $bulk
 rc=$?
 [ $rc -ne 0 ] && [ $rc -lt 128 ] && ok "bulk import fails on the missed touch" \
