@@ -34,6 +34,34 @@ check_open (const ca_opts_t *opts, ca_t **r_ca)
 }
 
 
+/* Warn on stderr if the CA key itself expires within DAYS days of NOW
+ * (or has expired): then no certification of it counts any more.  */
+static void
+warn_ca_expiry (ca_t *ca, uint32_t now, unsigned long days)
+{
+  ca_info_t info;
+  time_t t;
+  struct tm tm;
+  char buf[32];
+
+  ca_get_info (ca, &info);
+  if (!info.expires || (uint64_t)info.expires > now + (uint64_t)days * 86400)
+    return;
+  t = info.expires;
+  if (!gmtime_r (&t, &tm) || !strftime (buf, sizeof buf, "%d/%m/%Y", &tm))
+    strcpy (buf, "?");
+  if (info.expires <= now)
+    fprintf (stderr, "Warning: the CA key itself expired on %s: its "
+             "certifications are no longer valid; extend it with "
+             "'oca ca extend'\n", buf);
+  else
+    fprintf (stderr, "Warning: the CA key itself expires on %s (in %lu "
+             "day%s): extend it with 'oca ca extend'\n", buf,
+             (unsigned long)((info.expires - now + 86399) / 86400),
+             (info.expires - now + 86399) / 86400 == 1 ? "" : "s");
+}
+
+
 /* A certificate found by `user check expiry'.  */
 typedef struct expiring
 {
@@ -86,6 +114,8 @@ check_expiry (const ca_opts_t *opts, int argc, char **argv)
     return cmd_usage ("unexpected argument '%s'", argv[optind]);
 
   err = check_open (opts, &ca);
+  if (!err)
+    warn_ca_expiry (ca, now, days);
   if (!err)
     err = ca_users_open (ca, NULL, &it);
   while (!err && !(err = ca_users_next (it, &user)))
@@ -177,6 +207,8 @@ check_certifications (const ca_opts_t *opts, int argc, char **argv)
   if (err)
     return err;
   err = check_open (opts, &ca);
+  if (!err)
+    warn_ca_expiry (ca, now, 30);
   if (!err)
     err = ca_users_open (ca, NULL, &it);
   while (!err && !(err = ca_users_next (it, &user)))

@@ -24,6 +24,12 @@ check "ca init --validity 400" ocad ca init --domain example.org --algo ed25519 
 like "ca init shows the expiration" "$T/out" "^   Expiration: $(date -u -d @$((NOW + 400 * 86400)) +%Y-%m-%d) "
 CA=$(ca_fpr "$DB")
 CAK=$(keyid "$CA")
+check "user check expiry: the CA key expires after 30 days" ocad user check expiry
+test -s "$T/err"; is "no warning" $? 1
+check "user check expiry -d 500: it expires before" ocad user check expiry -d 500
+like "warns" "$T/err" "^Warning: the CA key itself expires on $(date -u -d @$((NOW + 400 * 86400)) +%d/%m/%Y) \\(in 400 days\\): extend it with 'oca ca extend'$"
+check "user check certifications -- 30 days" ocad user check certifications
+test -s "$T/err"; is "no warning there either" $? 1
 
 # Alice: one day (option); Bob: the CA's default of two days; Carol:
 # no expiry (option 0 beats the default); Dan: five days.
