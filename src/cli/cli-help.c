@@ -282,6 +282,7 @@ const char cmd_help_ca_init_card[] =
   "                   [IDENT] [--import FILE | --generate-on-card |\n"
   "                   --from-card --public-key FILE] [--yes]\n"
   "                   [--scd=oca-scd|gpg-agent] [--pin-file FILE]\n"
+  "                   [--validity DAYS]\n"
   "\n"
   "Create a CA whose key lives on an OpenPGP card.  Without a mode the\n"
   "key is generated on this host, put on the blank card (primary to the\n"
@@ -296,7 +297,9 @@ const char cmd_help_ca_init_card[] =
   "  -y, --yes              do not ask for confirmation\n"
   "      --scd ROUTE        oca-scd (default) or gpg-agent\n"
   "      --pin-file FILE    read the User PIN from FILE (--from-card)\n"
-  "  -P, --pinpad           not implemented (refused)\n";
+  "  -P, --pinpad           not implemented (refused)\n"
+  "      --validity DAYS    the CA key expires after DAYS days (the card\n"
+  "                         signs the expiration once the CA is stored)\n";
 
 const char cmd_help_ca_migrate[] =
   "Usage: oca ca migrate card [IDENT] [--yes] [--scd=oca-scd|gpg-agent]\n"

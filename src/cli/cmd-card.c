@@ -23,7 +23,8 @@
 enum
   {
     OPT_IMPORT = 1000, OPT_GENERATE, OPT_FROM_CARD, OPT_PUBKEY,
-    OPT_SCD, OPT_PIN_FILE, OPT_COLONS, OPT_KEY, OPT_POLICY, OPT_ADD
+    OPT_SCD, OPT_PIN_FILE, OPT_COLONS, OPT_KEY, OPT_POLICY, OPT_ADD,
+    OPT_VALIDITY
   };
 
 
@@ -199,8 +200,7 @@ cmd_ca_init_wants_card (int argc, char **argv)
 {
   static const char *const with_arg[] =
     { "-D", "--domain", "-n", "--name", "-a", "--algo", "--cipher-suite",
-      "--import",
-      "--public-key", "--scd", "--pin-file" };
+      "--import", "--public-key", "--scd", "--pin-file", "--validity" };
   int i;
   size_t k;
 
@@ -244,9 +244,12 @@ cmd_ca_init_card (const ca_opts_t *opts, int argc, char **argv)
       { "public-key", required_argument, NULL, OPT_PUBKEY },
       { "scd",     required_argument, NULL, OPT_SCD },
       { "pin-file", required_argument, NULL, OPT_PIN_FILE },
+      { "validity", required_argument, NULL, OPT_VALIDITY },
       { NULL, 0, NULL, 0 }
     };
   gpg_error_t err;
+  unsigned int validity = 0;
+  ca_t *ca = NULL;
   const char *domain_arg = NULL, *algo_arg = NULL, *import_file = NULL;
   const char *pubkey_file = NULL, *route_arg = NULL;
   int pinpad = 0, gen = 0, from_card = 0, c;
@@ -278,6 +281,10 @@ cmd_ca_init_card (const ca_opts_t *opts, int argc, char **argv)
       case OPT_PUBKEY: pubkey_file = optarg; break;
       case OPT_SCD: route_arg = optarg; break;
       case OPT_PIN_FILE: st.pin_file = optarg; break;
+      case OPT_VALIDITY:
+        if ((err = ca_parse_days (optarg, "--validity", 1, &validity)))
+          return err;
+        break;
       default: return cmd_getopt_error (c, argv);
       }
   if (!domain_arg)
@@ -337,10 +344,33 @@ cmd_ca_init_card (const ca_opts_t *opts, int argc, char **argv)
   err = ca_card_init (&ropts, &req, &ui, &made);
   if (err)
     goto leave;
+  if (validity)
+    {
+      /* The card signs the expiration, once the CA is stored.  */
+      err = ca_open (&ropts, 0, &ca);
+      if (!err)
+        err = ca_begin (ca);
+      if (!err)
+        err = ca_extend (ca, validity, 1);
+      if (!err)
+        err = ca_commit (ca);
+      if (err)
+        {
+          char *m = xtrystrdup (ca_errmsg () ? ca_errmsg ()
+                                : gpg_strerror (err));
+
+          ca_set_errmsg (err, "%s; the CA was created without an "
+                         "expiration (see 'oca ca extend')",
+                         m ? m : gpg_strerror (err));
+          xfree (m);
+          goto leave;
+        }
+    }
   printf ("Initialized OpenPGP CA instance:\n\n");
-  err = cmd_print_summary (stdout, &made);
+  err = ca ? cmd_print_ca (ca, stdout) : cmd_print_summary (stdout, &made);
 
  leave:
+  ca_release (ca);
   ca_summary_release (&made);
   pgp_cert_release (req.cert);
   if (filebuf)

@@ -10,7 +10,8 @@ vcard_plug a --serial 0000CC12 --touch-timeout 3 || exit 1
 card_env a
 ID=FFFE:0000CC12
 
-check "ca init" ocac ca init --domain example.org --algo $ALGO card $SCD
+check "ca init --validity 400" ocac ca init --domain example.org --algo $ALGO --validity 400 card $SCD
+like "the card signed the expiration" "$T/out" "^   Expiration: $(date -u -d @$(( $(date +%s) + 400 * 86400 )) +%Y-%m-%d) "
 CAFPR=$(ocac ca show | sed -n 's/.*\b\([0-9A-F]\{40\}\)\b.*/\1/p' | head -1)
 CAKEYID=$(printf %s "$CAFPR" | cut -c25-40)
 
@@ -77,6 +78,27 @@ later=$(( $(date +%s) + 3 * 86400 ))
 v=$(GNUPGHOME=$T/gh-check "$GPG" --batch --faked-system-time "$later" \
       --with-colons --list-keys "$FP_b3" 2>/dev/null | awk -F: '$1=="uid"{print $2; exit}')
 is "b3 fully valid in three days" "$v" f
+
+# The card extends the CA key: two signatures (the direct-key
+# signature and the User ID's binding), a touch each when touch is on.
+if [ $touch_on = yes ]; then
+  vcard_touch a
+  ocac ca extend --days 800 >"$T/x.out" 2>"$T/x.err" &
+  pid=$!
+  vcard_wait_touch_used a && ok "first touch taken" || not_ok "first touch taken"
+  vcard_touch a
+  wait $pid && ok "ca extend --days 800 on the card" \
+    || not_ok "ca extend --days 800 on the card"
+  is "two touch notices" \
+    "$(grep -c "^Touch confirmation needed for certification$" "$T/x.err")" 2
+else
+  check "ca extend --days 800 on the card" ocac ca extend --days 800
+fi
+ocac ca export > "$T/ca.asc"
+exp=$("$GPG" --batch --with-colons --show-keys "$T/ca.asc" 2>/dev/null | awk -F: '$1=="pub"{print $7}')
+d=$(( exp - $(date +%s) - 800 * 86400 ))
+[ $d -gt -100 ] && [ $d -lt 100 ] && ok "gpg: the CA key expires in 800 days" \
+  || not_ok "gpg: the CA key expires in 800 days ($exp)"
 
 # The record: the card and its counter.
 check "ca audit" ocac ca audit

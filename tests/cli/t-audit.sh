@@ -48,6 +48,13 @@ is "only bob's record" "$(grep -c ' good #' "$T/out")" 1
 check "ca audit --since tomorrow" ocad ca audit --since "$(date -u -d tomorrow +%Y-%m-%d)"
 like "nothing since tomorrow" "$T/out" "^Audited 0 recorded"
 
+# A bridge's trust signature is recorded and verifies.
+check "another CA" oca -d "$T/b.db" ca init --domain other.org --algo ed25519 softkey
+oca -d "$T/b.db" ca export > "$T/b-ca.asc"
+check "bridge new --commit" ocad bridge new --commit "$T/b-ca.asc"
+check "audit with the bridge" ocad ca audit
+like "the bridge's record is good" "$T/out" " good #[0-9]+ bridge on $(ca_fpr "$T/b.db") 'OpenPGP CA <openpgp-ca@other.org>' by $CA \\(softkey\\)"
+
 # The CA key used outside oca: gpg certifies bob's other User ID and,
 # again, his certified one; bob's update brings them in.
 ocad ca private > "$T/cakey.asc"

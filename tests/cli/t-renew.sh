@@ -119,6 +119,13 @@ like "renewed two" "$T/out" "^Renewed 2 certifications on 2 of 4 certificates \\
 is "gpg in three days after the renewal: all valid" \
   "$(gpg_state --faked-system-time "$LATER")" ffff
 is "sq-wot in three days after the renewal: all" "$(wot_state +3d)" yyyy
+# A progress bar when stderr is a terminal (script(1) gives it one).
+cp "$DB" "$T/tty.db"
+script -qec "'$OCA' -d '$T/tty.db' ca renew --days 60 --within 45" /dev/null \
+  > "$T/tty.out" 2>&1
+tr '\r' '\n' < "$T/tty.out" > "$T/tty.lines"
+like "progress bar on a terminal" "$T/tty.lines" "^\\[#{40}\\] 4/4"
+unlike "no progress bar without one" "$T/err" "\\[#"
 check "a second run renews nothing" ocad ca renew --days 30 --within 4
 like "nothing renewed" "$T/out" "^Renewed 0 certifications on 0 of 4"
 is "two CA certifications on alice's User ID" \
@@ -135,6 +142,25 @@ like "renewed dan only" "$T/out" "^Renewed 1 certification on 1 of 4"
 "$SQLITE3" "$DB" "UPDATE certs SET inactive = 1 WHERE fingerprint = '$ALICE'"
 check "renew --within 45 skips the inactive one" ocad ca renew --within 45 --days 60
 like "bob and dan renewed, alice skipped" "$T/out" "^Renewed 2 certifications on 2 of 4 certificates \\(valid for 60 days\\), skipped 1"
+
+# An expired CA key certifies nothing (oca in 500 days, under
+# faketime); extended, it does again.
+cp "$DB" "$T/old.db"
+cp "$T/old.db" "$T/old.before"
+check_fails "in 500 days: the CA key has expired" \
+  "$FAKETIME" -f +500d "$OCA" -d "$T/old.db" user add -e erin@example.org
+one_line "one line" "$T/err"
+like "says so" "$T/err" "^oca: the CA key expired on [0-9-]{10}; extend it first \\(oca ca extend\\)$"
+check "unchanged" cmp "$T/old.db" "$T/old.before"
+check_fails "in 500 days: no renewal either" \
+  "$FAKETIME" -f +500d "$OCA" -d "$T/old.db" ca renew --days 30 --within 5
+check "in 500 days: user check warns" \
+  "$FAKETIME" -f +500d "$OCA" -d "$T/old.db" user check certifications
+like "warning: expired" "$T/err" "^Warning: the CA key itself expired on .*: its certifications are no longer valid; extend it with 'oca ca extend'$"
+check "in 500 days: ca extend" \
+  "$FAKETIME" -f +500d "$OCA" -d "$T/old.db" ca extend --days 365
+check "then it certifies" \
+  "$FAKETIME" -f +500d "$OCA" -d "$T/old.db" user add -e erin@example.org
 
 # The CA key's expiry: extend it, gpg sees the new date.
 check "ca extend --days 800" ocad ca extend --days 800
