@@ -144,23 +144,28 @@ check "renew --within 45 skips the inactive one" ocad ca renew --within 45 --day
 like "bob and dan renewed, alice skipped" "$T/out" "^Renewed 2 certifications on 2 of 4 certificates \\(valid for 60 days\\), skipped 1"
 
 # An expired CA key certifies nothing (oca in 500 days, under
-# faketime); extended, it does again.
+# faketime); extended, it does again.  (An ASan build must not insist
+# on coming first in the preload list.)
+in500 () {
+  ASAN_OPTIONS="verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
+    "$FAKETIME" -f +500d "$OCA" -d "$T/old.db" "$@"
+}
 cp "$DB" "$T/old.db"
 cp "$T/old.db" "$T/old.before"
 check_fails "in 500 days: the CA key has expired" \
-  "$FAKETIME" -f +500d "$OCA" -d "$T/old.db" user add -e erin@example.org
+  in500 user add -e erin@example.org
 one_line "one line" "$T/err"
 like "says so" "$T/err" "^oca: the CA key expired on [0-9-]{10}; extend it first \\(oca ca extend\\)$"
 check "unchanged" cmp "$T/old.db" "$T/old.before"
 check_fails "in 500 days: no renewal either" \
-  "$FAKETIME" -f +500d "$OCA" -d "$T/old.db" ca renew --days 30 --within 5
+  in500 ca renew --days 30 --within 5
 check "in 500 days: user check warns" \
-  "$FAKETIME" -f +500d "$OCA" -d "$T/old.db" user check certifications
+  in500 user check certifications
 like "warning: expired" "$T/err" "^Warning: the CA key itself expired on .*: its certifications are no longer valid; extend it with 'oca ca extend'$"
 check "in 500 days: ca extend" \
-  "$FAKETIME" -f +500d "$OCA" -d "$T/old.db" ca extend --days 365
+  in500 ca extend --days 365
 check "then it certifies" \
-  "$FAKETIME" -f +500d "$OCA" -d "$T/old.db" user add -e erin@example.org
+  in500 user add -e erin@example.org
 
 # The CA key's expiry: extend it, gpg sees the new date.
 check "ca extend --days 800" ocad ca extend --days 800
