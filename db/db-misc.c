@@ -278,7 +278,7 @@ db_bridge_get (db_t db, const char *email, db_bridge_t **r_bridge)
 /*-- Certification log --*/
 
 static const char *const kind_names[] =
-  { "certification", "tsig", "bridge", "revocation" };
+  { "certification", "tsig", "bridge", "revocation", "signature" };
 
 /* See db.h.  */
 const char *

@@ -461,7 +461,9 @@ typedef enum
     DB_CERTIFICATION_CERT = 0,   /* 'certification': CA on a user ID.  */
     DB_CERTIFICATION_TSIG,       /* 'tsig': a user's trust sig on the CA.  */
     DB_CERTIFICATION_BRIDGE,     /* 'bridge': CA's scoped tsig.  */
-    DB_CERTIFICATION_REVOCATION  /* 'revocation': a revocation issued.  */
+    DB_CERTIFICATION_REVOCATION, /* 'revocation': a revocation issued.  */
+    DB_CERTIFICATION_SIGNATURE   /* 'signature': a document signed with
+                                  * the CA's signing subkey (schema 4).  */
   }
 db_certification_kind_t;
 
@@ -478,7 +480,7 @@ typedef struct db_certification_s
   char *signature;         /* Armored or base64 signature packet.  */
   char *issuer_fpr;        /* Fingerprint of the issuing key.  */
   db_certification_kind_t kind;
-  /* Schema 3 (NULL / -1 in older rows).  */
+  /* Schema 4 (NULL / -1 in older rows).  */
   char *backend;           /* "softkey", "card", or NULL.  */
   char *card;              /* The card's ident, or NULL.  */
   int64_t card_sigcount;   /* The card's signature counter (DO 93) when

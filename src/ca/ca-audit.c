@@ -15,8 +15,10 @@
  *      another program);
  *   3. follows each card's signature counter (DO 93) through the
  *      record: oca certifies with the AUT slot, which the counter does
- *      not count, so any change between two records is a signature
- *      (PSO:CDS with the SIG slot) that oca did not make, or a reset.
+ *      not count, and records its own SIG slot signatures (kind
+ *      "signature": keylist export), so any other change between two
+ *      records is a signature (PSO:CDS with the SIG slot) that oca did
+ *      not make, or a reset.
  *
  * Read-only: nothing is written.
  */
@@ -153,6 +155,21 @@ check_record (ca_t *ca, cert_cache_t *cache, const db_certification_t *rec,
            : sig->has_issuer && !memcmp (sig->issuer, ifpr + 12, 8)))
     {
       e->why = "the recorded issuer did not make the signature";
+      goto leave;
+    }
+
+  /* A document signed by the CA's signing subkey: the document is not
+   * kept, so only the signature's own fields are checked.  */
+  if (rec->kind == DB_CERTIFICATION_SIGNATURE)
+    {
+      if (!pgp_cert_find_key (ca->cert, ifpr)
+          || !strcmp (rec->issuer_fpr, ca->fpr))
+        {
+          e->why = "not made by a signing subkey of the CA";
+          goto leave;
+        }
+      e->status = CA_AUDIT_GOOD;
+      e->why = "a document signature (the document is not kept)";
       goto leave;
     }
 
@@ -356,7 +373,8 @@ check_counters (ca_t *ca, void (*fn) (void *, const ca_audit_entry_t *),
           c->next = cards;
           cards = c;
         }
-      else if (rec->card_sigcount != c->sigcount)
+      else if (rec->card_sigcount
+               != c->sigcount + (rec->kind == DB_CERTIFICATION_SIGNATURE))
         {
           memset (&e, 0, sizeof e);
           e.what = CA_AUDIT_COUNTER;

@@ -194,6 +194,7 @@ card_sign (void *ctx, int hashalgo, const unsigned char *digest,
                   slot->framing = framing;
                   slot->framing_known = 1;
                 }
+              slot->nsigned++;
               return 0;
             }
           pk_mpi_release (&sig[0]);
@@ -665,8 +666,9 @@ card_release (ca_backend_t *be)
 }
 
 
-/* The card and its signature counter as read when it was opened (oca
- * certifies on the AUT slot, which does not count).  */
+/* The card and its signature counter now: as read when it was opened
+ * plus the signatures made since with the SIG slot (oca certifies on
+ * the AUT slot, which the counter does not count).  */
 static void
 card_state (ca_backend_t *be, const char **r_ident, int64_t *r_sigcount)
 {
@@ -674,7 +676,7 @@ card_state (ca_backend_t *be, const char **r_ident, int64_t *r_sigcount)
 
   *r_ident = cb->ident;
   *r_sigcount = cb->ready && cb->info->sig_counter_valid
-    ? (int64_t)cb->info->sig_counter : -1;
+    ? (int64_t)(cb->info->sig_counter + cb->slot[0].nsigned) : -1;
 }
 
 

@@ -272,6 +272,8 @@ typedef struct ca_card_slot
   int uif;
   int framing;                 /* How PKAUTH input is framed (ECC).  */
   int framing_known;
+  unsigned long nsigned;       /* Signatures made (the SIG slot's count
+                                * in the card's signature counter).  */
 } ca_card_slot_t;
 
 /* Fill *R_SIGNER for the key KEY in slot KEYNO (CA_CARD_SLOT_AUT or

@@ -175,8 +175,12 @@ fill_origin (ca_t *ca, db_certification_t *rec, const char *issuer_fpr)
   const char *ident = NULL;
   int64_t count = -1;
 
+  unsigned char fpr[20];
+
   rec->card_sigcount = -1;
-  if (!ca->backend || strcmp (issuer_fpr, ca->fpr))
+  if (!ca->backend || strlen (issuer_fpr) != 40
+      || oca_hex2bin (issuer_fpr, fpr, 20)
+      || !pgp_cert_find_key (ca->cert, fpr))
     return;  /* A user's trust signature on the CA.  */
   rec->backend = (char *)ca->backend->ops->type;
   if (ca->backend->ops->card_state)
@@ -243,6 +247,26 @@ ca_record_sig (ca_t *ca, int64_t cert_id, const char *target_fpr,
   if (err)
     ca_db_errmsg (ca, err, "recording a signature");
   xfree (b64);
+  return err;
+}
+
+
+/* See ca-int.h.  */
+gpg_error_t
+ca_record_document_sig (ca_t *ca, const pgp_sig_t *sig)
+{
+  gpg_error_t err;
+  char issuer[41];
+
+  if (!sig->has_issuer_fpr)
+    return gpg_error (GPG_ERR_INV_VALUE);
+  oca_bin2hex (sig->issuer_fpr, 20, issuer);
+  err = ca_begin (ca);
+  if (!err)
+    err = ca_record_sig (ca, 0, ca->fpr, NULL, sig, issuer,
+                         DB_CERTIFICATION_SIGNATURE);
+  if (!err)
+    err = ca_commit (ca);
   return err;
 }
 

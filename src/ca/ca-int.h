@@ -168,6 +168,12 @@ gpg_error_t ca_record_sig (ca_t *ca, int64_t cert_id, const char *target_fpr,
  * into OUT (the audit record's signature hash).  */
 void ca_sig_hash (const pgp_sig_t *sig, char out[65]);
 
+/* Record SIG, a document signature made by the CA's signing subkey
+ * (keylist export), in its own transaction (CA opened read-write, no
+ * transaction open): a signature the card made is recorded even when
+ * what it signed is not published in the end.  */
+gpg_error_t ca_record_document_sig (ca_t *ca, const pgp_sig_t *sig);
+
 /* Base64 of LEN bytes at DATA (xfree).  */
 gpg_error_t ca_base64 (const void *data, size_t len, char **r_str);
 

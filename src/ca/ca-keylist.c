@@ -333,6 +333,10 @@ ca_keylist_export (ca_t *ca, const char *dir, const char *sig_uri, int force,
                        gpg_strerror (err));
       goto leave;
     }
+  /* The audit record: a card's signature counter counts this one.  */
+  err = ca_record_document_sig (ca, sig);
+  if (err)
+    goto leave;
   err = pgp_sig_armor (sig, 0, PGP_ARMOR_SIGNATURE, NULL, &sigarmor);
   if (err)
     goto leave;

@@ -801,7 +801,9 @@ void ca_keylist_result_release (ca_keylist_result_t *res);
  * signature by the CA's signing subkey (a card CA: its SIG slot).
  * Without FORCE an existing file of either name is an error
  * (GPG_ERR_EEXIST) found before anything is done.  Reads the database
- * in one read transaction (none may be open).  */
+ * in one read transaction (none may be open), then records the
+ * signature in the audit record in a write transaction of its own (CA
+ * opened read-write).  */
 gpg_error_t ca_keylist_export (ca_t *ca, const char *dir,
                                const char *sig_uri, int force,
                                ca_keylist_result_t *r_res);

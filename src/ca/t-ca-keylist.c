@@ -94,7 +94,7 @@ main (void)
   ok_err (ca_card_init (&opts, &req, &ui.ui, &sum), "a CA on card 1");
   ca_summary_release (&sum);
   ca = NULL;
-  ok_err (ca_open (&opts, CA_OPEN_READONLY, &ca), "open it");
+  ok_err (ca_open (&opts, 0, &ca), "open it");
   if (ca)
     {
       ca_get_info (ca, &info);

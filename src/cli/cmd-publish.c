@@ -121,7 +121,8 @@ cmd_keylist_export (const ca_opts_t *opts, int argc, char **argv)
   if (!uri || !*uri)
     return cmd_usage ("--sig-uri URI is required");
 
-  err = ca_open (opts, CA_OPEN_READONLY, &ca);
+  /* Read-write: the signature goes into the audit record.  */
+  err = ca_open (opts, 0, &ca);
   if (!err)
     err = ca_keylist_export (ca, path, uri, force, &res);
   if (!err)

@@ -109,6 +109,17 @@ n0=$(ocac ca audit --with-colons | awk -F: '$1=="rec" && $9=="card" {c=$11} END 
 test -n "$n0"; is "the record has the counter" $? 0
 diag "counter in the record: $n0"
 
+# oca's own signature with the SIG slot (keylist export) is recorded:
+# the counter moves by one, and the audit expects it.
+mkdir -p "$T/kl"
+check "keylist export (the SIG slot signs)" \
+  ocac keylist export -p "$T/kl" -s https://example.org/keylist.asc
+check "the audit accounts for it" ocac ca audit
+like "the keylist signature is recorded" "$T/out" \
+  "good #[0-9]+ signature on $CAFPR by [0-9A-F]{40} \\(card $ID, counter $((n0 + 1))\\) sha256:[0-9A-F]{64}: a document signature"
+like "still no jump" "$T/out" "; 0 signature counter jumps\\.$"
+n0=$((n0 + 1))
+
 # A signature with the card's SIG slot outside oca (PSO:CDS counts),
 # then one more certification by oca: the counter jumped.
 agent_flush
