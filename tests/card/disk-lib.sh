@@ -101,14 +101,20 @@ disk_no_key () {
 
 # legacy_db SRC DST KEY: DST is softkey CA database SRC as an oca of
 # schema version 1 left it: the armored private key KEY inline in
-# cacerts.priv_cert, no cakeys or cacards table (no free page keeps
-# anything).
+# cacerts.priv_cert, no cakeys or cacards table, no settings table or
+# audit columns of schema 4 (no free page keeps anything).
 legacy_db () {
   cp "$1" "$2" || return 1
   "$SQLITE3" "$2" "PRAGMA secure_delete = ON;
     UPDATE cacerts SET priv_cert = CAST(readfile('$3') AS TEXT);
     DROP TABLE IF EXISTS cakeys;
     DROP TABLE IF EXISTS cacards;
+    DROP TABLE IF EXISTS settings;
+    DROP INDEX IF EXISTS idx_certifications_created;
+    ALTER TABLE certifications DROP COLUMN backend;
+    ALTER TABLE certifications DROP COLUMN card;
+    ALTER TABLE certifications DROP COLUMN card_sigcount;
+    ALTER TABLE certifications DROP COLUMN sig_hash;
     PRAGMA user_version = 1;
     VACUUM;"
 }
