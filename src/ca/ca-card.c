@@ -674,7 +674,7 @@ card_state (ca_backend_t *be, const char **r_ident, int64_t *r_sigcount)
 {
   struct card_backend *cb = be->priv;
 
-  *r_ident = cb->ident;
+  *r_ident = cb->ready && cb->cur_ident ? cb->cur_ident : cb->ident;
   *r_sigcount = cb->ready && cb->info->sig_counter_valid
     ? (int64_t)(cb->info->sig_counter + cb->slot[0].nsigned) : -1;
 }
