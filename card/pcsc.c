@@ -15,6 +15,7 @@
 
 #include <string.h>
 #include <winscard.h>
+#include <reader.h>
 
 struct pcsc_priv
 {
@@ -179,6 +180,64 @@ pcsc_release (tp_reader_t rd)
   rd->priv = NULL;
 }
 
+static int
+pcsc_control (tp_reader_t rd, unsigned long code, const unsigned char *in,
+              size_t inlen, unsigned char *buf, size_t *buflen)
+{
+  struct pcsc_priv *pp = rd->priv;
+  DWORD rlen = 0;
+  LONG rv;
+
+  rv = SCardControl (pp->card, code, in, inlen, buf, *buflen, &rlen);
+  if (rv == SCARD_W_RESET_CARD)
+    {
+      int sw = do_reconnect (rd, 0);
+      *buflen = 0;
+      return sw ? sw : SW_HOST_CARD_RESET;
+    }
+  if (rv == SCARD_E_UNSUPPORTED_FEATURE)
+    {
+      *buflen = 0;
+      return SW_HOST_NOT_SUPPORTED;
+    }
+  if (rv != SCARD_S_SUCCESS)
+    {
+      *buflen = 0;
+      return pcsc_map_error (rv);
+    }
+  *buflen = rlen;
+  return 0;
+}
+
+/* Ask the reader for its features (CM_IOCTL_GET_FEATURE_REQUEST):
+ * TLVs of a tag, length 4 and a big-endian control code.  Readers
+ * without any answer with an error; that is not ours.  */
+static void
+pcsc_read_features (tp_reader_t rd)
+{
+  struct pcsc_priv *pp = rd->priv;
+  unsigned char buf[256];
+  DWORD len = 0;
+  size_t i;
+  unsigned long code;
+
+  if (SCardControl (pp->card, CM_IOCTL_GET_FEATURE_REQUEST, NULL, 0,
+                    buf, sizeof buf, &len) != SCARD_S_SUCCESS
+      || len > sizeof buf)
+    return;
+  for (i = 0; i + 6 <= len; i += 6)
+    {
+      if (buf[i + 1] != 4)
+        break;
+      code = ((unsigned long)buf[i + 2] << 24) | (buf[i + 3] << 16)
+        | (buf[i + 4] << 8) | buf[i + 5];
+      if (buf[i] == FEATURE_VERIFY_PIN_DIRECT)
+        rd->pinpad_verify = code;
+      else if (buf[i] == FEATURE_MODIFY_PIN_DIRECT)
+        rd->pinpad_modify = code;
+    }
+}
+
 static const struct tp_ops pcsc_ops =
   {
     "pcsc",
@@ -187,7 +246,8 @@ static const struct tp_ops pcsc_ops =
     pcsc_begin,
     pcsc_end,
     pcsc_reconnect,
-    pcsc_release
+    pcsc_release,
+    pcsc_control
   };
 
 /* Map a PC/SC return code of a management call to gpg_error_t.  */
@@ -352,6 +412,7 @@ pcsc_open_reader (const char *name, tp_reader_t *r_rd)
                     rd->atr, &atrlen);
   if (rv == SCARD_S_SUCCESS)
     rd->atrlen = atrlen;
+  pcsc_read_features (rd);
   *r_rd = rd;
   rd = NULL;
 

@@ -167,7 +167,8 @@ static const struct tp_ops script_ops =
     script_begin,
     script_end,
     script_reconnect,
-    script_release
+    script_release,
+    NULL
   };
 
 gpg_error_t

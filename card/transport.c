@@ -114,6 +114,40 @@ tp_transmit (tp_reader_t rd, const unsigned char *apdu, size_t apdulen,
 }
 
 int
+tp_pinpad (tp_reader_t rd, int modify, const unsigned char *pvs,
+           size_t len)
+{
+  unsigned char buf[258];
+  size_t buflen = sizeof buf;
+  unsigned long code;
+  int sw;
+
+  if (!rd)
+    return SW_HOST_NO_READER;
+  code = modify ? rd->pinpad_modify : rd->pinpad_verify;
+  if (!code || !rd->ops->control)
+    return SW_HOST_NOT_SUPPORTED;
+  if (log_fn)
+    log_fn (modify ? "pin-pad: modify" : "pin-pad: verify");
+  rd->apdu_count++;
+  sw = rd->ops->control (rd, code, pvs, len, buf, &buflen);
+  if (sw)
+    return sw;
+  if (buflen < 2)
+    return SW_HOST_INCOMPLETE_RESPONSE;
+  sw = (buf[buflen - 2] << 8) | buf[buflen - 1];
+  wipememory (buf, sizeof buf);
+  if (log_fn)
+    {
+      char tmp[40];
+
+      snprintf (tmp, sizeof tmp, "pin-pad: SW %04X", (unsigned)sw);
+      log_fn (tmp);
+    }
+  return sw;
+}
+
+int
 tp_status (tp_reader_t rd, unsigned int *r_status)
 {
   *r_status = 0;

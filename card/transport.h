@@ -47,6 +47,11 @@ struct tp_ops
   int (*reconnect) (tp_reader_t rd, int reset);
   /* Disconnect and release the backend's private data.  */
   void (*release) (tp_reader_t rd);
+  /* Reader control (SCardControl) with CODE; the answer goes to BUF
+   * as for transmit.  NULL when the backend has no reader features.  */
+  int (*control) (tp_reader_t rd, unsigned long code,
+                  const unsigned char *in, size_t inlen,
+                  unsigned char *buf, size_t *buflen);
 };
 
 /* A connected reader.  Fields below OPS are owned by the backend
@@ -68,6 +73,11 @@ struct tp_reader_s
   size_t max_rsp;               /* Max response data (extended).  */
   /* APDU counter (for tests and diagnostics).  */
   unsigned long apdu_count;
+  /* Pin-pad: the control codes of FEATURE_VERIFY_PIN_DIRECT and
+   * FEATURE_MODIFY_PIN_DIRECT the reader announced (0 = none), set by
+   * the backend when it connects.  */
+  unsigned long pinpad_verify;
+  unsigned long pinpad_modify;
 };
 
 /* Log hook for APDU dumps (never called with PIN or key bodies: those
@@ -83,6 +93,13 @@ int tp_begin (tp_reader_t rd);
 int tp_end (tp_reader_t rd);
 int tp_reconnect (tp_reader_t rd, int reset);
 void tp_release (tp_reader_t rd);
+/* Send a PIN_VERIFY_STRUCTURE (MODIFY non-zero: a
+ * PIN_MODIFY_STRUCTURE) of LEN bytes to the reader's pin-pad; the
+ * card's answer (SW1 SW2, or the reader's 64 00 timeout, 64 01
+ * cancel, 64 02 PINs differ, 64 03 bad length) is the status word
+ * returned.  SW_HOST_NOT_SUPPORTED when the reader has no pin-pad.  */
+int tp_pinpad (tp_reader_t rd, int modify, const unsigned char *pvs,
+               size_t len);
 /* Allocate the common part of a reader for backend BACKEND_OPS.  */
 gpg_error_t tp_reader_alloc (const struct tp_ops *backend_ops,
                              const char *name, tp_reader_t *r_rd);

@@ -139,7 +139,7 @@ vr_release (tp_reader_t rd)
 static const struct tp_ops vr_ops =
   {
     "virtual", vr_transmit, vr_status, vr_nothing, vr_nothing, vr_reconnect,
-    vr_release
+    vr_release, NULL
   };
 
 

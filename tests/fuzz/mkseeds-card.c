@@ -103,7 +103,7 @@ rec_release (tp_reader_t rd)
 static const struct tp_ops rec_ops =
   {
     "record", rec_transmit, rec_status, rec_begin, rec_end, rec_reconnect,
-    rec_release
+    rec_release, NULL
   };
 
 static void

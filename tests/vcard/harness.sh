@@ -65,6 +65,22 @@
 #   vcard_kill_agent DIR       gpgconf --kill all for DIR (drops the
 #                              card caches of scdaemon)
 #
+# The pin-pad reader (issue 11): when the harness starts pcscd it also
+# loads $OCA_PINPAD_DRIVER (tests/vcard/ifd-pinpad.c), one reader
+# "OCA Pinpad 00 00" whose card side is a vpcd-like port and whose
+# keypad the test drives.  It is not among the vpcd slots: only
+#   vcard_plug_pinpad NAME [oca-vcard options...]
+#       plugs card NAME into it (as vcard_plug, waiting for the reader
+#       when another test has it); sets VCARD_READER and PINPAD_DIR,
+#       an empty keypad.
+#   pinpad_keys ENTRY...       queue keypad entries, one per PIN the
+#                              reader collects: DIGITS (then OK),
+#                              "OLD NEW NEW" for a PIN change,
+#                              "cancel", "timeout"
+#   pinpad_log                 what the reader did, a line per
+#                              operation ("verify 00 20 00 81 min 6
+#                              max 127 -> 9000", never the PIN)
+#
 # Profiles: every card is plugged with --profile $OCA_VCARD_PROFILE
 # (unless the test passes its own --profile), so that one test run
 # meets one real card's behaviour (tests/vcard/profile-run.sh runs a
@@ -101,6 +117,7 @@
 # that pcscd.  A pcscd started by someone else keeps its own readers.
 : "${OCA_VPCD_READERS:=4}"
 : "${VPCD_DRIVER:=/usr/lib/pcsc/drivers/serial/libifdvpcd.so}"
+: "${OCA_PINPAD_DRIVER:=${abs_top_builddir}/tests/vcard/libifd-pinpad.so}"
 _vh_user_slots=${OCA_VPCD_SLOTS-}
 : "${OCA_VPCD_SLOTS:=35963:Virtual PCD 00 00;35964:Virtual PCD 00 01}"
 : "${OCA_SLOT_WAIT:=300}"
@@ -160,6 +177,15 @@ _vh_make_readers () {
     _k=$((_k + 1))
   done
   printf '%s\n' "$_slots" > "$OCA_HARNESS_DIR/slots.new"
+  rm -f "$OCA_HARNESS_DIR/pinpad-slot.new"
+  if [ -r "$OCA_PINPAD_DRIVER" ]; then
+    _port=$((35963 + 2 * _k))
+    cp "$OCA_PINPAD_DRIVER" "$_dd/libifd-pinpad.so" || return 1
+    printf 'FRIENDLYNAME "OCA Pinpad"\nDEVICENAME %s:0x%X\nLIBPATH %s\nCHANNELID 0x%X\n' \
+      "$OCA_HARNESS_DIR/pinpad" "$_port" "$_dd/libifd-pinpad.so" "$_port" \
+      > "$_rd/pinpad" || return 1
+    printf '%s\n' "$_port:OCA Pinpad 00 00" > "$OCA_HARNESS_DIR/pinpad-slot.new"
+  fi
 }
 
 # (locked) Register as a user; start pcscd when none runs.
@@ -180,7 +206,7 @@ _vh_acquire () {
   fi
   _sb=""; command -v stdbuf >/dev/null 2>&1 && _sb="stdbuf -oL -eL"
   _ss=""; command -v setsid >/dev/null 2>&1 && _ss="setsid"
-  rm -f "$OCA_HARNESS_DIR/slots"
+  rm -f "$OCA_HARNESS_DIR/slots" "$OCA_HARNESS_DIR/pinpad-slot"
   _conf=""
   if [ -z "$_vh_user_slots" ] && [ "$OCA_VPCD_READERS" -gt 0 ] 2>/dev/null \
      && [ -r "$VPCD_DRIVER" ] && _vh_make_readers; then
@@ -194,6 +220,8 @@ _vh_acquire () {
     if _p=$(_vh_pcscd_pid); then
       echo "$_p" > "$OCA_HARNESS_DIR/pcscd.started"
       [ -n "$_conf" ] && mv "$OCA_HARNESS_DIR/slots.new" "$OCA_HARNESS_DIR/slots"
+      [ -n "$_conf" ] && [ -f "$OCA_HARNESS_DIR/pinpad-slot.new" ] \
+        && mv "$OCA_HARNESS_DIR/pinpad-slot.new" "$OCA_HARNESS_DIR/pinpad-slot"
       exit 0
     fi
     _vh_sleep 0.1; _i=$((_i+1))
@@ -213,7 +241,8 @@ _vh_release () {
   done
   [ -f "$OCA_HARNESS_DIR/pcscd.started" ] || exit 0
   _p=$(cat "$OCA_HARNESS_DIR/pcscd.started")
-  rm -f "$OCA_HARNESS_DIR/pcscd.started" "$OCA_HARNESS_DIR/slots"
+  rm -f "$OCA_HARNESS_DIR/pcscd.started" "$OCA_HARNESS_DIR/slots" \
+    "$OCA_HARNESS_DIR/pinpad-slot"
   [ "$(_vh_pcscd_pid)" = "$_p" ] || exit 0
   kill "$_p" 2>/dev/null
   _i=0
@@ -472,6 +501,32 @@ vcard_plug () {
   export VCARD_READER
   return 0
 }
+
+vcard_plug_pinpad () {
+  _pp=$(cat "$OCA_HARNESS_DIR/pinpad-slot" 2>/dev/null)
+  if [ -z "$_pp" ]; then
+    _vh_err "no pin-pad reader: pcscd was not started by the harness with $OCA_PINPAD_DRIVER"
+    return 1
+  fi
+  _vh_save_slots=$OCA_VPCD_SLOTS
+  OCA_VPCD_SLOTS=$_pp
+  vcard_plug "$@"
+  _rc=$?
+  OCA_VPCD_SLOTS=$_vh_save_slots
+  [ $_rc -eq 0 ] || return 1
+  PINPAD_DIR=$OCA_HARNESS_DIR/pinpad
+  export PINPAD_DIR
+  rm -f "$PINPAD_DIR/keys" "$PINPAD_DIR/log"
+  return 0
+}
+
+pinpad_keys () {
+  ( flock -w 30 7 || exit 1
+    for _e in "$@"; do printf '%s\n' "$_e"; done >> "$PINPAD_DIR/keys"
+  ) 7>"$PINPAD_DIR/keys.lock"
+}
+
+pinpad_log () { cat "$PINPAD_DIR/log" 2>/dev/null; }
 
 _vh_card_dir () {
   [ -d "$_vh_cards/$1" ] || { _vh_err "no card '$1'"; return 1; }

@@ -20,6 +20,13 @@
  *   select-openpgp SELECT the OpenPGP application
  *   reset          reset the card (SCardReconnect with SCARD_RESET_CARD),
  *                  then SELECT OpenPGP as clients do after a reset
+ *   features       print the reader's pin-pad features ("verify",
+ *                  "modify", one a line; nothing when it has none)
+ *   pinpad HEX     send HEX, a PIN_VERIFY_STRUCTURE, to the pin-pad
+ *                  (FEATURE_VERIFY_PIN_DIRECT) and print the answer's
+ *                  status word, or "error <code name>" when the reader
+ *                  refuses it (exit 1)
+ *   pinpad-modify HEX   the same with a PIN_MODIFY_STRUCTURE
  * The SELECTs use P2=0C, which oca never sends, so that a card's APDU
  * log (oca-vcard --apdu-log: "CLA INS P1 P2" lines) shows them apart.
  *
@@ -106,9 +113,29 @@ reset_card (tp_reader_t rd)
 static int
 usage (void)
 {
-  fputs ("Usage: " PGM " READER probe|select-piv|select-openpgp|reset...\n",
-         stderr);
+  fputs ("Usage: " PGM " READER probe|select-piv|select-openpgp|reset|"
+         "features|pinpad HEX|pinpad-modify HEX...\n", stderr);
   return 2;
+}
+
+/* Send the hex structure HEX to the pin-pad; print the answer.  */
+static int
+pinpad (tp_reader_t rd, int modify, const char *hex)
+{
+  unsigned char buf[512];
+  size_t n = strlen (hex) / 2;
+  int sw;
+
+  if (strlen (hex) % 2 || n > sizeof buf || oca_hex2bin (hex, buf, n))
+    return usage ();
+  sw = tp_pinpad (rd, modify, buf, n);
+  if (sw >= 0x10000)
+    {
+      printf ("error %s\n", gpg_strerror (card_map_sw (sw)));
+      return 1;
+    }
+  printf ("%04X\n", (unsigned int)sw);
+  return 0;
 }
 
 
@@ -156,6 +183,19 @@ main (int argc, char **argv)
                         "SELECT OpenPGP");
       else if (!strcmp (argv[i], "reset"))
         rc = reset_card (rd);
+      else if (!strcmp (argv[i], "features"))
+        {
+          if (rd->pinpad_verify)
+            puts ("verify");
+          if (rd->pinpad_modify)
+            puts ("modify");
+        }
+      else if ((!strcmp (argv[i], "pinpad")
+                || !strcmp (argv[i], "pinpad-modify")) && i + 1 < argc)
+        {
+          rc = pinpad (rd, argv[i][6] == '-', argv[i + 1]);
+          i++;
+        }
       else
         {
           rc = usage ();
