@@ -146,8 +146,9 @@ app_openpgp_setattr (app_t app, const char *name,
     err = _app_plan_keyattr (app, keyno, &want, newattr, sizeof newattr,
                         &newattrlen);
   if (!err)
-    err = _app_verify_chv (app, setattr_table[i].which, flags & APP_FLAG_INSIST,
-                      pincb, pincb_arg);
+    err = _app_verify_chv (app, setattr_table[i].which,
+                           flags & (APP_FLAG_INSIST | APP_FLAG_PINPAD),
+                           pincb, pincb_arg);
   if (err)
     goto leave;
   if (keyno)

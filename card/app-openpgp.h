@@ -25,6 +25,11 @@
 /* Flags for operations that may ask for a PIN.  */
 #define APP_FLAG_INSIST  1   /* Send the PIN even with one try left.  */
 #define APP_FLAG_FORCE   2   /* Overwrite an existing key.  */
+/* PINs are typed on the reader's pin-pad when it has one
+ * (FEATURE_VERIFY_PIN_DIRECT; PINs of any length the card takes: the
+ * reader must take variable lengths, GnuPG's enable-pinpad-varlen).
+ * Not with a KDF-DO (the card wants the derived PIN).  */
+#define APP_FLAG_PINPAD  4
 
 /* A variable-length data object read from the card.  */
 typedef struct app_do_s
@@ -110,7 +115,11 @@ struct app_s
 };
 
 /* PIN callback: ask for a PIN with PROMPT (gnupg NEEDPIN format);
- * return a NUL-terminated string in gcry secure memory in *R_PIN.  */
+ * return a NUL-terminated string in gcry secure memory in *R_PIN.
+ * With R_PIN NULL the PIN is typed on the reader's pin-pad: PROMPT
+ * non-NULL tells the user to type it (scdaemon's INQUIRE
+ * POPUPPINPADPROMPT; an error cancels), PROMPT NULL says the entry is
+ * over (DISMISSPINPADPROMPT).  */
 typedef gpg_error_t (*app_pincb_t) (void *opaque, const char *prompt,
                                     char **r_pin);
 

@@ -258,6 +258,48 @@ reverify_held (app_t app, int which)
   return 1;
 }
 
+/* Is the PIN typed on the reader's pin-pad?  */
+static int
+use_pinpad (app_t app, unsigned int flags)
+{
+  return (flags & APP_FLAG_PINPAD) && app->rd && app->rd->pinpad_verify
+    && !(app->kdf.present && app->kdf.len >= 3);
+}
+
+/* The PIN lengths the card takes for WHICH (DO C4: bytes 1 and 3 are
+ * the maximum lengths of PW1 and PW3).  */
+static void
+pin_limits (app_t app, int which, unsigned int *r_min, unsigned int *r_max)
+{
+  unsigned int max = app->chv_status[which == 3 ? 3 : 1];
+
+  *r_min = which == 3 ? MIN_PW3_LEN : MIN_PW1_LEN;
+  *r_max = max >= *r_min ? max : 127;
+}
+
+/* VERIFY WHICH with the PIN typed on the pin-pad: tell the user
+ * (PINCB with PROMPT and no PIN), let the reader collect it, end the
+ * prompt.  No PIN passes through us, so none is held.  */
+static gpg_error_t
+verify_pinpad (app_t app, int which, const char *prompt,
+               app_pincb_t pincb, void *arg)
+{
+  gpg_error_t err;
+  unsigned int minlen, maxlen;
+
+  if (!pincb)
+    return gpg_error (GPG_ERR_NO_PIN_ENTRY);
+  err = pincb (arg, prompt, NULL);
+  if (err)
+    return err;
+  pin_limits (app, which, &minlen, &maxlen);
+  err = iso7816_pinpad_verify (app->rd, 0x80 + which, minlen, maxlen);
+  pincb (arg, NULL, NULL);
+  if (err && gpg_err_code (err) == GPG_ERR_BAD_PIN)
+    _app_read_chv_status (app);
+  return err;
+}
+
 gpg_error_t
 _app_verify_chv (app_t app, int which, unsigned int flags,
             app_pincb_t pincb, void *arg)
@@ -291,6 +333,13 @@ _app_verify_chv (app_t app, int which, unsigned int flags,
   err = app_openpgp_pin_prompt (app, which, tries, &prompt);
   if (err)
     goto leave;
+  if (use_pinpad (app, flags))
+    {
+      err = verify_pinpad (app, which, prompt, pincb, arg);
+      if (err)
+        goto leave;
+      goto verified;
+    }
   err = ask_pin (pincb, arg, prompt,
                  which == 3 ? MIN_PW3_LEN : MIN_PW1_LEN, &pin);
   if (err)
@@ -309,14 +358,15 @@ _app_verify_chv (app_t app, int which, unsigned int flags,
         }
       goto leave;
     }
+  if (which != 3)
+    _app_hold_pw1 (app, cardpin, cardpinlen);
+ verified:
   if (which == 1)
     app->did_chv1 = 1;
   else if (which == 2)
     app->did_chv2 = 1;
   else
     app->did_chv3 = 1;
-  if (which != 3)
-    _app_hold_pw1 (app, cardpin, cardpinlen);
 
  leave:
   xfree (prompt);

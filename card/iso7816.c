@@ -281,6 +281,54 @@ iso7816_verify (tp_reader_t rd, int chvno,
                     0, 0, NULL, NULL);
 }
 
+/* A status word of the pin-pad's: the reader's own (64 0x) first.  */
+static gpg_error_t
+map_pinpad_sw (int sw)
+{
+  switch (sw)
+    {
+    case 0x6400: return gpg_error (GPG_ERR_TIMEOUT);
+    case 0x6401: return gpg_error (GPG_ERR_CANCELED);
+    case 0x6402: return gpg_error (GPG_ERR_PIN_NOT_SYNCED);
+    case 0x6403: return gpg_error (GPG_ERR_INV_LENGTH);
+    default: return card_map_sw (sw);
+    }
+}
+
+gpg_error_t
+iso7816_pinpad_verify (tp_reader_t rd, int chvno, unsigned int minlen,
+                       unsigned int maxlen)
+{
+  /* PC/SC part 10 PIN_VERIFY_STRUCTURE, as GnuPG's scdaemon fills it
+   * for a reader taking PINs of any length: ASCII digits, left
+   * justified, no PIN length field, the APDU with Lc 00 (an empty PIN
+   * field the reader fills and sets Lc for).  */
+  unsigned char pvs[19 + 5];
+
+  if (minlen > 0xff || maxlen > 0xff || minlen > maxlen)
+    return gpg_error (GPG_ERR_INV_VALUE);
+  memset (pvs, 0, sizeof pvs);
+  pvs[0] = 0x00;                /* bTimerOut: the reader's default.  */
+  pvs[1] = 0x00;                /* bTimerOut2 */
+  pvs[2] = 0x82;                /* bmFormatString: bytes, pos 0, ASCII */
+  pvs[3] = 0x00;                /* bmPINBlockString: variable length */
+  pvs[4] = 0x00;                /* bmPINLengthFormat */
+  pvs[5] = maxlen;              /* wPINMaxExtraDigit (LE: max, min) */
+  pvs[6] = minlen;
+  pvs[7] = 0x02;                /* bEntryValidationCondition: OK key */
+  pvs[8] = 0x01;                /* bNumberMessage */
+  pvs[9] = 0x09;                /* wLangId 0x0409 */
+  pvs[10] = 0x04;
+  pvs[11] = 0x00;               /* bMsgIndex */
+  pvs[15] = 5;                  /* ulDataLength (LE) */
+  pvs[19] = 0x00;
+  pvs[20] = 0x20;               /* VERIFY */
+  pvs[21] = 0x00;
+  pvs[22] = chvno;
+  pvs[23] = 0x00;               /* Lc: the empty PIN field */
+  return map_pinpad_sw (tp_pinpad (rd, 0, pvs, sizeof pvs));
+}
+
 gpg_error_t
 iso7816_verify_reset (tp_reader_t rd, int chvno)
 {

@@ -49,6 +49,13 @@ gpg_error_t iso7816_put_data_odd (tp_reader_t rd, int tag,
  * verification status (0 = verified).  */
 gpg_error_t iso7816_verify (tp_reader_t rd, int chvno,
                             const unsigned char *pin, size_t pinlen);
+/* VERIFY CHVNO with the PIN typed on the reader's pin-pad (PINs of
+ * MINLEN..MAXLEN digits).  The reader's answers become
+ * GPG_ERR_TIMEOUT (64 00), GPG_ERR_CANCELED (64 01),
+ * GPG_ERR_INV_LENGTH (64 03); GPG_ERR_NOT_SUPPORTED when the reader
+ * has no pin-pad.  */
+gpg_error_t iso7816_pinpad_verify (tp_reader_t rd, int chvno,
+                                   unsigned int minlen, unsigned int maxlen);
 /* VERIFY with P1=FF: reset the verification state of CHVNO.  */
 gpg_error_t iso7816_verify_reset (tp_reader_t rd, int chvno);
 gpg_error_t iso7816_change_reference_data (tp_reader_t rd, int chvno,

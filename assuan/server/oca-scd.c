@@ -104,14 +104,16 @@ apply_option (const char *name, const char *value)
     scd_opt.refuse_last_try = 0;
   else if (!strcmp (name, "refuse-last-pin-try"))
     scd_opt.refuse_last_try = 1;
+  else if (!strcmp (name, "disable-pinpad"))
+    scd_opt.disable_pinpad = 1;
+  else if (!strcmp (name, "enable-pinpad-varlen"))
+    scd_opt.pinpad_varlen = 1;
   else if (!strcmp (name, "pcsc-shared") || !strcmp (name, "card-timeout")
            || !strcmp (name, "quiet") || !strcmp (name, "disable-ccid")
            || !strcmp (name, "pcsc-driver") || !strcmp (name, "ctapi-driver")
            || !strcmp (name, "debug") || !strcmp (name, "debug-ccid-driver")
            || !strcmp (name, "debug-allow-pin-logging")
            || !strcmp (name, "debug-disable-ticker")
-           || !strcmp (name, "disable-pinpad")
-           || !strcmp (name, "enable-pinpad-varlen")
            || !strcmp (name, "disable-application")
            || !strcmp (name, "application-priority")
            || !strcmp (name, "listen-backlog")

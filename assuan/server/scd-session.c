@@ -88,10 +88,40 @@ scd_pin_cb (void *opaque, const char *prompt, char **r_pin)
 {
   scd_session_t sess = opaque;
   gpg_error_t err;
-  char *line = NULL;
+  char *line = NULL, *line2;
   unsigned char *value = NULL;
   size_t valuelen = 0;
 
+  if (!r_pin)
+    {
+      /* The pin-pad: as scdaemon, an inquiry (not a status line) so
+       * that the client has shown the prompt before the reader waits
+       * for the PIN; the reply is ignored.  */
+      if (prompt)
+        {
+          err = scd_needpin_line (prompt, &line);
+          if (err)
+            return err;
+          /* "NEEDPIN " -> "POPUPPINPADPROMPT ".  */
+          line2 = xtrymalloc (strlen (line) + 10);
+          if (!line2)
+            {
+              err = oca_error_from_errno ();
+              xfree (line);
+              return err;
+            }
+          strcpy (stpcpy (line2, "POPUPPINPADPROMPT "), line + 8);
+          xfree (line);
+          scd_log_debug (1, "the PIN is typed on the pin-pad");
+          err = scd_inquire (sess->ctx, line2, MAXLEN_PIN, &value, &valuelen);
+          xfree (line2);
+        }
+      else
+        err = scd_inquire (sess->ctx, "DISMISSPINPADPROMPT", MAXLEN_PIN,
+                           &value, &valuelen);
+      wipe_and_free (value, valuelen);
+      return err;
+    }
   *r_pin = NULL;
   err = scd_needpin_line (prompt, &line);
   if (err)
@@ -248,7 +278,8 @@ get_key (scd_session_t sess, const char *keyid, int allow_number,
 unsigned int
 scd_pin_flags (void)
 {
-  return scd_opt.refuse_last_try ? 0 : APP_FLAG_INSIST;
+  return (scd_opt.refuse_last_try ? 0 : APP_FLAG_INSIST)
+    | (!scd_opt.disable_pinpad && scd_opt.pinpad_varlen ? APP_FLAG_PINPAD : 0);
 }
 
 gpg_error_t

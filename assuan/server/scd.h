@@ -60,6 +60,11 @@ struct scd_options
                            * Off by default: as with scdaemon, the
                            * pinentry shows the remaining attempts
                            * and the user decides.  */
+  int disable_pinpad;     /* disable-pinpad: PINs never on a pin-pad.  */
+  int pinpad_varlen;      /* enable-pinpad-varlen: the reader's pin-pad
+                           * takes PINs of any length.  As with
+                           * scdaemon, a pin-pad is used only then
+                           * (its fixed length is not known).  */
 };
 
 /* One card known to the server.  */
