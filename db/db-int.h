@@ -60,6 +60,11 @@ enum db_stmt_id
     STMT_SETTING_SET,
     STMT_SETTING_DELETE,
     STMT_CERT_COUNT,
+    /* db-ocadb.c: a row read from each table of an openpgp-ca database,
+     * a row inserted into each table of ours.  */
+    STMT_OCA_NEXT,
+    STMT_OCA_INSERT = STMT_OCA_NEXT + DB_OCA_NTABLES,
+    STMT_OCA_END_ = STMT_OCA_INSERT + DB_OCA_NTABLES,
     STMT_LAST_
   };
 
@@ -106,6 +111,8 @@ gpg_error_t db__open_ext (const char *path, unsigned int flags,
 /* Map the SQLite result RC of the last call on DB to a gpg_error_t and
  * record SQLite's message.  */
 gpg_error_t db__sqlerr (db_t db, int rc);
+/* Set the message db_errmsg (NULL) returns (a failed open).  */
+void db__set_open_errmsg (const char *msg);
 /* Record our own message (printf style) and return ERR.  */
 gpg_error_t db__error (db_t db, gpg_error_t err, const char *fmt, ...)
   __attribute__ ((format (printf, 3, 4)));

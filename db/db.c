@@ -34,6 +34,13 @@
 /* The message of the last failed db_open in this thread.  */
 static _Thread_local char open_errmsg[512];
 
+/* See db-int.h.  */
+void
+db__set_open_errmsg (const char *msg)
+{
+  snprintf (open_errmsg, sizeof open_errmsg, "%s", msg);
+}
+
 
 /*-- Errors --*/
 

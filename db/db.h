@@ -563,4 +563,82 @@ gpg_error_t db_pending_get (db_t db, const char *key, char **r_value,
 /* Delete KEY (no error if it is not set).  Needs a transaction.  */
 gpg_error_t db_pending_delete (db_t db, const char *key);
 
+
+/*-- Reading an openpgp-ca database (db-ocadb.c) --
+ *
+ * The database of openpgp-ca 0.13/0.14 (its four diesel migrations)
+ * is read row by row, strictly read-only, to be copied into a new oca
+ * database with the same row ids.  A row of any of its tables has the
+ * shape of db_oca_row_t; which field is which column:
+ *
+ *   table         ref[0]    ref[1]  flag[0]    flag[1]   text[0..2]
+ *   cas           -         -       -          -         domainname
+ *   cacerts       ca_id     -       active     -         fingerprint,
+ *                                                        priv_cert,
+ *                                                        backend (NULL)
+ *   users         ca_id     -       -          -         name (NULL)
+ *   certs         user_id   -       delisted   inactive  fingerprint,
+ *                 (0: NULL)                              pub_cert
+ *   certs_emails  cert_id   -       -          -         addr
+ *   revocations   cert_id   -       published  -         hash, revocation
+ *   bridges       cert_id   cas_id  -          -         email, scope
+ *   queue         -         -       done       -         created, task
+ *
+ * The texts of cacerts (the private key, the card's PIN) are in
+ * secure memory.  */
+
+typedef enum db_oca_table
+  {
+    DB_OCA_CAS = 0,
+    DB_OCA_CACERTS,
+    DB_OCA_USERS,
+    DB_OCA_CERTS,
+    DB_OCA_CERTS_EMAILS,
+    DB_OCA_REVOCATIONS,
+    DB_OCA_BRIDGES,
+    DB_OCA_QUEUE,
+    DB_OCA_NTABLES
+  }
+db_oca_table_t;
+
+typedef struct db_oca_row
+{
+  int64_t id;
+  int64_t ref[2];
+  int flag[2];
+  char *text[3];
+} db_oca_row_t;
+
+/* The name of table T ("cas", ...).  */
+const char *db_oca_table_name (db_oca_table_t t);
+
+/* Release the texts of ROW (wiping them) and clear it.  */
+void db_oca_row_clear (db_oca_row_t *row);
+
+/* Open PATH, an openpgp-ca database, without ever writing it: SQLite
+ * opens it read-only and immutable (no lock, no journal, no WAL file
+ * is created or read), so the file stays byte-identical.  Refused with
+ * a one-line message (db_errmsg (NULL)): a file that is not an SQLite
+ * database or is corrupt (GPG_ERR_BAD_DATA, checked in full), an oca
+ * database (GPG_ERR_INV_OBJ), a database whose diesel migrations are
+ * not exactly openpgp-ca's four (GPG_ERR_NOT_SUPPORTED), one whose
+ * tables lack a column this reader needs (GPG_ERR_NOT_SUPPORTED), and
+ * one with a journal or WAL file beside it (GPG_ERR_LOCKED: openpgp-ca
+ * is writing it or crashed; SQLite would have to write to recover).
+ * Only db_oca_next and db_close may be called on the handle.  */
+gpg_error_t db_oca_open (const char *path, db_t *r_src);
+
+/* Read the row of table T of SRC with the smallest id above AFTER into
+ * *ROW (cleared first; db_oca_row_clear).  GPG_ERR_EOF when there is
+ * none.  A value of the wrong type (a text where an id belongs, a
+ * boolean other than 0 or 1, NULL in a NOT NULL column) is
+ * GPG_ERR_INV_OBJ with a message naming the table, row and column.  */
+gpg_error_t db_oca_next (db_t src, db_oca_table_t t, int64_t after,
+                         db_oca_row_t *row);
+
+/* Insert ROW into table T of the oca database DB with its id.  Needs a
+ * transaction.  */
+gpg_error_t db_oca_insert (db_t db, db_oca_table_t t,
+                           const db_oca_row_t *row);
+
 #endif /*OCA_DB_H*/

@@ -995,5 +995,49 @@ typedef struct ca_audit_stats
 gpg_error_t ca_audit (ca_t *ca, uint32_t since, const char *email,
                       void (*fn) (void *opaque, const ca_audit_entry_t *e),
                       void *opaque, ca_audit_stats_t *r_stats);
+/*-- Switching from openpgp-ca (ca-import-ocadb.c) --*/
+
+/* The tables of an openpgp-ca database, in the order they are copied
+ * (the first index of ca_import_result_t.rows).  */
+#define CA_IMPORT_NTABLES 8
+
+/* What `ca import-openpgp-ca' copied.  */
+typedef struct ca_import_result
+{
+  size_t rows[CA_IMPORT_NTABLES];  /* Rows copied per table.  */
+  char fpr[41];                /* The active CA key.  */
+  char *domain;
+  const char *backend;         /* "softkey", "card", "split-front",
+                                * "split-back (softkey)", "split-back
+                                * (card)" (static).  */
+  int split;                   /* A split-mode instance, which this oca
+                                * cannot use yet.  */
+  int dropped_secret;          /* A card or front CA's database held a
+                                * private key, which was not copied.  */
+} ca_import_result_t;
+
+/* The name of table I (0 .. CA_IMPORT_NTABLES-1) of ca_import_result_t.  */
+const char *ca_import_table_name (int i);
+
+/* Release the contents of RES and clear it (NULL ok).  */
+void ca_import_result_release (ca_import_result_t *res);
+
+/* `ca import-openpgp-ca': create the oca database OPTS->dbfile, which
+ * must not exist, from the openpgp-ca 0.13/0.14 database SRCFILE, which
+ * is only read (never written, not even its journal): the same CA key
+ * (a softkey's private key goes to table cakeys; a card's ident and
+ * User PIN stay in the backend string, with OPTS->card_route as the
+ * route if it is gpg-agent), users, certificates, emails, flags,
+ * revocations, bridges and queue, with their row ids.  Refused with a
+ * one-line message, leaving no file: what db_oca_open refuses, not
+ * exactly one CA, not exactly one active CA certificate, a CA
+ * certificate whose key does not parse or is not its fingerprint's, a
+ * softkey CA without its private key, a backend string that does not
+ * parse, a user certificate that is not its row's key, a row that
+ * refers to one that does not exist.  The new file is written beside
+ * the target under a temporary name and linked into place at the end
+ * (no half-written database is ever seen under the target's name).  */
+gpg_error_t ca_import_openpgp_ca (const ca_opts_t *opts, const char *srcfile,
+                                  ca_import_result_t *r_res);
 
 #endif /*OCA_CA_H*/

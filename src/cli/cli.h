@@ -98,6 +98,13 @@ gpg_error_t cmd_bridge_export (const ca_opts_t *opts, int argc,
                                char **argv);
 
 
+/*-- Switching from openpgp-ca (cmd-import.c) --*/
+
+gpg_error_t cmd_ca_import_openpgp_ca (const ca_opts_t *opts, int argc,
+                                      char **argv);
+extern const char cmd_help_ca_import_openpgp_ca[];
+
+
 /*-- The CA as an Assuan service (cmd-service.c) --*/
 
 /* oca --server|--daemon [OPTIONS] (argv[0] says which).  */
