@@ -995,6 +995,8 @@ typedef struct ca_audit_stats
 gpg_error_t ca_audit (ca_t *ca, uint32_t since, const char *email,
                       void (*fn) (void *opaque, const ca_audit_entry_t *e),
                       void *opaque, ca_audit_stats_t *r_stats);
+
+
 /*-- Switching from openpgp-ca (ca-import-ocadb.c) --*/
 
 /* The tables of an openpgp-ca database, in the order they are copied
