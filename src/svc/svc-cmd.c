@@ -22,6 +22,7 @@
  *   EXPIRING <fpr> <expires> <name>, NOT_MUTUAL <fpr> <ca_certified>
  *     <tsigned> <name>, CHECKED <users> <found>                CHECK
  *   BRIDGE <address> <scope> <fpr> <active>                   BRIDGES
+ *   REVOCATION_STORED, REVOKED: see svc-revoke.c
  */
 #include <config.h>
 #include "svc-int.h"
@@ -644,5 +645,8 @@ const svc_command_t svc_commands[] =
     { "CAINFO", cmd_cainfo, NULL, SVC_CA_READ, "", 0, hlp_cainfo },
     { "CHECK", cmd_check, NULL, SVC_CA_READ, "days=", 1, hlp_check },
     { "BRIDGES", cmd_bridges, NULL, SVC_CA_READ, "", 0, hlp_bridges },
+    { "ADDREVOCATION", svc_cmd_addrevocation, NULL,
+      SVC_CA_WRITE | SVC_INPUT, "", 0, svc_hlp_addrevocation },
+    { "REVOKE", svc_cmd_revoke, NULL, SVC_CA_WRITE, "", 1, svc_hlp_revoke },
     { NULL, NULL, NULL, 0, NULL, 0, NULL }
   };

@@ -143,6 +143,13 @@ typedef struct svc_command
 /* The CA commands (svc-cmd.c), ended by a NULL name.  */
 extern const svc_command_t svc_commands[];
 
+/* The revocation commands (svc-revoke.c): handlers and help texts of
+ * rows of svc_commands.  */
+gpg_error_t svc_cmd_addrevocation (svc_call_t *call);
+gpg_error_t svc_cmd_revoke (svc_call_t *call);
+extern const char svc_hlp_addrevocation[];
+extern const char svc_hlp_revoke[];
+
 /* Serve one session on CTX (initialised) until the client leaves,
  * BYE or KILLSERVER.  */
 gpg_error_t svc_session (assuan_context_t ctx, svc_session_t *sess);
