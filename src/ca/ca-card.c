@@ -17,6 +17,7 @@
 #include "ca-card.h"
 #include "card-data.h"
 
+#include <stdio.h>
 #include <string.h>
 
 
@@ -39,6 +40,25 @@ enum auth_framing
 /*
  * Signing.
  */
+
+/* The card of the calling thread's last signature (ca_signed_by).  */
+static _Thread_local const char *last_signed_by;
+
+
+/* See ca-int.h.  */
+const char *
+ca_signed_by (void)
+{
+  return last_signed_by;
+}
+
+
+/* See ca-int.h.  */
+void
+ca_signed_by_reset (void)
+{
+  last_signed_by = NULL;
+}
 
 /* The DigestInfo prefix (card-data.h) of OpenPGP hash HASHALGO, or
  * NULL; *R_NAME gets PKSIGN's name of it.  */
@@ -195,6 +215,7 @@ card_sign (void *ctx, int hashalgo, const unsigned char *digest,
                   slot->framing_known = 1;
                 }
               slot->nsigned++;
+              last_signed_by = slot->ident;
               return 0;
             }
           pk_mpi_release (&sig[0]);
@@ -270,6 +291,9 @@ struct pool_card
   ca_card_conn_t *conn;
   char *serialno;
   ca_card_slot_t slot;
+  int64_t sigcount;            /* Its signature counter when opened (the
+                                * pool signs with the AUT slot, which
+                                * does not count); -1 if unknown.  */
 };
 
 struct card_backend
@@ -465,6 +489,8 @@ pool_add (ca_backend_t *be, ca_card_conn_t **conn0, ca_card_entry_t *e,
   pc->serialno = xtrystrdup (e->serialno);
   if (!pc->serialno)
     return oca_error_from_errno ();
+  pc->sigcount = e->info->sig_counter_valid
+    ? (int64_t)e->info->sig_counter : -1;
   if (be->unattended && e->info->uif_valid[2] && e->info->uif[2])
     return ca_set_errmsg (gpg_error (GPG_ERR_USE_CONDITIONS),
                           "the CA's OpenPGP card %s needs a touch for "
@@ -668,15 +694,87 @@ card_release (ca_backend_t *be)
 
 /* The card and its signature counter now: as read when it was opened
  * plus the signatures made since with the SIG slot (oca certifies on
- * the AUT slot, which the counter does not count).  */
+ * the AUT slot, which the counter does not count).  A card of the pool
+ * (SIGNED_BY, not the backend's open card): its counter when the pool
+ * opened it.  */
 static void
-card_state (ca_backend_t *be, const char **r_ident, int64_t *r_sigcount)
+card_state (ca_backend_t *be, const char *signed_by, const char **r_ident,
+            int64_t *r_sigcount)
 {
   struct card_backend *cb = be->priv;
+  size_t i;
 
-  *r_ident = cb->ready && cb->cur_ident ? cb->cur_ident : cb->ident;
-  *r_sigcount = cb->ready && cb->info->sig_counter_valid
-    ? (int64_t)(cb->info->sig_counter + cb->slot[0].nsigned) : -1;
+  if (!signed_by
+      || (cb->ready && cb->cur_ident && !strcmp (signed_by, cb->cur_ident)))
+    {
+      *r_ident = cb->ready && cb->cur_ident ? cb->cur_ident : cb->ident;
+      *r_sigcount = cb->ready && cb->info->sig_counter_valid
+        ? (int64_t)(cb->info->sig_counter + cb->slot[0].nsigned) : -1;
+      return;
+    }
+  *r_ident = signed_by;
+  *r_sigcount = -1;
+  for (i = 0; i < cb->npcards; i++)
+    if (!strcmp (cb->pcards[i].slot.ident, signed_by))
+      {
+        *r_ident = cb->pcards[i].slot.ident;
+        *r_sigcount = cb->pcards[i].sigcount;
+        break;
+      }
+}
+
+
+static gpg_error_t
+card_backups (ca_backend_t *be, int probe, ca_backup_card_t **r_list)
+{
+  struct card_backend *cb = be->priv;
+  gpg_error_t err = 0;
+  ca_card_conn_t *conn = NULL;
+  ca_card_entry_t *cards = NULL, *e;
+  ca_backup_card_t *list = NULL, **tail = &list, *b;
+  size_t i;
+
+  *r_list = NULL;
+  if (!cb->nbackups)
+    return 0;
+  /* Where the cards are: only a help, so any failure just leaves the
+   * readers unknown.  */
+  if (probe && (ca_card_connect (cb->route, &conn)
+                || ca_card_list_cards (conn, &cards)))
+    {
+      ca_card_entry_release (cards);
+      cards = NULL;
+      ca_clear_errmsg ();
+    }
+  for (i = 0; i < cb->nbackups; i++)
+    {
+      b = xtrycalloc (1, sizeof *b);
+      if (!b)
+        {
+          err = oca_error_from_errno ();
+          break;
+        }
+      *tail = b;
+      tail = &b->next;
+      snprintf (b->ident, sizeof b->ident, "%s", cb->backups[i].ident);
+      e = ca_card_find (cards, b->ident);
+      if (e && e->info && e->info->reader && *e->info->reader)
+        {
+          b->reader = xtrystrdup (e->info->reader);
+          if (!b->reader)
+            {
+              err = oca_error_from_errno ();
+              break;
+            }
+        }
+    }
+  ca_card_entry_release (cards);
+  ca_card_conn_release (conn);
+  if (err)
+    ca_backup_cards_release (list);
+  else
+    *r_list = list;
+  return err;
 }
 
 
@@ -690,7 +788,8 @@ static const struct ca_backend_ops card_ops =
     card_release,
     0,
     card_certifier_pool,
-    card_state
+    card_state,
+    card_backups
   };
 
 

@@ -29,6 +29,7 @@
 #include <config.h>
 #include "ca-int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 
@@ -311,13 +312,25 @@ certify_one (pgp_cert_t *cert, pgp_uid_t *uid, const pgp_signer_t *signer,
 {
   gpg_error_t err;
   pgp_sig_t *sig;
-  ca_made_sig_t *m;
 
   if (uid_has_ca_sig (cert, uid, ca_fpr, ca_pk, until))
     return 0;
+  ca_signed_by_reset ();
   err = pgp_cert_certify_uid (cert, uid, signer, opts, &sig);
   if (err)
     return err;
+  return ca_made_sig_append (tail, uid, sig);
+}
+
+
+/* See ca-int.h.  */
+gpg_error_t
+ca_made_sig_append (ca_made_sig_t ***tail, const pgp_uid_t *uid,
+                    const pgp_sig_t *sig)
+{
+  ca_made_sig_t *m;
+  const char *card = ca_signed_by ();
+
   m = xtrycalloc (1, sizeof *m);
   if (!m)
     return oca_error_from_errno ();
@@ -325,6 +338,8 @@ certify_one (pgp_cert_t *cert, pgp_uid_t *uid, const pgp_signer_t *signer,
   *tail = &m->next;
   m->created = sig->created;
   ca_sig_hash (sig, m->hash);
+  if (card)
+    snprintf (m->card, sizeof m->card, "%s", card);
   m->uid = xtrystrdup (uid->name);
   if (!m->uid)
     return oca_error_from_errno ();
@@ -354,6 +369,8 @@ ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
   enum uid_state state;
 
   memset (res, 0, sizeof *res);
+  if (policy->recertify_old)
+    return ca_recertify_uids (cert, signer, ca_uid, policy, res);
   tail = &res->made;
   for (uid = cert->uids; uid; uid = uid->next)
     nuids++;

@@ -313,6 +313,32 @@ ca_get_summary (ca_t *ca, ca_summary_t *r_sum)
 
 
 /* See ca.h.  */
+gpg_error_t
+ca_backup_cards (ca_t *ca, int probe, ca_backup_card_t **r_list)
+{
+  *r_list = NULL;
+  if (!ca->backend || !ca->backend->ops->backups)
+    return 0;
+  return ca->backend->ops->backups (ca->backend, probe, r_list);
+}
+
+
+/* See ca.h.  */
+void
+ca_backup_cards_release (ca_backup_card_t *list)
+{
+  while (list)
+    {
+      ca_backup_card_t *next = list->next;
+
+      xfree (list->reader);
+      xfree (list);
+      list = next;
+    }
+}
+
+
+/* See ca.h.  */
 void
 ca_summary_release (ca_summary_t *sum)
 {

@@ -168,9 +168,11 @@ ca_refresh_cacert (ca_t *ca)
 
 
 /* What made the CA's signatures: fill the backend, card and counter
- * fields of REC (ISSUER_FPR: who signed).  */
+ * fields of REC (ISSUER_FPR: who signed; SIGNED_BY: the card that made
+ * it if known).  */
 static void
-fill_origin (ca_t *ca, db_certification_t *rec, const char *issuer_fpr)
+fill_origin (ca_t *ca, db_certification_t *rec, const char *issuer_fpr,
+             const char *signed_by)
 {
   const char *ident = NULL;
   int64_t count = -1;
@@ -184,7 +186,7 @@ fill_origin (ca_t *ca, db_certification_t *rec, const char *issuer_fpr)
     return;  /* A user's trust signature on the CA.  */
   rec->backend = (char *)ca->backend->ops->type;
   if (ca->backend->ops->card_state)
-    ca->backend->ops->card_state (ca->backend, &ident, &count);
+    ca->backend->ops->card_state (ca->backend, signed_by, &ident, &count);
   rec->card = (char *)ident;
   rec->card_sigcount = ident ? count : -1;
 }
@@ -201,7 +203,7 @@ ca_record_certifications (ca_t *ca, int64_t cert_id, const char *target_fpr,
   for (; made; made = made->next)
     {
       memset (&rec, 0, sizeof rec);
-      fill_origin (ca, &rec, ca->fpr);
+      fill_origin (ca, &rec, ca->fpr, *made->card ? made->card : NULL);
       rec.sig_hash = (char *)made->hash;
       rec.cert_id = cert_id;
       rec.target_fpr = (char *)target_fpr;
@@ -233,7 +235,7 @@ ca_record_sig (ca_t *ca, int64_t cert_id, const char *target_fpr,
   if (err)
     return err;
   memset (&rec, 0, sizeof rec);
-  fill_origin (ca, &rec, issuer_fpr);
+  fill_origin (ca, &rec, issuer_fpr, NULL);
   ca_sig_hash (sig, hash);
   rec.sig_hash = hash;
   rec.cert_id = cert_id;

@@ -73,12 +73,23 @@ struct ca_backend_ops
    * thread per card present).  */
   gpg_error_t (*certifier_pool) (ca_backend_t *be, pgp_signer_t *r_signer,
                                  unsigned int *r_n);
-  /* For the audit record: the card that signs and its signature
-   * counter (DO 93) when it was opened (*R_SIGCOUNT -1 if unknown); NULL
-   * for a backend without a card.  Only after a signature.  */
-  void (*card_state) (ca_backend_t *be, const char **r_ident,
-                      int64_t *r_sigcount);
+  /* For the audit record: the card that signs (SIGNED_BY, the card
+   * that made the signature if known, else the backend's) and its
+   * signature counter (DO 93) when it was opened plus the SIG slot
+   * signatures made since (*R_SIGCOUNT -1 if unknown); NULL for a
+   * backend without a card.  Only after a signature.  */
+  void (*card_state) (ca_backend_t *be, const char *signed_by,
+                      const char **r_ident, int64_t *r_sigcount);
+  /* NULL, or: the backup cards (see ca_backup_cards).  */
+  gpg_error_t (*backups) (ca_backend_t *be, int probe,
+                          ca_backup_card_t **r_list);
 };
+
+/* The ident of the card that made the calling thread's last signature
+ * since ca_signed_by_reset (NULL: none; a softkey).  Valid while the
+ * backend is.  */
+const char *ca_signed_by (void);
+void ca_signed_by_reset (void);
 
 struct ca_backend
 {
@@ -290,6 +301,16 @@ gpg_error_t ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
                              const char *ca_domain,
                              const ca_policy_t *policy,
                              ca_certify_result_t *res);
+
+/* Append to **TAIL the record of SIG, just made on UID by this thread
+ * (ca_signed_by names the card).  */
+gpg_error_t ca_made_sig_append (ca_made_sig_t ***tail, const pgp_uid_t *uid,
+                                const pgp_sig_t *sig);
+
+/* ca_certify_cert under a re-certification policy (ca-recertify.c).  */
+gpg_error_t ca_recertify_uids (pgp_cert_t *cert, const pgp_signer_t *signer,
+                               const char *ca_uid, const ca_policy_t *policy,
+                               ca_certify_result_t *res);
 
 /* NULL if UID is bound to CERT by a good self-signature that is not
  * revoked by a newer good self-revocation, else why not (static text).

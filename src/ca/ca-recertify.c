@@ -10,6 +10,11 @@
  * certified again.  The old key must be a former key of this CA: a
  * key with a User ID openpgp-ca@DOMAIN of the CA's domain, bound by a
  * good self-signature, and not the current key.
+ *
+ * The certificates go through the bulk machinery (ca-bulk.c) in
+ * batches, all in the caller's one transaction: threads on a softkey,
+ * one worker per card present on a card CA with backup cards (a card
+ * pulled out leaves its work to the others).
  */
 #include <config.h>
 #include "ca-int.h"
@@ -19,6 +24,8 @@
 
 /* Longest validity (100 years; DAYS * 86400 fits in 32 bits).  */
 #define MAX_DAYS 36500
+/* Certificates per call of the bulk machinery.  */
+#define RECERTIFY_BATCH 64
 
 
 /* Check that OLD (read from WHAT) is a former key of CA.  */
@@ -60,55 +67,75 @@ check_old_key (ca_t *ca, const pgp_cert_t *old, const char *what,
 }
 
 
-/* Re-certify the User IDs of CERT (stored as ROW) that OLD certified;
- * *R_N gets their number.  */
-static gpg_error_t
-recertify_cert (ca_t *ca, const pgp_signer_t *signer,
-                const pgp_cert_t *old, const db_cert_t *row,
-                pgp_cert_t *cert, uint32_t now, uint32_t validity,
-                size_t *r_n)
+/* See ca-int.h.  */
+gpg_error_t
+ca_recertify_uids (pgp_cert_t *cert, const pgp_signer_t *signer,
+                   const char *ca_uid, const ca_policy_t *policy,
+                   ca_certify_result_t *res)
 {
   gpg_error_t err;
   pgp_uid_t *uid;
   pgp_certify_opts_t opts;
   pgp_sig_t *sig;
-  char *pub = NULL;
+  ca_made_sig_t **tail = &res->made;
+  uint32_t now = policy->recertify_now;
 
-  *r_n = 0;
   memset (&opts, 0, sizeof opts);
   opts.sigclass = PGP_SIG_GENERIC_CERT;
-  opts.signer_uid = ca->uid;
+  opts.signer_uid = ca_uid;
   opts.created = now;
-  opts.validity = validity;
+  opts.validity = policy->validity;
   for (uid = cert->uids; uid; uid = uid->next)
     {
       if (uid->is_attribute
-          || pgp_uid_certified_by (cert, uid, old, now, NULL)
-          || !pgp_uid_certified_by (cert, uid, ca->cert, now, NULL)
+          || pgp_uid_certified_by (cert, uid, policy->recertify_old, now,
+                                   NULL)
+          || !pgp_uid_certified_by (cert, uid, policy->recertify_cur, now,
+                                    NULL)
           || ca_uid_binding_problem (cert, uid))
         continue;
+      ca_signed_by_reset ();
       err = pgp_cert_certify_uid (cert, uid, signer, &opts, &sig);
-      if (err)
-        {
-          if (!ca_errmsg_for (err))
-            ca_set_errmsg (err, "error certifying: %s", gpg_strerror (err));
-          return err;
-        }
-      err = ca_record_sig (ca, row->id, row->fingerprint, uid->name, sig,
-                           ca->fpr, DB_CERTIFICATION_CERT);
+      if (!err)
+        err = ca_made_sig_append (&tail, uid, sig);
       if (err)
         return err;
-      ++*r_n;
+      res->nmatched++;
     }
-  if (!*r_n)
-    return 0;
-  err = ca_armor_public (cert, &pub);
-  if (err)
-    return err;
-  err = db_cert_update (ca->db, row->id, pub);
-  if (err)
-    ca_db_errmsg (ca, err, "storing the certificate");
-  xfree (pub);
+  return 0;
+}
+
+
+/* Release the batch.  */
+static void
+batch_clear (db_cert_t **rows, pgp_cert_t **certs, size_t *n)
+{
+  size_t i;
+
+  for (i = 0; i < *n; i++)
+    {
+      db_cert_release (rows[i]);
+      pgp_cert_release (certs[i]);
+      rows[i] = NULL;
+      certs[i] = NULL;
+    }
+  *n = 0;
+}
+
+
+/* Re-certify the batch of N certificates; add to the counts.  */
+static gpg_error_t
+recertify_batch (ca_t *ca, db_cert_t **rows, pgp_cert_t **certs, size_t n,
+                 const ca_policy_t *policy, size_t *r_uids, size_t *r_certs)
+{
+  gpg_error_t err;
+  ca_bulk_result_t res;
+
+  err = ca_bulk_certify_stored (ca, rows, certs, n, policy, 0, NULL, NULL,
+                                NULL, 0, 0, &res);
+  *r_uids += res.certifications;
+  *r_certs += res.changed;
+  batch_clear (rows, certs, &n);
   return err;
 }
 
@@ -120,11 +147,11 @@ ca_recertify (ca_t *ca, const pgp_cert_t *old, const char *what,
               size_t *r_certs)
 {
   gpg_error_t err;
-  pgp_signer_t signer;
-  db_cert_t *row = NULL;
-  pgp_cert_t *cert = NULL;
+  db_cert_t *rows[RECERTIFY_BATCH], *row = NULL;
+  pgp_cert_t *certs[RECERTIFY_BATCH], *cert = NULL;
+  ca_policy_t policy;
   int64_t after = 0;
-  size_t n;
+  size_t n = 0;
 
   *r_uids = *r_certs = 0;
   if (!now)
@@ -135,9 +162,14 @@ ca_recertify (ca_t *ca, const pgp_cert_t *old, const char *what,
   err = check_old_key (ca, old, what, now);
   if (err)
     return err;
-  err = ca->backend->ops->certifier (ca->backend, &signer);
-  if (err)
-    return err;
+  memset (&policy, 0, sizeof policy);
+  policy.recertify_old = old;
+  policy.recertify_cur = ca->cert;
+  policy.recertify_now = now;
+  policy.validity = days * 86400u;
+
+  /* In batches through the bulk machinery: threads on a softkey, every
+   * card of a card CA.  All in the caller's transaction.  */
   for (;;)
     {
       err = db_cert_next (ca->db, NULL, after, &row);
@@ -152,24 +184,32 @@ ca_recertify (ca_t *ca, const pgp_cert_t *old, const char *what,
           break;
         }
       after = row->id;
-      if (!row->inactive)
+      if (row->inactive)
         {
-          err = ca_parse_stored_cert (row->pub_cert, row->fingerprint,
-                                      &cert);
-          if (!err)
-            err = recertify_cert (ca, &signer, old, row, cert, now,
-                                  days * 86400u, &n);
+          db_cert_release (row);
+          continue;
+        }
+      err = ca_parse_stored_cert (row->pub_cert, row->fingerprint, &cert);
+      if (err)
+        {
+          db_cert_release (row);
+          break;
+        }
+      rows[n] = row;
+      certs[n] = cert;
+      n++;
+      if (n == RECERTIFY_BATCH)
+        {
+          err = recertify_batch (ca, rows, certs, n, &policy, r_uids,
+                                 r_certs);
+          n = 0;
           if (err)
             break;
-          *r_uids += n;
-          *r_certs += !!n;
         }
-      pgp_cert_release (cert);
-      db_cert_release (row);
-      cert = NULL;
-      row = NULL;
     }
-  pgp_cert_release (cert);
-  db_cert_release (row);
+  if (!err && n)
+    err = recertify_batch (ca, rows, certs, n, &policy, r_uids, r_certs);
+  else
+    batch_clear (rows, certs, &n);
   return err;
 }

@@ -175,7 +175,8 @@ static const struct ca_backend_ops softkey_ops =
     softkey_release,
     1,
     NULL,
-    NULL                       /* No card.  */
+    NULL,                      /* No card.  */
+    NULL
   };
 
 

@@ -149,6 +149,22 @@ typedef struct ca_summary
   uint32_t expires;            /* When the CA key expires (0: never).  */
 } ca_summary_t;
 
+/* A backup card of a card CA (`ca set-backend card --add').  */
+typedef struct ca_backup_card
+{
+  struct ca_backup_card *next;
+  char ident[14];
+  char *reader;                /* Its reader, NULL if not known (the
+                                * card is not present, or no card
+                                * server answered).  */
+} ca_backup_card_t;
+
+/* The backup cards of the CA in the order they were added (none, or
+ * not a card CA: *R_LIST NULL); with PROBE, the card server is asked
+ * for their readers (a failure there only leaves them unknown).  */
+gpg_error_t ca_backup_cards (ca_t *ca, int probe, ca_backup_card_t **r_list);
+void ca_backup_cards_release (ca_backup_card_t *list);
+
 /* Fill *R_SUM for the loaded CA (release with ca_summary_release).  */
 gpg_error_t ca_get_summary (ca_t *ca, ca_summary_t *r_sum);
 /* Release the contents of SUM and clear it (NULL ok).  */
@@ -197,6 +213,13 @@ typedef struct ca_policy
   uint32_t renew_until;        /* A User ID is skipped when a good CA
                                 * certification of it is valid after
                                 * this time (0: any good one).  */
+  /* Re-certification (ca re-certify) instead of the rules above: every
+   * User ID bound to the key that carries a valid certification by
+   * RECERTIFY_OLD and none by RECERTIFY_CUR at RECERTIFY_NOW, which is
+   * also the creation time of the certifications.  */
+  const pgp_cert_t *recertify_old;
+  const pgp_cert_t *recertify_cur;
+  uint32_t recertify_now;
 } ca_policy_t;
 
 /* A certification made, for the audit record.  */
@@ -207,6 +230,7 @@ typedef struct ca_made_sig
   uint32_t created;
   char *sig_b64;               /* Base64 of the signature packet.  */
   char hash[65];               /* Its SHA-256 (hex).  */
+  char card[14];               /* The card that made it ("": no card).  */
 } ca_made_sig_t;
 
 void ca_made_sig_release (ca_made_sig_t *list);

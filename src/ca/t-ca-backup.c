@@ -163,6 +163,29 @@ bulk_in (void *opaque)
 }
 
 
+/* The backup cards of the CA of NAME as "IDENT+ IDENT- ..." in BUF (+:
+ * its reader is known), "" for none, "error" on error.  */
+static const char *
+backups (const char *name, int probe, char *buf, size_t size)
+{
+  ca_opts_t opts = tca_opts (name);
+  ca_t *ca = NULL;
+  ca_backup_card_t *list = NULL, *b;
+  size_t n = 0;
+
+  *buf = 0;
+  if (ca_open (&opts, CA_OPEN_READONLY, &ca)
+      || ca_backup_cards (ca, probe, &list))
+    snprintf (buf, size, "error");
+  for (b = list; b && n < size; b = b->next)
+    n += snprintf (buf + n, size - n, "%s%s%c", n ? " " : "", b->ident,
+                   b->reader && *b->reader ? '+' : '-');
+  ca_backup_cards_release (list);
+  ca_release (ca);
+  return buf;
+}
+
+
 /* One bulk run of 8 keys with every card server dying after N APDUs:
  * 1 when it certified all keys, 2 when it did so although a card was
  * lost in the middle, 0 when it failed.  */
@@ -270,6 +293,15 @@ main (void)
   pin_of (s3.backend, pin3);
   ok_err (add ("ca.db", "FFFE:0000A003", pin3), "card 3 recorded");
 
+  ok (!strcmp (backups ("ca.db", 1, buf, sizeof buf),
+               "FFFE:0000A002+ FFFE:0000A003+"),
+      "ca_backup_cards: both, with their readers (%s)", buf);
+  ok (!strcmp (backups ("ca.db", 0, buf, sizeof buf),
+               "FFFE:0000A002- FFFE:0000A003-"),
+      "without a probe no reader (%s)", buf);
+  ok (!strcmp (backups ("b2.db", 1, buf, sizeof buf), ""),
+      "a card CA without backup cards (%s)", buf);
+
   ok_err (bulk ("ca.db", 6, &made), "bulk on the three cards");
   ok (made == 6, "6 certifications (%zu)", made);
   test_card_dies ();
@@ -279,6 +311,9 @@ main (void)
   ok_err (bulk ("ca.db", 3, &made), "bulk without card 1");
   ok (made == 3, "3 certifications (%zu)", made);
   tca_vcard_insert (2, 0);
+  ok (!strcmp (backups ("ca.db", 1, buf, sizeof buf),
+               "FFFE:0000A002- FFFE:0000A003+"),
+      "card 2 pulled: its reader unknown (%s)", buf);
   ok_err (bulk ("ca.db", 2, &made), "bulk on card 3 alone");
   ok (made == 2, "2 certifications (%zu)", made);
   tca_vcard_insert (3, 0);
@@ -303,6 +338,8 @@ main (void)
              : gpg_error (GPG_ERR_BUG), GPG_ERR_NOT_SUPPORTED,
              "no backup card for a softkey CA");
     ca_release (ca);
+    ok (!strcmp (backups ("soft.db", 1, buf, sizeof buf), ""),
+        "ca_backup_cards of a softkey CA: none (%s)", buf);
   }
 
   ca_summary_release (&s1);

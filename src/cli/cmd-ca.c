@@ -100,15 +100,19 @@ cmd_ca_show (const ca_opts_t *opts, int argc, char **argv)
   gpg_error_t err;
   ca_t *ca = NULL;
   ca_info_t info;
+  ca_backup_card_t *backups = NULL, *b;
   int colons;
 
   err = cmd_colons_options (argc, argv, &colons);
   if (err)
     return err;
   err = ca_open (opts, CA_OPEN_READONLY, &ca);
+  if (!err)
+    err = ca_backup_cards (ca, 1, &backups);
   if (!err && colons)
     {
-      /* ca:DOMAIN:FINGERPRINT:CREATED:BACKEND:USERID: (no PIN).  */
+      /* ca:DOMAIN:FINGERPRINT:CREATED:BACKEND:USERID:EXPIRES: (no PIN),
+       * then cacard:IDENT:READER: per backup card.  */
       ca_get_info (ca, &info);
       cmd_colons_start (stdout, "ca");
       cmd_colons_str (stdout, info.domain);
@@ -116,10 +120,29 @@ cmd_ca_show (const ca_opts_t *opts, int argc, char **argv)
       cmd_colons_num (stdout, info.created);
       cmd_colons_str (stdout, info.backend);
       cmd_colons_str (stdout, info.uid);
+      if (info.expires)
+        cmd_colons_num (stdout, info.expires);
+      else
+        cmd_colons_str (stdout, NULL);
       cmd_colons_end (stdout);
+      for (b = backups; b; b = b->next)
+        {
+          cmd_colons_start (stdout, "cacard");
+          cmd_colons_str (stdout, b->ident);
+          cmd_colons_str (stdout, b->reader);
+          cmd_colons_end (stdout);
+        }
     }
   else if (!err)
-    err = cmd_print_ca (ca, stdout);
+    {
+      err = cmd_print_ca (ca, stdout);
+      for (b = backups; !err && b; b = b->next)
+        if (b->reader)
+          printf ("  Backup card: %s (reader %s)\n", b->ident, b->reader);
+        else
+          printf ("  Backup card: %s\n", b->ident);
+    }
+  ca_backup_cards_release (backups);
   ca_release (ca);
   return err;
 }

@@ -12,7 +12,7 @@ check "ca show --with-colons" oca -d "$DB" ca show --with-colons
 is "ca show: one record" "$(grep -c . "$T/out")" 1
 created=$(oca -d "$DB" ca export | "$GPG" --with-colons --show-keys 2>/dev/null | awk -F: '$1=="pub"{print $6; exit}')
 is "ca show: the record" "$(cat "$T/out")" \
-  "ca:example.org:$CA:$created:softkey:OpenPGP CA <openpgp-ca@example.org>:"
+  "ca:example.org:$CA:$created:softkey:OpenPGP CA <openpgp-ca@example.org>::"
 
 # Users: one made here, one imported with a name that needs escaping
 # and a User ID the CA does not certify.

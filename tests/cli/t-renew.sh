@@ -24,6 +24,10 @@ check "ca init --validity 400" ocad ca init --domain example.org --algo ed25519 
 like "ca init shows the expiration" "$T/out" "^   Expiration: $(date -u -d @$((NOW + 400 * 86400)) +%Y-%m-%d) "
 CA=$(ca_fpr "$DB")
 CAK=$(keyid "$CA")
+CAEXP=$(ocad ca export | gpg_ --with-colons --show-keys 2>/dev/null | awk -F: '$1=="pub"{print $7; exit}')
+check "ca show --with-colons" ocad ca show --with-colons
+like "the ca record ends with the expiration (as gpg sees it)" "$T/out" \
+  "^ca:example.org:$CA:[0-9]+:softkey:[^:]*:$CAEXP:\$"
 check "user check expiry: the CA key expires after 30 days" ocad user check expiry
 test -s "$T/err"; is "no warning" $? 1
 check "user check expiry -d 500: it expires before" ocad user check expiry -d 500
@@ -186,5 +190,7 @@ is "gpg: one User ID self-signature (old ones replaced)" \
 is "gpg: one direct-key signature" "$(grep -c "^sig:.*:$CAK:.*:1fx:" "$T/casigs")" 1
 check "ca show without expiration" ocad ca show
 unlike "no expiration line" "$T/out" "Expiration"
+check "ca show --with-colons without expiration" ocad ca show --with-colons
+like "an empty expiration field" "$T/out" "^ca:example.org:$CA:[0-9]+:softkey:[^:]*::\$"
 check "audit after all this" ocad ca audit
 tap_done
