@@ -35,6 +35,8 @@ struct scd_client_s
   int via_agent;
   scd_pin_cb_t pin_cb;
   void *pin_opaque;
+  scd_pinpad_cb_t pinpad_cb;
+  void *pinpad_opaque;
 };
 
 /* A log callback that logs nothing: library code never prints.  */
@@ -194,6 +196,28 @@ answer_pin (struct transact_parm_s *parm, const char *keyword,
 }
 
 
+/* Tell the pin-pad callback of SCD about the prompt ARGS ("|FLAGS|
+ * text", escaped) of a POPUPPINPADPROMPT.  */
+static gpg_error_t
+answer_pinpad (scd_client_t scd, const char *args)
+{
+  gpg_error_t err;
+  scd_pinflags_t flags;
+  unsigned char *prompt = NULL;
+  size_t promptlen;
+  const char *p;
+
+  memset (&flags, 0, sizeof flags);
+  p = scd_pinflags_parse (args, &flags);
+  err = scd_unescape (p, strlen (p), 0, &prompt, &promptlen);
+  if (!err)
+    err = scd->pinpad_cb (scd->pinpad_opaque, (const char *)prompt,
+                          flags.admin);
+  xfree (prompt);
+  return err;
+}
+
+
 /* The assuan_transact inquiry callback.  */
 static gpg_error_t
 inquire_cb (void *opaque, const char *line)
@@ -217,6 +241,13 @@ inquire_cb (void *opaque, const char *line)
                               0);
       assuan_end_confidential (parm->scd->ctx);
       return err;
+    }
+  if (!strcmp (keyword, "POPUPPINPADPROMPT") && parm->scd->pinpad_cb)
+    return answer_pinpad (parm->scd, args);
+  if (!strcmp (keyword, "DISMISSPINPADPROMPT") && parm->scd->pinpad_cb)
+    {
+      parm->scd->pinpad_cb (parm->scd->pinpad_opaque, NULL, 0);
+      return 0;
     }
   /* Notifications that want an empty answer.  */
   if (!strcmp (keyword, "PINENTRY_LAUNCHED")
@@ -550,6 +581,25 @@ scd_client_set_pin_cb (scd_client_t scd, scd_pin_cb_t cb, void *opaque)
 {
   scd->pin_cb = cb;
   scd->pin_opaque = opaque;
+}
+
+
+void
+scd_client_set_pinpad_cb (scd_client_t scd, scd_pinpad_cb_t cb,
+                          void *opaque)
+{
+  scd->pinpad_cb = cb;
+  scd->pinpad_opaque = opaque;
+}
+
+
+gpg_error_t
+scd_client_agent_pinentry (scd_client_t scd)
+{
+  if (!scd->via_agent)
+    return 0;
+  return assuan_transact (scd->ctx, "OPTION pinentry-mode=ask",
+                          NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
 

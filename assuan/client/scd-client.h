@@ -101,6 +101,22 @@ void scd_client_release (scd_client_t scd);
 /* Install the PIN callback.  */
 void scd_client_set_pin_cb (scd_client_t scd, scd_pin_cb_t cb, void *opaque);
 
+/* The pin-pad callback: the server lets the reader's pin-pad collect a
+ * PIN (INQUIRE POPUPPINPADPROMPT, PROMPT is its text without flags,
+ * percent-unescaped; ADMIN set for the Admin PIN) or says the entry is
+ * over (DISMISSPINPADPROMPT: PROMPT NULL).  An error from the first
+ * cancels the operation.  Without a callback both are acknowledged
+ * silently.  */
+typedef gpg_error_t (*scd_pinpad_cb_t) (void *opaque, const char *prompt,
+                                        int admin);
+void scd_client_set_pinpad_cb (scd_client_t scd, scd_pinpad_cb_t cb,
+                               void *opaque);
+
+/* Through gpg-agent: let the agent's own pinentry show its prompts
+ * (pinentry-mode ask) instead of the loopback inquiries.  A pin-pad
+ * needs it: gpg-agent refuses the pin-pad prompt in loopback mode.  */
+gpg_error_t scd_client_agent_pinentry (scd_client_t scd);
+
 /* True when connected through gpg-agent.  */
 int scd_client_via_agent (scd_client_t scd);
 

@@ -803,11 +803,14 @@ checkpin_card (scd_session_t sess, scd_card_t card, int keyno, void *arg)
                          "Verification of Admin PIN is currently "
                          "prohibited through this command");
       else
-        err = app_openpgp_verify (card->app, 3, APP_FLAG_INSIST,
+        err = app_openpgp_verify (card->app, 3, APP_FLAG_INSIST
+                                  | (scd_pin_flags () & APP_FLAG_PINPAD),
                                   scd_pin_cb, sess);
     }
   else
-    err = app_openpgp_verify (card->app, 2, APP_FLAG_INSIST, scd_pin_cb, sess);
+    err = app_openpgp_verify (card->app, 2, APP_FLAG_INSIST
+                              | (scd_pin_flags () & APP_FLAG_PINPAD),
+                              scd_pin_cb, sess);
 
   return err;
 }

@@ -62,6 +62,13 @@ ca_card_add_backup (ca_t *ca, const char *ident, const ca_card_ui_t *ui)
   if (err)
     return ca_set_errmsg (err, "invalid OpenPGP card backend configuration "
                           "in the database");
+  if (ca_card_pin_is_pinpad (main_pin))
+    {
+      err = ca_set_errmsg (gpg_error (GPG_ERR_NOT_SUPPORTED),
+                           "backup cards of a CA whose PIN is typed on the "
+                           "reader's pin-pad are not supported");
+      goto leave;
+    }
   if (!ident || !ca_card_ident_valid (ident))
     {
       err = ca_set_errmsg (gpg_error (GPG_ERR_INV_VALUE),

@@ -373,7 +373,8 @@ backend_open (ca_backend_t *be)
   if (cb->open_err)
     return cb->open_err;
 
-  err = ca_card_connect (cb->route, &cb->conn);
+  err = ca_card_connect_pinpad (cb->route, ca_card_pin_is_pinpad (cb->pin),
+                                &cb->conn);
   if (err)
     goto leave;
   err = ca_card_list_cards (cb->conn, &list);
@@ -482,7 +483,8 @@ pool_add (ca_backend_t *be, ca_card_conn_t **conn0, ca_card_entry_t *e,
     }
   else
     {
-      err = ca_card_connect (cb->route, &pc->conn);
+      err = ca_card_connect_pinpad (cb->route, ca_card_pin_is_pinpad (pin),
+                                    &pc->conn);
       if (err)
         return err;
     }
@@ -539,7 +541,8 @@ pool_open (ca_backend_t *be)
       err = oca_error_from_errno ();
       goto leave;
     }
-  err = ca_card_connect (cb->route, &conn0);
+  err = ca_card_connect_pinpad (cb->route, ca_card_pin_is_pinpad (cb->pin),
+                                &conn0);
   if (!err)
     err = ca_card_list_cards (conn0, &list);
   if (err)

@@ -52,19 +52,24 @@
 
 /* Parse CONFIG into *R_IDENT (xfree), *R_PIN (secure memory,
  * wipe_and_free_string) and *R_ROUTE.  GPG_ERR_INV_VALUE if it is not
- * a card configuration.  */
+ * a card configuration.  A pin-pad CA ("card;IDENT;;pinpad[;ROUTE]")
+ * stores no PIN: *R_PIN is then "" (ca_card_pin_is_pinpad).  */
 gpg_error_t ca_card_parse_config (const char *config, char **r_ident,
                                   char **r_pin, int *r_route);
 
 /* Build the configuration string (secure memory,
- * wipe_and_free_string).  GPG_ERR_INV_VALUE for what would not parse
- * back.  */
+ * wipe_and_free_string); PIN "" makes a pin-pad configuration.
+ * GPG_ERR_INV_VALUE for what would not parse back.  */
 gpg_error_t ca_card_make_config (const char *ident, const char *pin,
                                  int route, char **r_config);
 
 /* The `ca show' backend description "OpenPGP card IDENT [User PIN
  * PIN]" of a card configuration, in secure memory
  * (wipe_and_free_string).  */
+/* True when PIN, as ca_card_parse_config returns it, stands for the
+ * reader's pin-pad (no PIN stored).  */
+#define ca_card_pin_is_pinpad(pin) (!*(pin))
+
 gpg_error_t ca_card_describe (const char *ident, const char *pin, int route,
                               char **r_text);
 
@@ -92,9 +97,12 @@ typedef enum ca_pin_state
                                 * new Admin PIN PIN: every answer PIN.  */
     CA_PIN_SET,                /* User PIN = Admin PIN = PIN (a CA's
                                 * card).  */
-    CA_PIN_REJECTED            /* The card rejected a PIN: none is sent
+    CA_PIN_REJECTED,           /* The card rejected a PIN: none is sent
                                 * again (a wrong stored PIN must not
                                 * block the card).  */
+    CA_PIN_PINPAD              /* The operator types every PIN on the
+                                * reader's pin-pad: a PIN request is
+                                * refused (GPG_ERR_NO_PIN_ENTRY).  */
   }
 ca_pin_state_t;
 
@@ -139,6 +147,13 @@ void ca_card_entry_release (ca_card_entry_t *list);
  * none).  On the oca-scd route a card held exclusively by another
  * program is reached through gpg-agent (ca_card_route_fallback).  */
 gpg_error_t ca_card_connect (int route, ca_card_conn_t **r_conn);
+/* The same; PINPAD: the operator types every PIN on the reader's
+ * pin-pad (oca-scd with enable-pinpad-varlen; through gpg-agent, the
+ * agent's pinentry shows the prompt), "Enter the User PIN on the
+ * reader's pin-pad" is said when the reader collects it, and a PIN
+ * request fails (state CA_PIN_PINPAD).  */
+gpg_error_t ca_card_connect_pinpad (int route, int pinpad,
+                                    ca_card_conn_t **r_conn);
 void ca_card_conn_release (ca_card_conn_t *conn);
 /* The route CONN really takes (CA_ROUTE_AGENT after a fallback).  */
 int ca_card_conn_route (ca_card_conn_t *conn);
@@ -224,7 +239,9 @@ gpg_error_t ca_card_set_pins (ca_card_conn_t *conn, const char *newpin);
 
 /* Make PIN the connection's PIN (User = Admin), select the card
  * SERIALNO and verify the User PIN; with an error message naming IDENT
- * on failure.  A PIN the card rejects is GPG_ERR_BAD_PIN and is not
+ * on failure.  On a pin-pad connection PIN is unused: the operator
+ * types the User PIN on the pad (a clear message for a wrong PIN,
+ * Cancel and the reader's timeout).  A PIN the card rejects is GPG_ERR_BAD_PIN and is not
  * sent again.  A stored PIN (ENTERED false) is not tried when the card
  * has fewer than 2 tries left; a PIN the operator ENTERED is tried
  * while any try is left.  */

@@ -2,7 +2,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * What is stored in cacerts.backend for a card CA ("card;IDENT;PIN"
- * and the route, see ca-card.h), how `ca show' describes it, and the
+ * and the route; "card;IDENT;;pinpad" and the route for a CA whose
+ * operator types the PIN on the reader's pin-pad, see ca-card.h), how `ca show' describes it, and the
  * random PIN oca sets on the cards it personalises.
  */
 #include <config.h>
@@ -55,8 +56,10 @@ ca_card_parse_config (const char *config, char **r_ident, char **r_pin,
                       int *r_route)
 {
   gpg_error_t err = 0;
-  const char *f[4];
-  size_t flen[4];
+  const char *f[5];
+  size_t flen[5];
+  int pinpad = 0;
+  size_t i;
   size_t nf = 0;
   const char *p, *s;
   char *ident = NULL, *pin = NULL;
@@ -80,18 +83,23 @@ ca_card_parse_config (const char *config, char **r_ident, char **r_pin,
         break;
       p = s + 1;
     }
-  if (nf < 2 || nf > 3 || !flen[0] || !flen[1] || flen[0] > 32
-      || flen[1] > 64)
+  if (nf < 2 || !flen[0] || flen[0] > 32 || flen[1] > 64)
     return gpg_error (GPG_ERR_INV_VALUE);
-  if (nf == 3)
+  /* After the PIN: "pinpad" (first), then the route, each at most
+   * once.  */
+  for (i = 2; i < nf; i++)
     {
-      if (flen[2] == 9 && !strncmp (f[2], "gpg-agent", 9))
+      if (i == 2 && flen[i] == 6 && !strncmp (f[i], "pinpad", 6))
+        pinpad = 1;
+      else if (i == nf - 1 && flen[i] == 9 && !strncmp (f[i], "gpg-agent", 9))
         route = CA_ROUTE_AGENT;
-      else if (flen[2] == 7 && !strncmp (f[2], "oca-scd", 7))
+      else if (i == nf - 1 && flen[i] == 7 && !strncmp (f[i], "oca-scd", 7))
         route = CA_ROUTE_OCA_SCD;
       else
         return gpg_error (GPG_ERR_INV_VALUE);
     }
+  if (nf > 3 + (size_t)pinpad || !pinpad != !!flen[1])
+    return gpg_error (GPG_ERR_INV_VALUE);
   ident = xtrymalloc (flen[0] + 1);
   pin = xtrymalloc_secure (flen[1] + 1);
   if (!ident || !pin)
@@ -125,14 +133,15 @@ ca_card_make_config (const char *ident, const char *pin, int route,
 
   *r_config = NULL;
   /* The limits of ca_card_parse_config: what is stored must parse.  */
-  if (!ident || !pin || !*ident || !*pin || strlen (ident) > 32
+  if (!ident || !pin || !*ident || strlen (ident) > 32
       || strlen (pin) > 64 || strchr (ident, ';') || strchr (pin, ';'))
     return gpg_error (GPG_ERR_INV_VALUE);
-  n = 5 + strlen (ident) + 1 + strlen (pin) + 11;
+  n = 5 + strlen (ident) + 1 + strlen (pin) + 7 + 11;
   s = xtrymalloc_secure (n);
   if (!s)
     return oca_error_from_errno ();
-  snprintf (s, n, "card;%s;%s%s", ident, pin,
+  snprintf (s, n, "card;%s;%s%s%s", ident, pin,
+            ca_card_pin_is_pinpad (pin) ? ";pinpad" : "",
             route == CA_ROUTE_AGENT ? ";gpg-agent" : "");
   *r_config = s;
   return 0;
@@ -149,11 +158,15 @@ ca_card_describe (const char *ident, const char *pin, int route,
   char *s;
 
   *r_text = NULL;
-  n = strlen (ident) + strlen (pin) + strlen (via) + 32;
+  n = strlen (ident) + strlen (pin) + strlen (via) + 64;
   s = xtrymalloc_secure (n);
   if (!s)
     return oca_error_from_errno ();
-  snprintf (s, n, "OpenPGP card %s [User PIN %s]%s", ident, pin, via);
+  if (ca_card_pin_is_pinpad (pin))
+    snprintf (s, n, "OpenPGP card %s [User PIN on the reader's pin-pad]%s",
+              ident, via);
+  else
+    snprintf (s, n, "OpenPGP card %s [User PIN %s]%s", ident, pin, via);
   *r_text = s;
   return 0;
 }

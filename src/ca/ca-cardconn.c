@@ -42,6 +42,8 @@ struct ca_card_conn
                                 * the rest of a batch fails at once.  */
   char selected[65];           /* Serial number of the selected card.  */
   int held;                    /* Through gpg-agent: scdaemon holds it.  */
+  int pinpad;                  /* PINs are typed on the reader's pin-pad.  */
+  int pin_asked;               /* ... but the server asked us for one.  */
 };
 
 
@@ -99,8 +101,25 @@ static gpg_error_t
 pin_cb (void *opaque, const scd_pin_request_t *req, char **r_pin)
 {
   ca_card_conn_t *conn = opaque;
+  gpg_error_t err;
 
-  return ca_pin_answer (&conn->pins, req, r_pin);
+  err = ca_pin_answer (&conn->pins, req, r_pin);
+  if (gpg_err_code (err) == GPG_ERR_NO_PIN_ENTRY)
+    conn->pin_asked = 1;
+  return err;
+}
+
+
+/* The pin-pad callback of the scd client: the reader is about to
+ * collect a PIN (PROMPT), or is done (PROMPT NULL).  */
+static gpg_error_t
+pinpad_cb (void *opaque, const char *prompt, int admin)
+{
+  (void)opaque;
+  if (prompt)
+    ca_notice ("Enter the %s on the reader's pin-pad",
+               admin ? "Admin PIN" : "User PIN");
+  return 0;
 }
 
 
@@ -124,9 +143,19 @@ scd_program (void)
 gpg_error_t
 ca_card_connect (int route, ca_card_conn_t **r_conn)
 {
+  return ca_card_connect_pinpad (route, 0, r_conn);
+}
+
+
+/* See ca-card.h.  */
+gpg_error_t
+ca_card_connect_pinpad (int route, int pinpad, ca_card_conn_t **r_conn)
+{
   gpg_error_t err;
   ca_card_conn_t *conn;
   const char *pgm = NULL;
+  static const char *const pinpad_args[] = { "--enable-pinpad-varlen",
+                                             NULL };
 
   *r_conn = NULL;
   conn = xtrycalloc (1, sizeof *conn);
@@ -138,7 +167,8 @@ ca_card_connect (int route, ca_card_conn_t **r_conn)
   else
     {
       pgm = scd_program ();
-      err = scd_client_spawn (&conn->scd, pgm, NULL, SCD_SPAWN_KEEP_STDERR);
+      err = scd_client_spawn (&conn->scd, pgm, pinpad ? pinpad_args : NULL,
+                              SCD_SPAWN_KEEP_STDERR);
       if (!err && ca_card_route_fallback (&conn->scd))
         {
           conn->route = CA_ROUTE_AGENT;
@@ -157,6 +187,26 @@ ca_card_connect (int route, ca_card_conn_t **r_conn)
       return err;
     }
   scd_client_set_pin_cb (conn->scd, pin_cb, conn);
+  if (pinpad)
+    {
+      conn->pinpad = 1;
+      scd_client_set_pinpad_cb (conn->scd, pinpad_cb, conn);
+      /* gpg-agent shows the pin-pad prompt with its pinentry.  */
+      err = scd_client_agent_pinentry (conn->scd);
+      if (err)
+        {
+          ca_set_errmsg (err, "can't set up gpg-agent for the pin-pad: %s",
+                         gpg_strerror (err));
+          ca_card_conn_release (conn);
+          return err;
+        }
+      err = ca_pins_set (&conn->pins, CA_PIN_PINPAD, NULL);
+      if (err)
+        {
+          ca_card_conn_release (conn);
+          return err;
+        }
+    }
   *r_conn = conn;
   return 0;
 }
@@ -862,6 +912,58 @@ verify_user_pin (ca_card_conn_t *conn, const char *serialno,
 }
 
 
+/* ca_card_unlock on a pin-pad connection: the operator types the
+ * User PIN on the reader's pin-pad (oca-scd, or GnuPG's scdaemon
+ * through gpg-agent, tells the reader to collect it).  */
+static gpg_error_t
+unlock_pinpad (ca_card_conn_t *conn, const char *serialno,
+               const scd_cardinfo_t *info, const char *ident)
+{
+  gpg_error_t err;
+
+  err = ca_card_select (conn, serialno, NULL);
+  if (err)
+    return ca_card_errmsg (err, ident, "selecting the card");
+  if (info && info->chv_status_valid && !info->chv_status[4])
+    return ca_set_errmsg (gpg_error (GPG_ERR_PIN_BLOCKED),
+                          "The User PIN of OpenPGP card %s is blocked",
+                          ident);
+  /* Through gpg-agent the prompt goes to the agent's pinentry.  */
+  if (scd_client_via_agent (conn->scd))
+    pinpad_cb (conn, "", 0);
+  conn->pin_asked = 0;
+  err = scd_client_checkpin (conn->scd, serialno);
+  if (!err)
+    return 0;
+  if (conn->pin_asked)
+    return ca_set_errmsg (err, "The card server asked oca for the User PIN "
+                          "of OpenPGP card %s instead of taking it on the "
+                          "reader's pin-pad (the reader has no pin-pad, or "
+                          "GnuPG's scdaemon lacks enable-pinpad-varlen)",
+                          ident);
+  switch (gpg_err_code (err))
+    {
+    case GPG_ERR_BAD_PIN:
+      return ca_set_errmsg (err, "The User PIN typed on the reader's "
+                            "pin-pad was rejected by OpenPGP card %s",
+                            ident);
+    case GPG_ERR_CANCELED:
+      return ca_set_errmsg (err, "PIN entry on the reader's pin-pad was "
+                            "cancelled (OpenPGP card %s)", ident);
+    case GPG_ERR_TIMEOUT:
+      return ca_set_errmsg (err, "PIN entry on the reader's pin-pad timed "
+                            "out (OpenPGP card %s)", ident);
+    case GPG_ERR_INV_LENGTH:
+      return ca_set_errmsg (err, "The PIN typed on the reader's pin-pad "
+                            "is too short or too long (OpenPGP card %s)",
+                            ident);
+    default:
+      return ca_card_errmsg (err, ident, "verifying the User PIN on the "
+                             "reader's pin-pad");
+    }
+}
+
+
 /* See ca-card.h.  */
 gpg_error_t
 ca_card_unlock (ca_card_conn_t *conn, const char *serialno,
@@ -870,6 +972,8 @@ ca_card_unlock (ca_card_conn_t *conn, const char *serialno,
 {
   gpg_error_t err;
 
+  if (conn->pinpad)
+    return unlock_pinpad (conn, serialno, info, ident);
   err = ca_pins_set (&conn->pins, CA_PIN_SET, pin);
   if (!err)
     err = ca_card_select (conn, serialno, NULL);

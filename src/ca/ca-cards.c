@@ -188,8 +188,9 @@ ca_card_set_touch (ca_t *ca, const char *ident, int keyno, int policy,
                            ca_ident);
       goto leave;
     }
-  err = ca_card_connect (ca->card_route == CA_ROUTE_STORED ? stored_route
-                         : ca->card_route, &conn);
+  err = ca_card_connect_pinpad (ca->card_route == CA_ROUTE_STORED
+                                ? stored_route : ca->card_route,
+                                ca_card_pin_is_pinpad (pin), &conn);
   if (!err)
     err = ca_card_list_cards (conn, &list);
   if (err)
@@ -220,7 +221,9 @@ ca_card_set_touch (ca_t *ca, const char *ident, int keyno, int policy,
       if (err)
         goto leave;
     }
-  err = ca_card_conn_set_pins (conn, CA_PIN_SET, pin);
+  /* A pin-pad CA: the connection takes the Admin PIN on the pad.  */
+  err = ca_card_pin_is_pinpad (pin) ? 0
+    : ca_card_conn_set_pins (conn, CA_PIN_SET, pin);
   if (!err)
     err = ca_card_select (conn, e->serialno, NULL);
   if (err)

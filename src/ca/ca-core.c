@@ -124,6 +124,7 @@ ca_open (const ca_opts_t *opts, unsigned int flags, ca_t **r_ca)
   if (!ca)
     return oca_error_from_errno ();
   ca->card_route = opts->card_route;
+  ca->pinpad = opts->pinpad;
   ca->unattended = !!(flags & CA_OPEN_UNATTENDED);
   ca->dbfile = xtrystrdup (opts->dbfile);
   if (!ca->dbfile)

@@ -108,6 +108,7 @@ struct ca
   db_t db;
   char *dbfile;
   int card_route;              /* ca_opts_t.card_route.  */
+  int pinpad;                  /* ca_opts_t.pinpad.  */
   int created_file;            /* ca_open created DBFILE.  */
   int unattended;              /* CA_OPEN_UNATTENDED.  */
   int committed;

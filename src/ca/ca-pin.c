@@ -16,6 +16,7 @@
  *   RESET      PIN        PIN        PIN        -
  *   SET        PIN        PIN        -          -
  *   REJECTED   (nothing is sent again: GPG_ERR_BAD_PIN)
+ *   PINPAD     (the reader's pin-pad collects PINs: GPG_ERR_NO_PIN_ENTRY)
  *
  * "-" is GPG_ERR_NO_PIN; a Resetting Code or a fifth request within
  * one command (a command asks once, PASSWD up to three times) cancels
@@ -46,7 +47,8 @@ static const unsigned char answers[][3] =
     [CA_PIN_CHANGE]   = { ANS_DEFAULT_USER, ANS_DEFAULT_ADMIN, ANS_PIN },
     [CA_PIN_RESET]    = { ANS_PIN, ANS_PIN, ANS_PIN },
     [CA_PIN_SET]      = { ANS_PIN, ANS_PIN, ANS_NONE },
-    [CA_PIN_REJECTED] = { ANS_NONE, ANS_NONE, ANS_NONE }
+    [CA_PIN_REJECTED] = { ANS_NONE, ANS_NONE, ANS_NONE },
+    [CA_PIN_PINPAD]   = { ANS_NONE, ANS_NONE, ANS_NONE }
   };
 
 
@@ -92,6 +94,8 @@ ca_pin_answer (const ca_pins_t *pins, const scd_pin_request_t *req,
   *r_pin = NULL;
   if (pins->state == CA_PIN_REJECTED)
     return gpg_error (GPG_ERR_BAD_PIN);
+  if (pins->state == CA_PIN_PINPAD)
+    return gpg_error (GPG_ERR_NO_PIN_ENTRY);
   if (req->seq > 3 || req->resetcode)
     return gpg_error (GPG_ERR_CANCELED);
   if ((unsigned int)pins->state >= DIM (answers))

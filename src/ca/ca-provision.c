@@ -67,6 +67,10 @@ typedef struct flow
   ca_card_entry_t *list;       /* The cards present.  */
   ca_card_entry_t *card;       /* The one chosen (in LIST).  */
   char *pin;                   /* Its new PIN (secure memory).  */
+  int pinpad;                  /* Store no PIN: the operator types it on
+                                * the reader's pin-pad.  */
+  int pad_conn;                /* Connect for the pin-pad (no PIN of the
+                                * card is known here).  */
 } flow_t;
 
 
@@ -185,7 +189,7 @@ flow_connect (flow_t *f)
 {
   gpg_error_t err;
 
-  err = ca_card_connect (f->route, &f->conn);
+  err = ca_card_connect_pinpad (f->route, f->pad_conn, &f->conn);
   if (!err)
     err = ca_card_list_cards (f->conn, &f->list);
   return err;
@@ -709,7 +713,12 @@ flow_store (flow_t *f, gpg_error_t (*store) (flow_t *f, const char *config,
   gpg_error_t err;
   char *config = NULL;
 
-  err = ca_card_make_config (f->card->ident, f->pin, f->route, &config);
+  if (f->pinpad && f->pin)
+    /* The PINs oca set are said now or never: nothing keeps them.  */
+    f->ui->tell (f->ui->opaque, CA_CARD_EV_PINPAD_PINS, f->card->ident,
+                 f->pin);
+  err = ca_card_make_config (f->card->ident, f->pinpad ? "" : f->pin,
+                             f->route, &config);
   if (!err)
     err = ca_begin (f->ca);
   if (err)
@@ -825,7 +834,8 @@ finish_init (flow_t *f, const char *domain, const pgp_cert_t *cert,
   if (!err && !(r_sum->domain = xtrystrdup (domain)))
     err = oca_error_from_errno ();
   if (!err)
-    err = ca_card_describe (f->card->ident, f->pin, f->route,
+    err = ca_card_describe (f->card->ident, f->pinpad ? "" : f->pin,
+                            f->route,
                             &r_sum->backend);
   if (!err)
     {
@@ -849,6 +859,14 @@ init_from_card (flow_t *f, const ca_card_init_t *req, ca_summary_t *r_sum)
     return err;
   f->ui->tell (f->ui->opaque, CA_CARD_EV_INIT_FROM_CARD, f->card->ident,
                NULL);
+  if (f->pinpad)
+    {
+      err = ca_card_unlock (f->conn, f->card->serialno, f->card->info,
+                            f->card->ident, "", 1);
+      if (!err)
+        err = finish_init (f, req->domain, req->cert, r_sum);
+      return err;
+    }
   err = f->ui->get_pin (f->ui->opaque, f->card->ident, &pin);
   if (!err && (strlen (pin) > 64 || strchr (pin, ';')))
     err = ca_set_errmsg (gpg_error (GPG_ERR_INV_VALUE),
@@ -892,6 +910,10 @@ ca_card_init (const ca_opts_t *opts, const ca_card_init_t *req,
   f.ui = ui;
   f.route = opts->card_route == CA_ROUTE_STORED ? CA_ROUTE_OCA_SCD
     : opts->card_route;
+  f.pinpad = opts->pinpad;
+  /* A card personalised here has PINs oca knows; one that holds the CA
+   * already is unlocked on the pin-pad.  */
+  f.pad_conn = opts->pinpad && req->mode == CA_INIT_FROM_CARD;
 
   /* Everything that can be checked without the card comes first.  */
   if (cert)
@@ -1067,6 +1089,7 @@ ca_card_migrate (ca_t *ca, const char *ident, const ca_card_ui_t *ui,
   f.ui = ui;
   f.route = ca->card_route == CA_ROUTE_STORED ? CA_ROUTE_OCA_SCD
     : ca->card_route;
+  f.pinpad = ca->pinpad;
   err = flow_connect (&f);
   if (!err)
     err = flow_recover (&f, ca->cert->primary->fpr, &p, NULL);
@@ -1161,9 +1184,20 @@ ca_card_set_backend (ca_t *ca, const char *ident, const ca_card_ui_t *ui)
   f.ui = ui;
   f.route = ca->card_route == CA_ROUTE_STORED ? stored_route
     : ca->card_route;
+  f.pinpad = f.pad_conn = ca->pinpad;
   err = flow_connect (&f);
   if (!err)
     err = choose_matching (&f, ident, ca->cert->primary->fpr);
+  if (!err && f.pinpad)
+    {
+      /* No PIN to store: check the card takes the one typed on the
+       * pin-pad.  */
+      err = ca_card_unlock (f.conn, f.card->serialno, f.card->info,
+                            f.card->ident, "", 1);
+      if (!err)
+        err = flow_store (&f, store_backend, NULL);
+      goto leave;
+    }
   if (!err)
     err = ui->get_pin (ui->opaque, f.card->ident, &pin);
   if (!err && (strlen (pin) > 64 || strchr (pin, ';')))

@@ -87,6 +87,10 @@ typedef struct ca_opts
                                 * for this run (CA_ROUTE_STORED: as
                                 * stored), and the default of the card
                                 * commands.  */
+  int pinpad;                  /* Card set-up (ca init/migrate/
+                                * set-backend ... card): the CA keeps no
+                                * PIN; the operator types it on the
+                                * reader's pin-pad.  */
 } ca_opts_t;
 
 typedef struct ca ca_t;
@@ -592,8 +596,12 @@ typedef enum ca_card_event
     CA_CARD_ASK_GENERATE,      /* Confirm: generate the key on IDENT (no
                                 * backup possible).  */
     CA_CARD_ASK_MIGRATE,       /* Confirm: move the CA key to IDENT.  */
-    CA_CARD_ASK_TOUCH_FIXED    /* Confirm: make the touch policy of slot
+    CA_CARD_ASK_TOUCH_FIXED,   /* Confirm: make the touch policy of slot
                                 * DETAIL fixed.  */
+    CA_CARD_EV_PINPAD_PINS     /* Pin-pad CA: DETAIL is the User PIN and
+                                * Admin PIN oca set on IDENT and does not
+                                * keep (said once, before the CA is
+                                * stored).  */
   }
 ca_card_event_t;
 

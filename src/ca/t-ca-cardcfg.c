@@ -21,12 +21,20 @@ main (void)
         "14199138", CA_ROUTE_AGENT },
       { "card;0005:00000001;a pin with spaces;oca-scd", "0005:00000001",
         "a pin with spaces", CA_ROUTE_OCA_SCD },
+      /* A pin-pad CA stores no PIN.  */
+      { "card;FFFE:01234567;;pinpad", "FFFE:01234567", "",
+        CA_ROUTE_OCA_SCD },
+      { "card;FFFE:01234567;;pinpad;gpg-agent", "FFFE:01234567", "",
+        CA_ROUTE_AGENT },
     };
   static const char *const bad[] =
     {
       NULL, "", "softkey", "card", "card;", "card;X", "card;X;",
       "card;;1234", "card;X;1234;", "card;X;1234;scdaemon",
       "card;X;1234;gpg-agent;more",
+      "card;X;;", "card;X;;gpg-agent", "card;X;1234;pinpad",
+      "card;X;;gpg-agent;pinpad", "card;X;;pinpad;pinpad",
+      "card;X;;pinpad;gpg-agent;oca-scd",
       "card;012345678901234567890123456789012;1234",
       "card;X;12345678901234567890123456789012345678901234567890123456789"
       "0123456",
@@ -60,13 +68,22 @@ main (void)
              GPG_ERR_INV_VALUE, "refuse '%s'", bad[k] ? bad[k] : "(null)");
   ok_code (ca_card_make_config ("FFFE:01234567", "12;34", 0, &config),
            GPG_ERR_INV_VALUE, "a PIN with ';' is not stored");
-  ok_code (ca_card_make_config ("FFFE:01234567", "", 0, &config),
-           GPG_ERR_INV_VALUE, "nor an empty one");
+  config = NULL;
+  ok (!ca_card_make_config ("FFFE:01234567", "", CA_ROUTE_AGENT, &config)
+      && !strcmp (config, "card;FFFE:01234567;;pinpad;gpg-agent"),
+      "an empty PIN: the pin-pad");
+  wipe_and_free_string (config);
+  ok (ca_card_pin_is_pinpad ("") && !ca_card_pin_is_pinpad ("0"),
+      "ca_card_pin_is_pinpad");
 
   ok (!ca_card_describe ("FFFE:01234567", "14199138", CA_ROUTE_OCA_SCD,
                          &text)
       && !strcmp (text, "OpenPGP card FFFE:01234567 [User PIN 14199138]")
       && gcry_is_secure (text), "describe, in secure memory");
+  wipe_and_free_string (text);
+  ok (!ca_card_describe ("FFFE:01234567", "", CA_ROUTE_OCA_SCD, &text)
+      && !strcmp (text, "OpenPGP card FFFE:01234567 [User PIN on the "
+                  "reader's pin-pad]"), "describe a pin-pad CA");
   wipe_and_free_string (text);
   ok (!ca_card_describe ("FFFE:01234567", "1", CA_ROUTE_AGENT, &text)
       && !strcmp (text, "OpenPGP card FFFE:01234567 [User PIN 1] (via "

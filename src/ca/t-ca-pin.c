@@ -62,6 +62,11 @@ static const struct
     { CA_PIN_REJECTED, "REJECTED",
       { "!BAD_PIN", "!BAD_PIN", "!BAD_PIN", "!BAD_PIN", "!BAD_PIN",
         "!BAD_PIN", "!BAD_PIN", "!BAD_PIN", "!BAD_PIN" } },
+    /* The pin-pad collects every PIN: a request is an error.  */
+    { CA_PIN_PINPAD, "PINPAD",
+      { "!NO_PIN_ENTRY", "!NO_PIN_ENTRY", "!NO_PIN_ENTRY", "!NO_PIN_ENTRY",
+        "!NO_PIN_ENTRY", "!NO_PIN_ENTRY", "!NO_PIN_ENTRY", "!NO_PIN_ENTRY",
+        "!NO_PIN_ENTRY" } },
   };
 
 
@@ -93,6 +98,7 @@ answer (const ca_pins_t *pins, const req_t *r)
     case GPG_ERR_NO_PIN:   return "!NO_PIN";
     case GPG_ERR_CANCELED: return "!CANCELED";
     case GPG_ERR_BAD_PIN:  return "!BAD_PIN";
+    case GPG_ERR_NO_PIN_ENTRY: return "!NO_PIN_ENTRY";
     default:               return "!other";
     }
 }
@@ -113,6 +119,7 @@ main (void)
                            table[i].state == CA_PIN_FACTORY
                            || table[i].state == CA_PIN_NONE
                            || table[i].state == CA_PIN_REJECTED
+                           || table[i].state == CA_PIN_PINPAD
                            ? NULL : PIN), "enter %s", table[i].name);
       for (k = 0; k < DIM (reqs); k++)
         {
@@ -121,6 +128,9 @@ main (void)
               reqs[k].what, got);
         }
     }
+  ok (pins.pin == NULL, "PINPAD holds no PIN");
+  ca_pins_set (&pins, CA_PIN_SET, PIN);
+  ca_pins_set (&pins, CA_PIN_REJECTED, NULL);
   ok (pins.pin == NULL, "REJECTED forgets the PIN");
 
   /* The personalisation as ca_card_set_pins runs it: PASSWD 3 asks the

@@ -300,7 +300,10 @@ const char cmd_help_ca_init_card[] =
   "  -y, --yes              do not ask for confirmation\n"
   "      --scd ROUTE        oca-scd (default) or gpg-agent\n"
   "      --pin-file FILE    read the User PIN from FILE (--from-card)\n"
-  "  -P, --pinpad           not implemented (refused)\n"
+  "  -P, --pinpad           oca keeps no PIN: the operator types the User\n"
+  "                         PIN on the reader's pin-pad for each run (the\n"
+  "                         PINs oca sets on the card are printed once;\n"
+  "                         --from-card: the PIN is checked on the pad)\n"
   "      --validity DAYS    the CA key expires after DAYS days (the card\n"
   "                         signs the expiration once the CA is stored)\n";
 
@@ -315,7 +318,9 @@ const char cmd_help_ca_migrate[] =
   "Options:\n"
   "  -y, --yes            do not ask for confirmation\n"
   "      --scd ROUTE      oca-scd (default) or gpg-agent\n"
-  "  -P, --pinpad         accepted and ignored\n";
+  "  -P, --pinpad         oca keeps no PIN: the operator types the User\n"
+  "                       PIN on the reader's pin-pad for each run (the\n"
+  "                       PINs oca sets on the card are printed once)\n";
 
 const char cmd_help_ca_set_backend[] =
   "Usage: oca ca set-backend card [IDENT | --add IDENT] [--pin-file FILE]\n"
@@ -334,7 +339,8 @@ const char cmd_help_ca_set_backend[] =
   "      --add IDENT      record the backup card IDENT\n"
   "      --pin-file FILE  read the User PIN from FILE ('-': stdin)\n"
   "      --scd ROUTE      oca-scd (default) or gpg-agent\n"
-  "  -P, --pinpad         accepted and ignored\n";
+  "  -P, --pinpad         store no PIN: the User PIN is checked, and then\n"
+  "                       typed for each run, on the reader's pin-pad\n";
 
 const char cmd_help_group_card[] =
   "Usage: oca card COMMAND [OPTIONS]\n"

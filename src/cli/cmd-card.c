@@ -71,6 +71,15 @@ ui_tell (void *opaque, ca_card_event_t ev, const char *ident,
       printf ("Completing the interrupted migration of OpenPGP CA to "
               "card %s.\n", ident);
       break;
+    case CA_CARD_EV_PINPAD_PINS:
+      printf ("The User PIN and the Admin PIN of card %s are now %s.\n"
+              "oca does not store them: note them now.  Every operation "
+              "of the CA asks you\nto enter the User PIN on the reader's "
+              "pin-pad.  To choose your own PINs,\nchange both on the "
+              "pin-pad: gpg --card-edit, then admin and passwd (GnuPG's\n"
+              "scdaemon needs enable-pinpad-varlen in scdaemon.conf).\n",
+              ident, detail);
+      break;
     default:
       break;
     }
@@ -304,9 +313,9 @@ cmd_ca_init_card (const ca_opts_t *opts, int argc, char **argv)
   if (req.ident && strlen (req.ident) != 13)
     return cmd_usage ("invalid card ident '%s' (e.g. FFFE:01234567)",
                       req.ident);
-  if (pinpad)
-    return ca_set_errmsg (gpg_error (GPG_ERR_NOT_IMPLEMENTED),
-                          "pinpad mode is not implemented yet");
+  if (pinpad && st.pin_file)
+    return cmd_usage ("--pin-file and --pinpad exclude each other (the "
+                      "PIN is typed on the reader's pin-pad)");
   err = cmd_parse_suite (algo_arg ? algo_arg : CMD_DEFAULT_SUITE,
                          &req.algo);
   if (err)
@@ -318,6 +327,7 @@ cmd_ca_init_card (const ca_opts_t *opts, int argc, char **argv)
   err = route_opts (opts, route_arg, &ropts);
   if (err)
     return err;
+  ropts.pinpad = pinpad;
   req.mode = from_card ? CA_INIT_FROM_CARD : gen ? CA_INIT_GENERATE
     : import_file ? CA_INIT_IMPORT : CA_INIT_HOST;
 
@@ -393,7 +403,7 @@ cmd_ca_migrate (const ca_opts_t *opts, int argc, char **argv)
     };
   gpg_error_t err;
   const char *route_arg = NULL, *ident = NULL;
-  int only_scrubbed = 0, c;
+  int only_scrubbed = 0, pinpad = 0, c;
   ca_t *ca = NULL;
   ca_opts_t ropts;
   ui_state_t st;
@@ -406,7 +416,7 @@ cmd_ca_migrate (const ca_opts_t *opts, int argc, char **argv)
     switch (c)
       {
       case 'y': st.yes = 1; break;
-      case 'P': break;  /* Accepted and ignored, as in the reference.  */
+      case 'P': pinpad = 1; break;
       case OPT_SCD: route_arg = optarg; break;
       default: return cmd_getopt_error (c, argv);
       }
@@ -415,6 +425,7 @@ cmd_ca_migrate (const ca_opts_t *opts, int argc, char **argv)
     err = route_opts (opts, route_arg, &ropts);
   if (err)
     return err;
+  ropts.pinpad = pinpad;
 
   ui = make_ui (&st);
   err = ca_open (&ropts, 0, &ca);
@@ -447,7 +458,7 @@ cmd_ca_set_backend (const ca_opts_t *opts, int argc, char **argv)
     };
   gpg_error_t err;
   const char *route_arg = NULL, *ident = NULL, *add = NULL;
-  int c;
+  int pinpad = 0, c;
   ca_t *ca = NULL;
   ca_opts_t ropts;
   ui_state_t st;
@@ -459,7 +470,7 @@ cmd_ca_set_backend (const ca_opts_t *opts, int argc, char **argv)
   while ((c = getopt_long (argc, argv, ":P", longopts, NULL)) != -1)
     switch (c)
       {
-      case 'P': break;
+      case 'P': pinpad = 1; break;
       case OPT_SCD: route_arg = optarg; break;
       case OPT_PIN_FILE: st.pin_file = optarg; break;
       case OPT_ADD: add = optarg; break;
@@ -469,10 +480,16 @@ cmd_ca_set_backend (const ca_opts_t *opts, int argc, char **argv)
   if (!err && add && ident)
     err = cmd_usage ("--add takes the card; unexpected argument '%s'",
                      ident);
+  if (!err && pinpad && st.pin_file)
+    err = cmd_usage ("--pin-file and --pinpad exclude each other (the "
+                     "PIN is typed on the reader's pin-pad)");
+  if (!err && pinpad && add)
+    err = cmd_usage ("--pinpad does not go with --add");
   if (!err)
     err = route_opts (opts, route_arg, &ropts);
   if (err)
     return err;
+  ropts.pinpad = pinpad;
 
   ui = make_ui (&st);
   err = ca_open (&ropts, 0, &ca);
