@@ -356,6 +356,16 @@ card_nth (struct card_backend *cb, size_t i, const char **r_ident,
 }
 
 
+/* Nobody is there to type the PIN on the pin-pad of IDENT's reader.  */
+static gpg_error_t
+pinpad_unattended (const char *ident)
+{
+  return ca_set_errmsg (gpg_error (GPG_ERR_USE_CONDITIONS),
+                        "the CA's card %s takes its PIN on a pin-pad: no "
+                        "automated certification", ident);
+}
+
+
 /* Connect to the card of BE and check it is the CA's card: the card of
  * the configuration, or if it is not present the first backup card
  * that is.  */
@@ -372,6 +382,8 @@ backend_open (ca_backend_t *be)
     return 0;
   if (cb->open_err)
     return cb->open_err;
+  if (be->unattended && ca_card_pin_is_pinpad (cb->pin))
+    return cb->open_err = pinpad_unattended (cb->ident);
 
   err = ca_card_connect_pinpad (cb->route, ca_card_pin_is_pinpad (cb->pin),
                                 &cb->conn);
@@ -534,6 +546,8 @@ pool_open (ca_backend_t *be)
   const char *ident, *pin;
   size_t i, n = 0;
 
+  if (be->unattended && ca_card_pin_is_pinpad (cb->pin))
+    return pinpad_unattended (cb->ident);
   cb->pcards = xtrycalloc (cb->nbackups + 1, sizeof *cb->pcards);
   signers = xtrycalloc (cb->nbackups + 1, sizeof *signers);
   if (!cb->pcards || !signers)
