@@ -233,12 +233,12 @@ check_source (db_t db, const char *path)
                        "'%s' is not an SQLite database", path);
       goto leave;
     }
-  if (rc != SQLITE_ROW
+  if (rc != SQLITE_ROW || !sqlite3_column_text (st, 0)
       || strcmp ((const char *)sqlite3_column_text (st, 0), "ok"))
     {
       err = db__error (db, gpg_error (GPG_ERR_BAD_DATA),
                        "openpgp-ca database '%s' is corrupt (%s)", path,
-                       rc == SQLITE_ROW
+                       rc == SQLITE_ROW && sqlite3_column_text (st, 0)
                        ? (const char *)sqlite3_column_text (st, 0)
                        : sqlite3_errmsg (db->sql));
       goto leave;

@@ -210,7 +210,7 @@ test_softkey (void)
   ca_import_result_t res;
   struct stat before, after;
   char *bytes_before, *bytes_after;
-  ca_opts_t opts = tca_opts ("new.db");
+  ca_opts_t opts;
   ca_t *ca = NULL;
   ca_info_t info;
   char *priv = NULL;
@@ -286,6 +286,7 @@ test_softkey (void)
               "{\"CertificationReq\":{}}:0"), "queue copied");
 
   /* oca uses it.  */
+  opts = tca_opts ("new.db");  /* tca_path's buffers rotate.  */
   ok (!ca_open (&opts, 0, &ca), "imported CA opens");
   if (ca)
     {
@@ -364,6 +365,57 @@ test_backends (void)
   ca_import_result_release (&res);
   ok (sql_is ("backc.db", "SELECT backend FROM cacerts",
               "split-back(card;FFFE:0000A001;1234)"), "stored");
+}
+
+
+/* A CA key rotated in openpgp-ca: the old key's row stays, inactive,
+ * with its private key; and a source in WAL mode.  */
+static void
+test_rotated_wal (void)
+{
+  ca_import_result_t res;
+  ca_opts_t opts;
+  ca_t *ca = NULL;
+  ca_info_t info;
+  char want[128];
+
+  ok (!make_source ("rotated.sqlite", NULL, ca_tsk)
+      && !sql ("rotated.sqlite", "INSERT INTO cacerts (id, fingerprint,"
+               " priv_cert, ca_id, backend, active) VALUES (2, %Q, %Q, 1,"
+               " NULL, 0); PRAGMA journal_mode = WAL;", remote_fpr,
+               remote_tsk), "source with an old, inactive CA key, WAL mode");
+  {
+    /* Bytes 18 and 19 of the header: 2 in WAL mode.  */
+    char *hdr = read_all (tca_path ("rotated.sqlite"));
+
+    ok (hdr && hdr[18] == 2 && hdr[19] == 2, "the source is in WAL mode");
+    free (hdr);
+  }
+  ok (!import ("rotated.sqlite", "rotated.db", CA_ROUTE_STORED, &res)
+      && res.rows[DB_OCA_CACERTS] == 2 && !strcmp (res.fpr, cafpr),
+      "imported: two CA certificates, the active one is the CA");
+  ca_import_result_release (&res);
+  ok (no_file ("rotated.sqlite-"), "no WAL or shm file made beside it");
+  snprintf (want, sizeof want, "2:%s:0:1 3:%s:1:1", remote_fpr, cafpr);
+  ok (sql_is ("rotated.db", "SELECT group_concat(id||':'||fingerprint||':'"
+              "||active||':'||(SELECT count(*) FROM cakeys k WHERE k.id ="
+              " c.id), ' ') FROM cacerts c", want),
+      "both rows, each with its key in cakeys");
+  {
+    gpg_error_t err;
+
+    ca_clear_errmsg ();
+    opts = tca_opts ("rotated.db");  /* tca_path's buffers rotate.  */
+    err = ca_open (&opts, 0, &ca);
+    ok (!err, "it opens: %s", err ? (ca_errmsg () ? ca_errmsg ()
+                                     : gpg_strerror (err)) : "yes");
+  }
+  if (ca)
+    {
+      ca_get_info (ca, &info);
+      ok (!strcmp (info.fpr, cafpr), "with the active key");
+      ca_release (ca);
+    }
 }
 
 
@@ -539,6 +591,7 @@ main (void)
 
   test_softkey ();
   test_backends ();
+  test_rotated_wal ();
   test_refusals ();
 
   pgp_cert_release (cakey);
