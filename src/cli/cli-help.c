@@ -10,7 +10,7 @@
 
 const char cmd_help_ca_init[] =
   "Usage: oca ca init --domain DOMAIN [--name NAME] [--cipher-suite SUITE]\n"
-  "                   BACKEND\n"
+  "                   [--validity DAYS] BACKEND\n"
   "\n"
   "Create the CA: generate its key and store it in the database.\n"
   "\n"
@@ -122,7 +122,7 @@ const char cmd_help_user_add[] =
   "Usage: oca user add --email EMAIL... [--name NAME] [--minimal]\n"
   "                    [--cipher-suite SUITE] [--encryption BOOL]\n"
   "                    [--signing BOOL] [--authentication BOOL]\n"
-  "                    [--password-file FILE|-]\n"
+  "                    [--password-file FILE|-] [--validity DAYS]\n"
   "\n"
   "Generate a new user key, certify its User IDs with the CA key, make\n"
   "the user key trust-sign the CA key, store the public key and a\n"
@@ -150,8 +150,8 @@ const char cmd_help_user_add[] =
 
 const char cmd_help_user_import[] =
   "Usage: oca user import --email EMAIL... --file FILE [--name NAME]\n"
-  "                       [--revocation-file FILE...]\n"
-  "       oca user import --domain-emails --file KEYRING\n"
+  "                       [--revocation-file FILE...] [--validity DAYS]\n"
+  "       oca user import --domain-emails --file KEYRING [--validity DAYS]\n"
   "\n"
   "Import an existing public key and certify the User IDs whose email\n"
   "is one of the given addresses.  With --domain-emails, FILE may hold\n"
