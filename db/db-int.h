@@ -60,6 +60,9 @@ enum db_stmt_id
     STMT_SETTING_SET,
     STMT_SETTING_DELETE,
     STMT_CERT_COUNT,
+    STMT_QUEUE_INSERT,
+    STMT_QUEUE_NEXT,
+    STMT_QUEUE_SET_DONE,
     /* db-ocadb.c: a row read from each table of an openpgp-ca database,
      * a row inserted into each table of ours.  */
     STMT_OCA_NEXT,

@@ -641,4 +641,43 @@ gpg_error_t db_oca_next (db_t src, db_oca_table_t t, int64_t after,
 gpg_error_t db_oca_insert (db_t db, db_oca_table_t t,
                            const db_oca_row_t *row);
 
+/*-- Split mode: the queue of a front instance (table queue) --
+ *
+ * openpgp-ca's table: CREATED is naive UTC text ("YYYY-MM-DD
+ * HH:MM:SS", diesel may add a fraction), TASK the request as JSON, DONE
+ * set once the back instance's answer is imported.  */
+
+typedef struct db_queue_s
+{
+  struct db_queue_s *next;
+  int64_t id;
+  char *created;
+  char *task;
+  int done;
+} db_queue_t;
+
+/* Release a queue entry (and the list chained after it).  NULL ok.  */
+void db_queue_release (db_queue_t *q);
+/* Append a request (not done) and store its id at R_ID (may be NULL).
+ * Needs a transaction.  */
+gpg_error_t db_queue_insert (db_t db, const char *created, const char *task,
+                             int64_t *r_id);
+/* The entry after id AFTER (all of them, or NOT_DONE: those not done)
+ * in id order into *R_Q; GPG_ERR_EOF after the last.  With EXACT the
+ * entry AFTER itself (GPG_ERR_NOT_FOUND if there is none).  */
+gpg_error_t db_queue_next (db_t db, int64_t after, int not_done, int exact,
+                           db_queue_t **r_q);
+/* Mark entry ID done.  Needs a transaction.  */
+gpg_error_t db_queue_set_done (db_t db, int64_t id);
+
+/* Split mode: fill the new, empty database DB (schema installed, no
+ * CA; no transaction open) from the oca database SRCPATH, in one
+ * transaction: the CA's domain, users, certificates, emails,
+ * revocations, bridges, queue, certification record and settings, and as the
+ * only CA certificate FPR with the public certificate PUB_CERT and
+ * backend BACKEND.  Nothing of SRCPATH's private key or cards (tables
+ * cakeys, cacards, pending, the other cacerts columns) is read.  */
+gpg_error_t db_copy_front (db_t db, const char *srcpath, const char *fpr,
+                           const char *pub_cert, const char *backend);
+
 #endif /*OCA_DB_H*/

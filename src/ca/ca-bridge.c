@@ -278,6 +278,28 @@ ca_bridge_new (ca_t *ca, const pgp_cert_t *remote, const char *what,
   if (err || !commit)
     goto leave;
 
+  if (ca_split_mode (ca) == CA_SPLIT_BACK)
+    {
+      err = ca_set_errmsg (gpg_error (GPG_ERR_NOT_SUPPORTED),
+                           "Unsupported operation on Split-mode backend CA");
+      goto leave;
+    }
+  if (ca_split_mode (ca) == CA_SPLIT_FRONT)
+    {
+      /* A front queues the trust signature and stores the key as it
+       * is (openpgp-ca); `ca split import' adds the signature.  */
+      err = ca_split_queue_bridge (ca, cert, b->regex);
+      if (!err)
+        err = ca_armor_public (cert, &pub);
+      if (!err)
+        err = db_cert_insert (ca->db, b->fpr, pub, 0, &cert_id);
+      if (!err)
+        err = db_bridge_insert (ca->db, b->email, b->scope, cert_id, NULL);
+      if (err && !ca_errmsg_for (err))
+        ca_db_errmsg (ca, err, "storing the bridge");
+      goto leave;
+    }
+
   /* The scoped trust signature.  */
   err = ca->backend->ops->certifier (ca->backend, &signer);
   if (err)

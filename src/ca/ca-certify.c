@@ -316,6 +316,17 @@ certify_one (pgp_cert_t *cert, pgp_uid_t *uid, const pgp_signer_t *signer,
   if (uid_has_ca_sig (cert, uid, ca_fpr, ca_pk, until))
     return 0;
   ca_signed_by_reset ();
+  if (!signer->sign)
+    {
+      /* No key (a split front): only which User IDs.  */
+      ca_made_sig_t *m = xtrycalloc (1, sizeof *m);
+      if (!m)
+        return oca_error_from_errno ();
+      **tail = m;
+      *tail = &m->next;
+      m->uid = xtrystrdup (uid->name);
+      return m->uid ? 0 : oca_error_from_errno ();
+    }
   err = pgp_cert_certify_uid (cert, uid, signer, opts, &sig);
   if (err)
     return err;
@@ -445,6 +456,15 @@ ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
                   if (have && !revoked)
                     match = 1;
                 }
+              if (match && policy->nuids)
+                {
+                  for (i = 0; i < policy->nuids; i++)
+                    if (strlen (policy->uids[i]) == uid->bodylen
+                        && !memcmp (policy->uids[i], uid->body,
+                                    uid->bodylen))
+                      break;
+                  match = i < policy->nuids;
+                }
             }
           if (!policy->want_name)
             {
@@ -573,6 +593,11 @@ ca_certify (ca_t *ca, pgp_cert_t *cert, const ca_policy_t *policy,
     err = ca_cert_lifetime (ca, &p.validity);
   if (err)
     return err;
+  if (ca_split_mode (ca) == CA_SPLIT_FRONT)
+    return ca_split_queue_certify (ca, cert, &p, res);
+  if (ca_split_mode (ca) == CA_SPLIT_BACK)
+    return ca_set_errmsg (gpg_error (GPG_ERR_NOT_SUPPORTED),
+                          "Unsupported operation on Split-mode backend CA");
   err = ca->backend->ops->certifier (ca->backend, &signer);
   if (err)
     return err;

@@ -16,8 +16,8 @@
  *    becomes the public one, as oca keeps it), "card;IDENT;PIN"
  *    (exactly openpgp-ca's form; stored as oca stores it, with the
  *    route of this run), "split-front" and "split-back(INNER)" (INNER
- *    empty for a softkey, or a card string; kept in openpgp-ca's form;
- *    this oca cannot use a split instance yet: the result says so);
+ *    empty for a softkey, or a card string; kept in openpgp-ca's form,
+ *    which `ca split' uses);
  *  - every user certificate is the key of its row's fingerprint;
  *  - references (users, bridges to the CA; certs to users, emails,
  *    revocations and bridges to certs) point at rows that exist
@@ -431,8 +431,7 @@ ca_import_openpgp_ca (const ca_opts_t *opts, const char *srcfile,
   if (err)
     goto leave;
   /* From now on ca_release keeps the file: we remove it on error.  */
-  if (!r_res->split)
-    err = ca_reload (imp.ca);
+  err = ca_reload (imp.ca);
   ca_release (imp.ca);
   imp.ca = NULL;
   if (err)

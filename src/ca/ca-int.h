@@ -21,6 +21,9 @@
  *   ca-bridge.c    bridges: scoped trust signatures on other CAs
  *   ca-renew.c     ca renew, in batches through ca-bulk.c
  *   ca-audit.c     ca audit
+ *   ca-json.c      JSON of the split-mode files
+ *   ca-split.c     split mode: into, merge, the queue of a front
+ *   ca-splitfile.c split mode: the exchange files
  *
  * Backends.  The CA's private key is reached only through a backend
  * (ca_backend_t): a small vtable that hands out pgp_signer_t objects
@@ -45,11 +48,17 @@
 
 #include "ca.h"
 #include "db.h"
+#include "ca-json.h"
 
 
 /*-- Backends (ca-backend.c, ca-softkey.c, ca-card.c) --*/
 
 typedef struct ca_backend ca_backend_t;
+
+/* The types of the split-mode backends (also their stored strings:
+ * "split-front", "split-back(INNER)").  */
+#define CA_BACKEND_SPLIT_FRONT "split-front"
+#define CA_BACKEND_SPLIT_BACK  "split-back"
 
 struct ca_backend_ops
 {
@@ -328,5 +337,36 @@ const char *ca_uid_binding_problem (const pgp_cert_t *cert,
  * transaction.  */
 gpg_error_t ca_revocation_store (ca_t *ca, int64_t cert_id,
                                  const pgp_sig_t *sig, int *r_added);
+
+
+/*-- Split mode (ca-split.c) --*/
+
+/* On a front: select the User IDs of CERT that POLICY would have
+ * certified (*RES as ca_certify fills it, without signatures) and queue
+ * a certification request for them.  Needs a transaction.  */
+gpg_error_t ca_split_queue_certify (ca_t *ca, pgp_cert_t *cert,
+                                    const ca_policy_t *policy,
+                                    ca_certify_result_t *res);
+
+/* On a front: queue the request of a bridge's trust signature on the
+ * remote CA key REMOTE with the Regular Expression REGEX.  Needs a
+ * transaction.  */
+gpg_error_t ca_split_queue_bridge (ca_t *ca, const pgp_cert_t *remote,
+                                   const char *regex);
+
+/* The current time as openpgp-ca writes it: "YYYY-MM-DD HH:MM:SS"
+ * (naive UTC, the queue) or, with RFC3339, "YYYY-MM-DDTHH:MM:SSZ"
+ * (the files).  */
+void ca_split_now (char out[24], int rfc3339);
+
+/* Fill *E (cleared first; ca_split_entry_release) from TASK, a queue
+ * entry's JSON, and, if R_CERT is not NULL, *R_CERT with its
+ * certificate.  GPG_ERR_INV_DATA if TASK is not one.  */
+gpg_error_t ca_split_parse_task (const ca_json_t *task, ca_split_entry_t *e,
+                                 pgp_cert_t **r_cert);
+/* The same for the queue row Q (with its id and time); errors get a
+ * message.  */
+gpg_error_t ca_split_parse_row (ca_t *ca, const db_queue_t *q,
+                                ca_split_entry_t *e, pgp_cert_t **r_cert);
 
 #endif /*OCA_CA_INT_H*/

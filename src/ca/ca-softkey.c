@@ -330,7 +330,8 @@ ca_key_load (ca_t *ca, pgp_cert_t **r_cert, int *r_keyrow)
 {
   gpg_error_t err, perr;
   const char *cfg = ca->cacert->backend;
-  int softkey = !cfg || !*cfg;
+  /* A split back over a softkey keeps the key as a softkey CA does.  */
+  int softkey = !cfg || !*cfg || !strcmp (cfg, "split-back()");
   int rw = !db_is_readonly (ca->db) && !db_in_transaction (ca->db);
   pgp_cert_t *cert = NULL, *keycert = NULL;
   unsigned char *key = NULL;

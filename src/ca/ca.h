@@ -224,6 +224,10 @@ typedef struct ca_policy
   const pgp_cert_t *recertify_old;
   const pgp_cert_t *recertify_cur;
   uint32_t recertify_now;
+  const char *const *uids;     /* With NUIDS: only these User IDs (exact
+                                * strings) of those selected above
+                                * (split mode's requests).  */
+  size_t nuids;
 } ca_policy_t;
 
 /* A certification made, for the audit record.  */
@@ -1027,6 +1031,87 @@ typedef struct ca_audit_stats
 gpg_error_t ca_audit (ca_t *ca, uint32_t since, const char *email,
                       void (*fn) (void *opaque, const ca_audit_entry_t *e),
                       void *opaque, ca_audit_stats_t *r_stats);
+/*-- Split mode (ca-split.c, ca-splitfile.c) --
+ *
+ * openpgp-ca's `ca split' (spec 1, 2, 4.4): a CA is split into an
+ * online front (backend "split-front": the database without the key;
+ * what it would certify is queued) and an offline back (backend
+ * "split-back(INNER)": the key, or the card, and nothing else).
+ * Requests go from front to back and certifications back in JSON
+ * files.  */
+
+/* What a CA is in split mode.  */
+#define CA_SPLIT_NONE  0
+#define CA_SPLIT_FRONT 1
+#define CA_SPLIT_BACK  2
+int ca_split_mode (ca_t *ca);
+
+/* `ca split into': write the front FRONT and the back BACK (neither may
+ * exist) of the softkey or card CA CA (left as it is).  The front gets
+ * everything but the key (never read into it); the back only the CA,
+ * its key or card configuration (with the backup cards).  */
+gpg_error_t ca_split_into (ca_t *ca, const char *front, const char *back);
+
+/* `ca split merge': make the front CA a normal CA again with the key or
+ * card of the back instance BACK (the same CA key).  CA is reloaded.  */
+gpg_error_t ca_split_merge (ca_t *ca, const char *back);
+
+/* One request of the queue, as `ca split show-queue' lists it and `ca
+ * split certify' asks about it.  */
+typedef struct ca_split_entry
+{
+  int64_t id;
+  char created[20];            /* "YYYY-MM-DD HH:MM:SS" (UTC).  */
+  int bridge;                  /* A bridge's trust signature (else the
+                                * certification of User IDs).  */
+  char fpr[41];                /* The key to certify.  */
+  char **uids;                 /* The User IDs (NUIDS), or the bridge's
+                                * Regular Expressions (NUIDS).  */
+  size_t nuids;
+  int has_days;                /* A validity was requested: DAYS.  */
+  uint64_t days;
+} ca_split_entry_t;
+
+void ca_split_entry_release (ca_split_entry_t *e);
+
+/* The requests not done yet of the front CA, one at a time: *R_ENTRY
+ * (cleared first) gets the one after id AFTER; GPG_ERR_EOF at the
+ * end.  */
+gpg_error_t ca_split_queue_next (ca_t *ca, int64_t after,
+                                 ca_split_entry_t *r_entry);
+
+/* `ca split export': write the requests not done yet of the front CA
+ * to FILE as a request file.  *R_N gets their number; none: nothing is
+ * written.  */
+gpg_error_t ca_split_export (ca_t *ca, const char *file, size_t *r_n);
+
+/* The operator's side of `ca split certify'.  */
+typedef struct ca_split_ui
+{
+  void *opaque;
+  /* The file holds N requests, exported at CREATED ("YYYY-MM-DD
+   * HH:MM:SS UTC").  */
+  void (*begin) (void *opaque, size_t n, const char *created);
+  /* Certify E?  NULL: all of them (--batch).  */
+  gpg_error_t (*ask) (void *opaque, const ca_split_entry_t *e, int *r_yes);
+} ca_split_ui_t;
+
+/* `ca split certify': answer the request file IN of the back CA's front
+ * in the response file OUT: each request certified (as ca_certify
+ * would, only the User IDs asked for) or, for a bridge, trust-signed,
+ * unless UI->ask says no.  The signatures are recorded in the back's
+ * audit table: needs a transaction.  *R_N gets the number answered.  */
+gpg_error_t ca_split_certify (ca_t *ca, const char *in, const char *out,
+                              const ca_split_ui_t *ui, size_t *r_n);
+
+/* `ca split import': store the certifications of the back's response
+ * file FILE in the front CA and mark their requests done.  Every
+ * signature must verify as the CA's on what was requested; an answer
+ * to a request done already is skipped (counted in *R_IGNORED), one to
+ * no request is an error.  *R_TOTAL gets the number of answers.
+ * Needs a transaction; on error nothing is to be stored.  */
+gpg_error_t ca_split_import (ca_t *ca, const char *file, size_t *r_total,
+                             size_t *r_ignored);
 
 
 /*-- Switching from openpgp-ca (ca-import-ocadb.c) --*/
@@ -1044,8 +1129,7 @@ typedef struct ca_import_result
   const char *backend;         /* "softkey", "card", "split-front",
                                 * "split-back (softkey)", "split-back
                                 * (card)" (static).  */
-  int split;                   /* A split-mode instance, which this oca
-                                * cannot use yet.  */
+  int split;                   /* A split-mode instance (ca split).  */
   int dropped_secret;          /* A card or front CA's database held a
                                 * private key, which was not copied.  */
 } ca_import_result_t;

@@ -95,10 +95,51 @@ main (void)
           && !strcmp (ca_errmsg (), "invalid OpenPGP card backend "
                       "configuration in the database"), "with a message");
     }
-  ok_code (backend_for ("split-front", cert, &be), GPG_ERR_NOT_IMPLEMENTED,
-           "split mode: not in this version");
-  ok (ca_errmsg () && strstr (ca_errmsg (), "split mode is not supported"),
-      "says so");
+  /* Split mode: the reference's strings.  */
+  ok_err (backend_for ("split-front", cert, &be), "split-front");
+  ok (be && !strcmp (be->ops->type, "split-front")
+      && !be->ops->describe (be, &text) && text
+      && !strcmp (text, "Split-mode front instance"), "the front's line");
+  wipe_and_free_string (text);
+  text = NULL;
+  ok_code (be ? be->ops->certifier (be, &signer) : 0, GPG_ERR_NOT_SUPPORTED,
+           "a front does not certify");
+  ok (ca_errmsg () && strstr (ca_errmsg (), "Please perform it on your back "
+                              "CA instance."), "says where to");
+  ca_backend_release (be);
+  be = NULL;
+  ok_err (backend_for ("split-back()", cert, &be), "split-back()");
+  ok (be && !strcmp (be->ops->type, "split-back")
+      && !be->ops->describe (be, &text) && text
+      && !strcmp (text, "Split-mode back instance (based on: Softkey "
+                  "(private key material in CA database))"),
+      "the back's line");
+  wipe_and_free_string (text);
+  text = NULL;
+  ok (be && !be->ops->certifier (be, &signer)
+      && !memcmp (signer.fpr, cert->primary->fpr, 20),
+      "a back certifies with the key");
+  ca_backend_release (be);
+  be = NULL;
+  ok_err (backend_for ("split-back(card;FFFE:01234567;12345678)", cert, &be),
+          "split-back(card;...)");
+  ok (be && !be->ops->describe (be, &text) && text
+      && !strcmp (text, "Split-mode back instance (based on: OpenPGP card "
+                  "FFFE:01234567 [User PIN 12345678])"), "on a card");
+  wipe_and_free_string (text);
+  text = NULL;
+  ca_backend_release (be);
+  be = NULL;
+  ok_code (backend_for ("split-back(split-front)", cert, &be),
+           GPG_ERR_INV_VALUE, "split in split is refused");
+  ok (!be && ca_errmsg () && !strcmp (ca_errmsg (), "Illegal inner backend: "
+                                      "split-front"), "says so");
+  ok_code (backend_for ("split-back(card;x)", cert, &be), GPG_ERR_INV_VALUE,
+           "a bad inner card configuration is refused");
+  ok_code (backend_for ("split-back", cert, &be), GPG_ERR_INV_VALUE,
+           "split-back without its inner backend is refused");
+  ok_code (backend_for ("split-frontier", cert, &be), GPG_ERR_INV_VALUE,
+           "split-frontier is refused");
   ok_code (backend_for ("hsm;1", cert, &be), GPG_ERR_INV_VALUE,
            "an unknown backend");
   ok (ca_errmsg () && strstr (ca_errmsg (), "unknown CA backend"),

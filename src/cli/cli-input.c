@@ -281,6 +281,30 @@ cmd_confirm (int yes, const char *question, const char *aborted)
 }
 
 
+/* See cli.h.  */
+gpg_error_t
+cmd_ask_yes_no (const char *question, const char *no_tty, int *r_yes)
+{
+  FILE *tty;
+  char line[64];
+  size_t n;
+
+  *r_yes = 0;
+  tty = open_tty ();
+  if (!tty)
+    return ca_set_errmsg (gpg_error (GPG_ERR_CANCELED), "%s", no_tty);
+  fprintf (tty, "%s\n", question);
+  fflush (tty);
+  if (!fgets (line, sizeof line, tty))
+    line[0] = 0;
+  fclose (tty);
+  n = strcspn (line, "\r\n");
+  line[n] = 0;
+  *r_yes = !strcmp (line, "y");
+  return 0;
+}
+
+
 /* Read one line (the PIN) from FP into secure memory.  */
 static gpg_error_t
 read_pin_line (FILE *fp, char **r_pin)

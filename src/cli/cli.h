@@ -97,6 +97,10 @@ gpg_error_t cmd_bridge_list (const ca_opts_t *opts, int argc, char **argv);
 gpg_error_t cmd_bridge_export (const ca_opts_t *opts, int argc,
                                char **argv);
 
+/*-- Split mode (cmd-split.c) --*/
+/* oca ca split into|merge|export|certify|import|show-queue ...  */
+gpg_error_t cmd_ca_split (const ca_opts_t *opts, int argc, char **argv);
+
 
 /*-- Switching from openpgp-ca (cmd-import.c) --*/
 
@@ -257,6 +261,10 @@ gpg_error_t cmd_write_file (const char *fname, const char *text);
  * YES: then 0 at once).  Another answer is GPG_ERR_CANCELED with the
  * message ABORTED; no terminal is an error that names --yes.  */
 gpg_error_t cmd_confirm (int yes, const char *question, const char *aborted);
+/* Ask QUESTION on the terminal; *R_YES is set if the answer is "y".
+ * No terminal: an error with the message NO_TTY.  */
+gpg_error_t cmd_ask_yes_no (const char *question, const char *no_tty,
+                            int *r_yes);
 
 /* The User PIN of card IDENT (secure memory, wipe_and_free_string):
  * the first line of PIN_FILE ("-" = stdin) if given, else asked on the
@@ -284,6 +292,7 @@ extern const char cmd_help_user_export[];
 extern const char cmd_help_user_check[];
 extern const char cmd_help_ca_revocations[];
 extern const char cmd_help_ca_recertify[];
+extern const char cmd_help_ca_split[];
 extern const char cmd_help_user_add_revocation[];
 extern const char cmd_help_user_apply_revocation[];
 extern const char cmd_help_user_show_revocations[];

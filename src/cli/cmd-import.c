@@ -53,10 +53,6 @@ cmd_ca_import_openpgp_ca (const ca_opts_t *opts, int argc, char **argv)
   if (res.dropped_secret)
     ca_warning ("%s held the private key of the card CA too; it was not "
                 "copied (the key is on the card)", argv[optind]);
-  if (res.split)
-    ca_warning ("this is a split-mode instance (%s): its data is copied, "
-                "but this version of oca cannot use split mode, so the CA "
-                "commands refuse %s", res.backend, opts->dbfile);
   ca_import_result_release (&res);
   return 0;
 }

@@ -69,6 +69,8 @@ static const struct command commands[] =
       cmd_help_ca_revocations },
     { "ca", "re-certify", cmd_ca_recertify,
       "Certify again what an old CA key certified", cmd_help_ca_recertify },
+    { "ca", "split", cmd_ca_split,
+      "Split mode: an online front and an offline back", cmd_help_ca_split },
     { "card", NULL, NULL, "Inspect OpenPGP cards", cmd_help_group_card },
     { "card", "list", cmd_card_list, "List OpenPGP cards",
       cmd_help_card_list },
