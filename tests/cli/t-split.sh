@@ -97,6 +97,20 @@ like "usage error names --help" "$T/err" "see 'oca ca split --help'"
 check_fails "certify without a terminal asks nobody" \
   sh -c "setsid '$OCA' -d '$B' ca split certify -i '$T/req.json' -e '$T/x.json' < /dev/null"
 like "no terminal" "$T/err" "no terminal to ask whether to certify \(use --batch\)"
+# Asking on the terminal (a pty from script(1)): yes to the first, no
+# to the others.
+printf 'y\nn\nn\n' > "$T/answers"
+check "certify, asking on the terminal" script -qec \
+  "'$OCA' -d '$B' ca split certify -i '$T/req.json' -e '$T/resp-asked.json'" \
+  /dev/null < "$T/answers"
+tr -d '\r' < "$T/out" > "$T/asked"
+like "asks" "$T/asked" '^Certify\? \[y/n\]$'
+like "shows bob's request" "$T/asked" "^Bind key $bob with\$"
+like "and the User ID" "$T/asked" "^- 'Bob <bob@example.org>'\$"
+like "shows the bridge's" "$T/asked" "^Request for bridge certification \[created [0-9-]{10} [0-9:]{8} UTC\]:\$"
+is "skips the two refused" "$(grep -c '^Skipping this queue entry$' "$T/asked")" 2
+like "one answered" "$T/asked" "^Processed 1 certification requests\$"
+is "the response holds one answer" "$(grep -c '"CertificationResp"\|"BridgeResp"' "$T/resp-asked.json")" 1
 check "certify --batch" ocb ca split certify -i "$T/req.json" -e "$T/resp.json" --batch
 like "certify: heading" "$T/out" "^Processing 3 certification requests, exported on [0-9-]{10} [0-9:]{8} UTC\.$"
 like "certify: count" "$T/out" "^Processed 3 certification requests$"
