@@ -88,7 +88,7 @@ front_export_private (ca_backend_t *be, char **r_armor, size_t *r_len)
 static const struct ca_backend_ops front_ops =
   {
     CA_BACKEND_SPLIT_FRONT, front_certifier, front_signer, front_describe,
-    front_export_private, NULL, 0, NULL, NULL
+    front_export_private, NULL, 0, NULL, NULL, NULL
   };
 
 
@@ -142,14 +142,26 @@ back_export_private (ca_backend_t *be, char **r_armor, size_t *r_len)
 }
 
 static void
-back_card_state (ca_backend_t *be, const char **r_ident, int64_t *r_sigcount)
+back_card_state (ca_backend_t *be, const char *signed_by,
+                 const char **r_ident, int64_t *r_sigcount)
 {
   ca_backend_t *in = be->priv;
 
   *r_ident = NULL;
   *r_sigcount = -1;
   if (in->ops->card_state)
-    in->ops->card_state (in, r_ident, r_sigcount);
+    in->ops->card_state (in, signed_by, r_ident, r_sigcount);
+}
+
+static gpg_error_t
+back_backups (ca_backend_t *be, int probe, ca_backup_card_t **r_list)
+{
+  ca_backend_t *in = be->priv;
+
+  *r_list = NULL;
+  if (!in->ops->backups)
+    return 0;
+  return in->ops->backups (in, probe, r_list);
 }
 
 static void
@@ -162,7 +174,8 @@ back_release (ca_backend_t *be)
 static const struct ca_backend_ops back_ops =
   {
     CA_BACKEND_SPLIT_BACK, back_certifier, back_signer, back_describe,
-    back_export_private, back_release, 0, NULL, back_card_state
+    back_export_private, back_release, 0, NULL, back_card_state,
+    back_backups
   };
 
 
