@@ -185,8 +185,11 @@ gpg_error_t app_openpgp_decipher (app_t app, int keyno,
 gpg_error_t app_openpgp_verify (app_t app, int which, unsigned int flags,
                                 app_pincb_t pincb, void *pincb_arg);
 /* Change PIN CHVNO (1 = PW1, 2 = reset code, 3 = PW3).  RESET_MODE as
- * PASSWD --reset.  */
+ * PASSWD --reset.  FLAGS: APP_FLAG_PINPAD changes PW1 and PW3 (not
+ * RESET_MODE, not with the Reset Code) on the reader's pin-pad, as
+ * scdaemon does: the current PIN, the new one and its confirmation.  */
 gpg_error_t app_openpgp_change_pin (app_t app, int chvno, int reset_mode,
+                                    unsigned int flags,
                                     app_pincb_t pincb, void *pincb_arg);
 /* VERIFY P1=FF for CHVNO (1 clears 81 and 82).  */
 gpg_error_t app_openpgp_clear_pin (app_t app, int chvno);

@@ -300,6 +300,27 @@ verify_pinpad (app_t app, int which, const char *prompt,
   return err;
 }
 
+/* CHANGE REFERENCE DATA of CHVNO (1 or 3) with the PINs typed on the
+ * pin-pad: the current one, the new one, its confirmation.  */
+static gpg_error_t
+change_pinpad (app_t app, int chvno, app_pincb_t pincb, void *arg)
+{
+  gpg_error_t err;
+  unsigned int minlen, maxlen;
+
+  if (!pincb)
+    return gpg_error (GPG_ERR_NO_PIN_ENTRY);
+  err = pincb (arg, chvno == 3
+               ? "||Please enter the Admin PIN and New Admin PIN"
+               : "||Please enter the PIN and New PIN", NULL);
+  if (err)
+    return err;
+  pin_limits (app, chvno, &minlen, &maxlen);
+  err = iso7816_pinpad_change (app->rd, 0x80 + chvno, minlen, maxlen);
+  pincb (arg, NULL, NULL);
+  return err;
+}
+
 gpg_error_t
 _app_verify_chv (app_t app, int which, unsigned int flags,
             app_pincb_t pincb, void *arg)
@@ -412,6 +433,7 @@ _app_chv_flag (app_t app, int which)
 
 gpg_error_t
 app_openpgp_change_pin (app_t app, int chvno, int reset_mode,
+                        unsigned int flags,
                         app_pincb_t pincb, void *pincb_arg)
 {
   gpg_error_t err;
@@ -487,6 +509,11 @@ app_openpgp_change_pin (app_t app, int chvno, int reset_mode,
               err = gpg_error (GPG_ERR_PIN_BLOCKED);
               goto leave;
             }
+        }
+      if (use_pinpad (app, flags) && app->rd->pinpad_modify)
+        {
+          err = change_pinpad (app, chvno, pincb, pincb_arg);
+          goto leave;
         }
       /* A blocked PW1 is not checked here: like scdaemon, ask for
        * both PINs and let the card refuse (6983), so that a caller

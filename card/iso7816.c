@@ -330,6 +330,38 @@ iso7816_pinpad_verify (tp_reader_t rd, int chvno, unsigned int minlen,
 }
 
 gpg_error_t
+iso7816_pinpad_change (tp_reader_t rd, int chvno, unsigned int minlen,
+                       unsigned int maxlen)
+{
+  /* PIN_MODIFY_STRUCTURE: the current PIN, the new one and its
+   * confirmation, ASCII, variable length; the reader sends CHANGE
+   * REFERENCE DATA with current || new.  */
+  unsigned char pms[24 + 5];
+
+  if (minlen > 0xff || maxlen > 0xff || minlen > maxlen)
+    return gpg_error (GPG_ERR_INV_VALUE);
+  memset (pms, 0, sizeof pms);
+  pms[2] = 0x82;                /* bmFormatString */
+  pms[7] = maxlen;              /* wPINMaxExtraDigit (LE: max, min) */
+  pms[8] = minlen;
+  pms[9] = 0x03;                /* bConfirmPIN: current PIN, confirm */
+  pms[10] = 0x02;               /* bEntryValidationCondition: OK key */
+  pms[11] = 0x03;               /* bNumberMessage */
+  pms[12] = 0x09;               /* wLangId 0x0409 */
+  pms[13] = 0x04;
+  pms[14] = 0x00;               /* bMsgIndex1..3 */
+  pms[15] = 0x01;
+  pms[16] = 0x02;
+  pms[20] = 5;                  /* ulDataLength (LE) */
+  pms[24] = 0x00;
+  pms[25] = 0x24;               /* CHANGE REFERENCE DATA */
+  pms[26] = 0x00;
+  pms[27] = chvno;
+  pms[28] = 0x00;               /* Lc: the empty PIN fields */
+  return map_pinpad_sw (tp_pinpad (rd, 1, pms, sizeof pms));
+}
+
+gpg_error_t
 iso7816_verify_reset (tp_reader_t rd, int chvno)
 {
   return send_apdu (rd, 0x00, 0x20, 0xFF, chvno, 0, NULL, -1, 0, 0,

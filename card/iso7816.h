@@ -56,6 +56,12 @@ gpg_error_t iso7816_verify (tp_reader_t rd, int chvno,
  * has no pin-pad.  */
 gpg_error_t iso7816_pinpad_verify (tp_reader_t rd, int chvno,
                                    unsigned int minlen, unsigned int maxlen);
+/* CHANGE REFERENCE DATA for CHVNO with the current PIN, the new one
+ * and its confirmation typed on the pin-pad (PINs of MINLEN..MAXLEN
+ * digits); two new PINs that differ (64 02) are
+ * GPG_ERR_PIN_NOT_SYNCED, the rest as iso7816_pinpad_verify.  */
+gpg_error_t iso7816_pinpad_change (tp_reader_t rd, int chvno,
+                                   unsigned int minlen, unsigned int maxlen);
 /* VERIFY with P1=FF: reset the verification state of CHVNO.  */
 gpg_error_t iso7816_verify_reset (tp_reader_t rd, int chvno);
 gpg_error_t iso7816_change_reference_data (tp_reader_t rd, int chvno,

@@ -439,7 +439,7 @@ test_passwd (void)
   tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
   tpscript_expect (rd, "002000830831323334353637 38", "9000");
   tpscript_expect (rd, "00DA00D3083837363534333231", "9000");
-  err = app_openpgp_change_pin (app, 2, 1, queue_pincb, &cursor);
+  err = app_openpgp_change_pin (app, 2, 1, 0, queue_pincb, &cursor);
   ok_err (err, "PASSWD --reset 2: Reset Code set");
   ok (pin_calls == 2 && !strncmp (seen_prompts, "|A|", 3)
       && strstr (seen_prompts, "\n|RN|New Reset Code\n"),
@@ -452,7 +452,7 @@ test_passwd (void)
   cursor = pins_unblock;
   tpscript_expect (rd, "00CA00C400", "017F7F7F000303 9000");
   tpscript_expect (rd, "002C00810E3837363534333231333333333333", "9000");
-  err = app_openpgp_change_pin (app, 2, 0, queue_pincb, &cursor);
+  err = app_openpgp_change_pin (app, 2, 0, 0, queue_pincb, &cursor);
   ok_err (err, "PASSWD 2: PW1 unblocked with the Reset Code");
   ok (pin_calls == 2 && !strncmp (seen_prompts, "|R|", 3)
       && strstr (seen_prompts, "\n|N|New PIN\n"),
@@ -463,7 +463,7 @@ test_passwd (void)
   pin_calls = 0;
   cursor = pins_unblock;
   tpscript_expect (rd, "00CA00C400", "017F7F7F000003 9000");
-  err = app_openpgp_change_pin (app, 2, 0, queue_pincb, &cursor);
+  err = app_openpgp_change_pin (app, 2, 0, 0, queue_pincb, &cursor);
   ok (err && !pin_calls && script_done (rd),
       "PASSWD 2 without a Reset Code: nothing asked or sent (%s)",
       gpg_strerror (err));
@@ -475,7 +475,7 @@ test_passwd (void)
   cursor = pins_blocked;
   tpscript_expect (rd, "00CA00C400", "017F7F7F000003 9000");
   tpscript_expect (rd, "002400810C313233343536313131313131", "6983");
-  err = app_openpgp_change_pin (app, 1, 0, queue_pincb, &cursor);
+  err = app_openpgp_change_pin (app, 1, 0, 0, queue_pincb, &cursor);
   ok_code (err, GPG_ERR_PIN_BLOCKED, "PASSWD 1 on a blocked PIN");
   ok (pin_calls == 2 && script_done (rd),
       "PASSWD 1 on a blocked PIN: both PINs asked, CHANGE REFERENCE DATA");
@@ -488,14 +488,14 @@ test_passwd (void)
   tpscript_expect (rd, "002400810C313233343536313131313131", "6985");
   tpscript_expect (rd, "00CA00C400", "017F7F7F020003 9000");
   tpscript_expect (rd, "00CA00C400", "017F7F7F020003 9000");
-  err = app_openpgp_change_pin (app, 1, 0, queue_pincb, &cursor);
+  err = app_openpgp_change_pin (app, 1, 0, 0, queue_pincb, &cursor);
   ok_code (err, GPG_ERR_BAD_PIN, "PASSWD 1: 6985 with one try less is BAD_PIN");
   ok (script_done (rd), "6985: C4 read again");
   cursor = pins_blocked;
   tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
   tpscript_expect (rd, "002400810C313233343536313131313131", "6985");
   tpscript_expect (rd, "00CA00C400", "017F7F7F030003 9000");
-  err = app_openpgp_change_pin (app, 1, 0, queue_pincb, &cursor);
+  err = app_openpgp_change_pin (app, 1, 0, 0, queue_pincb, &cursor);
   ok_code (err, GPG_ERR_USE_CONDITIONS,
            "PASSWD 1: 6985 with the counter unchanged stays USE_CONDITIONS");
 
@@ -506,7 +506,7 @@ test_passwd (void)
   tpscript_expect (rd, "00CA00C400", "017F7F7F000003 9000");
   tpscript_expect (rd, "002000830831323334353637 38", "9000");
   tpscript_expect (rd, "002C028106323232323232", "9000");
-  err = app_openpgp_change_pin (app, 1, 1, queue_pincb, &cursor);
+  err = app_openpgp_change_pin (app, 1, 1, 0, queue_pincb, &cursor);
   ok_err (err, "PASSWD --reset 1: PW1 unblocked with the Admin PIN");
   ok (pin_calls == 2 && script_done (rd),
       "PASSWD --reset 1: APDUs as expected");

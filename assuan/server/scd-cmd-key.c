@@ -721,6 +721,7 @@ passwd_card (scd_session_t sess, scd_card_t card, int keyno, void *arg)
   if (parm->clear)
     return app_openpgp_clear_pin (card->app, parm->chvno);
   return app_openpgp_change_pin (card->app, parm->chvno, parm->reset,
+                                 scd_pin_flags () & APP_FLAG_PINPAD,
                                  scd_pin_cb, sess);
 }
 

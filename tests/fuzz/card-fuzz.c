@@ -146,7 +146,7 @@ fuzz_card_run_ops (app_t app, tp_reader_t rd, fuzz_in_t *ops)
                               pin_cb, NULL);
           break;
         case FOP_CHANGE_PIN:
-          app_openpgp_change_pin (app, slot, (p & 4) && slot != 3,
+          app_openpgp_change_pin (app, slot, (p & 4) && slot != 3, 0,
                                   pin_cb, NULL);
           break;
         case FOP_CLEAR_PIN:

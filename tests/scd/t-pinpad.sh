@@ -203,4 +203,39 @@ check "gpg --sign, the PIN on the pad (GnuPG's scdaemon)" \
 check "  the signature verifies" gpg_o --batch --verify "$T/sig.5"
 is "  no PIN asked by the pinentry" "$(getpins)" "$p0"
 like "  the pad verified the PIN" "$PINPAD_DIR/log" '^verify 00 20 00 81 .*-> 9000$'
+"$GPGCONF" --homedir "$ho" --kill all
+
+# PASSWD on the pad (FEATURE_MODIFY_PIN_DIRECT): current PIN, new PIN,
+# confirmation, all typed on the reader.
+rm -f "$PINPAD_DIR/log"
+pinpad_keys "123456 654321 654322" "123456 654321 654321" 654321
+conv passwd enable-pinpad-varlen <<'X'
+expect-greeting
+send SERIALNO
+expect-ok
+send PASSWD 1
+expect-inquire POPUPPINPADPROMPT \|\|Please enter the PIN and New PIN
+send-end
+expect-inquire DISMISSPINPADPROMPT
+send-end
+expect-err
+send PASSWD 1
+expect-inquire POPUPPINPADPROMPT \|\|Please enter the PIN and New PIN
+send-end
+expect-inquire DISMISSPINPADPROMPT
+send-end
+expect-ok
+send SETDATA ${DI256}
+expect-ok
+send PKSIGN --hash=sha256 OPENPGP.1
+expect-inquire POPUPPINPADPROMPT .*
+send-end
+expect-inquire DISMISSPINPADPROMPT
+send-end
+expect-data-hex [0-9A-F]{128,1024}
+expect-ok
+X
+like "  confirmation differs: the reader says so" "$PINPAD_DIR/log" '^modify: new PINs differ -> 6402$'
+like "  PIN changed on the pad" "$PINPAD_DIR/log" '^modify 00 24 00 81 min 6 max 127 -> 9000$'
+like "  the new PIN signs" "$PINPAD_DIR/log" '^verify 00 20 00 81 min 6 max 127 -> 9000$'
 tap_done
