@@ -263,3 +263,17 @@ ca_backend_release (ca_backend_t *be)
     be->ops->release (be);
   xfree (be);
 }
+
+
+/* See ca.h.  */
+int
+ca_split_mode (ca_t *ca)
+{
+  if (!ca || !ca->backend)
+    return CA_SPLIT_NONE;
+  if (!strcmp (ca->backend->ops->type, CA_BACKEND_SPLIT_FRONT))
+    return CA_SPLIT_FRONT;
+  if (!strcmp (ca->backend->ops->type, CA_BACKEND_SPLIT_BACK))
+    return CA_SPLIT_BACK;
+  return CA_SPLIT_NONE;
+}

@@ -577,6 +577,54 @@ ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
 }
 
 
+/* On a split front: select the User IDs of CERT that POLICY would
+ * certify (*RES as ca_certify_cert fills it, without signatures) and
+ * queue their certification (ca-splitqueue.c).  */
+static gpg_error_t
+queue_certify (ca_t *ca, pgp_cert_t *cert, const ca_policy_t *policy,
+               ca_certify_result_t *res)
+{
+  gpg_error_t err;
+  pgp_signer_t none;
+  const ca_made_sig_t *m;
+  const char **uids = NULL;
+  size_t n = 0;
+
+  /* No signer: the policy picks the User IDs, nothing is signed.  */
+  memset (&none, 0, sizeof none);
+  none.pub = ca->cert->primary->pk;
+  memcpy (none.fpr, ca->cert->primary->fpr, 20);
+  err = ca_certify_cert (cert, &none, ca->uid, ca->cert->primary->fpr,
+                         ca->domain, policy, res);
+  if (err)
+    {
+      if (!ca_errmsg_for (err))
+        ca_set_errmsg (err, "error certifying: %s", gpg_strerror (err));
+      return err;
+    }
+  for (m = res->made; m; m = m->next)
+    n++;
+  if (n)
+    {
+      uids = xtrycalloc (n, sizeof *uids);
+      if (!uids)
+        err = oca_error_from_errno ();
+      for (n = 0, m = res->made; !err && m; m = m->next)
+        uids[n++] = m->uid;
+      if (!err)
+        err = ca_split_queue_uids (ca, cert, uids, n, policy->validity);
+      xfree (uids);
+    }
+  /* As openpgp-ca: nothing to certify, nothing queued.  The
+   * certifications will come from the back (ca_split_import).  */
+  ca_made_sig_release (res->made);
+  res->made = NULL;
+  if (err)
+    ca_certify_result_release (res);
+  return err;
+}
+
+
 /* See ca.h.  */
 gpg_error_t
 ca_certify (ca_t *ca, pgp_cert_t *cert, const ca_policy_t *policy,
@@ -594,7 +642,7 @@ ca_certify (ca_t *ca, pgp_cert_t *cert, const ca_policy_t *policy,
   if (err)
     return err;
   if (ca_split_mode (ca) == CA_SPLIT_FRONT)
-    return ca_split_queue_certify (ca, cert, &p, res);
+    return queue_certify (ca, cert, &p, res);
   if (ca_split_mode (ca) == CA_SPLIT_BACK)
     return ca_set_errmsg (gpg_error (GPG_ERR_NOT_SUPPORTED),
                           "Unsupported operation on Split-mode backend CA");

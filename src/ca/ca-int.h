@@ -7,8 +7,11 @@
  *   ca-msg.c       messages (the bottom)
  *   ca-db.c        the CA's use of db/: transactions, stored forms,
  *                  the CA certificate row, the audit record
+ *   ca-json.c      JSON (split mode's files and queue)
  *   ca-softkey.c   the softkey backend and where the key is kept
  *   ca-backend.c   the backend chosen from the stored configuration
+ *                  (split front and back too)
+ *   ca-splitqueue.c split mode: the requests a front queues
  *   ca-core.c      opening and loading a CA, its certificate and key
  *   ca-expiry.c    how long certifications last; the CA key's expiry
  *   ca-certify.c   the certification policy
@@ -21,8 +24,7 @@
  *   ca-bridge.c    bridges: scoped trust signatures on other CAs
  *   ca-renew.c     ca renew, in batches through ca-bulk.c
  *   ca-audit.c     ca audit
- *   ca-json.c      JSON of the split-mode files
- *   ca-split.c     split mode: into, merge, the queue of a front
+ *   ca-split.c     split mode: into, merge, the queue listed
  *   ca-splitfile.c split mode: the exchange files
  *
  * Backends.  The CA's private key is reached only through a backend
@@ -339,14 +341,14 @@ gpg_error_t ca_revocation_store (ca_t *ca, int64_t cert_id,
                                  const pgp_sig_t *sig, int *r_added);
 
 
-/*-- Split mode (ca-split.c) --*/
+/*-- Split mode: the queue of a front (ca-splitqueue.c) --*/
 
-/* On a front: select the User IDs of CERT that POLICY would have
- * certified (*RES as ca_certify fills it, without signatures) and queue
- * a certification request for them.  Needs a transaction.  */
-gpg_error_t ca_split_queue_certify (ca_t *ca, pgp_cert_t *cert,
-                                    const ca_policy_t *policy,
-                                    ca_certify_result_t *res);
+/* On a front: queue the certification of the N User IDs UIDS of CERT,
+ * valid for VALIDITY seconds (0: no expiration).  Needs a
+ * transaction.  */
+gpg_error_t ca_split_queue_uids (ca_t *ca, const pgp_cert_t *cert,
+                                 const char *const *uids, size_t n,
+                                 uint32_t validity);
 
 /* On a front: queue the request of a bridge's trust signature on the
  * remote CA key REMOTE with the Regular Expression REGEX.  Needs a

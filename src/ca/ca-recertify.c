@@ -94,13 +94,27 @@ ca_recertify_uids (pgp_cert_t *cert, const pgp_signer_t *signer,
                                     NULL)
           || ca_uid_binding_problem (cert, uid))
         continue;
+      res->nmatched++;
+      if (!signer->sign)
+        {
+          /* A split front: only which User IDs (queued).  */
+          ca_made_sig_t *m = xtrycalloc (1, sizeof *m);
+
+          if (!m)
+            return oca_error_from_errno ();
+          *tail = m;
+          tail = &m->next;
+          m->uid = xtrystrdup (uid->name);
+          if (!m->uid)
+            return oca_error_from_errno ();
+          continue;
+        }
       ca_signed_by_reset ();
       err = pgp_cert_certify_uid (cert, uid, signer, &opts, &sig);
       if (!err)
         err = ca_made_sig_append (&tail, uid, sig);
       if (err)
         return err;
-      res->nmatched++;
     }
   return 0;
 }
@@ -123,6 +137,48 @@ batch_clear (db_cert_t **rows, pgp_cert_t **certs, size_t *n)
 }
 
 
+/* On a split front: queue what would be re-certified in the batch of
+ * N certificates, valid as POLICY says (openpgp-ca); add to the
+ * counts.  */
+static gpg_error_t
+queue_batch (ca_t *ca, pgp_cert_t **certs, size_t n,
+             const ca_policy_t *policy, size_t *r_uids, size_t *r_certs)
+{
+  gpg_error_t err = 0;
+  ca_certify_result_t res;
+  pgp_signer_t none;
+  const ca_made_sig_t *m;
+  const char **uids;
+  size_t i, k;
+
+  memset (&none, 0, sizeof none);
+  for (i = 0; !err && i < n; i++)
+    {
+      memset (&res, 0, sizeof res);
+      err = ca_recertify_uids (certs[i], &none, ca->uid, policy, &res);
+      if (!err && res.made)
+        {
+          uids = xtrycalloc (res.nmatched, sizeof *uids);
+          if (!uids)
+            err = oca_error_from_errno ();
+          for (k = 0, m = res.made; !err && m; m = m->next)
+            uids[k++] = m->uid;
+          if (!err)
+            err = ca_split_queue_uids (ca, certs[i], uids, k,
+                                       policy->validity);
+          xfree (uids);
+          if (!err)
+            {
+              *r_uids += k;
+              ++*r_certs;
+            }
+        }
+      ca_certify_result_release (&res);
+    }
+  return err;
+}
+
+
 /* Re-certify the batch of N certificates; add to the counts.  */
 static gpg_error_t
 recertify_batch (ca_t *ca, db_cert_t **rows, pgp_cert_t **certs, size_t n,
@@ -130,6 +186,13 @@ recertify_batch (ca_t *ca, db_cert_t **rows, pgp_cert_t **certs, size_t n,
 {
   gpg_error_t err;
   ca_bulk_result_t res;
+
+  if (ca_split_mode (ca) == CA_SPLIT_FRONT)
+    {
+      err = queue_batch (ca, certs, n, policy, r_uids, r_certs);
+      batch_clear (rows, certs, &n);
+      return err;
+    }
 
   err = ca_bulk_certify_stored (ca, rows, certs, n, policy, 0, NULL, NULL,
                                 NULL, 0, 0, &res);

@@ -198,6 +198,24 @@ check "sq-wot: carol too" \
 check_fails "sq-wot: bob@elsewhere.example is not" \
   "$SQWOT" --keyring "$T/all.asc" --trust-root "$CA" lookup --email bob@elsewhere.example
 
+# --- ca re-certify on a front queues, with the validity (openpgp-ca) ------
+check "the CA's next key" oca -d "$T/new.db" ca init --domain example.org softkey
+check "its split" oca -d "$T/new.db" ca split into -f "$T/nf.db" -b "$T/nb.db"
+ocf user export -e bob@example.org > "$T/bob-old.asc"
+check "new front: bob imported (queued)" \
+  oca -d "$T/nf.db" user import -e bob@example.org -f "$T/bob-old.asc"
+ocf ca export > "$T/oldca.asc"
+check "re-certify on the new front" oca -d "$T/nf.db" ca re-certify -p "$T/oldca.asc" -v 30
+like "one User ID" "$T/out" "^Re-certified 1 User ID on 1 certificate.\$"
+check "show-queue" oca -d "$T/nf.db" ca split show-queue
+is "two requests for bob" "$(grep -c "^  On $bob\$" "$T/out")" 2
+like "the second limited to 30 days" "$T/out" "^  Limited to 30 days\$"
+check "export" oca -d "$T/nf.db" ca split export -f "$T/req4.json"
+like "days in the request" "$T/req4.json" '^          "days": 30$'
+check "the new back answers" oca -d "$T/nb.db" ca split certify -i "$T/req4.json" -e "$T/resp4.json" --batch
+check "the new front imports" oca -d "$T/nf.db" ca split import -i "$T/resp4.json"
+like "two" "$T/out" "^Imported 2 certifications from the back instance.\$"
+
 # --- merge -----------------------------------------------------------------
 check_fails "merge on the back" ocb ca split merge -b "$B"
 like "merge: front only" "$T/err" "^oca: Merge operation not supported for this backend type$"
