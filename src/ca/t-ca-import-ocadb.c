@@ -592,6 +592,22 @@ main (void)
   test_softkey ();
   test_backends ();
   test_rotated_wal ();
+  {
+    /* A file name that means something in a URI.  */
+    ca_import_result_t res;
+
+    ok (!make_source ("a b%20c?mode=rw#x.sqlite", NULL, ca_tsk)
+        && !import ("a b%20c?mode=rw#x.sqlite", "uri.db", CA_ROUTE_STORED,
+                    &res) && res.rows[DB_OCA_USERS] == 2,
+        "a source named 'a b%%20c?mode=rw#x.sqlite' is read");
+    ca_import_result_release (&res);
+    /* Were "%41" decoded, SQLite would read pA.sqlite, no database.  */
+    sql ("pA.sqlite", "CREATE TABLE t (x)");
+    ok (!make_source ("p%41.sqlite", NULL, ca_tsk)
+        && !import ("p%41.sqlite", "uri2.db", CA_ROUTE_STORED, &res),
+        "and its name is not decoded (p%%41.sqlite, not pA.sqlite)");
+    ca_import_result_release (&res);
+  }
   test_refusals ();
 
   pgp_cert_release (cakey);
