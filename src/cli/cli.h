@@ -194,44 +194,6 @@ gpg_error_t cmd_take_databases (const char *help, const char *help2,
                                 const char **r_dbfile);
 
 
-/*-- Output for machines: --with-colons (cli-colons.c) --
- * A record is one line: TYPE, then each field followed by ':'; in a
- * field ':', '\\' and control bytes are written as \\xNN, as gpg does.
- * The formats are in oca(1), COLON LISTINGS.  */
-
-/* Parse the options of a listing command that takes no argument and
- * only --with-colons (*R_COLONS set when given).  */
-gpg_error_t cmd_colons_options (int argc, char **argv, int *r_colons);
-/* Start a record of TYPE on FP.  */
-void cmd_colons_start (FILE *fp, const char *type);
-/* Append a field: the LEN bytes at BUF, escaped.  */
-void cmd_colons_mem (FILE *fp, const void *buf, size_t len);
-/* Append the string S (NULL: an empty field).  */
-void cmd_colons_str (FILE *fp, const char *s);
-/* Append the number N.  */
-void cmd_colons_num (FILE *fp, unsigned long long n);
-/* End the record.  */
-void cmd_colons_end (FILE *fp);
-
-
-/*-- The global -d/--database after group and command (cli-dbopt.c) --*/
-
-/* If ARGV[*R_I] is -d FILE, -dFILE, --database FILE or --database=FILE
- * (the short forms not when OWN_D: the command has a -d of its own),
- * set *R_DBFILE, advance *R_I past a separate value and return 1;
- * return 0 for another word, -1 for a value missing at the end.  */
-int cmd_take_database (int own_d, int argc, char **argv, int *r_i,
-                       const char **r_dbfile);
-/* Remove every -d/--database from the command's words ARGV[1..] (up to
- * a "--"), setting *R_DBFILE to the last one's value, except where a
- * word is the value of the previous option: HELP (and HELP2, may be
- * NULL), the command's help text, says which options take one.
- * *R_ARGC is updated.  */
-gpg_error_t cmd_take_databases (const char *help, const char *help2,
-                                int *r_argc, char **argv,
-                                const char **r_dbfile);
-
-
 /*-- Input (cli-input.c) --*/
 
 /* Read FNAME ("-" = stdin) into *R_BUF and *R_LEN (xfree), at most
