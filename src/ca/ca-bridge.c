@@ -300,8 +300,11 @@ ca_bridge_new (ca_t *ca, const pgp_cert_t *remote, const char *what,
       goto leave;
     }
 
-  /* The scoped trust signature.  */
-  err = ca->backend->ops->certifier (ca->backend, &signer);
+  /* The scoped trust signature (an expired CA key's counts for
+   * nothing).  */
+  err = ca_check_not_expired (ca, 0);
+  if (!err)
+    err = ca->backend->ops->certifier (ca->backend, &signer);
   if (err)
     goto leave;
   memset (&opts, 0, sizeof opts);

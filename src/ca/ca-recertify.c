@@ -222,7 +222,10 @@ ca_recertify (ca_t *ca, const pgp_cert_t *old, const char *what,
   if (!days || days > MAX_DAYS)
     return ca_set_errmsg (gpg_error (GPG_ERR_INV_VALUE), "invalid validity "
                           "of %u days (1 to %u)", days, MAX_DAYS);
-  err = check_old_key (ca, old, what, now);
+  /* An expired CA key's certifications count for nothing.  */
+  err = ca_check_not_expired (ca, now);
+  if (!err)
+    err = check_old_key (ca, old, what, now);
   if (err)
     return err;
   memset (&policy, 0, sizeof policy);

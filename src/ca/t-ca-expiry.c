@@ -150,6 +150,16 @@ test_extend (void)
            "expired in 11 days");
   ok (ca_errmsg () && strstr (ca_errmsg (), "oca ca extend"),
       "the message says what to do");
+  {
+    size_t nu = 0, nc = 0;
+
+    /* Nor does it re-certify (checked before the old key).  */
+    ok_err (ca_begin (ca), "begin");
+    ok_code (ca_recertify (ca, info.cert, "old.asc", 30, now + 11 * DAY,
+                           &nu, &nc), GPG_ERR_KEY_EXPIRED,
+             "ca_recertify: the CA key expired");
+    ok_err (ca_commit (ca), "commit (nothing)");
+  }
 
   /* Stored: a new open sees it.  */
   ok_err (ca_open (&opts, CA_OPEN_READONLY, &again), "open again");

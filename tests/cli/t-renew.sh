@@ -163,6 +163,17 @@ like "says so" "$T/err" "^oca: the CA key expired on [0-9-]{10}; extend it first
 check "unchanged" cmp "$T/old.db" "$T/old.before"
 check_fails "in 500 days: no renewal either" \
   in500 ca renew --days 30 --within 5
+oca -d "$T/other.db" ca init --domain other.org --algo ed25519 softkey >/dev/null 2>&1
+oca -d "$T/other.db" ca export > "$T/other-ca.asc"
+check_fails "in 500 days: no bridge" \
+  in500 bridge new --commit "$T/other-ca.asc"
+one_line "one line" "$T/err"
+like "the CA key expired" "$T/err" "^oca: the CA key expired on "
+check_fails "in 500 days: no re-certification" \
+  in500 ca re-certify -p "$T/other-ca.asc"
+one_line "one line" "$T/err"
+like "the CA key expired" "$T/err" "^oca: the CA key expired on "
+check "still unchanged" cmp "$T/old.db" "$T/old.before"
 check "in 500 days: user check warns" \
   in500 user check certifications
 like "warning: expired" "$T/err" "^Warning: the CA key itself expired on .*: its certifications are no longer valid; extend it with 'oca ca extend'$"
