@@ -10,7 +10,9 @@
 /* Columns read by read_cert_row, in this order.  */
 #define CERT_SELECT                                                     \
   "SELECT c.id, c.fingerprint, c.pub_cert, c.user_id, u.name,"          \
-  " c.delisted, c.inactive FROM certs c LEFT JOIN users u ON u.id = c.user_id"
+  " c.delisted, c.inactive, v.record FROM certs c"                       \
+  " LEFT JOIN users u ON u.id = c.user_id"                              \
+  " LEFT JOIN certs_verified v ON v.cert_id = c.id"
 
 /* Most emails we keep per cert (a sanity cap).  */
 #define MAX_EMAILS_PER_CERT 10000
@@ -29,6 +31,7 @@ db_cert_release (db_cert_t *list)
       xfree (list->fingerprint);
       xfree (list->pub_cert);
       xfree (list->user_name);
+      xfree (list->verified);
       if (list->emails)
         for (i = 0; i < list->nemails; i++)
           xfree (list->emails[i]);
@@ -160,6 +163,8 @@ fill_cert (db_t db, sqlite3_stmt *st, void *item)
     err = db__column_str_nn (db, st, 2, 0, &c->pub_cert);
   if (!err)
     err = db__column_str (db, st, 4, 0, &c->user_name);
+  if (!err)
+    err = db__column_str (db, st, 7, 0, &c->verified);
   return err;
 }
 
@@ -413,4 +418,25 @@ db_cert_set_inactive (db_t db, int64_t id, int yes)
   return update_cert (db, STMT_CERT_SET_INACTIVE,
                       "UPDATE certs SET inactive = ?1 WHERE id = ?2",
                       id, NULL, !!yes);
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_cert_set_verified (db_t db, int64_t id, const char *record)
+{
+  gpg_error_t err;
+  const db__arg_t args[] = { DB__INT (id), DB__TEXT (record) };
+
+  db__clear_error (db);
+  err = db__need_txn (db);
+  if (err)
+    return err;
+  if (!record)
+    return db__write (db, STMT_CERT_SET_VERIFIED,
+                      "DELETE FROM certs_verified WHERE cert_id = ?1",
+                      args, 1);
+  return db__write (db, STMT_CERT_SET_VERIFIED,
+                    "INSERT OR REPLACE INTO certs_verified (cert_id, record)"
+                    " VALUES (?1, ?2)", args, DIM (args));
 }

@@ -23,6 +23,12 @@
  *
  * Version 4 adds to the audit record what made each signature and a
  * table of settings (db-life.c).
+ *
+ * Version 5 keeps with each user certificate what verifying its
+ * signatures found (`certs_verified', db_cert_set_verified), so that
+ * the commands that walk all users do not verify them again.  The CA
+ * core stores the SHA-256 of the certificate's text in the record and
+ * ignores a record that does not match the text (src/ca/ca-verified.c).
  */
 #include <config.h>
 #include "db-int.h"
@@ -168,6 +174,14 @@ static const char schema_v4[] =
   "  value VARCHAR NOT NULL\n"
   ");\n";
 
+/* What the CA found verifying a stored certificate (see db.h).  */
+static const char schema_v5[] =
+  "CREATE TABLE certs_verified (\n"
+  "  cert_id INTEGER PRIMARY KEY NOT NULL REFERENCES certs (id)"
+  " ON DELETE CASCADE,\n"
+  "  record VARCHAR NOT NULL\n"
+  ");\n";
+
 const db_migration_t db_migrations[] =
   {
     { "v1 base schema (openpgp-ca 0.13 model, certifications, pending)",
@@ -176,7 +190,9 @@ const db_migration_t db_migrations[] =
       schema_v2 },
     { "v3 the backup cards of a card CA (cacards)", schema_v3 },
     { "v4 the audit record's backend, card, counter and hash; settings",
-      schema_v4 }
+      schema_v4 },
+    { "v5 what verifying each user certificate found (certs_verified)",
+      schema_v5 }
   };
 
 const size_t db_n_migrations = DIM (db_migrations);

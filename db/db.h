@@ -58,7 +58,7 @@
 #include "oca-common.h"
 
 /* The schema version this code writes (PRAGMA user_version).  */
-#define DB_SCHEMA_VERSION 4
+#define DB_SCHEMA_VERSION 5
 
 /* The SQLite application_id stamped into every oca database ("OCA0").  */
 #define DB_APPLICATION_ID 0x4f434130
@@ -326,6 +326,8 @@ typedef struct db_cert_s
   size_t nemails;
   int delisted;
   int inactive;
+  char *verified;          /* The verification record kept with it
+                            * (db_cert_set_verified), or NULL.  */
 } db_cert_t;
 
 /* Release a cert and every cert chained after it.  NULL is accepted.  */
@@ -378,6 +380,12 @@ gpg_error_t db_cert_next (db_t db, const char *email, int64_t after,
  * certifications or revocations).  GPG_ERR_NOT_FOUND if there is no
  * such row.  Needs a transaction.  */
 gpg_error_t db_cert_update (db_t db, int64_t id, const char *pub_cert);
+
+/* Keep RECORD (text; NULL forgets it) as the verification record of
+ * cert ID: what the CA core found verifying its signatures, which it
+ * checks belongs to the stored bytes before it uses it (src/ca).  Rows
+ * read with the cert (db_cert_t.verified).  Needs a transaction.  */
+gpg_error_t db_cert_set_verified (db_t db, int64_t id, const char *record);
 
 /* Set the delisted flag of cert ID (not exported to WKD etc.).
  * Needs a transaction.  */

@@ -51,6 +51,7 @@ typedef struct bulk_job
   ca_certify_result_t res;     /* Certifications, domain emails, refused
                                 * User IDs, name.  */
   char *pub;                   /* Armored result.  */
+  char *record;                /* What verifying it found (ca-verified.c).  */
   gpg_error_t err;
   int signer_failed;           /* ERR came from the signer.  */
 } bulk_job_t;
@@ -71,6 +72,7 @@ typedef struct bulk_shared
                                 * a keyring's domain emails.  */
   uint32_t validity;           /* A keyring's: lifetime of the
                                 * certifications.  */
+  ca_t *ca;                    /* Read only in the workers (its cert).  */
 } bulk_shared_t;
 
 
@@ -81,6 +83,7 @@ job_clear (bulk_job_t *job)
   db_cert_release (job->known);
   ca_certify_result_release (&job->res);
   xfree (job->pub);
+  xfree (job->record);
 }
 
 
@@ -136,6 +139,8 @@ process_job (bulk_shared_t *sh, bulk_job_t *job)
   if (job->known && !job->res.made)
     goto leave;  /* Nothing new to store.  */
   err = ca_armor_public (job->cert, &job->pub);
+  if (!err)
+    err = ca_verified_record (sh->ca, job->cert, job->pub, &job->record);
 
  leave:
   job->err = err;
@@ -232,6 +237,9 @@ store_job (ca_t *ca, bulk_job_t *job, ca_bulk_stats_t *stats)
           err = db_cert_update (ca->db, cert_id, job->pub);
           if (err)
             goto dberr;
+          err = ca_verified_store (ca, cert_id, job->record);
+          if (err)
+            return err;
           stats->updated++;
         }
       for (i = 0; i < job->res.nemails; i++)
@@ -253,6 +261,9 @@ store_job (ca_t *ca, bulk_job_t *job, ca_bulk_stats_t *stats)
                          job->res.nemails, NULL, &cert_id);
       if (err)
         goto dberr;
+      err = ca_verified_store (ca, cert_id, job->record);
+      if (err)
+        return err;
       stats->imported++;
     }
   for (; job->res.made; )
@@ -454,6 +465,8 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
                                   jobs[i].known->fingerprint, &stored);
       if (err)
         goto leave;
+      ca_verified_apply (ca, stored, jobs[i].known->pub_cert,
+                         jobs[i].known->verified);
       err = pgp_cert_merge (stored, jobs[i].cert, NULL);
       if (err)
         {
@@ -478,6 +491,7 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
   sh.ca_uid = ca->uid;
   sh.ca_fpr = ca->cert->primary->fpr;
   sh.domain = ca->domain;
+  sh.ca = ca;
 
   run_jobs (ca, &sh, nthreads, npool, progress, opaque, 0, njobs);
 
@@ -645,6 +659,7 @@ ca_bulk_certify_stored (ca_t *ca, db_cert_t **rows, pgp_cert_t **certs,
   sh.ca_fpr = ca->cert->primary->fpr;
   sh.domain = ca->domain;
   sh.policy = policy;
+  sh.ca = ca;
   run_jobs (ca, &sh, nthreads, npool, progress, opaque, base, total);
 
   for (fail = 0; fail < n; fail++)
@@ -678,6 +693,8 @@ ca_bulk_certify_stored (ca_t *ca, db_cert_t **rows, pgp_cert_t **certs,
         }
       err = ca_record_certifications (ca, rows[i]->id, jobs[i].fpr,
                                       jobs[i].res.made);
+      if (!err)
+        err = ca_verified_store (ca, rows[i]->id, jobs[i].record);
       if (err)
         goto leave;
       r_res->changed++;

@@ -8,6 +8,8 @@
  *   ca-db.c        the CA's use of db/: transactions, stored forms,
  *                  the CA certificate row, the audit record
  *   ca-json.c      JSON (split mode's files and queue)
+ *   ca-verified.c  what verifying a stored certificate found, kept
+ *                  with it (the users are not verified on every walk)
  *   ca-softkey.c   the softkey backend and where the key is kept
  *   ca-backend.c   the backend chosen from the stored configuration
  *                  (split front and back too)
@@ -164,6 +166,24 @@ gpg_error_t ca_parse_stored_cert (const char *text, const char *fpr,
 /* CERT as stored: armored public parts and exportable signatures
  * (xfree).  */
 gpg_error_t ca_armor_public (const pgp_cert_t *cert, char **r_text);
+
+/* Verification records (ca-verified.c): what verifying a stored
+ * certificate found, kept with it so that walking the users does not
+ * verify again.  */
+/* The record of CERT as this run verified it (pgp_cert_verify_record
+ * against the CA) for its stored text PUB, in *R_RECORD (xfree).  */
+gpg_error_t ca_verified_record (ca_t *ca, const pgp_cert_t *cert,
+                                const char *pub, char **r_record);
+/* Keep RECORD for cert row CERT_ID.  Needs a transaction.  */
+gpg_error_t ca_verified_store (ca_t *ca, int64_t cert_id, const char *record);
+/* Both: the record of CERT stored as PUB, kept for CERT_ID.  */
+gpg_error_t ca_verified_keep (ca_t *ca, int64_t cert_id,
+                              const pgp_cert_t *cert, const char *pub);
+/* Take RECORD (read with the row) for CERT parsed from PUB if it was
+ * made for exactly that text and the CA's keys of now; returns whether
+ * it was taken (else CERT is verified when asked, as always).  */
+int ca_verified_apply (ca_t *ca, pgp_cert_t *cert, const char *pub,
+                       const char *record);
 
 /* Store the CA certificate CA->cert (public parts; e.g. after merging
  * trust signatures).  Needs a transaction.  */

@@ -261,6 +261,7 @@ ca_recertify (ca_t *ca, const pgp_cert_t *old, const char *what,
           db_cert_release (row);
           break;
         }
+      ca_verified_apply (ca, cert, row->pub_cert, row->verified);
       rows[n] = row;
       certs[n] = cert;
       n++;

@@ -114,6 +114,7 @@ ca_renew (ca_t *ca, unsigned int days, unsigned int within,
               db_cert_release (row);
               goto leave;
             }
+          ca_verified_apply (ca, cert, row->pub_cert, row->verified);
           err = pgp_cert_get_info (cert, now, &info);
           if (err || info.revoked)
             {

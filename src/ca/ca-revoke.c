@@ -233,6 +233,7 @@ ca_revocation_apply (ca_t *ca, const char *id, char r_fpr[41])
   err = ca_parse_stored_cert (row->pub_cert, row->fingerprint, &cert);
   if (err)
     goto leave;
+  ca_verified_apply (ca, cert, row->pub_cert, row->verified);
   err = pgp_read_sigs (rev->revocation, strlen (rev->revocation), &sig);
   if (!err && sig->next)
     err = gpg_error (GPG_ERR_AMBIGUOUS);
@@ -250,6 +251,8 @@ ca_revocation_apply (ca_t *ca, const char *id, char r_fpr[41])
   err = db_cert_update (ca->db, row->id, pub);
   if (!err)
     err = db_revocation_set_published (ca->db, rev->id);
+  if (!err)
+    err = ca_verified_keep (ca, row->id, cert, pub);
   if (err)
     {
       ca_db_errmsg (ca, err, "storing the revoked certificate");

@@ -81,6 +81,8 @@ store_user (ca_t *ca, const pgp_cert_t *cert, const char *fpr,
     ca_db_errmsg (ca, err, "storing the user");
   else
     err = ca_record_certifications (ca, *r_cert_id, fpr, res->made);
+  if (!err)
+    err = ca_verified_keep (ca, *r_cert_id, cert, pub);
   xfree (pub);
   return err;
 }
@@ -389,6 +391,7 @@ ca_user_update (ca_t *ca, const pgp_cert_t *cert, const char *what,
   err = ca_parse_stored_cert (known->pub_cert, known->fingerprint, &stored);
   if (err)
     goto leave;
+  ca_verified_apply (ca, stored, known->pub_cert, known->verified);
   err = pgp_cert_merge (stored, cert, r_added);
   if (err)
     {
@@ -403,6 +406,8 @@ ca_user_update (ca_t *ca, const pgp_cert_t *cert, const char *what,
   err = db_cert_update (ca->db, known->id, pub);
   if (err)
     ca_db_errmsg (ca, err, "storing the certificate");
+  else
+    err = ca_verified_keep (ca, known->id, stored, pub);
 
  leave:
   xfree (pub);
@@ -479,6 +484,9 @@ ca_users_next (ca_user_iter_t *it, const ca_user_t **r_user)
                               &it->user.cert);
   if (err)
     return err;
+  /* What verifying it found when it was stored, if that was this very
+   * text (ca-verified.c).  */
+  ca_verified_apply (it->ca, it->user.cert, row->pub_cert, row->verified);
   it->user.fpr = row->fingerprint;
   it->user.name = row->user_name;
   it->user.emails = (const char *const *)row->emails;
@@ -528,9 +536,8 @@ ca_user_status (ca_t *ca, const ca_user_t *user, uint32_t now,
   size_t n = 0;
 
   memset (r_status, 0, sizeof *r_status);
-  err = pgp_cert_verify (cert, ca->cert);
-  if (err)
-    return err;
+  /* pgp_uid_certified_by and pgp_cert_get_info verify what they need
+   * (each signature once: pgp_sig_verify keeps its result).  */
   err = db_revocation_list (ca->db, it->row->id, &revs);
   if (err)
     return ca_db_errmsg (ca, err, "reading the database");

@@ -88,6 +88,180 @@ pgp_cert_verify (pgp_cert_t *cert, const pgp_cert_t *issuer)
 }
 
 
+/* Call FN (stopping at its first non-zero return) for every signature
+ * of CERT in a fixed order - the primary key's, each User ID's, each
+ * subkey's - with its component and the key that verifies it as
+ * pgp_cert_verify with ISSUER picks it (NULL: none).  */
+typedef int (*sig_walk_fn_t) (void *ctx, const pgp_cert_t *cert,
+                              const pgp_uid_t *uid, const pgp_key_t *subkey,
+                              pgp_sig_t *sig, const pgp_key_t *ik);
+
+static int
+walk_sigs (const pgp_cert_t *cert, const pgp_cert_t *issuer,
+           sig_walk_fn_t fn, void *ctx)
+{
+  pgp_sig_t *sig;
+  pgp_uid_t *uid;
+  pgp_key_t *key;
+  const pgp_key_t *ik;
+  int rc;
+
+  for (sig = cert->primary->sigs; sig; sig = sig->next)
+    if ((rc = fn (ctx, cert, NULL, NULL, sig,
+                  _pgp_sig_by (sig, cert->primary->fpr) ? cert->primary
+                  : NULL)))
+      return rc;
+  for (uid = cert->uids; uid; uid = uid->next)
+    for (sig = uid->sigs; sig; sig = sig->next)
+      {
+        ik = _pgp_sig_by (sig, cert->primary->fpr) ? cert->primary
+          : issuer ? find_issuer_key (issuer, sig) : NULL;
+        if ((rc = fn (ctx, cert, uid, NULL, sig, ik)))
+          return rc;
+      }
+  for (key = cert->subkeys; key; key = key->next)
+    for (sig = key->sigs; sig; sig = sig->next)
+      if ((rc = fn (ctx, cert, NULL, key, sig,
+                    _pgp_sig_by (sig, cert->primary->fpr) ? cert->primary
+                    : NULL)))
+        return rc;
+  return 0;
+}
+
+
+/* A record holds per signature '-' (not verified) or 'g'/'b' and the
+ * start of the memo's identity in hex (RECORD_ENTRY chars).  */
+#define RECORD_ENTRY (1 + 2 * PGP_MEMO_ID_LEN)
+
+struct record_ctx
+{
+  char *rec;                   /* Being written or read.  */
+  size_t n;                    /* Position.  */
+  size_t len;                  /* Length of REC.  */
+  int bad;                     /* REC does not fit.  */
+};
+
+static int
+size_sig (void *ctx, const pgp_cert_t *cert, const pgp_uid_t *uid,
+          const pgp_key_t *subkey, pgp_sig_t *sig, const pgp_key_t *ik)
+{
+  unsigned char id[PGP_MEMO_ID_LEN];
+
+  ((struct record_ctx *)ctx)->n += ik && _pgp_sig_memo_get (cert, uid, subkey,
+                                                           sig, ik->pk, id)
+    ? RECORD_ENTRY : 1;
+  return 0;
+}
+
+static int
+record_sig (void *ctx, const pgp_cert_t *cert, const pgp_uid_t *uid,
+            const pgp_key_t *subkey, pgp_sig_t *sig, const pgp_key_t *ik)
+{
+  struct record_ctx *rc = ctx;
+  unsigned char id[PGP_MEMO_ID_LEN];
+  int res = ik ? _pgp_sig_memo_get (cert, uid, subkey, sig, ik->pk, id) : 0;
+
+  if (!res)
+    {
+      rc->rec[rc->n++] = '-';
+      return 0;
+    }
+  rc->rec[rc->n++] = res == PGP_SIGSTAT_GOOD ? 'g' : 'b';
+  oca_bin2hex (id, PGP_MEMO_ID_LEN, rc->rec + rc->n);
+  rc->n += 2 * PGP_MEMO_ID_LEN;
+  return 0;
+}
+
+/* ID = the PGP_MEMO_ID_LEN bytes of the hex digits at HEX; 0 or -1.  */
+static int
+hex_prefix (const char *hex, unsigned char *id)
+{
+  size_t i;
+  int hi, lo;
+
+  for (i = 0; i < PGP_MEMO_ID_LEN; i++)
+    {
+      if ((hi = oca_hexval (hex[2 * i])) < 0
+          || (lo = oca_hexval (hex[2 * i + 1])) < 0)
+        return -1;
+      id[i] = hi << 4 | lo;
+    }
+  return 0;
+}
+
+static int
+apply_sig (void *ctx, const pgp_cert_t *cert, const pgp_uid_t *uid,
+           const pgp_key_t *subkey, pgp_sig_t *sig, const pgp_key_t *ik)
+{
+  struct record_ctx *rc = ctx;
+  unsigned char id[PGP_MEMO_ID_LEN];
+  char c;
+
+  if (rc->n >= rc->len)
+    {
+      rc->bad = 1;
+      return 1;
+    }
+  c = rc->rec[rc->n++];
+  if (c == '-')
+    return 0;
+  if ((c != 'g' && c != 'b') || rc->len - rc->n < 2 * PGP_MEMO_ID_LEN
+      || hex_prefix (rc->rec + rc->n, id))
+    {
+      rc->bad = 1;
+      return 1;
+    }
+  rc->n += 2 * PGP_MEMO_ID_LEN;
+  /* Only for exactly the signature, component and key it was made
+   * for: a changed byte anywhere in them and it is verified again.  */
+  if (ik)
+    _pgp_sig_memo_set (cert, uid, subkey, sig, ik->pk, c == 'g', id);
+  return 0;
+}
+
+
+/* See pgp.h.  */
+gpg_error_t
+pgp_cert_verify_record (const pgp_cert_t *cert, const pgp_cert_t *issuer,
+                        char **r_rec)
+{
+  struct record_ctx rc;
+
+  *r_rec = NULL;
+  if (!cert || !cert->primary)
+    return gpg_error (GPG_ERR_INV_ARG);
+  memset (&rc, 0, sizeof rc);
+  walk_sigs (cert, issuer, size_sig, &rc);
+  rc.rec = xtrymalloc (rc.n + 1);
+  if (!rc.rec)
+    return oca_error_from_errno ();
+  rc.n = 0;
+  walk_sigs (cert, issuer, record_sig, &rc);
+  rc.rec[rc.n] = 0;
+  *r_rec = rc.rec;
+  return 0;
+}
+
+
+/* See pgp.h.  */
+gpg_error_t
+pgp_cert_apply_record (pgp_cert_t *cert, const pgp_cert_t *issuer,
+                       const char *rec)
+{
+  struct record_ctx rc;
+
+  if (!cert || !cert->primary || !rec)
+    return gpg_error (GPG_ERR_INV_ARG);
+  memset (&rc, 0, sizeof rc);
+  rc.rec = (char *)rec;
+  rc.len = strlen (rec);
+  walk_sigs (cert, issuer, apply_sig, &rc);
+  if (rc.bad || rc.n != rc.len)
+    return gpg_error (GPG_ERR_INV_VALUE);
+  return 0;
+}
+
+
 static int
 is_certification (int sigclass)
 {

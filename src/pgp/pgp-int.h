@@ -59,6 +59,23 @@ gpg_error_t _pgp_sig_create (const pgp_signer_t *signer, int sigclass,
 int _pgp_sig_same (const pgp_sig_t *a, const pgp_sig_t *b);
 void _pgp_sig_append (pgp_sig_t **list, pgp_sig_t *sig);
 int _pgp_sig_by (const pgp_sig_t *sig, const unsigned char fpr[20]);
+/* Bytes of a memo's identity (pgp_sig_t.vmemo_) kept in a record.  */
+#define PGP_MEMO_ID_LEN 8
+/* Set the verification memo of SIG over the component (UID, SUBKEY, or
+ * neither) of CERT for SIGNER_KEY: GOOD or bad, as if pgp_sig_verify
+ * had found so - if ID is the start of the memo's identity for exactly
+ * this signature, component and key (returns 1; else 0, nothing set).  */
+int _pgp_sig_memo_set (const pgp_cert_t *cert, const pgp_uid_t *uid,
+                       const pgp_key_t *subkey, pgp_sig_t *sig,
+                       const pk_key_t *signer_key, int good,
+                       const unsigned char id[PGP_MEMO_ID_LEN]);
+/* The memo of SIG for that component and key: PGP_SIGSTAT_GOOD,
+ * PGP_SIGSTAT_BAD (R_ID gets the start of its identity), or 0 (none
+ * for exactly these).  */
+int _pgp_sig_memo_get (const pgp_cert_t *cert, const pgp_uid_t *uid,
+                       const pgp_key_t *subkey, const pgp_sig_t *sig,
+                       const pk_key_t *signer_key,
+                       unsigned char r_id[PGP_MEMO_ID_LEN]);
 
 /*-- pgp-cert.c --*/
 void _pgp_uid_release (pgp_uid_t *uid);

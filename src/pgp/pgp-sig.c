@@ -615,6 +615,10 @@ compute_digest (int sigclass, int pkalgo, int hashalgo,
 }
 
 
+static gpg_error_t memo_id (const pgp_sig_t *sig, const pgp_target_t *t,
+                            const pk_key_t *key, unsigned char out[32]);
+
+
 /* Verify SIG over target T with public KEY.  */
 gpg_error_t
 _pgp_sig_verify_target (const pgp_sig_t *sig, const pgp_target_t *t,
@@ -714,6 +718,10 @@ _pgp_sig_create (const pgp_signer_t *signer, int sigclass, int hashalgo,
   if ((err = _pgp_parse_sig (raw, rawlen, hdrlen, 0, r_sig)))
     goto leave;
   (*r_sig)->status = PGP_SIGSTAT_GOOD;
+  /* Made here: never verified again in this run (a card's signature
+   * is checked by its backend before it is handed back).  */
+  if (!t->data && !memo_id (*r_sig, t, signer->pub, (*r_sig)->vmemo_))
+    (*r_sig)->vmemo_res_ = PGP_SIGSTAT_GOOD;
 
  leave:
   for (i = 0; i < PK_MAX_SIG; i++)
@@ -785,11 +793,73 @@ pgp_make_key_revocation (const pgp_cert_t *cert, const pgp_signer_t *signer,
 }
 
 
-/* Verify SIG over a component of CERT with SIGNER_KEY.  */
-gpg_error_t
-pgp_sig_verify (const pgp_cert_t *cert, const pgp_uid_t *uid,
-                const pgp_key_t *subkey, const pgp_sig_t *sig,
-                const pk_key_t *signer_key)
+/* The key of SIG's memo (see pgp_sig_t.vmemo_) for target T and KEY:
+ * SHA-256 over the digest SIG signs, SIG's packet and numbers (as
+ * parsed) and KEY's public numbers.  */
+static gpg_error_t
+memo_id (const pgp_sig_t *sig, const pgp_target_t *t, const pk_key_t *key,
+         unsigned char out[32])
+{
+  gpg_error_t err;
+  unsigned char digest[64], hdr[4];
+  size_t dlen;
+  unsigned int i;
+  gcry_md_hd_t md;
+
+  /* As _pgp_sig_verify_target: a malformed one is refused at once.  */
+  if (sig->version != 4 || sig->status == PGP_SIGSTAT_BAD
+      || sig->status == PGP_SIGSTAT_UNSUPPORTED || sig->sigclass < 0
+      || !sig->raw || !key || !key->npub)
+    return gpg_error (GPG_ERR_NOT_SUPPORTED);
+  if ((err = compute_digest (sig->sigclass, sig->pkalgo, sig->hashalgo,
+                             sig->hashed_, sig->hashedlen_, t, digest,
+                             &dlen)))
+    return err;
+  if ((err = gcry_md_open (&md, GCRY_MD_SHA256, 0)))
+    return err;
+  hdr[0] = sig->hashalgo;
+  hdr[1] = dlen;
+  hdr[2] = key->algo;
+  hdr[3] = key->curve;
+  gcry_md_write (md, hdr, 4);
+  gcry_md_write (md, digest, dlen);
+  /* The whole packet: its numbers and unhashed area (a back-signature)
+   * are part of what was verified.  */
+  hdr[0] = sig->rawlen >> 24;
+  hdr[1] = sig->rawlen >> 16;
+  hdr[2] = sig->rawlen >> 8;
+  hdr[3] = sig->rawlen;
+  gcry_md_write (md, hdr, 4);
+  gcry_md_write (md, sig->raw, sig->rawlen);
+  for (i = 0; i < sig->nmpi && i < PK_MAX_SIG; i++)
+    {
+      hdr[0] = sig->mpi[i].len >> 24;
+      hdr[1] = sig->mpi[i].len >> 16;
+      hdr[2] = sig->mpi[i].len >> 8;
+      hdr[3] = sig->mpi[i].len;
+      gcry_md_write (md, hdr, 4);
+      gcry_md_write (md, sig->mpi[i].data, sig->mpi[i].len);
+    }
+  for (i = 0; i < key->npub; i++)
+    {
+      hdr[0] = key->pub[i].len >> 24;
+      hdr[1] = key->pub[i].len >> 16;
+      hdr[2] = key->pub[i].len >> 8;
+      hdr[3] = key->pub[i].len;
+      gcry_md_write (md, hdr, 4);
+      gcry_md_write (md, key->pub[i].data, key->pub[i].len);
+    }
+  memcpy (out, gcry_md_read (md, GCRY_MD_SHA256), 32);
+  gcry_md_close (md);
+  return 0;
+}
+
+
+/* Verify SIG over a component of CERT with SIGNER_KEY (no memo).  */
+static gpg_error_t
+sig_verify (const pgp_cert_t *cert, const pgp_uid_t *uid,
+            const pgp_key_t *subkey, const pgp_sig_t *sig,
+            const pk_key_t *signer_key)
 {
   gpg_error_t err;
   pgp_target_t t;
@@ -832,6 +902,85 @@ pgp_sig_verify (const pgp_cert_t *cert, const pgp_uid_t *uid,
         return gpg_error (GPG_ERR_BAD_SIGNATURE);
     }
   return 0;
+}
+
+
+/* Verify SIG over a component of CERT with SIGNER_KEY, once: the
+ * result is kept on SIG for this digest and key (pgp_sig_t.vmemo_).  */
+gpg_error_t
+pgp_sig_verify (const pgp_cert_t *cert, const pgp_uid_t *uid,
+                const pgp_key_t *subkey, const pgp_sig_t *sig,
+                const pk_key_t *signer_key)
+{
+  gpg_error_t err;
+  pgp_target_t t;
+  unsigned char id[32];
+  int have_id;
+  pgp_sig_t *memo = (pgp_sig_t *)sig;  /* The cache only.  */
+
+  if (!cert || !cert->primary || !sig)
+    return gpg_error (GPG_ERR_INV_ARG);
+  memset (&t, 0, sizeof t);
+  t.primary = cert->primary;
+  t.uid = uid;
+  t.subkey = uid ? NULL : subkey;
+  have_id = !memo_id (sig, &t, signer_key, id);
+  if (have_id && sig->vmemo_res_ && !memcmp (sig->vmemo_, id, 32))
+    return sig->vmemo_res_ == PGP_SIGSTAT_GOOD ? 0
+      : gpg_error (GPG_ERR_BAD_SIGNATURE);
+  err = sig_verify (cert, uid, subkey, sig, signer_key);
+  if (have_id && (!err || gpg_err_code (err) == GPG_ERR_BAD_SIGNATURE))
+    {
+      memcpy (memo->vmemo_, id, 32);
+      memo->vmemo_res_ = err ? PGP_SIGSTAT_BAD : PGP_SIGSTAT_GOOD;
+    }
+  return err;
+}
+
+
+/* See pgp-int.h.  */
+int
+_pgp_sig_memo_set (const pgp_cert_t *cert, const pgp_uid_t *uid,
+                   const pgp_key_t *subkey, pgp_sig_t *sig,
+                   const pk_key_t *signer_key, int good,
+                   const unsigned char id[PGP_MEMO_ID_LEN])
+{
+  pgp_target_t t;
+  unsigned char full[32];
+
+  memset (&t, 0, sizeof t);
+  t.primary = cert->primary;
+  t.uid = uid;
+  t.subkey = uid ? NULL : subkey;
+  if (memo_id (sig, &t, signer_key, full)
+      || memcmp (full, id, PGP_MEMO_ID_LEN))
+    return 0;
+  memcpy (sig->vmemo_, full, 32);
+  sig->vmemo_res_ = good ? PGP_SIGSTAT_GOOD : PGP_SIGSTAT_BAD;
+  return 1;
+}
+
+
+/* See pgp-int.h.  */
+int
+_pgp_sig_memo_get (const pgp_cert_t *cert, const pgp_uid_t *uid,
+                   const pgp_key_t *subkey, const pgp_sig_t *sig,
+                   const pk_key_t *signer_key,
+                   unsigned char r_id[PGP_MEMO_ID_LEN])
+{
+  pgp_target_t t;
+  unsigned char id[32];
+
+  if (!sig->vmemo_res_)
+    return 0;
+  memset (&t, 0, sizeof t);
+  t.primary = cert->primary;
+  t.uid = uid;
+  t.subkey = uid ? NULL : subkey;
+  if (memo_id (sig, &t, signer_key, id) || memcmp (sig->vmemo_, id, 32))
+    return 0;
+  memcpy (r_id, id, PGP_MEMO_ID_LEN);
+  return sig->vmemo_res_;
 }
 
 

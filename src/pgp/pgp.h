@@ -206,6 +206,13 @@ typedef struct pgp_sig
   unsigned char *unhashed_;
   size_t unhashedlen_;
   size_t hdrlen_;              /* Packet header length in RAW.  */
+  /* What pgp_sig_verify found last (a cache written through const
+   * pointers; a signature is used by one thread at a time): the result
+   * for the SHA-256 of the digest it signs and the signer's public key
+   * (vmemo_), so the same check is never made twice in a run, and no
+   * other key or component ever gets that result.  */
+  unsigned char vmemo_[32];
+  int vmemo_res_;              /* 0 none, PGP_SIGSTAT_GOOD or _BAD.  */
 } pgp_sig_t;
 
 /* An unknown packet kept verbatim.  */
@@ -483,6 +490,24 @@ char *pgp_uid_escape (const void *buf, size_t len);
  * failures (out of core), not for bad signatures.  */
 gpg_error_t pgp_cert_verify (pgp_cert_t *cert, const pgp_cert_t *issuer);
 
+/* The verification record of CERT: per signature, in a fixed order
+ * (the primary key's, each User ID's, each subkey's), whether this run
+ * verified it (pgp_sig_verify's memo) good or bad against the key
+ * pgp_cert_verify with ISSUER would use, with a short hash of exactly
+ * what was verified (signature packet, what it signs, the key); or
+ * that it did not.  *R_REC (text) is xfree'd by the caller.  */
+gpg_error_t pgp_cert_verify_record (const pgp_cert_t *cert,
+                                    const pgp_cert_t *issuer, char **r_rec);
+/* Take the results in REC, a record pgp_cert_verify_record made with
+ * ISSUER, as verified (no public-key operation) for each signature of
+ * CERT whose hash matches; the others are verified when asked, as
+ * always.  GPG_ERR_INV_VALUE if REC does not fit CERT's signatures
+ * (some may have been taken).  A record is a cache, not a proof: the
+ * caller keeps it where it keeps the certificate (src/ca/ca-verified.c
+ * ties it to the stored text too).  */
+gpg_error_t pgp_cert_apply_record (pgp_cert_t *cert, const pgp_cert_t *issuer,
+                                   const char *rec);
+
 /* Check whether UID of CERT carries a valid, unexpired (at NOW)
  * certification (0x10..0x13) made by the primary key of ISSUER that is
  * not superseded by a newer certification revocation (0x30) of the
@@ -630,7 +655,8 @@ gpg_error_t pgp_make_key_revocation (const pgp_cert_t *cert,
  * its back-signature checked for signing subkeys when SIGCLASS 0x18);
  * otherwise a direct-key signature or key revocation over the primary.
  * Returns 0 or GPG_ERR_BAD_SIGNATURE / GPG_ERR_NOT_SUPPORTED.  Does not
- * look at times.  */
+ * look at times.  The result is kept on SIG for exactly this digest and
+ * key: asked again, the answer comes without a public-key operation.  */
 gpg_error_t pgp_sig_verify (const pgp_cert_t *cert, const pgp_uid_t *uid,
                             const pgp_key_t *subkey, const pgp_sig_t *sig,
                             const pk_key_t *signer_key);

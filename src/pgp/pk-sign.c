@@ -423,6 +423,17 @@ pk_sign (const pk_key_t *key, int hashalgo,
 }
 
 
+/* Public-key verifications made by this process (pk_verify_count).  */
+static unsigned long verify_count;
+
+/* See pk.h.  */
+unsigned long
+pk_verify_count (void)
+{
+  return __atomic_load_n (&verify_count, __ATOMIC_RELAXED);
+}
+
+
 /* Verify SIG/NSIG over DIGEST/DIGESTLEN (hash HASHALGO) with the
  * public part of KEY.  Returns 0 or GPG_ERR_BAD_SIGNATURE, or another
  * error for malformed input.  Thread-safe.  */
@@ -488,6 +499,7 @@ pk_verify (const pk_key_t *key, int hashalgo,
   if (err)
     goto leave;
 
+  __atomic_fetch_add (&verify_count, 1, __ATOMIC_RELAXED);
   err = gcry_pk_verify (s_sig, s_data, c->pub);
   if (err && gpg_err_code (err) != GPG_ERR_BAD_SIGNATURE)
     {

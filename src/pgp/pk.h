@@ -150,6 +150,9 @@ gpg_error_t pk_sign (const pk_key_t *key, int hashalgo,
 gpg_error_t pk_verify (const pk_key_t *key, int hashalgo,
                        const unsigned char *digest, size_t digestlen,
                        const pk_mpi_t *sig, unsigned int nsig);
+/* The number of public-key verifications (pk_verify) this process made
+ * so far (tests and benchmarks count them).  */
+unsigned long pk_verify_count (void);
 
 /* Keygrip of the public part, equal to libgcrypt's
  * gcry_pk_get_keygrip on the S-expression GnuPG builds (RSA n with a

@@ -17,6 +17,11 @@
  *                                      (as in a SPEC) decoded
  *   gen-many ALGO N DIR DOMAIN         N public user keys DIR/uI.asc,
  *                                      "User I <userI@DOMAIN>"
+ *   flip-sig IN ISSUER OUT             IN (armored public key) with the
+ *                                      last byte of each User ID
+ *                                      signature by fingerprint ISSUER
+ *                                      flipped (a tampered
+ *                                      certification); exit 1 if none
  *
  * A gen-uids SPEC is KIND:COUNT:UID.  UID may hold \xNN and \\ escapes
  * (so NUL and invalid UTF-8 can be given); COUNT copies are made.  KIND
@@ -327,6 +332,30 @@ main (int argc, char **argv)
 
       fwrite (b, 1, len, stdout);
       free (b);
+    }
+  else if (!strcmp (argv[1], "flip-sig") && argc == 5)
+    {
+      pgp_uid_t *u;
+      pgp_sig_t *sig;
+      unsigned char fpr[20];
+      int n = 0;
+
+      c = load (argv[2]);
+      die_on (oca_hex2bin (argv[3], fpr, 20), "issuer fingerprint");
+      for (u = c->uids; u; u = u->next)
+        for (sig = u->sigs; sig; sig = sig->next)
+          if (sig->has_issuer_fpr && !memcmp (sig->issuer_fpr, fpr, 20)
+              && sig->rawlen)
+            {
+              sig->raw[sig->rawlen - 1] ^= 0x01;
+              n++;
+            }
+      if (!n)
+        {
+          fprintf (stderr, "flip-sig: no signature by %s\n", argv[3]);
+          return 1;
+        }
+      write_cert (c, 0, argv[4]);
     }
   else if (!strcmp (argv[1], "check") && argc >= 3)
     {

@@ -102,7 +102,8 @@ disk_no_key () {
 # legacy_db SRC DST KEY: DST is softkey CA database SRC as an oca of
 # schema version 1 left it: the armored private key KEY inline in
 # cacerts.priv_cert, no cakeys or cacards table, no settings table or
-# audit columns of schema 4 (no free page keeps anything).
+# audit columns of schema 4, no certs_verified of schema 5 (no free page
+# keeps anything).
 legacy_db () {
   cp "$1" "$2" || return 1
   "$SQLITE3" "$2" "PRAGMA secure_delete = ON;
@@ -115,6 +116,7 @@ legacy_db () {
     ALTER TABLE certifications DROP COLUMN card;
     ALTER TABLE certifications DROP COLUMN card_sigcount;
     ALTER TABLE certifications DROP COLUMN sig_hash;
+    DROP TABLE IF EXISTS certs_verified;
     PRAGMA user_version = 1;
     VACUUM;"
 }
