@@ -7,14 +7,16 @@
  * walks the database in batches and commits each), ca_bulk_import a
  * keyring, as described here.
  *
- * The keyring is parsed once, keys already in the database are merged
- * with their stored copies, and then the certification work (self-
- * signature checks, signing, export) is spread over one thread per
- * online CPU.  The CA key is loaded once; pk_sign is thread-safe.  When
- * all workers are done, the calling thread writes every result inside
- * the caller's single transaction, in keyring order, with the prepared
- * statements db/ caches on its handle.  Only the calling thread talks to
- * the database or reports.
+ * The keyring is read a batch of BULK_BATCH keys at a time (streamed:
+ * memory holds one batch, whatever the size of the keyring), keys
+ * already in the database are merged with their stored copies, and
+ * then the certification work (self-signature checks, signing, export)
+ * is spread over one thread per online CPU.  The CA key is loaded
+ * once; pk_sign is thread-safe.  When all workers are done with a
+ * batch, the calling thread writes every result inside the caller's
+ * single transaction, in keyring order, with the prepared statements
+ * db/ caches on its handle.  Only the calling thread talks to the
+ * database or reports.
  *
  * Errors.  Normally the import is all or nothing: any error leaves the
  * transaction to be rolled back.  The exception is a backend whose
@@ -42,6 +44,8 @@
 
 /* Upper bound on worker threads.  */
 #define MAX_THREADS 64
+/* Keys read, certified and stored at a time (ca_bulk_import_stream).  */
+#define BULK_BATCH 1024
 
 typedef struct bulk_job
 {
@@ -381,43 +385,77 @@ run_jobs (ca_t *ca, bulk_shared_t *sh, unsigned int nthreads,
 }
 
 
-/* Certify and store every key of the keyring BUF/LEN.  */
-gpg_error_t
-ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
-                unsigned int nthreads, ca_report_fn_t report,
-                ca_progress_fn_t progress, void *opaque,
-                ca_bulk_stats_t *r_stats)
+/* "Skipped" lines held back while no key has been certified yet.  */
+typedef struct
 {
-  gpg_error_t err;
-  pgp_cert_t *certs = NULL, *c;
-  bulk_job_t *jobs = NULL;
-  size_t njobs = 0, i, nskipped = 0;
-  size_t fail, nbefore = 0;
-  unsigned int npool = 0;
-  int keep_before = 0;
-  char *failmsg = NULL;
-  bulk_shared_t sh;
+  char **lines;
+  size_t n, size;
+} held_t;
 
-  memset (r_stats, 0, sizeof *r_stats);
-  memset (&sh, 0, sizeof sh);
+/* Hold LINE (copied); 0 if it could not be (then report it).  */
+static int
+skipped_held (held_t *h, const char *line)
+{
+  char **tmp;
 
-  err = pgp_read_certs (buf, len, &certs);
-  if (err)
-    goto leave;  /* The caller describes parse errors.  */
-  for (c = certs; c; c = c->next)
-    njobs++;
-  jobs = xtrycalloc (njobs, sizeof *jobs);
-  if (!jobs)
+  if (!line)
+    return 0;
+  if (h->n == h->size)
     {
-      err = oca_error_from_errno ();
-      goto leave;
+      tmp = xtryrealloc (h->lines, (h->size ? 2 * h->size : 16)
+                         * sizeof *tmp);
+      if (!tmp)
+        return 0;
+      h->lines = tmp;
+      h->size = h->size ? 2 * h->size : 16;
     }
-  /* Detach the certs from the chain; keep public parts only.  */
-  for (i = 0; certs; i++)
+  if (!(h->lines[h->n] = xtrystrdup (line)))
+    return 0;
+  h->n++;
+  return 1;
+}
+
+static void
+skipped_drop (held_t *h)
+{
+  while (h->n)
+    xfree (h->lines[--h->n]);
+  xfree (h->lines);
+  memset (h, 0, sizeof *h);
+}
+
+/* Report the held lines, in order.  */
+static void
+skipped_flush (held_t *h, ca_report_fn_t report, void *opaque)
+{
+  size_t i;
+
+  for (i = 0; report && i < h->n; i++)
+    report (opaque, h->lines[i]);
+  skipped_drop (h);
+}
+
+
+/* Read up to BULK_BATCH keys of RD into JOBS (public parts only);
+ * *R_N gets their number (0 at the end).  */
+static gpg_error_t
+read_batch (pgp_cert_reader_t *rd, bulk_job_t *jobs, size_t *r_n)
+{
+  gpg_error_t err = 0;
+  pgp_cert_t *c;
+  size_t n = 0;
+
+  *r_n = 0;
+  while (n < BULK_BATCH)
     {
-      c = certs;
-      certs = c->next;
-      c->next = NULL;
+      err = pgp_cert_reader_next (rd, &c);
+      if (gpg_err_code (err) == GPG_ERR_EOF)
+        {
+          err = 0;
+          break;
+        }
+      if (err)
+        break;
       if (pgp_cert_has_secret (c))
         {
           pgp_cert_t *pub;
@@ -425,23 +463,29 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
           err = pgp_cert_copy (c, 1, &pub);
           pgp_cert_release (c);
           if (err)
-            goto leave;
+            break;
           c = pub;
         }
-      jobs[i].cert = c;
-      pgp_cert_fpr_hex (c, jobs[i].fpr);
+      jobs[n].cert = c;
+      pgp_cert_fpr_hex (c, jobs[n].fpr);
+      n++;
     }
-  r_stats->keys = njobs;
+  *r_n = n;
+  return err;
+}
 
-  err = merge_duplicates (jobs, njobs);
-  if (err)
-    goto leave;
 
-  /* Keys we know already: continue from the stored copy.  */
+/* The keys of JOBS already stored (or the CA's own): continue from the
+ * stored copy (or leave them out).  */
+static gpg_error_t
+merge_known (ca_t *ca, bulk_job_t *jobs, size_t njobs)
+{
+  gpg_error_t err;
+  pgp_cert_t *stored;
+  size_t i;
+
   for (i = 0; i < njobs; i++)
     {
-      pgp_cert_t *stored;
-
       if (!jobs[i].cert)
         continue;
       if (!strcmp (jobs[i].fpr, ca->fpr))
@@ -452,147 +496,214 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
         }
       err = db_cert_get (ca->db, jobs[i].fpr, &jobs[i].known);
       if (gpg_err_code (err) == GPG_ERR_NOT_FOUND)
-        {
-          err = 0;
-          continue;
-        }
+        continue;
       if (err)
-        {
-          ca_db_errmsg (ca, err, "reading the database");
-          goto leave;
-        }
+        return ca_db_errmsg (ca, err, "reading the database");
       err = ca_parse_stored_cert (jobs[i].known->pub_cert,
                                   jobs[i].known->fingerprint, &stored);
       if (err)
-        goto leave;
+        return err;
       ca_verified_apply (ca, stored, jobs[i].known->pub_cert,
                          jobs[i].known->verified);
       err = pgp_cert_merge (stored, jobs[i].cert, NULL);
       if (err)
         {
           pgp_cert_release (stored);
-          ca_set_errmsg (err, "error merging %s: %s", jobs[i].fpr,
-                         gpg_strerror (err));
-          goto leave;
+          return ca_set_errmsg (err, "error merging %s: %s", jobs[i].fpr,
+                                gpg_strerror (err));
         }
       pgp_cert_release (jobs[i].cert);
       jobs[i].cert = stored;
     }
+  return 0;
+}
 
-  err = ca_check_not_expired (ca, 0);
-  if (!err)
-    err = ca_cert_lifetime (ca, &sh.validity);
-  if (!err)
-    err = bulk_signer (ca, &sh.signer, &npool);
+
+/* See ca.h.  The keyring is read, certified and stored a batch of
+ * BULK_BATCH keys at a time: memory holds one batch, whatever the size
+ * of the keyring; the database writes of all batches go to the
+ * caller's one transaction (SQLite spills them to its journal), so the
+ * import stays all or nothing.  A key that occurs again in a later
+ * batch is found stored and merged like any known key.  */
+gpg_error_t
+ca_bulk_import_stream (ca_t *ca, ca_read_fn_t read, void *read_opaque,
+                       unsigned int nthreads, ca_report_fn_t report,
+                       ca_progress_fn_t progress, void *opaque,
+                       ca_bulk_stats_t *r_stats)
+{
+  gpg_error_t err;
+  pgp_cert_reader_t *rd = NULL;
+  bulk_job_t *jobs = NULL;
+  size_t njobs = 0, i, nskipped = 0;
+  size_t fail = 0, nbefore = 0;
+  unsigned int npool = 0;
+  int keep_before = 0, have_signer = 0;
+  char *failmsg = NULL, first[41] = "";
+  bulk_shared_t sh;
+  held_t held;
+
+  memset (r_stats, 0, sizeof *r_stats);
+  memset (&sh, 0, sizeof sh);
+  memset (&held, 0, sizeof held);
+  jobs = xtrycalloc (BULK_BATCH, sizeof *jobs);
+  if (!jobs)
+    return oca_error_from_errno ();
+  err = pgp_cert_reader_new (read, read_opaque, &rd);
   if (err)
     goto leave;
-  sh.jobs = jobs;
-  sh.njobs = njobs;
-  sh.ca_uid = ca->uid;
-  sh.ca_fpr = ca->cert->primary->fpr;
-  sh.domain = ca->domain;
-  sh.ca = ca;
 
-  run_jobs (ca, &sh, nthreads, npool, progress, opaque, 0, njobs);
-
-  /* The first failed key in keyring order, or NJOBS.  */
-  for (fail = 0; fail < njobs; fail++)
-    if (jobs[fail].err)
-      break;
-  if (fail < njobs)
+  for (;;)
     {
-      char *m = NULL;
+      for (i = 0; i < njobs; i++)
+        job_clear (&jobs[i]);
+      memset (jobs, 0, BULK_BATCH * sizeof *jobs);
+      njobs = 0;
+      err = read_batch (rd, jobs, &njobs);
+      if (err)
+        goto leave;  /* The caller describes parse errors.  */
+      if (!njobs)
+        break;
+      if (!*first)
+        memcpy (first, jobs[0].fpr, sizeof first);
+      r_stats->keys += njobs;
 
-      /* Keep the backend's message (e.g. a card's touch timeout).  */
-      if (ca_errmsg_for (jobs[fail].err))
-        m = xtrystrdup (ca_errmsg ());
-      err = ca_set_errmsg (jobs[fail].err, "error certifying %s: %s",
-                           jobs[fail].fpr,
-                           m ? m : gpg_strerror (jobs[fail].err));
-      xfree (m);
-      keep_before = (!ca->backend->ops->thread_safe
-                     && jobs[fail].signer_failed);
-      if (!keep_before)
-        goto leave;
-      failmsg = xtrystrdup (ca_errmsg ());
-      err = 0;
-    }
-
-  /* Refused User IDs are reported (keyring order, up to the failing
-   * key); keys with nothing certified are refused (some User ID that
-   * mentions the domain was refused) or skipped.  */
-  for (i = 0; i < fail; i++)
-    {
-      ca_refused_t *r;
-
-      if (!jobs[i].cert)
-        continue;
-      for (r = jobs[i].res.refused; r && report; r = r->next)
+      err = merge_duplicates (jobs, njobs);
+      if (!err)
+        err = merge_known (ca, jobs, njobs);
+      if (!err && !have_signer)
         {
-          char *line = ca_refused_line (jobs[i].fpr, r);
-
-          report (opaque, line ? line : "Warning: a User ID was refused");
-          xfree (line);
+          err = ca_check_not_expired (ca, 0);
+          if (!err)
+            err = ca_cert_lifetime (ca, &sh.validity);
+          if (!err)
+            err = bulk_signer (ca, &sh.signer, &npool);
+          have_signer = !err;
         }
-      if (jobs[i].res.nmatched)
-        continue;
-      if (jobs[i].res.refused)
-        r_stats->refused++;
-      else
-        nskipped++;
+      if (err)
+        goto leave;
+      sh.jobs = jobs;
+      sh.njobs = njobs;
+      sh.next = sh.done = 0;
+      sh.ca_uid = ca->uid;
+      sh.ca_fpr = ca->cert->primary->fpr;
+      sh.domain = ca->domain;
+      sh.ca = ca;
+
+      /* Progress: keys done of those read so far.  */
+      run_jobs (ca, &sh, nthreads, npool, progress, opaque,
+                r_stats->keys - njobs, r_stats->keys);
+
+      /* The first failed key in keyring order, or NJOBS.  */
+      for (fail = 0; fail < njobs; fail++)
+        if (jobs[fail].err)
+          break;
+      if (fail < njobs)
+        {
+          char *m = NULL;
+
+          /* Keep the backend's message (e.g. a card's touch timeout).  */
+          if (ca_errmsg_for (jobs[fail].err))
+            m = xtrystrdup (ca_errmsg ());
+          err = ca_set_errmsg (jobs[fail].err, "error certifying %s: %s",
+                               jobs[fail].fpr,
+                               m ? m : gpg_strerror (jobs[fail].err));
+          xfree (m);
+          keep_before = (!ca->backend->ops->thread_safe
+                         && jobs[fail].signer_failed);
+          if (!keep_before)
+            goto leave;
+          failmsg = xtrystrdup (ca_errmsg ());
+          err = 0;
+        }
+
+      /* Refused User IDs are reported (keyring order, up to the
+       * failing key); keys with nothing certified are refused (some
+       * User ID that mentions the domain was refused) or skipped.  */
+      for (i = 0; i < fail; i++)
+        {
+          ca_refused_t *r;
+
+          if (!jobs[i].cert)
+            continue;
+          for (r = jobs[i].res.refused; r && report; r = r->next)
+            {
+              char *line = ca_refused_line (jobs[i].fpr, r);
+
+              report (opaque, line ? line : "Warning: a User ID was refused");
+              xfree (line);
+            }
+          if (jobs[i].res.nmatched)
+            continue;
+          if (jobs[i].res.refused)
+            r_stats->refused++;
+          else
+            nskipped++;
+        }
+
+      for (i = 0; i < fail; i++)
+        {
+          if (!jobs[i].cert)
+            continue;
+          if (!jobs[i].res.nmatched)
+            {
+              if (jobs[i].res.refused)
+                continue;
+              r_stats->skipped++;
+              if (report)
+                {
+                  char *line = gpgrt_bsprintf ("Skipped %s: no User ID "
+                                               "with an email in domain "
+                                               "'%s'", jobs[i].fpr,
+                                               ca->domain);
+
+                  /* Until a key is certified these may end in the
+                   * error that none can be: held back till then.  */
+                  if (nbefore || !skipped_held (&held, line))
+                    report (opaque, line ? line : "Skipped a key");
+                  gpgrt_free (line);
+                }
+              continue;
+            }
+          if (!nbefore)
+            skipped_flush (&held, report, opaque);
+          nbefore++;
+          if (jobs[i].known && !jobs[i].res.made && !jobs[i].res.nemails)
+            continue;
+          err = store_job (ca, &jobs[i], r_stats);
+          if (err)
+            {
+              r_stats->partial = 0;  /* Roll it all back.  */
+              goto leave;
+            }
+          r_stats->partial = keep_before;
+        }
+      if (keep_before)
+        break;  /* The later keys are not tried (see the head comment).  */
     }
+
   /* If no key is left, that is an error (nothing to do).  */
-  if (fail == njobs && nskipped + r_stats->refused == njobs)
+  if (!keep_before && nskipped + r_stats->refused == r_stats->keys)
     {
-      if (njobs == 1 && r_stats->refused)
+      skipped_drop (&held);
+      if (r_stats->keys == 1 && r_stats->refused)
         err = ca_set_errmsg (gpg_error (GPG_ERR_INV_USER_ID),
                              "no User ID of %s in domain '%s' can be "
-                             "certified", jobs[0].fpr, ca->domain);
-      else if (njobs == 1)
+                             "certified", first, ca->domain);
+      else if (r_stats->keys == 1)
         err = ca_set_errmsg (gpg_error (GPG_ERR_NOT_FOUND),
                              "no User ID of %s has an email in domain '%s'",
-                             jobs[0].fpr, ca->domain);
+                             first, ca->domain);
       else if (r_stats->refused)
         err = ca_set_errmsg (gpg_error (GPG_ERR_INV_USER_ID),
                              "none of the %zu keys has a User ID in domain "
                              "'%s' that can be certified (%zu refused)",
-                             njobs, ca->domain, r_stats->refused);
+                             r_stats->keys, ca->domain, r_stats->refused);
       else
         err = ca_set_errmsg (gpg_error (GPG_ERR_NOT_FOUND),
                              "none of the %zu keys has a User ID with an "
-                             "email in domain '%s'", njobs, ca->domain);
+                             "email in domain '%s'", r_stats->keys,
+                             ca->domain);
       goto leave;
-    }
-
-  for (i = 0; i < fail; i++)
-    {
-      if (!jobs[i].cert)
-        continue;
-      if (!jobs[i].res.nmatched)
-        {
-          if (jobs[i].res.refused)
-            continue;
-          r_stats->skipped++;
-          if (report)
-            {
-              char *line = gpgrt_bsprintf ("Skipped %s: no User ID with an "
-                                           "email in domain '%s'",
-                                           jobs[i].fpr, ca->domain);
-              report (opaque, line ? line : "Skipped a key");
-              gpgrt_free (line);
-            }
-          continue;
-        }
-      nbefore++;
-      if (jobs[i].known && !jobs[i].res.made && !jobs[i].res.nemails)
-        continue;
-      err = store_job (ca, &jobs[i], r_stats);
-      if (err)
-        {
-          r_stats->partial = 0;  /* Roll it all back.  */
-          goto leave;
-        }
-      r_stats->partial = keep_before;
     }
 
   if (keep_before)
@@ -612,12 +723,57 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
     }
 
  leave:
+  if (!err || keep_before)
+    skipped_flush (&held, report, opaque);
+  skipped_drop (&held);
   for (i = 0; jobs && i < njobs; i++)
     job_clear (&jobs[i]);
   xfree (jobs);
   xfree (failmsg);
-  pgp_cert_release (certs);
+  pgp_cert_reader_release (rd);
   return err;
+}
+
+
+/* Reading from memory (ca_bulk_import).  */
+struct mem_reader
+{
+  const unsigned char *p;
+  size_t left;
+};
+
+static gpg_error_t
+read_mem (void *opaque, void *buf, size_t size, size_t *r_n)
+{
+  struct mem_reader *m = opaque;
+  size_t n = m->left < size ? m->left : size;
+
+  memcpy (buf, m->p, n);
+  m->p += n;
+  m->left -= n;
+  *r_n = n;
+  return 0;
+}
+
+
+/* Certify and store every key of the keyring BUF/LEN.  */
+gpg_error_t
+ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
+                unsigned int nthreads, ca_report_fn_t report,
+                ca_progress_fn_t progress, void *opaque,
+                ca_bulk_stats_t *r_stats)
+{
+  struct mem_reader m;
+
+  memset (r_stats, 0, sizeof *r_stats);
+  if (!buf || !len)
+    return gpg_error (GPG_ERR_NO_PUBKEY);
+  if (len > PGP_MAX_INPUT)
+    return gpg_error (GPG_ERR_TOO_LARGE);
+  m.p = buf;
+  m.left = len;
+  return ca_bulk_import_stream (ca, read_mem, &m, nthreads, report,
+                                progress, opaque, r_stats);
 }
 
 

@@ -562,45 +562,88 @@ ca_user_status (ca_t *ca, const ca_user_t *user, uint32_t now,
 }
 
 
+/* Armor CERT's exportable parts into A.  */
+static gpg_error_t
+armor_cert (pgp_armor_out_t *a, const pgp_cert_t *cert)
+{
+  gpg_error_t err;
+  membuf_t mb;
+
+  membuf_init (&mb, PGP_MAX_INPUT, 0);
+  pgp_cert_write (cert, PGP_EXPORT_NO_LOCAL, &mb);
+  err = membuf_error (&mb);
+  if (!err)
+    err = pgp_armor_put (a, membuf_data (&mb), membuf_len (&mb));
+  membuf_release (&mb);
+  return err;
+}
+
+
+/* See ca.h.  */
+gpg_error_t
+ca_export_certs_to (ca_t *ca, const char *email, ca_write_fn_t write,
+                    void *opaque)
+{
+  gpg_error_t err;
+  ca_user_iter_t *it = NULL;
+  const ca_user_t *user;
+  pgp_armor_out_t *a = NULL;
+  size_t n = 0;
+
+  /* One certificate at a time: memory stays flat for any number.  */
+  err = pgp_armor_open (PGP_ARMOR_PUBKEY, NULL, write, opaque, &a);
+  if (!err && !email)
+    err = armor_cert (a, ca->cert);
+  if (!err)
+    err = ca_users_open (ca, email, &it);
+  while (!err && !(err = ca_users_next (it, &user)))
+    {
+      err = armor_cert (a, user->cert);
+      n++;
+    }
+  if (gpg_err_code (err) == GPG_ERR_EOF)
+    err = 0;
+  if (!err && email && !n)
+    err = ca_set_errmsg (gpg_error (GPG_ERR_NOT_FOUND),
+                         "No certificates found for '%s'", email);
+  if (!err)
+    {
+      err = pgp_armor_close (a);
+      a = NULL;
+    }
+  pgp_armor_cancel (a);
+  ca_users_close (it);
+  return err;
+}
+
+
+static gpg_error_t
+write_membuf (void *opaque, const void *buf, size_t len)
+{
+  membuf_put (opaque, buf, len);
+  return membuf_error (opaque);
+}
+
+
 /* See ca.h.  */
 gpg_error_t
 ca_export_certs (ca_t *ca, const char *email, char **r_text)
 {
   gpg_error_t err;
-  ca_user_iter_t *it = NULL;
-  const ca_user_t *user;
   membuf_t mb;
-  unsigned char *bin = NULL;
-  size_t binlen = 0, n = 0;
+  unsigned char *text = NULL;
+  size_t len;
 
   *r_text = NULL;
   membuf_init (&mb, 1024u * 1024 * 1024, 0);
-  if (!email)
-    pgp_cert_write (ca->cert, PGP_EXPORT_NO_LOCAL, &mb);
-  err = ca_users_open (ca, email, &it);
-  while (!err && !(err = ca_users_next (it, &user)))
-    {
-      pgp_cert_write (user->cert, PGP_EXPORT_NO_LOCAL, &mb);
-      n++;
-    }
-  if (gpg_err_code (err) == GPG_ERR_EOF)
-    err = 0;
-  if (err)
-    goto leave;
-  if (email && !n)
-    {
-      err = ca_set_errmsg (gpg_error (GPG_ERR_NOT_FOUND),
-                           "No certificates found for '%s'", email);
-      goto leave;
-    }
-  err = membuf_take (&mb, &bin, &binlen);
+  err = ca_export_certs_to (ca, email, write_membuf, &mb);
   if (!err)
-    err = pgp_armor (PGP_ARMOR_PUBKEY, bin, binlen, NULL, r_text, NULL);
-
- leave:
-  ca_users_close (it);
-  xfree (bin);
+    membuf_put_u8 (&mb, 0);
+  if (!err)
+    err = membuf_take (&mb, &text, &len);
   membuf_release (&mb);
+  if (!err)
+    *r_text = (char *)text;
   return err;
 }
 

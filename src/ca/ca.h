@@ -415,6 +415,15 @@ void ca_user_status_release (ca_user_status_t *status);
  * GPG_ERR_NOT_FOUND) as one armored keyring (xfree).  */
 gpg_error_t ca_export_certs (ca_t *ca, const char *email, char **r_text);
 
+/* A writer of output (LEN bytes at BUF); an error stops the output.  */
+typedef gpg_error_t (*ca_write_fn_t) (void *opaque, const void *buf,
+                                      size_t len);
+/* The same keyring written through WRITE as it is made, one
+ * certificate at a time (memory stays flat for any number of users).
+ * On error, what was written is incomplete.  */
+gpg_error_t ca_export_certs_to (ca_t *ca, const char *email,
+                                ca_write_fn_t write, void *opaque);
+
 /* The addresses stored for user certificates, sorted, each once, in a
  * NULL-terminated list *R_LIST (release with ca_strings_release).  */
 gpg_error_t ca_user_emails (ca_t *ca, char ***r_list);
@@ -714,6 +723,21 @@ typedef struct ca_bulk_stats
   int partial;                 /* Error, but the keys before the failing
                                 * one were stored: commit them.  */
 } ca_bulk_stats_t;
+
+/* A reader of input: up to SIZE bytes into BUF, their number in *R_N
+ * (0: the end).  */
+typedef gpg_error_t (*ca_read_fn_t) (void *opaque, void *buf, size_t size,
+                                     size_t *r_n);
+
+/* ca_bulk_import of a keyring of any size read through READ (binary or
+ * armored): read, certified and stored a batch of keys at a time, in
+ * the one transaction (memory stays flat; all or nothing as below).
+ * PROGRESS gets the keys done of those read so far.  */
+gpg_error_t ca_bulk_import_stream (ca_t *ca, ca_read_fn_t read,
+                                   void *read_opaque, unsigned int nthreads,
+                                   ca_report_fn_t report,
+                                   ca_progress_fn_t progress, void *opaque,
+                                   ca_bulk_stats_t *r_stats);
 
 /* Certify every key of the keyring BUF/LEN on the UIDs in the CA's
  * domain and store them, in the current transaction.  Signing runs in

@@ -26,11 +26,16 @@ user_name (const ca_user_t *user)
 }
 
 
-/* Open the CA of OPTS for a check (read-only).  */
+/* Open the CA of OPTS for a check (read-only), in one read
+ * transaction: one snapshot, and no lock taken again per user.  */
 static gpg_error_t
 check_open (const ca_opts_t *opts, ca_t **r_ca)
 {
-  return ca_open (opts, CA_OPEN_READONLY, r_ca);
+  gpg_error_t err = ca_open (opts, CA_OPEN_READONLY, r_ca);
+
+  if (!err)
+    err = ca_begin_read (*r_ca);
+  return err;
 }
 
 

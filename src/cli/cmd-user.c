@@ -4,6 +4,8 @@
 #include <config.h>
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -553,6 +555,8 @@ cmd_user_list (const ca_opts_t *opts, int argc, char **argv)
     return err;
   err = ca_open (opts, CA_OPEN_READONLY, &ca);
   if (!err)
+    err = ca_begin_read (ca);  /* One snapshot, one lock.  */
+  if (!err)
     err = ca_users_open (ca, NULL, &it);
   while (!err && !(err = ca_users_next (it, &user)))
     err = colons ? list_one_colons (ca, user, now) : list_one (ca, user, now);
@@ -623,6 +627,17 @@ export_dir (ca_t *ca, const char *dir, const char *email)
 }
 
 
+/* Write BUF/LEN to stdout.  */
+static gpg_error_t
+write_stdout (void *opaque, const void *buf, size_t len)
+{
+  (void)opaque;
+  if (fwrite (buf, 1, len, stdout) != len)
+    return oca_error_from_errno ();
+  return 0;
+}
+
+
 /* oca user export [-e EMAIL] [-p DIR] */
 gpg_error_t
 cmd_user_export (const ca_opts_t *opts, int argc, char **argv)
@@ -666,11 +681,16 @@ cmd_user_export (const ca_opts_t *opts, int argc, char **argv)
     }
 
   err = ca_open (opts, CA_OPEN_READONLY, &ca);
+  if (!err)
+    err = ca_begin_read (ca);  /* One snapshot, one lock.  */
   if (!err && dir)
     err = export_dir (ca, dir, emails.n ? emails.items[0] : NULL);
+  else if (!err && emails.n)
+    err = ca_export_certs (ca, emails.items[0], &text);
   else if (!err)
-    err = ca_export_certs (ca, emails.n ? emails.items[0] : NULL, &text);
-  if (!err && !dir)
+    /* All users: streamed as they are read.  */
+    err = ca_export_certs_to (ca, NULL, write_stdout, NULL);
+  if (!err && text)
     fputs (text, stdout);
 
  leave:
@@ -681,21 +701,53 @@ cmd_user_export (const ca_opts_t *opts, int argc, char **argv)
 }
 
 
-/* Progress bar on stderr (only when it is a terminal).  */
+/* Progress bar on stderr (only when it is a terminal): the keys done
+ * of those read so far (the keyring is streamed: how many are still to
+ * come is not known).  The line is ended after the import.  */
 static void
 bulk_progress (void *opaque, size_t done, size_t total)
 {
   int width = 40, filled;
 
+  (void)opaque;
   if (!total)
     return;
   filled = (int)((double)done / total * width);
   fprintf (stderr, "\r[%.*s%*s] %zu/%zu", filled,
            "########################################", width - filled, "",
            done, total);
-  if (done == total)
-    fputc ('\n', stderr);
   fflush (stderr);
+}
+
+
+/* The keyring of a bulk import, read as the import goes.  */
+struct keyring_file
+{
+  int fd;
+  const char *fname;
+  size_t total;                /* Bytes read.  */
+};
+
+static gpg_error_t
+read_keyring (void *opaque, void *buf, size_t size, size_t *r_n)
+{
+  struct keyring_file *kf = opaque;
+  gpg_error_t err;
+  ssize_t n;
+
+  *r_n = 0;
+  do
+    n = read (kf->fd, buf, size);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    {
+      err = oca_error_from_errno ();
+      return ca_set_errmsg (err, "error reading '%s': %s", kf->fname,
+                            gpg_strerror (err));
+    }
+  kf->total += n;
+  *r_n = n;
+  return 0;
 }
 
 
@@ -717,15 +769,21 @@ do_bulk_import (const ca_opts_t *opts, const char *fname, int validity_set,
                 unsigned int validity)
 {
   gpg_error_t err;
-  unsigned char *buf = NULL;
-  size_t len = 0;
+  struct keyring_file kf;
   ca_t *ca = NULL;
   ca_bulk_stats_t stats;
   int tty = isatty (2);
 
-  err = cmd_read_file (fname, &buf, &len);
-  if (err)
-    goto leave;
+  memset (&stats, 0, sizeof stats);
+  kf.fname = fname;
+  kf.total = 0;
+  kf.fd = strcmp (fname, "-") ? open (fname, O_RDONLY) : 0;
+  if (kf.fd < 0)
+    {
+      err = oca_error_from_errno ();
+      ca_set_errmsg (err, "can't open '%s': %s", fname, gpg_strerror (err));
+      goto leave;
+    }
   err = ca_open (opts, 0, &ca);
   if (err)
     goto leave;
@@ -734,8 +792,16 @@ do_bulk_import (const ca_opts_t *opts, const char *fname, int validity_set,
   err = ca_begin (ca);
   if (err)
     goto leave;
-  err = ca_bulk_import (ca, buf, len, 0, bulk_report,
-                        tty ? bulk_progress : NULL, &tty, &stats);
+  err = ca_bulk_import_stream (ca, read_keyring, &kf, 0, bulk_report,
+                               tty ? bulk_progress : NULL, &tty, &stats);
+  if (tty && stats.keys)
+    fputc ('\n', stderr);
+  if (gpg_err_code (err) == GPG_ERR_NO_PUBKEY && !kf.total)
+    {
+      err = ca_set_errmsg (gpg_error (GPG_ERR_NO_DATA), "'%s' is empty",
+                           fname);
+      goto leave;
+    }
   if (gpg_err_code (err) == GPG_ERR_INV_PACKET
       || gpg_err_code (err) == GPG_ERR_TOO_SHORT
       || gpg_err_code (err) == GPG_ERR_CHECKSUM
@@ -775,6 +841,7 @@ do_bulk_import (const ca_opts_t *opts, const char *fname, int validity_set,
 
  leave:
   ca_release (ca);
-  xfree (buf);
+  if (kf.fd > 0)
+    close (kf.fd);
   return err;
 }

@@ -29,12 +29,11 @@ static const struct
   };
 
 
-/* CRC-24 of RFC 4880 6.1 over LEN bytes at DATA.  */
-uint32_t
-pgp_crc24 (const void *data, size_t len)
+/* CRC-24 over LEN bytes at DATA continued from CRC.  */
+static uint32_t
+crc24_update (uint32_t crc, const void *data, size_t len)
 {
   const unsigned char *p = data;
-  uint32_t crc = 0xB704CEu;
   int i;
 
   while (len--)
@@ -48,6 +47,14 @@ pgp_crc24 (const void *data, size_t len)
         }
     }
   return crc & 0xFFFFFFu;
+}
+
+
+/* CRC-24 of RFC 4880 6.1 over LEN bytes at DATA.  */
+uint32_t
+pgp_crc24 (const void *data, size_t len)
+{
+  return crc24_update (0xB704CEu, data, len);
 }
 
 
@@ -92,15 +99,196 @@ type_label (int type)
 }
 
 
+/* Armor written piece by piece (pgp_armor_open).  */
+struct pgp_armor_out
+{
+  const char *label;
+  pgp_write_fn_t write;        /* Where the text goes ...  */
+  void *opaque;
+  membuf_t mb;                 /* ... or here (pgp_armor).  */
+  int secure;
+  uint32_t crc;
+  unsigned char carry[3];      /* Bytes not yet encoded (< 3).  */
+  size_t ncarry;
+  size_t col;                  /* Characters on the current line.  */
+  size_t total;                /* Bytes armored.  */
+  gpg_error_t err;
+};
+
+
+/* Send what is in A->mb to A's writer.  */
+static void
+out_flush (pgp_armor_out_t *a)
+{
+  if (!a->write || a->err)
+    return;
+  if ((a->err = membuf_error (&a->mb)))
+    return;
+  if (membuf_len (&a->mb))
+    a->err = a->write (a->opaque, membuf_data (&a->mb), membuf_len (&a->mb));
+  membuf_release (&a->mb);
+  membuf_init (&a->mb, PGP_MAX_OUTPUT, a->secure);
+}
+
+
+/* Encode whole groups of 3 of P/LEN to A, 64 characters a line.  */
+static void
+out_groups (pgp_armor_out_t *a, const unsigned char *p, size_t len)
+{
+  size_t i;
+
+  for (i = 0; i + 3 <= len; i += 3)
+    {
+      if (a->col >= 64)
+        {
+          membuf_put_u8 (&a->mb, '\n');
+          a->col = 0;
+        }
+      put_b64 (&a->mb, p + i, 3, 0);
+      a->col += 4;
+    }
+}
+
+
+/* See pgp.h.  */
+gpg_error_t
+pgp_armor_open (int type, const char *const *comments, pgp_write_fn_t write,
+                void *opaque, pgp_armor_out_t **r_out)
+{
+  const char *label = type_label (type);
+  pgp_armor_out_t *a;
+
+  *r_out = NULL;
+  if (!label)
+    return gpg_error (GPG_ERR_INV_ARG);
+  a = xtrycalloc (1, sizeof *a);
+  if (!a)
+    return oca_error_from_errno ();
+  a->label = label;
+  a->write = write;
+  a->opaque = opaque;
+  a->secure = type == PGP_ARMOR_SECKEY;
+  a->crc = 0xB704CEu;
+  membuf_init (&a->mb, PGP_MAX_OUTPUT, a->secure);
+  membuf_put_str (&a->mb, "-----BEGIN PGP ");
+  membuf_put_str (&a->mb, label);
+  membuf_put_str (&a->mb, "-----\n");
+  for (; comments && *comments; comments++)
+    {
+      const char *s;
+
+      membuf_put_str (&a->mb, "Comment: ");
+      /* No line breaks inside a header.  */
+      for (s = *comments; *s; s++)
+        membuf_put_u8 (&a->mb, (*s == '\n' || *s == '\r') ? ' ' : *s);
+      membuf_put_u8 (&a->mb, '\n');
+    }
+  membuf_put_u8 (&a->mb, '\n');
+  out_flush (a);
+  *r_out = a;
+  return 0;
+}
+
+
+/* See pgp.h.  */
+gpg_error_t
+pgp_armor_put (pgp_armor_out_t *a, const void *data, size_t len)
+{
+  const unsigned char *p = data;
+  size_t n;
+
+  if (a->err)
+    return a->err;
+  if (len > PGP_MAX_INPUT && !a->write)
+    return (a->err = gpg_error (GPG_ERR_TOO_LARGE));
+  a->crc = crc24_update (a->crc, p, len);
+  a->total += len;
+  if (a->ncarry)
+    {
+      n = 3 - a->ncarry < len ? 3 - a->ncarry : len;
+      memcpy (a->carry + a->ncarry, p, n);
+      a->ncarry += n;
+      p += n;
+      len -= n;
+      if (a->ncarry < 3)
+        return 0;
+      out_groups (a, a->carry, 3);
+      a->ncarry = 0;
+    }
+  n = len - len % 3;
+  out_groups (a, p, n);
+  memcpy (a->carry, p + n, len - n);
+  a->ncarry = len - n;
+  if (a->write && membuf_len (&a->mb) >= 65536)
+    out_flush (a);
+  return a->err ? a->err : membuf_error (&a->mb);
+}
+
+
+/* Finish A: the last group, the checksum and the END line.  */
+static gpg_error_t
+out_finish (pgp_armor_out_t *a)
+{
+  unsigned char crc[3];
+  uint32_t c = a->crc & 0xFFFFFFu;
+
+  if (a->err)
+    return a->err;
+  if (a->ncarry)
+    {
+      if (a->col >= 64)
+        membuf_put_u8 (&a->mb, '\n');
+      put_b64 (&a->mb, a->carry, a->ncarry, 0);
+      wipememory (a->carry, sizeof a->carry);
+    }
+  if (a->total)
+    membuf_put_u8 (&a->mb, '\n');
+  crc[0] = c >> 16;
+  crc[1] = c >> 8;
+  crc[2] = c;
+  membuf_put_u8 (&a->mb, '=');
+  put_b64 (&a->mb, crc, 3, 0);
+  membuf_put_str (&a->mb, "\n-----END PGP ");
+  membuf_put_str (&a->mb, a->label);
+  membuf_put_str (&a->mb, "-----\n");
+  out_flush (a);
+  return a->err ? a->err : membuf_error (&a->mb);
+}
+
+
+/* See pgp.h.  */
+gpg_error_t
+pgp_armor_close (pgp_armor_out_t *a)
+{
+  gpg_error_t err;
+
+  if (!a)
+    return 0;
+  err = out_finish (a);
+  membuf_release (&a->mb);
+  xfree (a);
+  return err;
+}
+
+
+/* See pgp.h.  */
+void
+pgp_armor_cancel (pgp_armor_out_t *a)
+{
+  if (!a)
+    return;
+  membuf_release (&a->mb);
+  wipememory (a->carry, sizeof a->carry);
+  xfree (a);
+}
+
+
 /* Armor LEN bytes at DATA as TYPE with optional COMMENTS.  */
 gpg_error_t
 pgp_armor (int type, const void *data, size_t len,
            const char *const *comments, char **r_str, size_t *r_len)
 {
-  const char *label = type_label (type);
-  membuf_t mb;
-  unsigned char crc[3];
-  uint32_t c;
+  pgp_armor_out_t *a;
   unsigned char *buf;
   size_t buflen;
   gpg_error_t err;
@@ -108,38 +296,17 @@ pgp_armor (int type, const void *data, size_t len,
   *r_str = NULL;
   if (r_len)
     *r_len = 0;
-  if (!label)
-    return gpg_error (GPG_ERR_INV_ARG);
   if (len > PGP_MAX_INPUT)
     return gpg_error (GPG_ERR_TOO_LARGE);
-  membuf_init (&mb, PGP_MAX_OUTPUT, type == PGP_ARMOR_SECKEY);
-  membuf_put_str (&mb, "-----BEGIN PGP ");
-  membuf_put_str (&mb, label);
-  membuf_put_str (&mb, "-----\n");
-  for (; comments && *comments; comments++)
-    {
-      const char *s;
-
-      membuf_put_str (&mb, "Comment: ");
-      /* No line breaks inside a header.  */
-      for (s = *comments; *s; s++)
-        membuf_put_u8 (&mb, (*s == '\n' || *s == '\r') ? ' ' : *s);
-      membuf_put_u8 (&mb, '\n');
-    }
-  membuf_put_u8 (&mb, '\n');
-  put_b64 (&mb, data, len, 1);
-  if (len)
-    membuf_put_u8 (&mb, '\n');
-  c = pgp_crc24 (data, len);
-  crc[0] = c >> 16;
-  crc[1] = c >> 8;
-  crc[2] = c;
-  membuf_put_u8 (&mb, '=');
-  put_b64 (&mb, crc, 3, 0);
-  membuf_put_str (&mb, "\n-----END PGP ");
-  membuf_put_str (&mb, label);
-  membuf_put_str (&mb, "-----\n");
-  err = membuf_take (&mb, &buf, &buflen);
+  err = pgp_armor_open (type, comments, NULL, NULL, &a);
+  if (err)
+    return err;
+  err = pgp_armor_put (a, data, len);
+  if (!err)
+    err = out_finish (a);
+  if (!err)
+    err = membuf_take (&a->mb, &buf, &buflen);
+  pgp_armor_cancel (a);
   if (err)
     return err;
   *r_str = (char *)buf;
@@ -178,12 +345,165 @@ get_line (brd_t *r, const unsigned char **r_line, size_t *r_len)
 static int
 b64val (int c)
 {
-  const char *p;
+  /* The value of each base64 digit + 1 (0: not one), made once.  */
+  static unsigned char table[256];
+  static int ready;
+  int i;
 
-  if (!c)
-    return -1;
-  p = strchr (b64chars, c);
-  return p ? (int)(p - b64chars) : -1;
+  if (!ready)
+    {
+      for (i = 0; b64chars[i]; i++)
+        table[(unsigned char)b64chars[i]] = i + 1;
+      ready = 1;  /* Same bytes whichever thread writes them.  */
+    }
+  return (int)table[c & 0xff] - 1;
+}
+
+
+/* See pgp-int.h.  */
+void
+_pgp_armor_dec_init (pgp_armor_dec_t *d)
+{
+  memset (d, 0, sizeof *d);
+}
+
+
+/* See pgp-int.h.  */
+gpg_error_t
+_pgp_armor_dec_line (pgp_armor_dec_t *d, const unsigned char *line, size_t n,
+                     membuf_t *out)
+{
+  gpg_error_t err;
+  size_t i, start;
+
+  switch (d->state)
+    {
+    case 0:  /* Looking for the BEGIN line.  */
+      if (!(n > 20 && !memcmp (line, "-----BEGIN PGP ", 15)
+            && !memcmp (line + n - 5, "-----", 5)))
+        return 0;
+      for (i = 0; i < DIM (labels); i++)
+        if (strlen (labels[i].label) == n - 20
+            && !memcmp (line + 15, labels[i].label, n - 20))
+          {
+            d->type = labels[i].type;
+            d->label = labels[i].label;
+            d->labellen = n - 20;
+          }
+      if (!d->type)
+        return gpg_error (GPG_ERR_INV_ARMOR);
+      d->state = 1;
+      return 0;
+
+    case 1:  /* Header lines up to an empty line.  */
+      if (!n)
+        {
+          d->crc = 0xB704CEu;
+          d->state = 2;
+          return 0;
+        }
+      if (!memchr (line, ':', n))
+        return gpg_error (GPG_ERR_INV_ARMOR);
+      return 0;
+
+    case 2:  /* Data.  */
+    case 3:  /* After the checksum.  */
+      if (n >= 9 && !memcmp (line, "-----END ", 9))
+        {
+          if (n != d->labellen + 18 || memcmp (line + 9, "PGP ", 4)
+              || memcmp (line + 13, d->label, d->labellen)
+              || memcmp (line + 13 + d->labellen, "-----", 5))
+            return gpg_error (GPG_ERR_INV_ARMOR);
+          if (d->nacc || d->padseen != d->npad)
+            return gpg_error (GPG_ERR_INV_ARMOR);
+          if ((err = membuf_error (out)))
+            return err;
+          if (d->have_crc && (d->crc & 0xFFFFFFu) != d->want_crc)
+            return gpg_error (GPG_ERR_CHECKSUM);
+          d->state = 4;
+          return gpg_error (GPG_ERR_EOF);
+        }
+      if (d->state == 3)
+        return gpg_error (GPG_ERR_INV_ARMOR);
+      if (n == 5 && line[0] == '=' && !d->nacc)
+        {
+          unsigned int v = 0;
+
+          for (i = 1; i < 5; i++)
+            {
+              int c = b64val (line[i]);
+              if (c < 0)
+                return gpg_error (GPG_ERR_INV_ARMOR);
+              v = (v << 6) | c;
+            }
+          d->want_crc = v;
+          d->have_crc = 1;
+          d->state = 3;
+          return 0;
+        }
+      start = membuf_len (out);
+      {
+        /* Decoded bytes gather here; OUT gets them a block at a time.  */
+        unsigned char ob[192];
+        size_t no = 0;
+
+#define PUT_OB(b) do { ob[no++] = (b);                                  \
+                       if (no == sizeof ob)                             \
+                         { membuf_put (out, ob, no); no = 0; } } while (0)
+        for (i = 0; i < n; i++)
+          {
+            int c;
+
+            if (line[i] == '=')
+              {
+                /* Padding ends the data: flush the partial group.  */
+                if (!d->npad)
+                  {
+                    if (d->nacc == 2)
+                      PUT_OB ((d->acc >> 4) & 0xff);
+                    else if (d->nacc == 3)
+                      {
+                        PUT_OB ((d->acc >> 10) & 0xff);
+                        PUT_OB ((d->acc >> 2) & 0xff);
+                      }
+                    else
+                      return gpg_error (GPG_ERR_INV_ARMOR);
+                    d->npad = 4 - d->nacc;
+                    d->nacc = d->acc = 0;
+                  }
+                if (++d->padseen > d->npad)
+                  return gpg_error (GPG_ERR_INV_ARMOR);
+                continue;
+              }
+            if (d->npad)
+              return gpg_error (GPG_ERR_INV_ARMOR);
+            c = b64val (line[i]);
+            if (c < 0)
+              return gpg_error (GPG_ERR_INV_ARMOR);
+            d->acc = (d->acc << 6) | c;
+            d->nacc++;
+            if (d->nacc == 4)
+              {
+                PUT_OB ((d->acc >> 16) & 0xff);
+                PUT_OB ((d->acc >> 8) & 0xff);
+                PUT_OB (d->acc & 0xff);
+                d->acc = d->nacc = 0;
+              }
+          }
+#undef PUT_OB
+        membuf_put (out, ob, no);
+        wipememory (ob, sizeof ob);  /* May be a secret key.  */
+      }
+      if ((err = membuf_error (out)))
+        return err;
+      if (membuf_len (out) > start)
+        d->crc = crc24_update (d->crc, membuf_data (out) + start,
+                               membuf_len (out) - start);
+      return 0;
+
+    default:
+      return gpg_error (GPG_ERR_INV_ARMOR);
+    }
 }
 
 
@@ -194,132 +514,24 @@ dearmor_one (brd_t *r, int *r_type, membuf_t *out)
 {
   gpg_error_t err;
   const unsigned char *line;
-  size_t n, i, labellen = 0;
-  int type = 0, state = 0;
-  const char *label = NULL;
-  unsigned int acc = 0, nacc = 0, npad = 0, padseen = 0;
-  int have_crc = 0;
-  uint32_t crc = 0;
-  size_t start;
+  size_t n;
+  pgp_armor_dec_t d;
 
   *r_type = 0;
-  /* Find the BEGIN line.  */
+  _pgp_armor_dec_init (&d);
   for (;;)
     {
       if ((err = get_line (r, &line, &n)))
-        return gpg_err_code (err) == GPG_ERR_EOF
-          ? gpg_error (GPG_ERR_NO_DATA) : err;
-      if (n > 20 && !memcmp (line, "-----BEGIN PGP ", 15)
-          && !memcmp (line + n - 5, "-----", 5))
+        return gpg_err_code (err) != GPG_ERR_EOF ? err
+          : d.state ? gpg_error (GPG_ERR_INV_ARMOR)
+          : gpg_error (GPG_ERR_NO_DATA);
+      err = _pgp_armor_dec_line (&d, line, n, out);
+      if (gpg_err_code (err) == GPG_ERR_EOF)
         break;
+      if (err)
+        return err;
     }
-  for (i = 0; i < DIM (labels); i++)
-    if (strlen (labels[i].label) == n - 20
-        && !memcmp (line + 15, labels[i].label, n - 20))
-      {
-        type = labels[i].type;
-        label = labels[i].label;
-        labellen = n - 20;
-      }
-  if (!type)
-    return gpg_error (GPG_ERR_INV_ARMOR);
-
-  /* Header lines up to an empty line.  */
-  for (;;)
-    {
-      if ((err = get_line (r, &line, &n)))
-        return gpg_error (GPG_ERR_INV_ARMOR);
-      if (!n)
-        break;
-      if (!memchr (line, ':', n))
-        return gpg_error (GPG_ERR_INV_ARMOR);
-    }
-
-  start = membuf_len (out);
-  /* Body.  STATE: 0 = data, 1 = after checksum.  */
-  for (;;)
-    {
-      if ((err = get_line (r, &line, &n)))
-        return gpg_error (GPG_ERR_INV_ARMOR);
-      if (n >= 9 && !memcmp (line, "-----END ", 9))
-        {
-          if (n != labellen + 18 || memcmp (line + 9, "PGP ", 4)
-              || memcmp (line + 13, label, labellen)
-              || memcmp (line + 13 + labellen, "-----", 5))
-            return gpg_error (GPG_ERR_INV_ARMOR);
-          break;
-        }
-      if (state == 1)
-        return gpg_error (GPG_ERR_INV_ARMOR);
-      if (n == 5 && line[0] == '=' && !nacc)
-        {
-          unsigned int v = 0;
-
-          for (i = 1; i < 5; i++)
-            {
-              int d = b64val (line[i]);
-              if (d < 0)
-                return gpg_error (GPG_ERR_INV_ARMOR);
-              v = (v << 6) | d;
-            }
-          crc = v;
-          have_crc = 1;
-          state = 1;
-          continue;
-        }
-      for (i = 0; i < n; i++)
-        {
-          int d;
-
-          if (line[i] == '=')
-            {
-              /* Padding ends the data: flush the partial group.  */
-              if (!npad)
-                {
-                  if (nacc == 2)
-                    membuf_put_u8 (out, (acc >> 4) & 0xff);
-                  else if (nacc == 3)
-                    {
-                      membuf_put_u8 (out, (acc >> 10) & 0xff);
-                      membuf_put_u8 (out, (acc >> 2) & 0xff);
-                    }
-                  else
-                    return gpg_error (GPG_ERR_INV_ARMOR);
-                  npad = 4 - nacc;
-                  nacc = acc = 0;
-                }
-              if (++padseen > npad)
-                return gpg_error (GPG_ERR_INV_ARMOR);
-              continue;
-            }
-          if (npad)
-            return gpg_error (GPG_ERR_INV_ARMOR);
-          d = b64val (line[i]);
-          if (d < 0)
-            return gpg_error (GPG_ERR_INV_ARMOR);
-          acc = (acc << 6) | d;
-          nacc++;
-          if (nacc == 4)
-            {
-              membuf_put_u8 (out, (acc >> 16) & 0xff);
-              membuf_put_u8 (out, (acc >> 8) & 0xff);
-              membuf_put_u8 (out, acc & 0xff);
-              acc = nacc = 0;
-            }
-        }
-      if (membuf_error (out))
-        return membuf_error (out);
-    }
-  if (nacc || padseen != npad)
-    return gpg_error (GPG_ERR_INV_ARMOR);
-  if ((err = membuf_error (out)))
-    return err;
-  /* An empty body may leave OUT without a buffer: no offset on NULL.  */
-  n = membuf_len (out) - start;
-  if (have_crc && pgp_crc24 (n ? membuf_data (out) + start
-                             : (const unsigned char *)"", n) != crc)
-    return gpg_error (GPG_ERR_CHECKSUM);
-  *r_type = type;
+  *r_type = d.type;
   return 0;
 }
 

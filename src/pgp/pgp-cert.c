@@ -141,9 +141,10 @@ _pgp_uid_new_mem (const void *body, size_t n, pgp_uid_t **r_uid)
 }
 
 
-/* Parse binary DATA/LEN into a chain of certs.  */
-static gpg_error_t
-parse_certs (const unsigned char *data, size_t len, pgp_cert_t **r_certs)
+/* See pgp-int.h.  */
+gpg_error_t
+_pgp_parse_certs (const unsigned char *data, size_t len,
+                  pgp_cert_t **r_certs)
 {
   gpg_error_t err = 0;
   pgp_cert_t *head = NULL, **tail = &head, *cert = NULL;
@@ -265,7 +266,7 @@ pgp_read_certs (const void *buf, size_t len, pgp_cert_t **r_certs)
     return gpg_error (GPG_ERR_TOO_LARGE);
   if ((err = pgp_dearmor_all (buf, len, &type, &data, &datalen)))
     return err;
-  err = parse_certs (data, datalen, r_certs);
+  err = _pgp_parse_certs (data, datalen, r_certs);
   wipe_and_free (data, datalen);
   return err;
 }

@@ -40,6 +40,29 @@ uint32_t _pgp_now (uint32_t t);
 void _pgp_rawpkt_release (pgp_rawpkt_t *p);
 void _pgp_hash_key (gcry_md_hd_t md, const pgp_key_t *key);
 
+/*-- pgp-armor.c --*/
+/* An armor block decoded line by line (pgp-armor.c; the stream reader
+ * of pgp-stream.c feeds it).  */
+typedef struct pgp_armor_dec
+{
+  int state;                   /* 0 before BEGIN, 1 headers, 2 data,
+                                * 3 after the checksum, 4 done.  */
+  int type;                    /* enum pgp_armor_type.  */
+  const char *label;
+  size_t labellen;
+  unsigned int acc, nacc, npad, padseen;
+  int have_crc;
+  uint32_t want_crc, crc;
+} pgp_armor_dec_t;
+void _pgp_armor_dec_init (pgp_armor_dec_t *d);
+/* Feed LINE/N (without its line end and trailing white space): the
+ * bytes it decodes are appended to OUT.  Returns 0 (more), GPG_ERR_EOF
+ * when the END line completed the block (checksum checked), or an
+ * error (GPG_ERR_INV_ARMOR, GPG_ERR_CHECKSUM).  */
+gpg_error_t _pgp_armor_dec_line (pgp_armor_dec_t *d,
+                                 const unsigned char *line, size_t n,
+                                 membuf_t *out);
+
 /*-- pgp-key.c --*/
 gpg_error_t _pgp_parse_key (int tag, const unsigned char *raw,
                             size_t rawlen, brd_t *body, pgp_key_t **r_key);
@@ -78,6 +101,10 @@ int _pgp_sig_memo_get (const pgp_cert_t *cert, const pgp_uid_t *uid,
                        unsigned char r_id[PGP_MEMO_ID_LEN]);
 
 /*-- pgp-cert.c --*/
+/* Parse binary DATA/LEN into a chain of certs (pgp_read_certs after
+ * the armor).  */
+gpg_error_t _pgp_parse_certs (const unsigned char *data, size_t len,
+                              pgp_cert_t **r_certs);
 void _pgp_uid_release (pgp_uid_t *uid);
 gpg_error_t _pgp_uid_new (const char *name, pgp_uid_t **r_uid);
 gpg_error_t _pgp_uid_new_mem (const void *body, size_t n, pgp_uid_t **r_uid);

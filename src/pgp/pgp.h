@@ -360,6 +360,24 @@ typedef struct pgp_cert_info
 /* CRC-24 of RFC 4880 6.1 over LEN bytes at DATA.  */
 uint32_t pgp_crc24 (const void *data, size_t len);
 
+/* A writer of output: LEN bytes at BUF; an error stops the output.  */
+typedef gpg_error_t (*pgp_write_fn_t) (void *opaque, const void *buf,
+                                       size_t len);
+
+/* Armor written piece by piece, for output of any size in little
+ * memory: pgp_armor_open writes the header (TYPE, COMMENTS as for
+ * pgp_armor) through WRITE, pgp_armor_put armors more data,
+ * pgp_armor_close writes the rest, the checksum and the END line and
+ * releases it (the text is the same as pgp_armor's of all the data);
+ * pgp_armor_cancel releases it without finishing.  */
+typedef struct pgp_armor_out pgp_armor_out_t;
+gpg_error_t pgp_armor_open (int type, const char *const *comments,
+                            pgp_write_fn_t write, void *opaque,
+                            pgp_armor_out_t **r_out);
+gpg_error_t pgp_armor_put (pgp_armor_out_t *a, const void *data, size_t len);
+gpg_error_t pgp_armor_close (pgp_armor_out_t *a);
+void pgp_armor_cancel (pgp_armor_out_t *a);
+
 /* Armor LEN bytes at DATA as TYPE (enum pgp_armor_type, not NONE) with
  * the optional NULL-terminated list of COMMENTS as "Comment:" header
  * lines.  *R_STR gets a NUL-terminated string (xfree); *R_LEN, if not
@@ -394,6 +412,23 @@ gpg_error_t pgp_dearmor_all (const void *buf, size_t len, int *r_type,
  * GPG_ERR_TOO_MANY (more than PGP_MAX_PACKETS packets in one cert).  */
 gpg_error_t pgp_read_certs (const void *buf, size_t len,
                             pgp_cert_t **r_certs);
+
+/* Reading certificates one at a time from a stream of any size:
+ * binary, or armor blocks (decoded as they come).  READ puts up to
+ * SIZE bytes at BUF and their number in *R_N (0: the end).  Each
+ * pgp_cert_reader_next hands out the next certificate (capped as one
+ * whole input of pgp_read_certs); GPG_ERR_EOF after the last,
+ * GPG_ERR_NO_PUBKEY if there was none, and the errors of
+ * pgp_read_certs for bad input (which may come after good
+ * certificates).  Memory holds one certificate and a chunk of input.  */
+typedef gpg_error_t (*pgp_read_fn_t) (void *opaque, void *buf, size_t size,
+                                      size_t *r_n);
+typedef struct pgp_cert_reader pgp_cert_reader_t;
+gpg_error_t pgp_cert_reader_new (pgp_read_fn_t read, void *opaque,
+                                 pgp_cert_reader_t **r_rd);
+gpg_error_t pgp_cert_reader_next (pgp_cert_reader_t *rd,
+                                  pgp_cert_t **r_cert);
+void pgp_cert_reader_release (pgp_cert_reader_t *rd);
 
 /* Like pgp_read_certs but exactly one certificate is expected
  * (several: GPG_ERR_AMBIGUOUS).  */

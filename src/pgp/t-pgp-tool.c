@@ -17,6 +17,11 @@
  *                                      (as in a SPEC) decoded
  *   gen-many ALGO N DIR DOMAIN         N public user keys DIR/uI.asc,
  *                                      "User I <userI@DOMAIN>"
+ *   gen-ring ALGO N DOMAIN OUT [FIRST] N bare public keys (a primary
+ *                                      key and "User I <userI@DOMAIN>",
+ *                                      I from FIRST, default 1) as one
+ *                                      binary keyring (fast: for the
+ *                                      scale tests)
  *   flip-sig IN ISSUER OUT             IN (armored public key) with the
  *                                      last byte of each User ID
  *                                      signature by fingerprint ISSUER
@@ -332,6 +337,34 @@ main (int argc, char **argv)
 
       fwrite (b, 1, len, stdout);
       free (b);
+    }
+  else if (!strcmp (argv[1], "gen-ring") && (argc == 6 || argc == 7))
+    {
+      unsigned long i, n = strtoul (argv[3], NULL, 10);
+      unsigned long first = argc == 7 ? strtoul (argv[6], NULL, 10) : 1;
+      char uid[256];
+      const char *uids[1] = { uid };
+      pgp_sig_t *rev = NULL;
+      membuf_t mb;
+      unsigned char *buf;
+      size_t len;
+
+      membuf_init (&mb, PGP_MAX_INPUT, 0);
+      for (i = first; i < first + n; i++)
+        {
+          snprintf (uid, sizeof uid, "User %lu <user%lu@%s>", i, i, argv[4]);
+          die_on (pgp_generate_user_ext (pgp_gen_algo_from_string (argv[2]),
+                                         0, uids, 1, 0, &c, &rev),
+                  "generate");
+          pgp_cert_write (c, 0, &mb);
+          pgp_cert_release (c);
+          pgp_sig_release (rev);
+          c = NULL;
+        }
+      die_on (membuf_take (&mb, &buf, &len), "keyring");
+      if (spit (argv[5], buf, len))
+        die_on (gpg_error (GPG_ERR_EIO), argv[5]);
+      xfree (buf);
     }
   else if (!strcmp (argv[1], "flip-sig") && argc == 5)
     {
