@@ -1,12 +1,14 @@
 /* gen-users.c - N user keys for the publishing benchmark, fast
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Usage: gen-users N DOMAIN > keyring.pgp
+ * Usage: gen-users N DOMAIN [FIRST] > keyring.pgp
  *
  * Writes N Ed25519 user keys (as `oca user add' makes them: certify-only
  * primary, encryption and signing subkeys) with the User IDs
- * "User I <userI@DOMAIN>", public parts, binary, to stdout.  gpg takes
- * minutes for 10,000 keys; this takes seconds.
+ * "User I <userI@DOMAIN>" for I = FIRST (default 1) to FIRST + N - 1,
+ * public parts, binary, to stdout.  gpg takes minutes for 10,000 keys;
+ * this takes seconds (bench/scale runs one per core on parts of the
+ * range and concatenates them).
  */
 #include <config.h>
 #include "oca-common.h"
@@ -20,16 +22,17 @@ int
 main (int argc, char **argv)
 {
   gpg_error_t err;
-  unsigned long n, i;
+  unsigned long n, i, first = 1;
   char uid[256];
   const char *uids[1] = { uid };
   pgp_cert_t *cert;
   pgp_sig_t *rev;
   membuf_t mb;
 
-  if (argc != 3 || !(n = strtoul (argv[1], NULL, 10)))
+  if ((argc != 3 && argc != 4) || !(n = strtoul (argv[1], NULL, 10))
+      || (argc == 4 && !(first = strtoul (argv[3], NULL, 10))))
     {
-      fputs ("usage: gen-users N DOMAIN > keyring.pgp\n", stderr);
+      fputs ("usage: gen-users N DOMAIN [FIRST] > keyring.pgp\n", stderr);
       return 2;
     }
   if ((err = oca_init_gcrypt (0)))
@@ -37,7 +40,7 @@ main (int argc, char **argv)
       fprintf (stderr, "gen-users: %s\n", gpg_strerror (err));
       return 1;
     }
-  for (i = 1; i <= n; i++)
+  for (i = first; i < first + n; i++)
     {
       snprintf (uid, sizeof uid, "User %lu <user%lu@%s>", i, i, argv[2]);
       err = pgp_generate_user (PGP_GEN_ED25519, uids, 1, 0, &cert, &rev);

@@ -2,6 +2,14 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Usage: pk-speed [SECONDS]
+ *        pk-speed cert SECONDS VERIFIES
+ *
+ * The second form is the libgcrypt limit of a certification with an
+ * Ed25519 CA: one pk_sign by the CA key and VERIFIES pk_verify of a
+ * user's Ed25519 signature (a self-signature checked) per
+ * certification, on one thread per online CPU, for about SECONDS;
+ * prints "cert ed25519 THREADS threads 1 sign + VERIFIES verify: RATE"
+ * (certifications per second; bench/scale compares its rates with it).
  *
  * For each algorithm a fresh key is generated, then pk_sign runs for
  * about SECONDS (default 1) with one thread and again with two threads
@@ -20,6 +28,8 @@
 #include <time.h>
 
 #include "pk.h"
+
+#include <unistd.h>
 
 struct job
 {
@@ -103,6 +113,109 @@ measure (const pk_key_t *key, int hash, int nthreads, double seconds)
   return ops / (t1 - t0);
 }
 
+/* One thread of the certification limit.  */
+struct cert_job
+{
+  const pk_key_t *ca, *user;
+  const unsigned char *md;     /* What USER signed (SHA-512).  */
+  const pk_mpi_t *usig;
+  unsigned int nusig;
+  int verifies;
+  double seconds;
+  unsigned long ops;
+  gpg_error_t err;
+};
+
+static void *
+run_cert_job (void *arg)
+{
+  struct cert_job *job = arg;
+  unsigned char md[64];
+  pk_mpi_t sig[PK_MAX_SIG];
+  unsigned int nsig;
+  int i;
+  double end = now () + job->seconds;
+
+  while (now () < end && !job->err)
+    {
+      gcry_create_nonce (md, sizeof md);
+      job->err = pk_sign (job->ca, PK_HASH_SHA512, md, sizeof md, sig, &nsig);
+      if (job->err)
+        break;
+      pk_mpi_release (&sig[0]);
+      pk_mpi_release (&sig[1]);
+      for (i = 0; i < job->verifies && !job->err; i++)
+        job->err = pk_verify (job->user, PK_HASH_SHA512, job->md, 64,
+                              job->usig, job->nusig);
+      job->ops++;
+    }
+  return NULL;
+}
+
+/* pk-speed cert SECONDS VERIFIES */
+static int
+cert_limit (double seconds, int verifies)
+{
+  pk_key_t *ca = NULL, *user = NULL;
+  unsigned char md[64];
+  pk_mpi_t usig[PK_MAX_SIG];
+  unsigned int nusig = 0;
+  long ncpu = sysconf (_SC_NPROCESSORS_ONLN);
+  pthread_t th[64];
+  struct cert_job jobs[64];
+  double t0, t1;
+  unsigned long ops = 0;
+  gpg_error_t err;
+  int i, n = ncpu < 1 ? 1 : ncpu > 64 ? 64 : (int)ncpu;
+
+  memset (usig, 0, sizeof usig);
+  err = pk_generate (PK_EDDSA, PK_CURVE_ED25519, 0, &ca);
+  if (!err)
+    err = pk_generate (PK_EDDSA, PK_CURVE_ED25519, 0, &user);
+  gcry_create_nonce (md, sizeof md);
+  if (!err)
+    err = pk_sign (user, PK_HASH_SHA512, md, sizeof md, usig, &nusig);
+  if (err)
+    {
+      fprintf (stderr, "pk-speed: %s\n", gpg_strerror (err));
+      return 1;
+    }
+  memset (jobs, 0, sizeof jobs);
+  t0 = now ();
+  for (i = 0; i < n; i++)
+    {
+      jobs[i].ca = ca;
+      jobs[i].user = user;
+      jobs[i].md = md;
+      jobs[i].usig = usig;
+      jobs[i].nusig = nusig;
+      jobs[i].verifies = verifies;
+      jobs[i].seconds = seconds;
+      if (pthread_create (&th[i], NULL, run_cert_job, &jobs[i]))
+        return 1;
+    }
+  for (i = 0; i < n; i++)
+    pthread_join (th[i], NULL);
+  t1 = now ();
+  for (i = 0; i < n; i++)
+    {
+      if (jobs[i].err)
+        {
+          fprintf (stderr, "pk-speed: %s\n", gpg_strerror (jobs[i].err));
+          return 1;
+        }
+      ops += jobs[i].ops;
+    }
+  printf ("cert ed25519 %d threads 1 sign + %d verify: %.0f\n", n, verifies,
+          ops / (t1 - t0));
+  pk_mpi_release (&usig[0]);
+  pk_mpi_release (&usig[1]);
+  pk_key_release (ca);
+  pk_key_release (user);
+  return 0;
+}
+
+
 int
 main (int argc, char **argv)
 {
@@ -126,6 +239,8 @@ main (int argc, char **argv)
   size_t i;
   int rc = 0;
 
+  if (argc > 1 && !strcmp (argv[1], "cert"))
+    seconds = argc > 2 ? atof (argv[2]) : 1.0;
   if (seconds <= 0)
     seconds = 1.0;
   err = oca_init_gcrypt (0);
@@ -134,6 +249,8 @@ main (int argc, char **argv)
       fprintf (stderr, "pk-speed: %s\n", gpg_strerror (err));
       return 1;
     }
+  if (argc > 1 && !strcmp (argv[1], "cert"))
+    return cert_limit (seconds, argc > 3 ? atoi (argv[3]) : 1);
   printf ("%-9s %12s %12s %8s\n", "algo", "1 thread/s", "2 threads/s",
           "speedup");
   for (i = 0; i < DIM (t); i++)
