@@ -795,6 +795,21 @@ card_backups (ca_backend_t *be, int probe, ca_backup_card_t **r_list)
 }
 
 
+/* See ca.h.  */
+void
+ca_backup_cards_release (ca_backup_card_t *list)
+{
+  while (list)
+    {
+      ca_backup_card_t *next = list->next;
+
+      xfree (list->reader);
+      xfree (list);
+      list = next;
+    }
+}
+
+
 static const struct ca_backend_ops card_ops =
   {
     "card",

@@ -63,13 +63,13 @@ gpg_error_t ca_card_parse_config (const char *config, char **r_ident,
 gpg_error_t ca_card_make_config (const char *ident, const char *pin,
                                  int route, char **r_config);
 
+/* True when PIN, as ca_card_parse_config returns it, stands for the
+ * reader's pin-pad (no PIN stored).  */
+int ca_card_pin_is_pinpad (const char *pin);
+
 /* The `ca show' backend description "OpenPGP card IDENT [User PIN
  * PIN]" of a card configuration, in secure memory
  * (wipe_and_free_string).  */
-/* True when PIN, as ca_card_parse_config returns it, stands for the
- * reader's pin-pad (no PIN stored).  */
-#define ca_card_pin_is_pinpad(pin) (!*(pin))
-
 gpg_error_t ca_card_describe (const char *ident, const char *pin, int route,
                               char **r_text);
 

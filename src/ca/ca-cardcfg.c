@@ -14,6 +14,13 @@
 
 
 /* See ca-card.h.  */
+int
+ca_card_pin_is_pinpad (const char *pin)
+{
+  return !*pin;
+}
+
+/* See ca-card.h.  */
 const char *
 ca_card_route_name (int route)
 {

@@ -326,21 +326,6 @@ ca_backup_cards (ca_t *ca, int probe, ca_backup_card_t **r_list)
 
 /* See ca.h.  */
 void
-ca_backup_cards_release (ca_backup_card_t *list)
-{
-  while (list)
-    {
-      ca_backup_card_t *next = list->next;
-
-      xfree (list->reader);
-      xfree (list);
-      list = next;
-    }
-}
-
-
-/* See ca.h.  */
-void
 ca_summary_release (ca_summary_t *sum)
 {
   if (!sum)

@@ -339,7 +339,7 @@ gpg_error_t ca_certify_cert (pgp_cert_t *cert, const pgp_signer_t *signer,
 gpg_error_t ca_made_sig_append (ca_made_sig_t ***tail, const pgp_uid_t *uid,
                                 const pgp_sig_t *sig);
 
-/* ca_certify_cert under a re-certification policy (ca-recertify.c).  */
+/* ca_certify_cert under a re-certification policy (ca-certify.c).  */
 gpg_error_t ca_recertify_uids (pgp_cert_t *cert, const pgp_signer_t *signer,
                                const char *ca_uid, const ca_policy_t *policy,
                                ca_certify_result_t *res);

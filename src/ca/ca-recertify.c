@@ -67,59 +67,6 @@ check_old_key (ca_t *ca, const pgp_cert_t *old, const char *what,
 }
 
 
-/* See ca-int.h.  */
-gpg_error_t
-ca_recertify_uids (pgp_cert_t *cert, const pgp_signer_t *signer,
-                   const char *ca_uid, const ca_policy_t *policy,
-                   ca_certify_result_t *res)
-{
-  gpg_error_t err;
-  pgp_uid_t *uid;
-  pgp_certify_opts_t opts;
-  pgp_sig_t *sig;
-  ca_made_sig_t **tail = &res->made;
-  uint32_t now = policy->recertify_now;
-
-  memset (&opts, 0, sizeof opts);
-  opts.sigclass = PGP_SIG_GENERIC_CERT;
-  opts.signer_uid = ca_uid;
-  opts.created = now;
-  opts.validity = policy->validity;
-  for (uid = cert->uids; uid; uid = uid->next)
-    {
-      if (uid->is_attribute
-          || pgp_uid_certified_by (cert, uid, policy->recertify_old, now,
-                                   NULL)
-          || !pgp_uid_certified_by (cert, uid, policy->recertify_cur, now,
-                                    NULL)
-          || ca_uid_binding_problem (cert, uid))
-        continue;
-      res->nmatched++;
-      if (!signer->sign)
-        {
-          /* A split front: only which User IDs (queued).  */
-          ca_made_sig_t *m = xtrycalloc (1, sizeof *m);
-
-          if (!m)
-            return oca_error_from_errno ();
-          *tail = m;
-          tail = &m->next;
-          m->uid = xtrystrdup (uid->name);
-          if (!m->uid)
-            return oca_error_from_errno ();
-          continue;
-        }
-      ca_signed_by_reset ();
-      err = pgp_cert_certify_uid (cert, uid, signer, &opts, &sig);
-      if (!err)
-        err = ca_made_sig_append (&tail, uid, sig);
-      if (err)
-        return err;
-    }
-  return 0;
-}
-
-
 /* Release the batch.  */
 static void
 batch_clear (db_cert_t **rows, pgp_cert_t **certs, size_t *n)
