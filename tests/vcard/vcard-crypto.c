@@ -598,14 +598,18 @@ vcard_key_import (vcard_algo_t algo, unsigned int nbits,
         return gpg_error (GPG_ERR_INV_VALUE);
       if (rules->rsa_format >= 0)
         {
-          /* A strict card takes its own format only, in order.  */
+          /* A strict card takes its own format only, in order.  u,
+           * dp and dq may be shorter than a prime: GnuPG's scdaemon
+           * sends them without leading zero bytes (its template takes
+           * each value's own length; only e is padded), and the cards
+           * its keytocard works with take them so.  */
           const char *want = rsa_format_tags (rules->rsa_format);
 
           if (ntags != strlen (want) || memcmp (tags, want, ntags)
               || (rules->rsa_elen && complen[0] != rules->rsa_elen)
-              || (comp[3] && (complen[3] != nbits / 16
-                              || complen[4] != nbits / 16
-                              || complen[5] != nbits / 16))
+              || (comp[3] && (!complen[3] || complen[3] > nbits / 16
+                              || !complen[4] || complen[4] > nbits / 16
+                              || !complen[5] || complen[5] > nbits / 16))
               || (comp[6] && complen[6] != nbits / 8))
             return gpg_error (GPG_ERR_INV_VALUE);
         }
