@@ -495,13 +495,23 @@ ca_bridge_revoke (ca_t *ca, const char *email, char **r_armor)
   uid = the_uid (b->cert, &n);
 
   /* Newer than every signature of ours on the User ID: a revocation
-   * takes back what was made before it (see judge_time).  */
+   * takes back what was made before it (see judge_time).  A trust
+   * signature made this very second: wait for the next one rather
+   * than date the revocation ahead, since Sequoia ignores a signature
+   * from after the time it judges at (at most a second; a signature
+   * further ahead, a clock that went back, is outdated by one).  */
   created = (uint32_t)time (NULL);
   for (sig = uid->sigs; sig; sig = sig->next)
     if (sig->has_issuer_fpr && !memcmp (sig->issuer_fpr,
                                         ca->cert->primary->fpr, 20)
         && sig->created >= created)
       created = sig->created + 1;
+  while (created - (uint32_t)time (NULL) == 1)
+    {
+      struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+      nanosleep (&ts, NULL);
+    }
 
   err = ca->backend->ops->certifier (ca->backend, &signer);
   if (err)
