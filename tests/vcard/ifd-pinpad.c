@@ -86,6 +86,9 @@ static struct
   size_t atrlen;
 } rd = { "", 0, -1, -1, { 0 }, 0 };
 
+static void logline (const char *fmt, ...)
+  __attribute__ ((format (printf, 1, 2)));
+
 static void
 logline (const char *fmt, ...)
 {
