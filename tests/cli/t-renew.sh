@@ -149,9 +149,13 @@ like "bob and dan renewed, alice skipped" "$T/out" "^Renewed 2 certifications on
 
 # An expired CA key certifies nothing (oca in 500 days, under
 # faketime); extended, it does again.  (An ASan build must not insist
-# on coming first in the preload list.)
+# on coming first in the preload list, and its leak check stays off
+# here: LeakSanitizer's stop-the-world at exit aborts under libfaketime
+# once oca has started a thread ("The futex facility returned an
+# unexpected error code"); the same commands run leak-checked without
+# faketime elsewhere in this suite.)
 in500 () {
-  ASAN_OPTIONS="verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
+  ASAN_OPTIONS="verify_asan_link_order=0:detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
     "$FAKETIME" -f +500d "$OCA" -d "$T/old.db" "$@"
 }
 cp "$DB" "$T/old.db"
