@@ -73,6 +73,17 @@ like () {
   return 1
 }
 
+# like_soon DESC FILE REGEX: like, for a line another process writes
+# after it has answered us (a server's log line after its reply): wait
+# up to 10 s for it to appear.
+like_soon () {
+  _ls=0
+  while ! grep -Eq -- "$3" "$2" 2>/dev/null && [ $_ls -lt 100 ]; do
+    sleep 0.1 2>/dev/null || sleep 1; _ls=$((_ls + 1))
+  done
+  like "$@"
+}
+
 # unlike DESC FILE REGEX: no line of FILE matches.
 unlike () {
   if ! grep -Eq -- "$3" "$2"; then ok "$1"; return 0; fi
