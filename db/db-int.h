@@ -167,6 +167,19 @@ typedef struct db__arg_s
 gpg_error_t db__write (db_t db, enum db_stmt_id sid, const char *sql,
                        const db__arg_t *args, int nargs);
 
+/* Start a write: clear *R_ID (if not NULL) and the recorded message;
+ * GPG_ERR_INV_STATE unless a transaction is open.  */
+gpg_error_t db__write_start (db_t db, int64_t *r_id);
+/* db__write an INSERT; on success set *R_ID (if not NULL) to the new
+ * row's id.  */
+gpg_error_t db__insert (db_t db, enum db_stmt_id sid, const char *sql,
+                        const db__arg_t *args, int nargs, int64_t *r_id);
+/* A whole API call that changes the one row ID of a table: in a
+ * transaction, run the cached statement SID/SQL with ?1 bound to ID;
+ * GPG_ERR_NOT_FOUND ("no WHAT with id ID") if no row changed.  */
+gpg_error_t db__set_by_id (db_t db, enum db_stmt_id sid, const char *sql,
+                           int64_t id, const char *what);
+
 /* The shape of a result list for db__select: items of SIZE bytes,
  * chained through the pointer at offset NEXT_OFF; FILL reads the
  * current row of ST into a zeroed ITEM (already linked into the list,
@@ -186,5 +199,9 @@ typedef struct db__rows_s
 gpg_error_t db__select (db_t db, enum db_stmt_id sid, const char *sql,
                         const char *text, const int64_t *ival,
                         const db__rows_t *rows, void **r_list);
+/* The same with ?1 to ?NARGS bound to ARGS.  */
+gpg_error_t db__select_args (db_t db, enum db_stmt_id sid, const char *sql,
+                             const db__arg_t *args, int nargs,
+                             const db__rows_t *rows, void **r_list);
 
 #endif /*OCA_DB_INT_H*/

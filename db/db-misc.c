@@ -37,22 +37,18 @@ db_revocation_insert (db_t db, int64_t cert_id, const char *hash,
     { DB__TEXT (hash), DB__TEXT (revocation), DB__INT (!!published),
       DB__ID (cert_id) };
 
-  if (r_id)
-    *r_id = 0;
-  db__clear_error (db);
-  err = db__need_txn (db);
+  err = db__write_start (db, r_id);
   if (err)
     return err;
   if (!hash || !revocation)
     return db__error (db, gpg_error (GPG_ERR_INV_VALUE),
                       "missing revocation or its hash");
-  err = db__write (db, STMT_REV_INSERT,
-                   "INSERT INTO revocations (hash, revocation, published,"
-                   " cert_id) VALUES (?1, ?2, ?3, ?4)", args, DIM (args));
+  err = db__insert (db, STMT_REV_INSERT,
+                    "INSERT INTO revocations (hash, revocation, published,"
+                    " cert_id) VALUES (?1, ?2, ?3, ?4)",
+                    args, DIM (args), r_id);
   if (gpg_err_code (err) == GPG_ERR_DUP_KEY)
     err = db__error (db, err, "revocation %s is already stored", hash);
-  if (!err && r_id)
-    *r_id = sqlite3_last_insert_rowid (db->sql);
   return err;
 }
 
@@ -131,19 +127,9 @@ db_revocation_get (db_t db, const char *hash, db_revocation_t **r_rev)
 gpg_error_t
 db_revocation_set_published (db_t db, int64_t id)
 {
-  gpg_error_t err;
-  const db__arg_t args[] = { DB__INT (id) };
-
-  db__clear_error (db);
-  err = db__need_txn (db);
-  if (err)
-    return err;
-  err = db__write (db, STMT_REV_PUBLISHED,
-                   "UPDATE revocations SET published = 1 WHERE id = ?1",
-                   args, DIM (args));
-  if (!err)
-    err = db__changed_one (db, "revocation", id);
-  return err;
+  return db__set_by_id (db, STMT_REV_PUBLISHED,
+                        "UPDATE revocations SET published = 1"
+                        " WHERE id = ?1", id, "revocation");
 }
 
 
@@ -180,27 +166,22 @@ db_bridge_insert (db_t db, const char *email, const char *scope,
   const db__arg_t args[] =
     { DB__TEXT (email), DB__TEXT (scope), DB__ID (cert_id) };
 
-  if (r_id)
-    *r_id = 0;
-  db__clear_error (db);
-  err = db__need_txn (db);
+  err = db__write_start (db, r_id);
   if (err)
     return err;
   if (!email || !scope)
     return db__error (db, gpg_error (GPG_ERR_INV_VALUE),
                       "missing bridge email or scope");
-  err = db__write (db, STMT_BRIDGE_INSERT,
-                   "INSERT INTO bridges (email, scope, cert_id, cas_id)"
-                   " VALUES (?1, ?2, ?3,"
-                   " (SELECT id FROM cas ORDER BY id LIMIT 1))",
-                   args, DIM (args));
+  err = db__insert (db, STMT_BRIDGE_INSERT,
+                    "INSERT INTO bridges (email, scope, cert_id, cas_id)"
+                    " VALUES (?1, ?2, ?3,"
+                    " (SELECT id FROM cas ORDER BY id LIMIT 1))",
+                    args, DIM (args), r_id);
   if (gpg_err_code (err) == GPG_ERR_INV_VALUE)
     err = db__error (db, gpg_error (GPG_ERR_NOT_INITIALIZED),
                      "the CA is not initialised (or no bridge cert)");
   else if (gpg_err_code (err) == GPG_ERR_DUP_KEY)
     err = db__error (db, err, "a bridge to %s already exists", email);
-  if (!err && r_id)
-    *r_id = sqlite3_last_insert_rowid (db->sql);
   return err;
 }
 
@@ -319,10 +300,7 @@ db_certification_insert (db_t db, const db_certification_t *rec,
   gpg_error_t err;
   const char *kind;
 
-  if (r_id)
-    *r_id = 0;
-  db__clear_error (db);
-  err = db__need_txn (db);
+  err = db__write_start (db, r_id);
   if (err)
     return err;
   kind = rec ? db_certification_kind_str (rec->kind) : NULL;
@@ -337,17 +315,15 @@ db_certification_insert (db_t db, const db_certification_t *rec,
         DB__TEXT (kind), DB__TEXT (rec->backend), DB__TEXT (rec->card),
         DB__INT (rec->card_sigcount), DB__TEXT (rec->sig_hash) };
 
-    err = db__write (db, STMT_CERTIFICATION_INSERT,
-                     "INSERT INTO certifications (cert_id, target_fpr,"
-                     " user_id_text, created, signature, issuer_fpr, kind,"
-                     " backend, card, card_sigcount, sig_hash)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-                     " CASE WHEN ?9 IS NULL OR ?10 < 0 THEN NULL ELSE ?10 END,"
-                     " ?11)",
-                     args, DIM (args));
+    err = db__insert (db, STMT_CERTIFICATION_INSERT,
+                      "INSERT INTO certifications (cert_id, target_fpr,"
+                      " user_id_text, created, signature, issuer_fpr, kind,"
+                      " backend, card, card_sigcount, sig_hash)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                      " CASE WHEN ?9 IS NULL OR ?10 < 0 THEN NULL"
+                      " ELSE ?10 END, ?11)",
+                      args, DIM (args), r_id);
   }
-  if (!err && r_id)
-    *r_id = sqlite3_last_insert_rowid (db->sql);
   return err;
 }
 
@@ -474,8 +450,7 @@ db_pending_set (db_t db, const char *key, const char *value)
   const db__arg_t args[] =
     { DB__TEXT (key), DB__TEXT (value), DB__INT ((int64_t)time (NULL)) };
 
-  db__clear_error (db);
-  err = db__need_txn (db);
+  err = db__write_start (db, NULL);
   if (err)
     return err;
   if (!key || !value)
@@ -539,8 +514,7 @@ db_pending_delete (db_t db, const char *key)
   gpg_error_t err;
   const db__arg_t args[] = { DB__TEXT (key) };
 
-  db__clear_error (db);
-  err = db__need_txn (db);
+  err = db__write_start (db, NULL);
   if (err)
     return err;
   if (!key)

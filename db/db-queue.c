@@ -40,22 +40,45 @@ db_queue_insert (db_t db, const char *created, const char *task,
   gpg_error_t err;
   const db__arg_t args[] = { DB__TEXT (created), DB__TEXT (task) };
 
-  if (r_id)
-    *r_id = 0;
-  db__clear_error (db);
-  err = db__need_txn (db);
+  err = db__write_start (db, r_id);
   if (err)
     return err;
   if (!created || !task)
     return db__error (db, gpg_error (GPG_ERR_INV_VALUE),
                       "missing time or task");
-  err = db__write (db, STMT_QUEUE_INSERT,
-                   "INSERT INTO queue (created, task, done)"
-                   " VALUES (?1, ?2, 0)", args, DIM (args));
-  if (!err && r_id)
-    *r_id = sqlite3_last_insert_rowid (db->sql);
+  err = db__insert (db, STMT_QUEUE_INSERT,
+                    "INSERT INTO queue (created, task, done)"
+                    " VALUES (?1, ?2, 0)", args, DIM (args), r_id);
   return err;
 }
+
+
+/* Read the current row of ST (id, created, task, done) into ITEM.  */
+static gpg_error_t
+fill_queue (db_t db, sqlite3_stmt *st, void *item)
+{
+  db_queue_t *q = item;
+  gpg_error_t err;
+
+  q->id = sqlite3_column_int64 (st, 0);
+  q->done = !!sqlite3_column_int64 (st, 3);
+  err = db__column_str_nn (db, st, 1, 0, &q->created);
+  if (!err)
+    err = db__column_str_nn (db, st, 2, 0, &q->task);
+  return err;
+}
+
+static void
+release_queue (void *list)
+{
+  db_queue_release (list);
+}
+
+static const db__rows_t queue_rows =
+  {
+    sizeof (db_queue_t), offsetof (db_queue_t, next),
+    fill_queue, release_queue
+  };
 
 
 /* See db.h.  */
@@ -64,45 +87,21 @@ db_queue_next (db_t db, int64_t after, int not_done, int exact,
                db_queue_t **r_q)
 {
   gpg_error_t err;
-  sqlite3_stmt *st = NULL;
-  db_queue_t *q = NULL;
-  int row = 0;
+  const db__arg_t args[] =
+    { DB__INT (after), DB__INT (!!not_done), DB__INT (!!exact) };
+  void *list;
 
   *r_q = NULL;
   db__clear_error (db);
-  err = db__stmt (db, STMT_QUEUE_NEXT,
-                  "SELECT id, created, task, done FROM queue"
-                  " WHERE (?3 AND id = ?1) OR (NOT ?3 AND id > ?1"
-                  " AND (NOT ?2 OR NOT done)) ORDER BY id LIMIT 1", &st);
-  if (!err)
-    err = db__bind_int64 (db, st, 1, after);
-  if (!err)
-    err = db__bind_int64 (db, st, 2, !!not_done);
-  if (!err)
-    err = db__bind_int64 (db, st, 3, !!exact);
-  if (!err)
-    err = db__step (db, st, &row);
-  if (!err && row)
-    {
-      q = xtrycalloc (1, sizeof *q);
-      if (!q)
-        err = db__error (db, oca_error_from_errno (), "out of memory");
-      if (!err)
-        {
-          q->id = sqlite3_column_int64 (st, 0);
-          q->done = !!sqlite3_column_int64 (st, 3);
-          err = db__column_str_nn (db, st, 1, 0, &q->created);
-        }
-      if (!err)
-        err = db__column_str_nn (db, st, 2, 0, &q->task);
-    }
-  db__done (st);
-  if (!err && !row)
+  err = db__select_args (db, STMT_QUEUE_NEXT,
+                         "SELECT id, created, task, done FROM queue"
+                         " WHERE (?3 AND id = ?1) OR (NOT ?3 AND id > ?1"
+                         " AND (NOT ?2 OR NOT done)) ORDER BY id LIMIT 1",
+                         args, DIM (args), &queue_rows, &list);
+  if (!err && !list)
     err = gpg_error (exact ? GPG_ERR_NOT_FOUND : GPG_ERR_EOF);
-  if (err)
-    db_queue_release (q);
-  else
-    *r_q = q;
+  if (!err)
+    *r_q = list;
   return err;
 }
 
@@ -111,19 +110,9 @@ db_queue_next (db_t db, int64_t after, int not_done, int exact,
 gpg_error_t
 db_queue_set_done (db_t db, int64_t id)
 {
-  gpg_error_t err;
-  const db__arg_t args[] = { DB__INT (id) };
-
-  db__clear_error (db);
-  err = db__need_txn (db);
-  if (err)
-    return err;
-  err = db__write (db, STMT_QUEUE_SET_DONE,
-                   "UPDATE queue SET done = 1 WHERE id = ?1",
-                   args, DIM (args));
-  if (!err)
-    err = db__changed_one (db, "queue entry", id);
-  return err;
+  return db__set_by_id (db, STMT_QUEUE_SET_DONE,
+                        "UPDATE queue SET done = 1 WHERE id = ?1",
+                        id, "queue entry");
 }
 
 

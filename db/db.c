@@ -353,16 +353,13 @@ db__changed_one (db_t db, const char *what, int64_t id)
 }
 
 
-/* See db-int.h.  */
-gpg_error_t
-db__write (db_t db, enum db_stmt_id sid, const char *sql,
-           const db__arg_t *args, int nargs)
+/* Bind ?1 to ?NARGS of ST to ARGS.  */
+static gpg_error_t
+bind_args (db_t db, sqlite3_stmt *st, const db__arg_t *args, int nargs)
 {
-  gpg_error_t err;
-  sqlite3_stmt *st = NULL;
+  gpg_error_t err = 0;
   int i;
 
-  err = db__stmt (db, sid, sql, &st);
   for (i = 0; !err && i < nargs; i++)
     switch (args[i].type)
       {
@@ -376,17 +373,75 @@ db__write (db_t db, enum db_stmt_id sid, const char *sql,
         err = db__bind_id (db, st, i + 1, args[i].num);
         break;
       }
+  return err;
+}
+
+
+/* See db-int.h.  */
+gpg_error_t
+db__write (db_t db, enum db_stmt_id sid, const char *sql,
+           const db__arg_t *args, int nargs)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+
+  err = db__stmt (db, sid, sql, &st);
+  if (!err)
+    err = bind_args (db, st, args, nargs);
   if (!err)
     err = db__step_done (db, st);
   db__done (st);
   return err;
 }
 
+
 /* See db-int.h.  */
 gpg_error_t
-db__select (db_t db, enum db_stmt_id sid, const char *sql,
-            const char *text, const int64_t *ival,
-            const db__rows_t *rows, void **r_list)
+db__write_start (db_t db, int64_t *r_id)
+{
+  if (r_id)
+    *r_id = 0;
+  db__clear_error (db);
+  return db__need_txn (db);
+}
+
+
+/* See db-int.h.  */
+gpg_error_t
+db__insert (db_t db, enum db_stmt_id sid, const char *sql,
+            const db__arg_t *args, int nargs, int64_t *r_id)
+{
+  gpg_error_t err;
+
+  err = db__write (db, sid, sql, args, nargs);
+  if (!err && r_id)
+    *r_id = sqlite3_last_insert_rowid (db->sql);
+  return err;
+}
+
+
+/* See db-int.h.  */
+gpg_error_t
+db__set_by_id (db_t db, enum db_stmt_id sid, const char *sql, int64_t id,
+               const char *what)
+{
+  gpg_error_t err;
+  const db__arg_t args[] = { DB__INT (id) };
+
+  err = db__write_start (db, NULL);
+  if (!err)
+    err = db__write (db, sid, sql, args, DIM (args));
+  if (!err)
+    err = db__changed_one (db, what, id);
+  return err;
+}
+
+
+/* See db-int.h.  */
+gpg_error_t
+db__select_args (db_t db, enum db_stmt_id sid, const char *sql,
+                 const db__arg_t *args, int nargs,
+                 const db__rows_t *rows, void **r_list)
 {
   gpg_error_t err;
   sqlite3_stmt *st = NULL;
@@ -397,10 +452,8 @@ db__select (db_t db, enum db_stmt_id sid, const char *sql,
 
   *r_list = NULL;
   err = db__stmt (db, sid, sql, &st);
-  if (!err && text)
-    err = db__bind_text (db, st, 1, text);
-  else if (!err && ival)
-    err = db__bind_int64 (db, st, 1, *ival);
+  if (!err)
+    err = bind_args (db, st, args, nargs);
   while (!err)
     {
       err = db__step (db, st, &row);
@@ -428,6 +481,24 @@ db__select (db_t db, enum db_stmt_id sid, const char *sql,
     }
   *r_list = list;
   return 0;
+}
+
+
+/* See db-int.h.  */
+gpg_error_t
+db__select (db_t db, enum db_stmt_id sid, const char *sql,
+            const char *text, const int64_t *ival,
+            const db__rows_t *rows, void **r_list)
+{
+  db__arg_t arg = DB__TEXT (text);
+
+  if (!text && ival)
+    {
+      arg.type = DB__ARG_INT;
+      arg.num = *ival;
+    }
+  return db__select_args (db, sid, sql, &arg, text || ival ? 1 : 0,
+                          rows, r_list);
 }
 
 
