@@ -143,6 +143,14 @@ gpg_error_t cmd_parse_bool (const char *opt, const char *arg, int *r_yes);
  * lowercased in *R_EMAIL (xfree); an invalid one is an error with a
  * message.  */
 gpg_error_t cmd_parse_email (const char *s, char **r_email);
+/* The same for an -e/--email option given again: *R_EMAIL (xfree) is
+ * replaced, or NULL after an error.  */
+gpg_error_t cmd_set_email (char **r_email, const char *s);
+/* After getopt_long: a usage error for a word left in ARGV (at
+ * optind), else, when REQUIRED (an option's name, "--file") is given
+ * and VALUE, what it sets, is NULL, for the missing option.  */
+gpg_error_t cmd_options_done (int argc, char **argv, const char *required,
+                              const void *value);
 /* Parse the options of a command that takes neither options nor
  * arguments.  */
 gpg_error_t cmd_no_options (int argc, char **argv);
@@ -154,6 +162,13 @@ gpg_error_t cmd_write_secret (FILE *fp, const char *s);
 gpg_error_t cmd_print_summary (FILE *fp, const ca_summary_t *sum);
 /* The same for the loaded CA CA.  */
 gpg_error_t cmd_print_ca (ca_t *ca, FILE *fp);
+/* Draw the progress bar of a long run on stderr (a terminal): DONE
+ * of TOTAL, over the line it drew before (nothing when TOTAL is 0).  */
+void cmd_progress_bar (size_t done, size_t total);
+/* Print LINE, what a long run reports, on stderr; OPAQUE points to an
+ * int, set when stderr is a terminal: the progress bar is cleared
+ * first.  A report callback of ca_renew and ca_bulk_import_stream.  */
+void cmd_report_line (void *opaque, const char *line);
 
 
 /*-- Output for machines: --with-colons (cli-colons.c) --

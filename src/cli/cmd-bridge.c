@@ -9,27 +9,6 @@
 #include <string.h>
 
 
-/* Check the address S (an -e value) and return it lowercased in
- * *R_EMAIL (xfree).  */
-static gpg_error_t
-bridge_email (const char *s, char **r_email)
-{
-  gpg_error_t err;
-  const char *why = NULL;
-  char *shown;
-
-  err = pgp_mail_normalize (s, r_email, &why);
-  if (gpg_err_code (err) == GPG_ERR_INV_USER_ID)
-    {
-      shown = pgp_uid_escape (s, strlen (s));
-      err = ca_set_errmsg (err, "invalid email address '%s': %s",
-                           shown ? shown : "?", why ? why : "invalid");
-      xfree (shown);
-    }
-  return err;
-}
-
-
 /* oca bridge new [-e EMAIL] [-s SCOPE] [-c] REMOTE_KEY_FILE */
 gpg_error_t
 cmd_bridge_new (const ca_opts_t *opts, int argc, char **argv)
@@ -55,10 +34,7 @@ cmd_bridge_new (const ca_opts_t *opts, int argc, char **argv)
     switch (c)
       {
       case 'e':
-        xfree (email);
-        email = NULL;
-        err = bridge_email (optarg, &email);
-        if (err)
+        if ((err = cmd_set_email (&email, optarg)))
           goto leave;
         break;
       case 's': scope = optarg; break;
@@ -138,24 +114,14 @@ cmd_bridge_revoke (const ca_opts_t *opts, int argc, char **argv)
     switch (c)
       {
       case 'e':
-        xfree (email);
-        email = NULL;
-        err = bridge_email (optarg, &email);
-        if (err)
+        if ((err = cmd_set_email (&email, optarg)))
           goto leave;
         break;
       default: err = cmd_getopt_error (c, argv); goto leave;
       }
-  if (optind < argc)
-    {
-      err = cmd_usage ("unexpected argument '%s'", argv[optind]);
-      goto leave;
-    }
-  if (!email)
-    {
-      err = cmd_usage ("the option --email is required");
-      goto leave;
-    }
+  err = cmd_options_done (argc, argv, "--email", email);
+  if (err)
+    goto leave;
 
   err = ca_open (opts, 0, &ca);
   if (!err)
@@ -228,7 +194,7 @@ cmd_bridge_export (const ca_opts_t *opts, int argc, char **argv)
     return cmd_getopt_error (c, argv);
   if (optind + 1 < argc)
     return cmd_usage ("unexpected argument '%s'", argv[optind + 1]);
-  if (optind < argc && (err = bridge_email (argv[optind], &email)))
+  if (optind < argc && (err = cmd_parse_email (argv[optind], &email)))
     return err;
   err = ca_open (opts, CA_OPEN_READONLY, &ca);
   if (!err)

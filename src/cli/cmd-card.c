@@ -538,9 +538,7 @@ parse_card_opts (int argc, char **argv, int allow_ident, const char **r_route,
       }
   if (optind < argc && allow_ident)
     *r_ident = argv[optind++];
-  if (optind < argc)
-    return cmd_usage ("unexpected argument '%s'", argv[optind]);
-  return 0;
+  return cmd_options_done (argc, argv, NULL, NULL);
 }
 
 
@@ -735,8 +733,8 @@ cmd_card_touch (const ca_opts_t *opts, int argc, char **argv)
       }
   if (optind < argc)
     ident = argv[optind++];
-  if (optind < argc)
-    return cmd_usage ("unexpected argument '%s'", argv[optind]);
+  if ((err = cmd_options_done (argc, argv, NULL, NULL)))
+    return err;
   if (!key_arg || !policy_arg)
     return cmd_usage ("--key and --policy are required");
   if (!strcasecmp (key_arg, "SIG"))

@@ -132,6 +132,28 @@ cmd_parse_email (const char *s, char **r_email)
 
 /* See cli.h.  */
 gpg_error_t
+cmd_options_done (int argc, char **argv, const char *required,
+                  const void *value)
+{
+  if (optind < argc)
+    return cmd_usage ("unexpected argument '%s'", argv[optind]);
+  if (required && !value)
+    return cmd_usage ("the option %s is required", required);
+  return 0;
+}
+
+
+/* See cli.h.  */
+gpg_error_t
+cmd_set_email (char **r_email, const char *s)
+{
+  xfree (*r_email);
+  return cmd_parse_email (s, r_email);
+}
+
+
+/* See cli.h.  */
+gpg_error_t
 cmd_no_options (int argc, char **argv)
 {
   static const struct option opts[] = { { NULL, 0, NULL, 0 } };
@@ -141,9 +163,7 @@ cmd_no_options (int argc, char **argv)
   opterr = 0;
   while ((c = getopt_long (argc, argv, ":", opts, NULL)) != -1)
     return cmd_getopt_error (c, argv);
-  if (optind < argc)
-    return cmd_usage ("unexpected argument '%s'", argv[optind]);
-  return 0;
+  return cmd_options_done (argc, argv, NULL, NULL);
 }
 
 
@@ -192,4 +212,32 @@ cmd_print_ca (ca_t *ca, FILE *fp)
     err = cmd_print_summary (fp, &sum);
   ca_summary_release (&sum);
   return err;
+}
+
+
+/* See cli.h.  */
+void
+cmd_progress_bar (size_t done, size_t total)
+{
+  int width = 40, filled;
+
+  if (!total)
+    return;
+  filled = (int)((double)done / total * width);
+  fprintf (stderr, "\r[%.*s%*s] %zu/%zu", filled,
+           "########################################", width - filled, "",
+           done, total);
+  fflush (stderr);
+}
+
+
+/* See cli.h.  */
+void
+cmd_report_line (void *opaque, const char *line)
+{
+  int *tty = opaque;
+
+  if (*tty)
+    fputs ("\r\033[K", stderr);
+  fprintf (stderr, "%s\n", line);
 }

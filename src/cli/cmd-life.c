@@ -105,11 +105,9 @@ cmd_ca_extend (const ca_opts_t *opts, int argc, char **argv)
       case 'F': force = 1; break;
       default: return cmd_getopt_error (c, argv);
       }
-  if (optind < argc)
-    return cmd_usage ("unexpected argument '%s'", argv[optind]);
-  if (!days_arg)
-    return cmd_usage ("the option --days is required");
-  err = ca_parse_days (days_arg, "--days", 0, &days);
+  err = cmd_options_done (argc, argv, "--days", days_arg);
+  if (!err)
+    err = ca_parse_days (days_arg, "--days", 0, &days);
   if (err)
     return err;
 
@@ -134,34 +132,18 @@ cmd_ca_extend (const ca_opts_t *opts, int argc, char **argv)
 }
 
 
-/* Progress bar on stderr (a terminal only).  */
+/* Progress bar on stderr (a terminal only), its line ended at the
+ * end.  */
 static void
 renew_progress (void *opaque, size_t done, size_t total)
 {
-  int width = 40, filled;
-
   (void)opaque;
-  if (!total)
-    return;
-  filled = (int)((double)done / total * width);
-  fprintf (stderr, "\r[%.*s%*s] %zu/%zu", filled,
-           "########################################", width - filled, "",
-           done, total);
-  if (done == total)
-    fputc ('\n', stderr);
-  fflush (stderr);
-}
-
-
-/* A line about a refused User ID.  */
-static void
-renew_report (void *opaque, const char *line)
-{
-  int *tty = opaque;
-
-  if (*tty)
-    fputs ("\r\033[K", stderr);
-  fprintf (stderr, "%s\n", line);
+  cmd_progress_bar (done, total);
+  if (total && done == total)
+    {
+      fputc ('\n', stderr);
+      fflush (stderr);
+    }
 }
 
 
@@ -191,8 +173,8 @@ cmd_ca_renew (const ca_opts_t *opts, int argc, char **argv)
       case 'w': within_arg = optarg; break;
       default: return cmd_getopt_error (c, argv);
       }
-  if (optind < argc)
-    return cmd_usage ("unexpected argument '%s'", argv[optind]);
+  if ((err = cmd_options_done (argc, argv, NULL, NULL)))
+    return err;
   if (days_arg && (err = ca_parse_days (days_arg, "--days", 1, &days)))
     return err;
   if (within_arg
@@ -219,7 +201,7 @@ cmd_ca_renew (const ca_opts_t *opts, int argc, char **argv)
           goto leave;
         }
     }
-  err = ca_renew (ca, days, within, 0, renew_report,
+  err = ca_renew (ca, days, within, 0, cmd_report_line,
                   tty ? renew_progress : NULL, &tty, &st);
   if (err)
     goto leave;
@@ -406,8 +388,8 @@ cmd_ca_audit (const ca_opts_t *opts, int argc, char **argv)
       case 'C': colons = 1; break;
       default: return cmd_getopt_error (c, argv);
       }
-  if (optind < argc)
-    return cmd_usage ("unexpected argument '%s'", argv[optind]);
+  if ((err = cmd_options_done (argc, argv, NULL, NULL)))
+    return err;
   if (email_arg)
     {
       err = pgp_mail_normalize (email_arg, &email, &why);

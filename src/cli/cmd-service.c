@@ -124,11 +124,9 @@ cmd_service (const ca_opts_t *opts, int argc, char **argv)
       }
   if (err)
     goto leave;
-  if (optind < argc)
-    {
-      err = cmd_usage ("unexpected argument '%s'", argv[optind]);
-      goto leave;
-    }
+  err = cmd_options_done (argc, argv, NULL, NULL);
+  if (err)
+    goto leave;
   if (!daemon && (sopts.socket || sopts.no_detach))
     {
       err = cmd_usage ("--socket and --no-detach are options of --daemon");

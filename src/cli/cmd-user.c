@@ -154,11 +154,9 @@ cmd_user_add (const ca_opts_t *opts, int argc, char **argv)
       if (err)
         goto leave;
     }
-  if (optind < argc)
-    {
-      err = cmd_usage ("unexpected argument '%s'", argv[optind]);
-      goto leave;
-    }
+  err = cmd_options_done (argc, argv, NULL, NULL);
+  if (err)
+    goto leave;
   if (!emails.n)
     {
       err = cmd_usage ("at least one --email is required");
@@ -327,16 +325,9 @@ cmd_user_import (const ca_opts_t *opts, int argc, char **argv)
         break;
       default: err = cmd_getopt_error (c, argv); goto leave;
       }
-  if (optind < argc)
-    {
-      err = cmd_usage ("unexpected argument '%s'", argv[optind]);
-      goto leave;
-    }
-  if (!fname)
-    {
-      err = cmd_usage ("the option --file is required");
-      goto leave;
-    }
+  err = cmd_options_done (argc, argv, "--file", fname);
+  if (err)
+    goto leave;
   if (domain_emails)
     {
       if (emails.n || revs.n || name)
@@ -420,10 +411,9 @@ cmd_user_update (const ca_opts_t *opts, int argc, char **argv)
       case 'f': fname = optarg; break;
       default: return cmd_getopt_error (c, argv);
       }
-  if (optind < argc)
-    return cmd_usage ("unexpected argument '%s'", argv[optind]);
-  if (!fname)
-    return cmd_usage ("the option --file is required");
+  err = cmd_options_done (argc, argv, "--file", fname);
+  if (err)
+    return err;
 
   err = read_one_cert (fname, &cert);
   if (!err)
@@ -674,11 +664,9 @@ cmd_user_export (const ca_opts_t *opts, int argc, char **argv)
         break;
       default: err = cmd_getopt_error (c, argv); goto leave;
       }
-  if (optind < argc)
-    {
-      err = cmd_usage ("unexpected argument '%s'", argv[optind]);
-      goto leave;
-    }
+  err = cmd_options_done (argc, argv, NULL, NULL);
+  if (err)
+    goto leave;
 
   err = ca_open (opts, CA_OPEN_READONLY, &ca);
   if (!err)
@@ -707,16 +695,8 @@ cmd_user_export (const ca_opts_t *opts, int argc, char **argv)
 static void
 bulk_progress (void *opaque, size_t done, size_t total)
 {
-  int width = 40, filled;
-
   (void)opaque;
-  if (!total)
-    return;
-  filled = (int)((double)done / total * width);
-  fprintf (stderr, "\r[%.*s%*s] %zu/%zu", filled,
-           "########################################", width - filled, "",
-           done, total);
-  fflush (stderr);
+  cmd_progress_bar (done, total);
 }
 
 
@@ -751,18 +731,6 @@ read_keyring (void *opaque, void *buf, size_t size, size_t *r_n)
 }
 
 
-/* One line on stderr per skipped key or refused User ID.  */
-static void
-bulk_report (void *opaque, const char *line)
-{
-  int *tty = opaque;
-
-  if (*tty)
-    fputs ("\r\033[K", stderr);
-  fprintf (stderr, "%s\n", line);
-}
-
-
 /* oca user import --domain-emails -f KEYRING */
 static gpg_error_t
 do_bulk_import (const ca_opts_t *opts, const char *fname, int validity_set,
@@ -792,7 +760,8 @@ do_bulk_import (const ca_opts_t *opts, const char *fname, int validity_set,
   err = ca_begin (ca);
   if (err)
     goto leave;
-  err = ca_bulk_import_stream (ca, read_keyring, &kf, 0, bulk_report,
+  err = ca_bulk_import_stream (ca, read_keyring, &kf, 0,
+                               cmd_report_line,
                                tty ? bulk_progress : NULL, &tty, &stats);
   if (tty && stats.keys)
     fputc ('\n', stderr);
