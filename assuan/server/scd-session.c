@@ -99,19 +99,17 @@ scd_pin_cb (void *opaque, const char *prompt, char **r_pin)
        * for the PIN; the reply is ignored.  */
       if (prompt)
         {
+          static const char keyword[] = "POPUPPINPADPROMPT ";
+
+          /* The NEEDPIN line's checks of the prompt apply.  */
           err = scd_needpin_line (prompt, &line);
           if (err)
             return err;
-          /* "NEEDPIN " -> "POPUPPINPADPROMPT ".  */
-          line2 = xtrymalloc (strlen (line) + 10);
-          if (!line2)
-            {
-              err = oca_error_from_errno ();
-              xfree (line);
-              return err;
-            }
-          strcpy (stpcpy (line2, "POPUPPINPADPROMPT "), line + 8);
           xfree (line);
+          line2 = xtrymalloc (sizeof keyword + strlen (prompt));
+          if (!line2)
+            return oca_error_from_errno ();
+          strcpy (stpcpy (line2, keyword), prompt);
           scd_log_debug (1, "the PIN is typed on the pin-pad");
           err = scd_inquire (sess->ctx, line2, MAXLEN_PIN, &value, &valuelen);
           xfree (line2);
