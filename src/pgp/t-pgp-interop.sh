@@ -97,7 +97,10 @@ for algo in ed25519 nistp256 nistp384 rsa2048 rsa3072 rsa4096; do
     # sq certify on our key, our check of it
     check "$algo: sq certifies our user key" \
       $SQ certify --output "$d/u.sqcert" "$d/ca.sec" "$d/u.cert" "<ursula2@$dom>"
-    check "$algo: we parse sq's certification" $TOOL check "$d/u.sqcert" "$d/ca.pub"
+    check "$algo: we parse sq's certification" $TOOL check "$d/u.sqcert" "$d/ca.pub" \
+      || { diag "the inputs (base64), to replay: t-pgp-tool check U CA"
+           diag "U: $(base64 -w0 "$d/u.sqcert")"
+           diag "CA: $(base64 -w0 "$d/ca.pub")"; }
     like "$algo: all sigs good" "$T/out" 'good 4 bad 0'
   fi
 done

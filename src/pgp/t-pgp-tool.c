@@ -224,6 +224,7 @@ main (int argc, char **argv)
   pgp_cert_t *c = NULL, *t = NULL;
   pgp_signer_t signer;
   char *s;
+  int rc = 0;
 
   if (oca_init_gcrypt (1024 * 1024) || argc < 2)
     return 2;
@@ -412,7 +413,7 @@ main (int argc, char **argv)
           }
       printf ("good %d bad %d\n", good, bad);
       if (bad)
-        return 1;
+        rc = 1;
     }
   else
     {
@@ -421,5 +422,5 @@ main (int argc, char **argv)
     }
   pgp_cert_release (c);
   pgp_cert_release (t);
-  return 0;
+  return rc;
 }
