@@ -6,7 +6,9 @@
  * of db_migrations takes the schema from version N-1 to N; db_open
  * applies all missing steps in one transaction and then sets
  * user_version.  To change the schema, APPEND a step (never edit a
- * released one) and bump DB_SCHEMA_VERSION in db.h.
+ * released one) and bump DB_SCHEMA_VERSION in db.h; a new table also
+ * gets its number in tests/fuzz/fuzz-db-schema.c (make check fails
+ * until it has one).
  *
  * Version 1 is the data model of openpgp-ca 0.13 (after its four diesel
  * migrations) with the same table and column names, plus the

@@ -4,42 +4,68 @@
  * A database file can be edited behind oca's back (by hand, by another
  * tool, by a damaged disk); every value oca reads from it is untrusted.
  * Each input builds a database: a fresh copy of an empty oca database
- * (current schema) into which the input's rows are inserted with plain
- * SQLite, CHECK constraints off, so that values of any type and length
- * (NULL, integers, text with NULs, blobs) land in any column.  Then the
- * loaders read it:
+ * of the schema version the input picks (the current one, or an older
+ * one exactly as that version of oca created it) into which the
+ * input's rows are inserted with plain SQLite, CHECK constraints off,
+ * so that values of any type and length (NULL, integers, text with
+ * NULs, blobs) land in any column.  Then the loaders read it:
  *
- *  - db/: every getter and lister (CA, cacert, the CA key's row, certs
- *    walked all and by email, by id and fingerprint, revocations,
- *    bridges, certifications, pending), read-only and read-write;
+ *  - db/: every getter and lister (CA, cacert, the CA key's row, backup
+ *    cards, certs walked all and by email, by id and fingerprint, with
+ *    their verification records, revocations, bridges, certifications
+ *    listed and walked, settings, pending, the split-mode queue),
+ *    read-only and read-write;
  *  - the CA core and the CLI (src/ca, src/cli): `ca show', `ca export',
- *    `ca private', `user
- *    list', `user export' and `user export -e' through their command
- *    functions, which parse the stored certificates and keys, check
- *    them against their rows and build the backend from its stored
- *    configuration (a card backend is never contacted: none of these
- *    commands signs).  Their output is discarded.
+ *    `ca private', `user list', `user export', `user export -e', `ca
+ *    audit' and `ca cert-validity' through their command functions,
+ *    which parse the stored certificates and keys, check them against
+ *    their rows, use or refuse the stored verification records, check
+ *    the audit record's signatures and build the backend from its
+ *    stored configuration (a card backend is never contacted: none of
+ *    these commands signs).  Their output is discarded.
  *
- * Input: a selector byte, then records until the end.  The selector
- * (mod 8) picks what reads the database: 0 db/'s loaders on a
- * read-only open, 1 `ca show', 2 `ca export', 3 `ca private', 4 `user
- * list', 5 `user export', 6 `user export -e' with the first stored
- * email, 7 db/'s loaders on a read-write open (which migrates an old
- * user_version) and the CA opened read-write (a legacy key is moved to
- * its table, an interrupted key removal completed).  One reader per
- * input keeps the target fast enough for long campaigns (each command
- * parses and verifies every stored certificate).
+ * Input: a selector byte, a schema byte, then records until the end.
+ * The selector (mod 16) picks what reads the database: 0 db/'s loaders
+ * on a read-only open, 1 `ca show', 2 `ca export', 3 `ca private', 4
+ * `user list', 5 `user export', 6 `user export -e' with the first
+ * stored email, 7 db/'s loaders on a read-write open (which migrates an
+ * old user_version) and the CA opened read-write (a legacy key is moved
+ * to its table, an interrupted key removal completed), 8 `ca audit', 9
+ * `ca cert-validity'; 10 to 15 (reserved for new readers) as 0.  One
+ * reader per input keeps the target fast enough for long campaigns
+ * (each command parses and verifies every stored certificate).  The
+ * schema byte is the schema version of the empty database (1 to
+ * DB_SCHEMA_VERSION; 0 or above: the current one): an old version's
+ * database, read read-write, walks db/'s whole upgrade chain from it.
  *
- * A record is a table byte (index into
- * the database's tables sorted by name; 0xFF sets PRAGMA user_version
- * to the next byte instead, 0xFE drops the table the next byte
- * indexes, as in an older schema) followed by one value per column of that
- * table: a type byte (0 NULL, 1 integer from a chunk of up to 8 bytes,
- * 2 text chunk, 3 blob chunk).  Tables and columns are read from the
- * schema at start-up, so the target follows schema changes.
+ * A record is a table byte followed by one value per column of that
+ * table in the chosen schema: a type byte (0 NULL, 1 integer from a
+ * chunk of up to 8 bytes, 2 text chunk, 3 blob chunk).  The table byte
+ * is a table NUMBER (mod 32), which never changes when the schema gets
+ * new tables: the index in fuzz_db_table_names (fuzz-db-schema.c),
+ * where every table stands in the order the schema versions introduced
+ * it (0 cas, 1 cacerts, 2 users, 3 certs, 4 certs_emails, 5
+ * revocations, 6 bridges, 7 queue, 8 certifications, 9 pending; 10
+ * cakeys (schema 2); 11 cacards (3); 12 settings (4); 13
+ * certs_verified (5)) and a new table is appended.  A number whose
+ * table the chosen schema lacks (or no table) is a record without
+ * values.  0xFF sets PRAGMA user_version to the next byte instead;
+ * 0xFE drops the table the next byte numbers (later rows for it go
+ * nowhere, their values are still read).  Start-up aborts when a table
+ * of any schema version has no number (t-corpus.sh in make check
+ * replays the corpus and sees it).
+ *
+ * The database lives in a private directory on /dev/shm when there is
+ * one (else $TMPDIR or /tmp).  The harness's own writes are cheap:
+ * the empty database of each version is made once, written over the
+ * file with one pwrite per input, and the harness keeps its SQLite
+ * connection (no journal, no sync, cached INSERT statements) from
+ * input to input while the schema it knows is the file's; oca's own
+ * open path, checks and migrations run on the real file every time.
  */
 #include <config.h>
 #include "fuzz.h"
+#include "fuzz-db.h"
 #include "db.h"
 #include "cli.h"
 
@@ -52,21 +78,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_TABLES 32
 #define MAX_RECORDS 64
 
 static char workdir[64];
 static char dbpath[128];
-static unsigned char *template;
-static size_t templatelen;
 static int nullfd = -1;
 
-static struct
-{
-  char name[64];
-  int ncols;
-} tables[MAX_TABLES];
-static int ntables;
+/* The empty database of each schema version (index = version).  */
+static fuzz_db_schema_t schemas[DB_SCHEMA_VERSION + 1];
+
+/* The harness's connection to DBPATH, the schema version it knows and
+ * whether it changed the schema (a dropped table) since; its file
+ * descriptor for rewriting the file and that file's inode.  */
+static sqlite3 *hsql;
+static unsigned int hversion;
+static int hdirty;
+static sqlite3_stmt *hinsert[FUZZ_DB_SLOTS];
+static int dbfd = -1;
+static ino_t dbino;
 
 
 static void
@@ -77,37 +106,60 @@ die (const char *what)
 }
 
 static void
+close_harness (void)
+{
+  int t;
+
+  for (t = 0; t < FUZZ_DB_SLOTS; t++)
+    {
+      sqlite3_finalize (hinsert[t]);
+      hinsert[t] = NULL;
+    }
+  if (hsql && sqlite3_close (hsql) != SQLITE_OK)
+    die ("closing the harness's connection");
+  hsql = NULL;
+}
+
+/* Remove what oca may have left beside the database.  */
+static void
+unlink_side_files (void)
+{
+  static const char *const ext[] = { "-journal", "-wal", "-shm" };
+  char path[160];
+  size_t i;
+
+  for (i = 0; i < DIM (ext); i++)
+    {
+      snprintf (path, sizeof path, "%s%s", dbpath, ext[i]);
+      unlink (path);
+    }
+}
+
+static void
 cleanup (void)
 {
-  char path[160];
-
+  close_harness ();
+  if (dbfd >= 0)
+    close (dbfd);
   unlink (dbpath);
-  snprintf (path, sizeof path, "%s-journal", dbpath);
-  unlink (path);
+  unlink_side_files ();
   rmdir (workdir);
 }
 
-static int
-cmp_tables (const void *a, const void *b)
-{
-  return strcmp (a, b);
-}
-
-/* Create the empty database and read its tables.  */
+/* Make the work directory and the empty database of every schema
+ * version (each checked: every table has a number).  */
 static void
-make_template (void)
+make_templates (void)
 {
   const char *tmp = getenv ("TMPDIR");
   struct stat st;
-  db_t db = NULL;
-  sqlite3 *sql = NULL;
-  sqlite3_stmt *st1 = NULL, *st2 = NULL;
-  FILE *fp;
-  long n = 0;
+  const char *why;
+  unsigned int v;
 
   /* A RAM file system when there is one: the file is rewritten for
    * every input.  */
-  if (!stat ("/dev/shm", &st) && S_ISDIR (st.st_mode) && !access ("/dev/shm", W_OK))
+  if (!stat ("/dev/shm", &st) && S_ISDIR (st.st_mode)
+      && !access ("/dev/shm", W_OK))
     tmp = "/dev/shm";
   if (!tmp || !*tmp)
     tmp = "/tmp";
@@ -116,135 +168,165 @@ make_template (void)
     die ("mkdtemp");
   snprintf (dbpath, sizeof dbpath, "%s/ca.db", workdir);
   atexit (cleanup);
-  if (db_open (dbpath, DB_OPEN_CREATE, &db))
-    die ("db_open");
-  db_close (db);
-
-  if (sqlite3_open_v2 (dbpath, &sql, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK
-      || sqlite3_prepare_v2 (sql, "SELECT name FROM sqlite_master WHERE "
-                             "type = 'table' AND name NOT LIKE 'sqlite_%'",
-                             -1, &st1, NULL) != SQLITE_OK)
-    die ("reading the schema");
-  while (sqlite3_step (st1) == SQLITE_ROW && ntables < MAX_TABLES)
-    snprintf (tables[ntables++].name, sizeof tables[0].name, "%s",
-              (const char *)sqlite3_column_text (st1, 0));
-  sqlite3_finalize (st1);
-  qsort (tables, ntables, sizeof tables[0], cmp_tables);
-  for (int i = 0; i < ntables; i++)
-    {
-      char q[128];
-
-      snprintf (q, sizeof q, "SELECT * FROM \"%.63s\"", tables[i].name);
-      if (sqlite3_prepare_v2 (sql, q, -1, &st2, NULL) != SQLITE_OK)
-        die ("reading the columns");
-      tables[i].ncols = sqlite3_column_count (st2);
-      sqlite3_finalize (st2);
-    }
-  sqlite3_close (sql);
-
-  fp = fopen (dbpath, "rb");
-  if (!fp || fseek (fp, 0, SEEK_END) || (n = ftell (fp)) <= 0
-      || fseek (fp, 0, SEEK_SET))
-    die ("reading the template");
-  template = malloc (n);
-  if (!template || fread (template, 1, n, fp) != (size_t)n)
-    die ("reading the template");
-  templatelen = n;
-  fclose (fp);
+  for (v = 1; v <= DB_SCHEMA_VERSION; v++)
+    if (fuzz_db_schema (dbpath, v, &schemas[v], &why))
+      {
+        fprintf (stderr, "fuzz-db: %s\n", why);
+        abort ();
+      }
 }
 
 
-/* Write the empty database and insert the input's rows.  */
+/* Write the empty database of schema VERSION over the file.  */
 static void
-build_db (fuzz_in_t *in)
+write_template (unsigned int version)
 {
-  int fd, nrec = 0;
-  sqlite3 *sql = NULL;
+  const fuzz_db_schema_t *s = &schemas[version];
+  struct stat st;
 
-  fd = open (dbpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0 || write (fd, template, templatelen) != (ssize_t)templatelen
-      || close (fd))
+  unlink_side_files ();
+  /* oca works on the file in place; should it ever have replaced the
+   * file, start over on a new one.  */
+  if (dbfd >= 0 && (stat (dbpath, &st) || st.st_ino != dbino))
+    {
+      close_harness ();
+      close (dbfd);
+      dbfd = -1;
+    }
+  if (dbfd < 0)
+    {
+      dbfd = open (dbpath, O_RDWR | O_CREAT, 0600);
+      if (dbfd < 0 || fstat (dbfd, &st))
+        die ("creating the database");
+      dbino = st.st_ino;
+    }
+  if (pwrite (dbfd, s->image, s->imagelen, 0) != (ssize_t)s->imagelen
+      || ftruncate (dbfd, s->imagelen))
     die ("writing the database");
-  if (sqlite3_open_v2 (dbpath, &sql, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-    die ("opening the database");
-  sqlite3_exec (sql, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-                " PRAGMA ignore_check_constraints=ON; BEGIN", NULL, NULL, NULL);
+  fchmod (dbfd, 0600);
+}
+
+
+/* Insert one row into table number T from the input (its values are
+ * read even when the row goes nowhere).  */
+static void
+insert_row (fuzz_in_t *in, const fuzz_db_schema_t *s, int t)
+{
+  int i, ncols = s->table[t].ncols;
+  sqlite3_stmt *st = hinsert[t];
+
+  if (!st)
+    {
+      char q[512], *p;
+
+      p = q + snprintf (q, sizeof q, "INSERT INTO \"%s\" VALUES (",
+                        fuzz_db_table_names[t]);
+      for (i = 0; i < ncols; i++)
+        p += sprintf (p, i ? ",?" : "?");
+      strcpy (p, ")");
+      /* A table dropped by a 0xFE record: the values go nowhere.  */
+      if (sqlite3_prepare_v3 (hsql, q, -1, SQLITE_PREPARE_PERSISTENT, &st,
+                              NULL) != SQLITE_OK)
+        st = NULL;
+      hinsert[t] = st;
+    }
+  for (i = 1; i <= ncols; i++)
+    {
+      const unsigned char *v;
+      size_t n;
+      sqlite3_int64 num = 0;
+
+      switch (fuzz_u8 (in) & 3)
+        {
+        case 0:
+          if (st)
+            sqlite3_bind_null (st, i);
+          break;
+        case 1:
+          n = fuzz_chunk (in, &v);
+          for (size_t j = 0; j < n && j < 8; j++)
+            num = (sqlite3_int64)(((sqlite3_uint64)num << 8) | v[j]);
+          if (st)
+            sqlite3_bind_int64 (st, i, num);
+          break;
+        case 2:
+          n = fuzz_chunk (in, &v);
+          if (st)
+            sqlite3_bind_text (st, i, (const char *)v, n, SQLITE_STATIC);
+          break;
+        default:
+          n = fuzz_chunk (in, &v);
+          if (st)
+            sqlite3_bind_blob (st, i, v, n, SQLITE_STATIC);
+          break;
+        }
+    }
+  if (st)
+    {
+      sqlite3_step (st);   /* A constraint violation drops the row.  */
+      sqlite3_reset (st);
+      sqlite3_clear_bindings (st);
+    }
+}
+
+
+/* Write the empty database of schema VERSION and insert the input's
+ * rows.  */
+static void
+build_db (fuzz_in_t *in, unsigned int version)
+{
+  const fuzz_db_schema_t *s = &schemas[version];
+  int nrec = 0;
+
+  /* The harness's connection caches the schema it last saw: keep it
+   * only while that is the file's (same version, nothing dropped).
+   * Its cached pages are checked by SQLite itself: the file's change
+   * counter differs from the one its last write left.  */
+  if (hsql && (hversion != version || hdirty))
+    close_harness ();
+  write_template (version);
+  if (!hsql)
+    {
+      if (sqlite3_open_v2 (dbpath, &hsql, SQLITE_OPEN_READWRITE, NULL)
+          != SQLITE_OK)
+        die ("opening the database");
+      sqlite3_exec (hsql, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                    " PRAGMA mmap_size=0; PRAGMA ignore_check_constraints=ON",
+                    NULL, NULL, NULL);
+      hversion = version;
+      hdirty = 0;
+    }
+  sqlite3_exec (hsql, "BEGIN", NULL, NULL, NULL);
   while (in->n && nrec++ < MAX_RECORDS)
     {
       unsigned int t = fuzz_u8 (in);
-      char q[512], *p;
-      sqlite3_stmt *st = NULL;
-      int i, ncols;
+      char q[128];
 
       if (t == 0xFF)
         {
           snprintf (q, sizeof q, "PRAGMA user_version = %u", fuzz_u8 (in));
-          sqlite3_exec (sql, q, NULL, NULL, NULL);
+          sqlite3_exec (hsql, q, NULL, NULL, NULL);
           continue;
         }
       if (t == 0xFE)
         {
           /* An older schema: without this table.  */
-          if (ntables)
+          t = fuzz_u8 (in) % FUZZ_DB_SLOTS;
+          if (s->table[t].ncols >= 0)
             {
-              snprintf (q, sizeof q, "DROP TABLE \"%.63s\"",
-                        tables[fuzz_u8 (in) % ntables].name);
-              sqlite3_exec (sql, q, NULL, NULL, NULL);
+              snprintf (q, sizeof q, "DROP TABLE \"%s\"",
+                        fuzz_db_table_names[t]);
+              hdirty = 1;
+              sqlite3_exec (hsql, q, NULL, NULL, NULL);
             }
           continue;
         }
-      if (!ntables)
-        break;
-      t %= ntables;
-      ncols = tables[t].ncols;
-      p = q + snprintf (q, sizeof q, "INSERT INTO \"%s\" VALUES (",
-                        tables[t].name);
-      for (i = 0; i < ncols && p < q + sizeof q - 8; i++)
-        p += sprintf (p, i ? ",?" : "?");
-      strcpy (p, ")");
-      /* A table dropped by a 0xFE record: the values go nowhere.  */
-      if (sqlite3_prepare_v2 (sql, q, -1, &st, NULL) != SQLITE_OK)
-        st = NULL;
-      for (i = 1; i <= ncols; i++)
-        {
-          const unsigned char *v;
-          size_t n;
-          sqlite3_int64 num = 0;
-
-          switch (fuzz_u8 (in) & 3)
-            {
-            case 0:
-              if (st)
-                sqlite3_bind_null (st, i);
-              break;
-            case 1:
-              n = fuzz_chunk (in, &v);
-              for (size_t j = 0; j < n && j < 8; j++)
-                num = (sqlite3_int64)(((sqlite3_uint64)num << 8) | v[j]);
-              if (st)
-                sqlite3_bind_int64 (st, i, num);
-              break;
-            case 2:
-              n = fuzz_chunk (in, &v);
-              if (st)
-                sqlite3_bind_text (st, i, (const char *)v, n, SQLITE_STATIC);
-              break;
-            default:
-              n = fuzz_chunk (in, &v);
-              if (st)
-                sqlite3_bind_blob (st, i, v, n, SQLITE_STATIC);
-              break;
-            }
-        }
-      if (st)
-        {
-          sqlite3_step (st);   /* A constraint violation drops the row.  */
-          sqlite3_finalize (st);
-        }
+      t %= FUZZ_DB_SLOTS;
+      if (s->table[t].ncols >= 0)
+        insert_row (in, s, t);
     }
-  sqlite3_exec (sql, "COMMIT", NULL, NULL, NULL);
-  if (sqlite3_close (sql) != SQLITE_OK)
-    die ("closing the database");
+  if (sqlite3_exec (hsql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    die ("writing the rows");
 }
 
 
@@ -258,7 +340,8 @@ db_loaders (db_t db)
   db_cert_t *dc, *one;
   db_revocation_t *revs, *r, *rev;
   db_bridge_t *bridges = NULL, *b, *bridge;
-  db_certification_t *certs = NULL;
+  db_certification_t *certs = NULL, *rec;
+  db_queue_t *q, *one_q;
   uint64_t count;
   int64_t created, after = 0, a2;
   size_t i;
@@ -272,9 +355,13 @@ db_loaders (db_t db)
       unsigned char *key = NULL;
       size_t keylen = 0;
 
+      db_cacard_t *cards = NULL;
+
       db_cakey_exists (db, cacert->id, &yes);
       if (!db_cakey_get (db, cacert->id, &key, &keylen))
         wipe_and_free (key, keylen);
+      if (!db_cacard_list (db, cacert->id, &cards))
+        db_cacard_release (cards);
       db_cacert_release (cacert);
     }
   db_cakey_check_file (db);
@@ -313,6 +400,36 @@ db_loaders (db_t db)
   if (!db_certification_list (db, NULL, &certs))
     db_certification_release (certs);
   db_certification_count (db, NULL, &count);
+  /* The audit record walked, all of it and for the first stored email
+   * (the commands' order: by id).  */
+  for (after = 0; !db_certification_next (db, after, 0, NULL, &rec); )
+    {
+      fuzz_assert (rec->id > after);
+      after = rec->id;
+      db_certification_release (rec);
+    }
+  if (!db_cert_next (db, NULL, 0, &dc))
+    {
+      for (after = 0; dc->nemails
+             && !db_certification_next (db, after, 1, dc->emails[0], &rec); )
+        {
+          fuzz_assert (rec->id > after);
+          after = rec->id;
+          db_certification_release (rec);
+        }
+      db_cert_release (dc);
+    }
+  db_cert_count (db, &count);
+  if (!db_setting_get (db, "cert-validity", &s))
+    xfree (s);
+  for (after = 0; !db_queue_next (db, after, 0, 0, &q); )
+    {
+      fuzz_assert (q->id > after);
+      after = q->id;
+      if (!db_queue_next (db, q->id, 1, 1, &one_q))
+        db_queue_release (one_q);
+      db_queue_release (q);
+    }
   if (!db_pending_get (db, "card-init", &s, &created))
     wipe_and_free_string (s);
   if (!db_pending_get (db, "card-migrate", &s, &created))
@@ -355,7 +472,7 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   nullfd = open ("/dev/null", O_WRONLY);
   if (nullfd < 0)
     die ("/dev/null");
-  make_template ();
+  make_templates ();
   return 0;
 }
 
@@ -367,15 +484,22 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   static const char *export[] = { "export", NULL };
   static const char *private[] = { "private", NULL };
   static const char *list[] = { "list", NULL };
+  static const char *audit[] = { "audit", NULL };
+  static const char *validity[] = { "cert-validity", NULL };
   fuzz_in_t in;
   db_t db = NULL;
   db_cert_t *certs = NULL;
   char *email = NULL;
-  unsigned int sel;
+  unsigned int sel, version;
 
   fuzz_in_init (&in, data, size);
-  sel = fuzz_u8 (&in) % 8;
-  build_db (&in);
+  sel = fuzz_u8 (&in) % 16;
+  if (sel > 9)
+    sel = 0;
+  version = fuzz_u8 (&in);
+  if (!version || version > DB_SCHEMA_VERSION)
+    version = DB_SCHEMA_VERSION;
+  build_db (&in, version);
 
   if ((sel == 0 || sel == 6) && !db_open (dbpath, DB_OPEN_READONLY, &db))
     {
@@ -396,6 +520,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     case 3: run_cmd (cmd_ca_private, private); break;
     case 4: run_cmd (cmd_user_list, list); break;
     case 5: run_cmd (cmd_user_export, export); break;
+    case 8: run_cmd (cmd_ca_audit, audit); break;
+    case 9: run_cmd (cmd_ca_cert_validity, validity); break;
     case 6:
       if (email)
         {

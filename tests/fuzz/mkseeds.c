@@ -16,8 +16,10 @@
  *   scd-client   what oca-scd answered to the commands each client call
  *                sends, and its status lines;
  *   db           databases holding such a CA (softkey and card
- *                backend), its users, revocations, bridges, audit rows
- *                and pending operations.
+ *                backend) with a row in every table of the current
+ *                schema, for every reader of fuzz-db, and a database of
+ *                every older schema version as that oca left it, which
+ *                the read-write reader migrates.
  *
  * Key generation and signatures make the seeds differ from run to run;
  * regression inputs (regress-*) are never touched.  Progress goes to
@@ -28,6 +30,7 @@
 #include "mkseeds.h"
 #include "pgp.h"
 #include "db.h"
+#include "fuzz-db.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -278,61 +281,24 @@ seeds_openpgp (void)
  * db: databases.
  */
 
-static struct
-{
-  char name[64];
-  char col[12][32];
-  int ncols;
-} tables[32];
-static int ntables;
+/* The empty database of each schema version, with its tables by
+ * fuzz-db's table numbers (fuzz-db.h).  */
+static fuzz_db_schema_t schemas[DB_SCHEMA_VERSION + 1];
 
-static int
-cmp_tables (const void *a, const void *b)
-{
-  return strcmp (a, b);
-}
-
-/* Read the tables and columns of a fresh database (as fuzz-db does).  */
 static void
-read_schema (void)
+read_schemas (void)
 {
   char path[] = "/tmp/mkseeds-db.XXXXXX";
   char dbfile[64];
-  db_t db;
-  sqlite3 *sql;
-  sqlite3_stmt *st;
-  int i, j;
+  const char *why;
+  unsigned int v;
 
   if (!mkdtemp (path))
     mkseeds_die ("mkdtemp: %s", strerror (errno));
   snprintf (dbfile, sizeof dbfile, "%s/ca.db", path);
-  mkseeds_check (db_open (dbfile, DB_OPEN_CREATE, &db), "db_open");
-  db_close (db);
-  if (sqlite3_open_v2 (dbfile, &sql, SQLITE_OPEN_READONLY, NULL)
-      || sqlite3_prepare_v2 (sql, "SELECT name FROM sqlite_master WHERE "
-                             "type = 'table' AND name NOT LIKE 'sqlite_%'",
-                             -1, &st, NULL))
-    mkseeds_die ("reading the schema");
-  while (sqlite3_step (st) == SQLITE_ROW && ntables < (int)DIM (tables))
-    snprintf (tables[ntables++].name, sizeof tables[0].name, "%s",
-              (const char *)sqlite3_column_text (st, 0));
-  sqlite3_finalize (st);
-  qsort (tables, ntables, sizeof tables[0], cmp_tables);
-  for (i = 0; i < ntables; i++)
-    {
-      char q[128];
-
-      snprintf (q, sizeof q, "SELECT * FROM \"%.63s\"", tables[i].name);
-      if (sqlite3_prepare_v2 (sql, q, -1, &st, NULL))
-        mkseeds_die ("reading the columns");
-      tables[i].ncols = sqlite3_column_count (st);
-      for (j = 0; j < tables[i].ncols && j < 12; j++)
-        snprintf (tables[i].col[j], sizeof tables[i].col[j], "%s",
-                  sqlite3_column_name (st, j));
-      sqlite3_finalize (st);
-    }
-  sqlite3_close (sql);
-  unlink (dbfile);
+  for (v = 1; v <= DB_SCHEMA_VERSION; v++)
+    if (fuzz_db_schema (dbfile, v, &schemas[v], &why))
+      mkseeds_die ("%s", why);
   rmdir (path);
 }
 
@@ -351,32 +317,32 @@ typedef struct
 #define DBINT(c, v)  { (c), 1, (v), NULL, NULL, 0 }
 #define DBBLOB(c, p, n)  { (c), 0, 0, NULL, (p), (n) }
 
-/* The index of TABLE in fuzz-db's order.  */
-static int
-table_index (const char *table)
-{
-  int t;
-
-  for (t = 0; t < ntables; t++)
-    if (!strcmp (tables[t].name, table))
-      return t;
-  mkseeds_die ("no table %s", table);
-}
-
-/* Append a record for TABLE with the values VALS (columns not given
- * are NULL).  */
+/* Append a record for TABLE of schema VERSION with the values VALS
+ * (columns not given are NULL; values of columns the table does not
+ * have in that version are left out).  A table that VERSION does not
+ * have yet gets no record.  */
 static void
-put_row (membuf_t *mb, const char *table, const dbval_t *vals, size_t n)
+put_row (membuf_t *mb, unsigned int version, const char *table,
+         const dbval_t *vals, size_t n)
 {
+  const fuzz_db_schema_t *s = &schemas[version];
   int t, c;
   size_t i;
 
-  t = table_index (table);
+  t = fuzz_db_table_number (table);
+  if (t < 0)
+    mkseeds_die ("table %s has no number", table);
+  if (s->table[t].ncols < 0)
+    {
+      if (version == DB_SCHEMA_VERSION)
+        mkseeds_die ("no table %s in schema %u", table, version);
+      return;
+    }
   membuf_put_u8 (mb, t);
-  for (c = 0; c < tables[t].ncols; c++)
+  for (c = 0; c < s->table[t].ncols; c++)
     {
       for (i = 0; i < n; i++)
-        if (!strcmp (vals[i].col, tables[t].col[c]))
+        if (!strcmp (vals[i].col, s->table[t].col[c]))
           break;
       if (i == n)
         membuf_put_u8 (mb, 0);
@@ -414,17 +380,100 @@ armored (const pgp_cert_t *cert, unsigned int flags)
   return (char *)buf;
 }
 
-/* The database seed NAME for selector SEL (fuzz-db.c): the CA with
- * BACKEND (NULL = softkey), and WITH_USERS.  A softkey CA's key is in
- * table cakeys, or with LEGACY (schema 1) armored in cacerts.  */
+/* SHA-256 of LEN bytes at BUF in hex.  */
 static void
-db_seed (const char *name, int sel, const char *backend, int with_users,
-         int legacy)
+sha256_hex (const void *buf, size_t len, char hex[65])
+{
+  unsigned char d[32];
+
+  gcry_md_hash_buffer (GCRY_MD_SHA256, d, buf, len);
+  oca_bin2hex (d, 32, hex);
+}
+
+/* The verification record the CA core keeps for the user certificate
+ * stored as TEXT (src/ca/ca-verified.c's "v1 HASH ISSUER SIGS"): the
+ * hash of the text, the hash of the CA keys' fingerprints and what
+ * verifying it against the CA found.  */
+static char *
+verified_record (const char *text)
+{
+  pgp_cert_t *cert;
+  const pgp_key_t *key;
+  gcry_md_hd_t md;
+  char hash[65], issuer[65], *sigs = NULL, *rec;
+
+  mkseeds_check (pgp_read_cert (text, strlen (text), &cert), "stored cert");
+  pgp_cert_verify (cert, ca_cert);
+  mkseeds_check (pgp_cert_verify_record (cert, ca_cert, &sigs),
+                 "verification record");
+  pgp_cert_release (cert);
+  sha256_hex (text, strlen (text), hash);
+  if (gcry_md_open (&md, GCRY_MD_SHA256, 0))
+    mkseeds_die ("gcry_md_open");
+  for (key = ca_cert->primary; key;
+       key = key == ca_cert->primary ? ca_cert->subkeys : key->next)
+    gcry_md_write (md, key->fpr, 20);
+  oca_bin2hex (gcry_md_read (md, GCRY_MD_SHA256), 32, issuer);
+  gcry_md_close (md);
+  rec = xtrymalloc (3 + 2 * 65 + strlen (sigs) + 1);
+  if (!rec)
+    mkseeds_die ("out of memory");
+  sprintf (rec, "v1 %s %s %s", hash, issuer, sigs);
+  xfree (sigs);
+  return rec;
+}
+
+/* The base64 of SIG's packet, as the audit record stores it: the body
+ * lines of its armor, joined (xfree).  */
+static char *
+sig_base64 (const pgp_sig_t *sig)
+{
+  char *armor = NULL, *out, *p, *line, *end;
+  int body = 0;
+
+  mkseeds_check (pgp_sig_armor (sig, 0, PGP_ARMOR_SIGNATURE, NULL, &armor),
+                 "sig armor");
+  out = xtrystrdup (armor);
+  if (!out)
+    mkseeds_die ("out of memory");
+  p = out;
+  for (line = armor; *line; line = *end ? end + 1 : end)
+    {
+      end = strchrnul (line, '\n');
+      if (!body)
+        body = end == line;
+      else if (*line == '=' || *line == '-')
+        break;
+      else
+        {
+          memcpy (p, line, end - line);
+          p += end - line;
+        }
+    }
+  *p = 0;
+  xfree (armor);
+  return out;
+}
+
+#define CARD_BACKEND "card;FFFE:0000A001;12345678"
+
+/* The database seed NAME: selector SEL (fuzz-db.c), an empty database
+ * of schema VERSION (0: the current one) holding the CA with BACKEND
+ * (NULL = softkey) and, WITH_USERS, two users with their
+ * certifications, verification records, a revocation and a bridge, a
+ * card CA's backup card and pending migration, a setting and a queued
+ * split-mode request: the rows of every table VERSION has, as that
+ * version of oca wrote them.  A softkey CA's key is in table cakeys,
+ * or with schema 1 armored in cacerts.  */
+static void
+db_seed (const char *name, int sel, unsigned int version, const char *backend,
+         int with_users)
 {
   /* RSA keys: they verify some ten times faster than ECC keys with
    * libgcrypt, and every command of fuzz-db checks every stored
    * certificate, for every input.  */
   static const char *const users[] = { "gpg-rsa.pgp", "sq-rsa.pgp" };
+  unsigned int v = version ? version : DB_SCHEMA_VERSION;
   membuf_t mb;
   char fpr[41], *ca_text, *text;
   unsigned char *seed;
@@ -433,30 +482,22 @@ db_seed (const char *name, int sel, const char *backend, int with_users,
 
   membuf_init (&mb, 1 << 22, 0);
   membuf_put_u8 (&mb, sel);
+  membuf_put_u8 (&mb, version);
   {
-    dbval_t v[] = { DBINT ("id", 1), DBTEXT ("domainname", "example.org") };
-    put_row (&mb, "cas", v, DIM (v));
+    dbval_t v1[] = { DBINT ("id", 1), DBTEXT ("domainname", "example.org") };
+    put_row (&mb, v, "cas", v1, DIM (v1));
   }
-  if (legacy)
-    {
-      /* Schema 1: no table cakeys, PRAGMA user_version = 1 (fuzz-db's
-       * 0xFE and 0xFF records).  */
-      membuf_put_u8 (&mb, 0xFE);
-      membuf_put_u8 (&mb, table_index ("cakeys"));
-      membuf_put_u8 (&mb, 0xFF);
-      membuf_put_u8 (&mb, 1);
-    }
-  ca_text = armored (ca_cert, (backend || !legacy) ? 0 : PGP_EXPORT_SECRET);
+  ca_text = armored (ca_cert, (backend || v > 1) ? 0 : PGP_EXPORT_SECRET);
   pgp_cert_fpr_hex (ca_cert, fpr);
   {
-    dbval_t v[] = { DBINT ("id", 1), DBTEXT ("fingerprint", fpr),
-                    DBTEXT ("priv_cert", ca_text), DBINT ("active", 1),
-                    DBINT ("ca_id", 1),
-                    DBTEXT ("backend", backend ? backend : "") };
-    put_row (&mb, "cacerts", v, DIM (v) - !backend);
+    dbval_t v1[] = { DBINT ("id", 1), DBTEXT ("fingerprint", fpr),
+                     DBTEXT ("priv_cert", ca_text), DBINT ("active", 1),
+                     DBINT ("ca_id", 1),
+                     DBTEXT ("backend", backend ? backend : "") };
+    put_row (&mb, v, "cacerts", v1, DIM (v1) - !backend);
   }
   wipe_and_free_string (ca_text);
-  if (!backend && !legacy)
+  if (!backend && v > 1)
     {
       membuf_t key;
       unsigned char *kbuf;
@@ -466,15 +507,29 @@ db_seed (const char *name, int sel, const char *backend, int with_users,
       pgp_cert_write (ca_cert, PGP_EXPORT_SECRET, &key);
       mkseeds_take (&key, &kbuf, &klen);
       {
-        dbval_t v[] = { DBINT ("id", 1), DBBLOB ("key", kbuf, klen) };
-        put_row (&mb, "cakeys", v, DIM (v));
+        dbval_t v1[] = { DBINT ("id", 1), DBBLOB ("key", kbuf, klen) };
+        put_row (&mb, v, "cakeys", v1, DIM (v1));
       }
       wipe_and_free (kbuf, klen);
     }
+  if (backend)
+    {
+      /* A backup card holding the same key (`ca set-backend card
+       * --add').  */
+      dbval_t v1[] = { DBINT ("id", 1), DBINT ("cacert_id", 1),
+                       DBTEXT ("ident", "FFFE:0000A002"),
+                       DBTEXT ("pin", "123456") };
+      put_row (&mb, v, "cacards", v1, DIM (v1));
+    }
+  {
+    dbval_t v1[] = { DBTEXT ("name", "cert-validity"),
+                     DBTEXT ("value", "730") };
+    put_row (&mb, v, "settings", v1, DIM (v1));
+  }
   for (i = 0; with_users && i < DIM (users); i++)
     {
       pgp_cert_t *user = testdata_cert (users[i]);
-      char *email = NULL, ufpr[41];
+      char *email = NULL, ufpr[41], hash[65], *record;
       pgp_sig_t *sig = NULL, *rev = NULL;
 
       memset (&opts, 0, sizeof opts);
@@ -486,34 +541,51 @@ db_seed (const char *name, int sel, const char *backend, int with_users,
       pgp_cert_fpr_hex (user, ufpr);
       text = armored (user, 0);
       {
-        dbval_t v[] = { DBINT ("id", i + 1), DBTEXT ("name", "User"),
-                        DBINT ("ca_id", 1) };
-        put_row (&mb, "users", v, DIM (v));
+        dbval_t v1[] = { DBINT ("id", i + 1), DBTEXT ("name", "User"),
+                         DBINT ("ca_id", 1) };
+        put_row (&mb, v, "users", v1, DIM (v1));
       }
       {
-        dbval_t v[] = { DBINT ("id", i + 1), DBTEXT ("fingerprint", ufpr),
-                        DBTEXT ("pub_cert", text), DBINT ("user_id", i + 1),
-                        DBINT ("delisted", 0), DBINT ("inactive", i == 1) };
-        put_row (&mb, "certs", v, DIM (v));
+        dbval_t v1[] = { DBINT ("id", i + 1), DBTEXT ("fingerprint", ufpr),
+                         DBTEXT ("pub_cert", text), DBINT ("user_id", i + 1),
+                         DBINT ("delisted", 0), DBINT ("inactive", i == 1) };
+        put_row (&mb, v, "certs", v1, DIM (v1));
       }
       {
-        dbval_t v[] = { DBINT ("id", i + 1), DBTEXT ("addr", email),
-                        DBINT ("cert_id", i + 1) };
-        put_row (&mb, "certs_emails", v, DIM (v));
+        dbval_t v1[] = { DBINT ("id", i + 1), DBTEXT ("addr", email),
+                         DBINT ("cert_id", i + 1) };
+        put_row (&mb, v, "certs_emails", v1, DIM (v1));
       }
+      /* The record of what verifying it found: the first user's
+       * matches its text, the second's is of another text (verified
+       * again).  */
+      record = verified_record (text);
+      if (i == 1)
+        record[3] ^= 1;
+      {
+        dbval_t v1[] = { DBINT ("cert_id", i + 1), DBTEXT ("record", record) };
+        put_row (&mb, v, "certs_verified", v1, DIM (v1));
+      }
+      xfree (record);
       {
         char *sigtext = NULL;
-        dbval_t v[] = { DBINT ("id", i + 1), DBINT ("cert_id", i + 1),
-                        DBTEXT ("target_fpr", ufpr),
-                        DBTEXT ("user_id_text", user->uids->name),
-                        DBINT ("created", sig->created),
-                        DBTEXT ("signature", ""), DBTEXT ("issuer_fpr", fpr),
-                        DBTEXT ("kind", "certification") };
+        dbval_t v1[] = { DBINT ("id", i + 1), DBINT ("cert_id", i + 1),
+                         DBTEXT ("target_fpr", ufpr),
+                         DBTEXT ("user_id_text", user->uids->name),
+                         DBINT ("created", sig->created),
+                         DBTEXT ("signature", ""),
+                         DBTEXT ("issuer_fpr", fpr),
+                         DBTEXT ("kind", "certification"),
+                         DBTEXT ("backend", backend ? "card" : "softkey"),
+                         DBTEXT ("sig_hash", hash),
+                         DBTEXT ("card", "FFFE:0000A001"),
+                         DBINT ("card_sigcount", 17 + i) };
 
-        mkseeds_check (pgp_sig_armor (sig, 0, PGP_ARMOR_SIGNATURE, NULL, &sigtext),
-               "sig armor");
-        v[5].text = sigtext;
-        put_row (&mb, "certifications", v, DIM (v));
+        sigtext = sig_base64 (sig);
+        v1[5].text = sigtext;
+        sha256_hex (sig->raw, sig->rawlen, hash);
+        /* A card's signature has its card and counter.  */
+        put_row (&mb, v, "certifications", v1, DIM (v1) - (backend ? 0 : 2));
         xfree (sigtext);
       }
       if (i == 0)
@@ -528,10 +600,11 @@ db_seed (const char *name, int sel, const char *backend, int with_users,
           mkseeds_check (pgp_sig_armor (rev, 0, PGP_ARMOR_PUBKEY, NULL, &rtext),
                  "revocation armor");
           {
-            dbval_t v[] = { DBINT ("id", 1), DBTEXT ("hash", "0123456789ABCDEF"),
-                            DBTEXT ("revocation", rtext),
-                            DBINT ("published", 0), DBINT ("cert_id", 1) };
-            put_row (&mb, "revocations", v, DIM (v));
+            dbval_t v1[] = { DBINT ("id", 1),
+                             DBTEXT ("hash", "0123456789ABCDEF"),
+                             DBTEXT ("revocation", rtext),
+                             DBINT ("published", 0), DBINT ("cert_id", 1) };
+            put_row (&mb, v, "revocations", v1, DIM (v1));
           }
           xfree (rtext);
           pgp_sig_release (rev);
@@ -540,22 +613,31 @@ db_seed (const char *name, int sel, const char *backend, int with_users,
       if (i == 1)
         {
           /* A bridge to a remote CA whose cert is this one.  */
-          dbval_t v[] = { DBINT ("id", 1), DBTEXT ("email", email),
-                          DBTEXT ("scope", "example.net"),
-                          DBINT ("cert_id", i + 1), DBINT ("cas_id", 1) };
-          put_row (&mb, "bridges", v, DIM (v));
+          dbval_t v1[] = { DBINT ("id", 1), DBTEXT ("email", email),
+                           DBTEXT ("scope", "example.net"),
+                           DBINT ("cert_id", i + 1), DBINT ("cas_id", 1) };
+          put_row (&mb, v, "bridges", v1, DIM (v1));
         }
       xfree (email);
       xfree (text);
       pgp_cert_release (user);
     }
+  if (with_users)
+    {
+      /* A split-mode request waiting for the back instance.  */
+      dbval_t v1[] = { DBINT ("id", 1),
+                       DBTEXT ("created", "2023-11-14 22:13:20"),
+                       DBTEXT ("task", "{\"Certify\":{\"cert\":\"\"}}"),
+                       DBINT ("done", 0) };
+      put_row (&mb, v, "queue", v1, DIM (v1));
+    }
   if (backend)
     {
-      dbval_t v[] = { DBTEXT ("key", "card-migrate"),
-                      DBTEXT ("value", "FFFE:0000A001;oca-scd;12345678;"
-                              "example.org;;1;"),
-                      DBINT ("created", 1700000000) };
-      put_row (&mb, "pending", v, DIM (v));
+      dbval_t v1[] = { DBTEXT ("key", "card-migrate"),
+                       DBTEXT ("value", "FFFE:0000A001;oca-scd;12345678;"
+                               "example.org;;1;"),
+                       DBINT ("created", 1700000000) };
+      put_row (&mb, v, "pending", v1, DIM (v1));
     }
   mkseeds_take (&mb, &seed, &seedlen);
   mkseeds_write_seed ("db", name, seed, seedlen);
@@ -565,27 +647,37 @@ db_seed (const char *name, int sel, const char *backend, int with_users,
 static void
 seeds_db (void)
 {
-  static const char *const cmds[] =
+  static const char *const readers[] =
     { "loaders", "ca-show", "ca-export", "ca-private", "user-list",
-      "user-export", "user-export-e", "read-write" };
+      "user-export", "user-export-e", "read-write", "ca-audit",
+      "cert-validity" };
   char name[64];
-  int i;
+  unsigned int i;
 
   mkseeds_clear_seeds ("db");
-  read_schema ();
-  db_seed ("softkey-empty-ca-show", 1, NULL, 0, 0);
-  for (i = 0; i < 8; i++)
+  read_schemas ();
+  /* The current schema: every reader on a softkey CA with users.  */
+  db_seed ("softkey-empty-ca-show", 1, 0, NULL, 0);
+  for (i = 0; i < DIM (readers); i++)
     {
-      snprintf (name, sizeof name, "softkey-%s", cmds[i]);
-      db_seed (name, i, NULL, 1, 0);
+      snprintf (name, sizeof name, "softkey-%s", readers[i]);
+      db_seed (name, i, 0, NULL, 1);
     }
-  db_seed ("legacy-ca-show", 1, NULL, 1, 1);
-  db_seed ("legacy-read-write", 7, NULL, 1, 1);
-  db_seed ("card-ca-show", 1, "card;FFFE:0000A001;12345678", 1, 0);
-  db_seed ("card-user-list", 4, "card;FFFE:0000A001;12345678", 1, 0);
-  db_seed ("card-read-write", 7, "card;FFFE:0000A001;12345678", 1, 0);
-  db_seed ("card-agent-ca-show", 1, "card;FFFE:0000A001;12345678;gpg-agent",
-           0, 0);
+  db_seed ("card-ca-show", 1, 0, CARD_BACKEND, 1);
+  db_seed ("card-user-list", 4, 0, CARD_BACKEND, 1);
+  db_seed ("card-ca-audit", 8, 0, CARD_BACKEND, 1);
+  db_seed ("card-read-write", 7, 0, CARD_BACKEND, 1);
+  db_seed ("card-agent-ca-show", 1, 0, CARD_BACKEND ";gpg-agent", 0);
+  /* A database of every older schema, as that version of oca left it,
+   * opened read-write: db/ migrates it to the current schema (and the
+   * CA moves a schema 1 softkey's key to its table); read-only, it is
+   * refused.  */
+  for (i = 1; i < DB_SCHEMA_VERSION; i++)
+    {
+      snprintf (name, sizeof name, "legacy-v%u-read-write", i);
+      db_seed (name, 7, i, i == 3 ? CARD_BACKEND : NULL, 1);
+    }
+  db_seed ("legacy-v1-ca-show", 1, 1, NULL, 1);
 }
 
 
