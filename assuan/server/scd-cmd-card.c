@@ -500,8 +500,8 @@ scd_cmd_setattr (assuan_context_t ctx, char *line)
   unsigned char *value = NULL;
   size_t valuelen = 0;
 
-  if (scd_opt.deny_admin)
-    return set_error (GPG_ERR_EACCES, "admin commands disabled");
+  if ((err = scd_check_admin (ctx)))
+    return err;
   line = scd_skip_options (line);
   for (p = line; *p && *p != ' '; p++)
     ;

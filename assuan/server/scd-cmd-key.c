@@ -233,12 +233,10 @@ const char scd_hlp_pksign[] =
 gpg_error_t
 scd_cmd_pksign (assuan_context_t ctx, char *line)
 {
-  gpg_error_t err;
   scd_cardref_t ref = { .need_app = 1,
                         .setdata_keys = (1u << 1) | (1u << 3) };
   struct pksign_parm parm = { GCRY_MD_SHA1, 0 };
   char *hash = scd_option_value (line, "--hash");
-  char *keyid = NULL;
 
   if (hash)
     {
@@ -253,14 +251,7 @@ scd_cmd_pksign (assuan_context_t ctx, char *line)
     }
   else if (scd_has_option (line, "--hash"))
     return set_error (GPG_ERR_ASS_PARAMETER, "invalid hash algorithm");
-  err = scd_dup_keyid (ctx, line, &keyid);
-  if (err)
-    return err;
-
-  ref.keyid = keyid;
-  err = scd_with_card (assuan_get_pointer (ctx), &ref, pksign_card, &parm);
-  xfree (keyid);
-  return err;
+  return scd_with_keyid (ctx, line, &ref, pksign_card, &parm);
 }
 
 /* PKAUTH's work: INTERNAL AUTHENTICATE of the SETDATA input (an ECC
@@ -306,20 +297,11 @@ const char scd_hlp_pkauth[] =
 gpg_error_t
 scd_cmd_pkauth (assuan_context_t ctx, char *line)
 {
-  gpg_error_t err;
   scd_cardref_t ref = { .need_app = 1, .setdata_keys = 1u << 3 };
-  char *keyid;
 
   if (scd_has_option (line, "--challenge-response"))
     return gpg_error (GPG_ERR_NOT_SUPPORTED);
-  err = scd_dup_keyid (ctx, line, &keyid);
-  if (err)
-    return err;
-
-  ref.keyid = keyid;
-  err = scd_with_card (assuan_get_pointer (ctx), &ref, pkauth_card, NULL);
-  xfree (keyid);
-  return err;
+  return scd_with_keyid (ctx, line, &ref, pkauth_card, NULL);
 }
 
 /* PKDECRYPT's work: decipher the SETDATA input with key 2.  */
@@ -353,18 +335,9 @@ const char scd_hlp_pkdecrypt[] =
 gpg_error_t
 scd_cmd_pkdecrypt (assuan_context_t ctx, char *line)
 {
-  gpg_error_t err;
   scd_cardref_t ref = { .need_app = 1, .setdata_keys = 1u << 2 };
-  char *keyid;
 
-  err = scd_dup_keyid (ctx, line, &keyid);
-  if (err)
-    return err;
-
-  ref.keyid = keyid;
-  err = scd_with_card (assuan_get_pointer (ctx), &ref, pkdecrypt_card, NULL);
-  xfree (keyid);
-  return err;
+  return scd_with_keyid (ctx, line, &ref, pkdecrypt_card, NULL);
 }
 
 /* Send KEY-DATA NAME HEX in 768-digit chunks (B.3).  */
@@ -525,11 +498,8 @@ scd_cmd_genkey (assuan_context_t ctx, char *line)
   char *algo = scd_option_value (line, "--algo");
   uint32_t created = 0;
 
-  if (scd_opt.deny_admin)
-    {
-      err = set_error (GPG_ERR_EACCES, "admin commands disabled");
-      goto leave;
-    }
+  if ((err = scd_check_admin (ctx)))
+    goto leave;
   if (scd_has_option (line, "--force"))
     flags |= APP_FLAG_FORCE;
   if (ts && parse_timestamp (ts, &created))
@@ -592,8 +562,8 @@ scd_cmd_writekey (assuan_context_t ctx, char *line)
   unsigned char *keydata = NULL;
   size_t keydatalen = 0;
 
-  if (scd_opt.deny_admin)
-    return set_error (GPG_ERR_EACCES, "admin commands disabled");
+  if ((err = scd_check_admin (ctx)))
+    return err;
   if (scd_has_option (line, "--force"))
     flags |= APP_FLAG_FORCE;
   line = scd_skip_options (line);
@@ -688,8 +658,8 @@ scd_cmd_writecert (assuan_context_t ctx, char *line)
   unsigned char *cert = NULL;
   size_t certlen = 0;
 
-  if (scd_opt.deny_admin)
-    return set_error (GPG_ERR_EACCES, "admin commands disabled");
+  if ((err = scd_check_admin (ctx)))
+    return err;
   keyno = scd_parse_keyref (scd_skip_options (line), 0);
   if (!keyno)
     return set_error (GPG_ERR_ASS_PARAMETER, "invalid certificate id");

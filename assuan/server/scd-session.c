@@ -281,7 +281,17 @@ scd_pin_flags (void)
 }
 
 gpg_error_t
-scd_dup_keyid (assuan_context_t ctx, const char *line, char **r_keyid)
+scd_check_admin (assuan_context_t ctx)
+{
+  if (scd_opt.deny_admin)
+    return set_error (GPG_ERR_EACCES, "admin commands disabled");
+  return 0;
+}
+
+/* Copy the key id argument of LINE (after the options) to *R_KEYID
+ * (xfree).  An empty one is an ASS_PARAMETER error of CTX.  */
+static gpg_error_t
+dup_keyid (assuan_context_t ctx, const char *line, char **r_keyid)
 {
   char *keyid;
 
@@ -368,6 +378,23 @@ scd_with_card (scd_session_t sess, const scd_cardref_t *ref,
   if (!err && fn)
     err = fn (sess, card, keyno, arg);
   scd_unlock_cards ();
+  return err;
+}
+
+gpg_error_t
+scd_with_keyid (assuan_context_t ctx, const char *line, scd_cardref_t *ref,
+                scd_card_fn_t fn, void *arg)
+{
+  gpg_error_t err;
+  char *keyid;
+
+  err = dup_keyid (ctx, line, &keyid);
+  if (err)
+    return err;
+  ref->keyid = keyid;
+  err = scd_with_card (assuan_get_pointer (ctx), ref, fn, arg);
+  ref->keyid = NULL;
+  xfree (keyid);
   return err;
 }
 

@@ -191,11 +191,9 @@ gpg_error_t scd_inquire (assuan_context_t ctx, const char *keyword,
 gpg_error_t scd_pin_cb (void *opaque, const char *prompt, char **r_pin);
 /* The card/ flags for PIN verification (scd_opt.refuse_last_try).  */
 unsigned int scd_pin_flags (void);
-/* Copy the key id argument of LINE (after the options) to *R_KEYID
- * (xfree): the line buffer is reused by an inquiry.  An empty one is
- * an ASS_PARAMETER error of CTX.  */
-gpg_error_t scd_dup_keyid (assuan_context_t ctx, const char *line,
-                           char **r_keyid);
+/* GPG_ERR_EACCES ("admin commands disabled", an error of CTX) when
+ * oca-scd runs with deny-admin, else 0.  */
+gpg_error_t scd_check_admin (assuan_context_t ctx);
 /* Bind SESS to CARD: its later commands use that card.  Lock held.  */
 void scd_bind_card (scd_session_t sess, scd_card_t card);
 
@@ -229,6 +227,12 @@ typedef gpg_error_t (*scd_card_fn_t) (scd_session_t sess, scd_card_t card,
  * error.  */
 gpg_error_t scd_with_card (scd_session_t sess, const scd_cardref_t *ref,
                            scd_card_fn_t fn, void *arg);
+/* scd_with_card for a command whose argument (after the options of
+ * LINE) is the key id of REF: it is copied first (an inquiry reuses
+ * the line buffer); an empty one is an ASS_PARAMETER error of CTX.  */
+gpg_error_t scd_with_keyid (assuan_context_t ctx, const char *line,
+                            scd_cardref_t *ref, scd_card_fn_t fn,
+                            void *arg);
 
 /* What a command does with all cards (scd-card.c), under the lock.  */
 typedef gpg_error_t (*scd_registry_fn_t) (scd_session_t sess, void *arg);
