@@ -361,6 +361,24 @@ digit_bits (unsigned char fmt)
   return (fmt & 3) == 1 ? 4 : 8;
 }
 
+/* Write the N digits of PIN at bit offset POS of FIELD as format FMT
+ * (bmFormatString) says.  */
+static void
+put_digits (unsigned char *field, size_t pos, const char *pin, size_t n,
+            unsigned char fmt)
+{
+  unsigned int db = digit_bits (fmt), v;
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    {
+      v = pin[i] - '0';
+      if ((fmt & 3) == 2)
+        v += '0';
+      put_bits (field, pos + i * db, db, v);
+    }
+}
+
 /* Check what the reader's firmware checks.  NULL if fine, else why
  * not.  BLOCKROOM: the bytes of the PIN field in the APDU.  */
 static const char *
@@ -415,9 +433,8 @@ format_apdu (const struct pinfmt *f, const char *pin,
   unsigned int pos = ((f->fmt >> 3) & 0x0f) * units;
   unsigned int lenunits = (f->lenfmt & 0x10) ? 8 : 1;
   unsigned int db = digit_bits (f->fmt);
-  size_t n = strlen (pin), i, fieldlen, total;
+  size_t n = strlen (pin), fieldlen, total;
   unsigned char *a, *field;
-  unsigned int v;
 
   fieldlen = blocksize ? blocksize : (n * db + 7) / 8;
   total = 5 + fieldlen;
@@ -433,13 +450,7 @@ format_apdu (const struct pinfmt *f, const char *pin,
     memset (field, 0xff, fieldlen);
   if ((f->fmt & 0x04) && blocksize)     /* Right justified.  */
     pos = blocksize * 8 - n * db;
-  for (i = 0; i < n; i++)
-    {
-      v = pin[i] - '0';
-      if ((f->fmt & 3) == 2)
-        v += '0';
-      put_bits (field, pos + i * db, db, v);
-    }
+  put_digits (field, pos, pin, n, f->fmt);
   if (lenbits)
     put_bits (field, (f->lenfmt & 0x0f) * lenunits, lenbits, n);
   *r_apdu = a;
@@ -476,18 +487,17 @@ put_sw (unsigned char *rx, DWORD *rxlen, unsigned int sw)
   *rxlen = 2;
 }
 
-/* Send the formatted APDU; the card's answer goes to RX.  */
+/* Send APDU (ALEN bytes, malloced: wiped and freed), which holds the
+ * PIN(s) of WHAT; the card's answer goes to RX.  F: the structure's
+ * format, for the log.  */
 static RESPONSECODE
-send_formatted (const struct pinfmt *f, const char *pin,
-                unsigned char *rx, DWORD rxsize, DWORD *rxlen,
-                const char *what)
+send_apdu (const struct pinfmt *f, unsigned char *apdu, size_t alen,
+           unsigned char *rx, DWORD rxsize, DWORD *rxlen, const char *what)
 {
-  unsigned char *apdu = NULL, resp[300];
-  size_t alen = 0, rlen = sizeof resp;
+  unsigned char resp[300];
+  size_t rlen = sizeof resp;
   int rc;
 
-  if (format_apdu (f, pin, &apdu, &alen))
-    return IFD_COMMUNICATION_ERROR;
   rc = card_exchange (apdu, alen, 1, resp, &rlen);
   wipe (apdu, alen);
   free (apdu);
@@ -504,6 +514,21 @@ send_formatted (const struct pinfmt *f, const char *pin,
            f->apdu[0], f->apdu[1], f->apdu[2], f->apdu[3],
            f->minlen, f->maxlen, resp[rlen - 2], resp[rlen - 1]);
   return IFD_SUCCESS;
+}
+
+/* Send the APDU of F with PIN formatted into it; the card's answer
+ * goes to RX.  */
+static RESPONSECODE
+send_formatted (const struct pinfmt *f, const char *pin,
+                unsigned char *rx, DWORD rxsize, DWORD *rxlen,
+                const char *what)
+{
+  unsigned char *apdu = NULL;
+  size_t alen = 0;
+
+  if (format_apdu (f, pin, &apdu, &alen))
+    return IFD_COMMUNICATION_ERROR;
+  return send_apdu (f, apdu, alen, rx, rxsize, rxlen, what);
 }
 
 /* Collect one PIN entry for WHAT into PINS[0..NPINS-1] (each
@@ -563,6 +588,78 @@ collect (const struct pinfmt *f, unsigned int npins,
   return 0;
 }
 
+/* libccid's own checks of a PIN_VERIFY_STRUCTURE or
+ * PIN_MODIFY_STRUCTURE (NAME) whose APDU starts at byte HDR, after its
+ * ulDataLength; IFD_SUCCESS if it passes.  Then the fields both have
+ * into F: bmFormatString and what follows it at bytes 2 to 4,
+ * wPINMaxExtraDigit (the maximum, then the minimum PIN length) at
+ * MAXOFF, bEntryValidationCondition at VALIDOFF (0 or RFU: 2, the OK
+ * key, as libccid corrects it), the APDU.  */
+static RESPONSECODE
+read_structure (const unsigned char *tx, DWORD txlen, DWORD hdr,
+                const char *name, unsigned int maxoff, unsigned int validoff,
+                DWORD rxsize, struct pinfmt *f)
+{
+  if (txlen < hdr + 4)
+    {
+      logline ("refused: %s too short (%lu)", name, (unsigned long)txlen);
+      return IFD_NOT_SUPPORTED;
+    }
+  if (((unsigned long)tx[hdr - 4] | tx[hdr - 3] << 8 | tx[hdr - 2] << 16
+       | (unsigned long)tx[hdr - 1] << 24) + hdr != txlen)
+    {
+      logline ("refused: ulDataLength does not match");
+      return IFD_NOT_SUPPORTED;
+    }
+  if (rxsize < 2)
+    return IFD_ERROR_INSUFFICIENT_BUFFER;
+  memset (f, 0, sizeof *f);
+  f->timeout = tx[0];
+  f->fmt = tx[2];
+  f->block = tx[3];
+  f->lenfmt = tx[4];
+  f->maxlen = tx[maxoff];
+  f->minlen = tx[maxoff + 1];
+  f->valid = tx[validoff];
+  if (!f->valid || f->valid > 7)
+    f->valid = 0x02;
+  f->apdu = tx + hdr;
+  f->apdulen = txlen - hdr;
+  return IFD_SUCCESS;
+}
+
+/* The PIN entry of WHAT once its structure F is checked (WHY: why it
+ * is refused, or NULL): NPINS PINs typed into PINS.  0 when they are
+ * there, else the caller answers *R_RC at once: the refusal, no card,
+ * or (IFD_SUCCESS) the status word of the entry put in RX.  */
+static int
+take_pins (const char *why, const struct pinfmt *f, unsigned int npins,
+           char pins[][MAX_PIN + 1], const char *what, unsigned char *rx,
+           DWORD *rxlen, RESPONSECODE *r_rc)
+{
+  unsigned int sw;
+
+  if (why)
+    {
+      logline ("refused: %s", why);
+      *r_rc = IFD_COMMUNICATION_ERROR;
+      return 1;
+    }
+  if (rd.fd < 0)
+    {
+      *r_rc = IFD_ICC_NOT_PRESENT;
+      return 1;
+    }
+  sw = collect (f, npins, pins, what);
+  if (sw)
+    {
+      put_sw (rx, rxlen, sw);
+      *r_rc = IFD_SUCCESS;
+      return 1;
+    }
+  return 0;
+}
+
 static RESPONSECODE
 do_verify (const unsigned char *tx, DWORD txlen, unsigned char *rx,
            DWORD rxsize, DWORD *rxlen)
@@ -570,53 +667,18 @@ do_verify (const unsigned char *tx, DWORD txlen, unsigned char *rx,
   struct pinfmt f;
   const char *why;
   char pins[1][MAX_PIN + 1];
-  unsigned int sw;
   RESPONSECODE rc;
 
-  /* libccid's own checks.  */
-  if (txlen < 19 + 4)
-    {
-      logline ("refused: PIN_VERIFY_STRUCTURE too short (%lu)",
-               (unsigned long)txlen);
-      return IFD_NOT_SUPPORTED;
-    }
-  if (((unsigned long)tx[15] | tx[16] << 8 | tx[17] << 16
-       | (unsigned long)tx[18] << 24) + 19 != txlen)
-    {
-      logline ("refused: ulDataLength does not match");
-      return IFD_NOT_SUPPORTED;
-    }
-  if (rxsize < 2)
-    return IFD_ERROR_INSUFFICIENT_BUFFER;
-  memset (&f, 0, sizeof f);
-  f.timeout = tx[0];
-  f.fmt = tx[2];
-  f.block = tx[3];
-  f.lenfmt = tx[4];
-  f.maxlen = tx[5];
-  f.minlen = tx[6];
-  f.valid = tx[7];
-  if (!f.valid || f.valid > 7)  /* libccid corrects it.  */
-    f.valid = 0x02;
-  f.apdu = tx + 19;
-  f.apdulen = txlen - 19;
+  rc = read_structure (tx, txlen, 19, "PIN_VERIFY_STRUCTURE", 5, 7, rxsize,
+                       &f);
+  if (rc != IFD_SUCCESS)
+    return rc;
   if (tx[8] > 3 && tx[8] != 0xff)
     why = "bNumberMessage not 0..3 or FF";
   else
     why = check_format (&f);
-  if (why)
-    {
-      logline ("refused: %s", why);
-      return IFD_COMMUNICATION_ERROR;
-    }
-  if (rd.fd < 0)
-    return IFD_ICC_NOT_PRESENT;
-  sw = collect (&f, 1, pins, "verify");
-  if (sw)
-    {
-      put_sw (rx, rxlen, sw);
-      return IFD_SUCCESS;
-    }
+  if (take_pins (why, &f, 1, pins, "verify", rx, rxlen, &rc))
+    return rc;
   rc = send_formatted (&f, pins[0], rx, rxsize, rxlen, "verify");
   wipe (pins, sizeof pins);
   return rc;
@@ -634,40 +696,18 @@ do_modify (const unsigned char *tx, DWORD txlen, unsigned char *rx,
   struct pinfmt f;
   const char *why = NULL;
   char pins[3][MAX_PIN + 1];
-  unsigned int sw, npins, confirm, offold, offnew, blocksize, k;
-  unsigned char *apdu = NULL, resp[300];
-  size_t alen, rlen = sizeof resp, n0, n1;
-  int rc;
+  unsigned int npins, confirm, offold, offnew, blocksize, k;
+  unsigned char *apdu = NULL;
+  size_t alen, n0, n1;
+  RESPONSECODE rc;
 
-  if (txlen < 24 + 4)
-    {
-      logline ("refused: PIN_MODIFY_STRUCTURE too short (%lu)",
-               (unsigned long)txlen);
-      return IFD_NOT_SUPPORTED;
-    }
-  if (((unsigned long)tx[20] | tx[21] << 8 | tx[22] << 16
-       | (unsigned long)tx[23] << 24) + 24 != txlen)
-    {
-      logline ("refused: ulDataLength does not match");
-      return IFD_NOT_SUPPORTED;
-    }
-  if (rxsize < 2)
-    return IFD_ERROR_INSUFFICIENT_BUFFER;
-  memset (&f, 0, sizeof f);
-  f.timeout = tx[0];
-  f.fmt = tx[2];
-  f.block = tx[3];
-  f.lenfmt = tx[4];
+  rc = read_structure (tx, txlen, 24, "PIN_MODIFY_STRUCTURE", 7, 10, rxsize,
+                       &f);
+  if (rc != IFD_SUCCESS)
+    return rc;
   offold = tx[5];
   offnew = tx[6];
-  f.maxlen = tx[7];
-  f.minlen = tx[8];
   confirm = tx[9];
-  f.valid = tx[10];
-  if (!f.valid || f.valid > 7)
-    f.valid = 0x02;
-  f.apdu = tx + 24;
-  f.apdulen = txlen - 24;
   blocksize = f.block & 0x0f;
   if (confirm > 3)
     why = "bConfirmPIN: RFU bits set";
@@ -687,20 +727,9 @@ do_modify (const unsigned char *tx, DWORD txlen, unsigned char *rx,
                || offnew + blocksize > f.apdu[4]
                || f.maxlen * digit_bits (f.fmt) > blocksize * 8))
     why = "APDU's PIN fields do not match the PIN block";
-  if (why)
-    {
-      logline ("refused: %s", why);
-      return IFD_COMMUNICATION_ERROR;
-    }
-  if (rd.fd < 0)
-    return IFD_ICC_NOT_PRESENT;
   npins = 1 + !!(confirm & 2) + !!(confirm & 1);
-  sw = collect (&f, npins, pins, "modify");
-  if (sw)
-    {
-      put_sw (rx, rxlen, sw);
-      return IFD_SUCCESS;
-    }
+  if (take_pins (why, &f, npins, pins, "modify", rx, rxlen, &rc))
+    return rc;
   k = (confirm & 2) ? 1 : 0;
   if ((confirm & 1) && strcmp (pins[k], pins[k + 1]))
     {
@@ -723,14 +752,8 @@ do_modify (const unsigned char *tx, DWORD txlen, unsigned char *rx,
   if (blocksize)
     {
       if (confirm & 2)
-        for (size_t i = 0; i < n0; i++)
-          put_bits (apdu + 5 + offold, i * digit_bits (f.fmt),
-                    digit_bits (f.fmt),
-                    pins[0][i] - '0' + ((f.fmt & 3) == 2 ? '0' : 0));
-      for (size_t i = 0; i < n1; i++)
-        put_bits (apdu + 5 + offnew, i * digit_bits (f.fmt),
-                  digit_bits (f.fmt),
-                  pins[k][i] - '0' + ((f.fmt & 3) == 2 ? '0' : 0));
+        put_digits (apdu + 5 + offold, 0, pins[0], n0, f.fmt);
+      put_digits (apdu + 5 + offnew, 0, pins[k], n1, f.fmt);
     }
   else
     {
@@ -739,22 +762,7 @@ do_modify (const unsigned char *tx, DWORD txlen, unsigned char *rx,
       memcpy (apdu + 5 + n0, pins[k], n1);
     }
   wipe (pins, sizeof pins);
-  rc = card_exchange (apdu, alen, 1, resp, &rlen);
-  wipe (apdu, alen);
-  free (apdu);
-  if (rc || rlen < 2)
-    {
-      logline ("modify: card gone");
-      return IFD_COMMUNICATION_ERROR;
-    }
-  if (rlen > rxsize)
-    return IFD_ERROR_INSUFFICIENT_BUFFER;
-  memcpy (rx, resp, rlen);
-  *rxlen = rlen;
-  logline ("modify %02X %02X %02X %02X min %u max %u -> %02X%02X",
-           f.apdu[0], f.apdu[1], f.apdu[2], f.apdu[3], f.minlen, f.maxlen,
-           resp[rlen - 2], resp[rlen - 1]);
-  return IFD_SUCCESS;
+  return send_apdu (&f, apdu, alen, rx, rxsize, rxlen, "modify");
 }
 
 
