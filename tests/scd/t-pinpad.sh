@@ -42,11 +42,24 @@ like "  card status" "$T/out" '^Signature PIN \.+: forced$'
 "$GPGCONF" --homedir "$ho" --kill all
 
 # A conversation with oca-scd: conv NAME [conf lines...] < script
+# The script may say
+#   pad-prompt RE: the pin-pad prompt (its text matching RE) is shown
+#                  and dismissed (the PIN typed on the pad meanwhile);
+#   pad-sign RE:   PKSIGN of DI256, its PIN typed on the pad
+#                  (pad-prompt RE).
 conv () {
   _n=$1; shift
   cp "$ho/scdaemon.conf.base" "$ho/scdaemon.conf"
   for _l in "$@"; do echo "$_l" >> "$ho/scdaemon.conf"; done
-  cat > "$T/$_n.asc"
+  awk '$1 == "pad-sign" {
+         print "send SETDATA ${DI256}"; print "expect-ok"
+         print "send PKSIGN --hash=sha256 OPENPGP.1"; $1 = "pad-prompt" }
+       $1 == "pad-prompt" {
+         sub(/^pad-prompt /, "")
+         print "expect-inquire POPUPPINPADPROMPT " $0; print "send-end"
+         print "expect-inquire DISMISSPINPADPROMPT"; print "send-end"
+         next }
+       { print }' > "$T/$_n.asc"
   "$ASSCHK" --transcript "$T/$_n.transcript" --stderr "$T/$_n.err" \
     -D DI256=3031300D060960864801650304020105000420BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD \
     -D PIN=31323334353600 \
@@ -74,48 +87,18 @@ send-can
 expect-err
 shell test "$(head -1 "$PINPAD_DIR/keys")" = 123456
 # Right PIN on the pad.
-send SETDATA ${DI256}
-expect-ok
-send PKSIGN --hash=sha256 OPENPGP.1
-expect-inquire POPUPPINPADPROMPT \|\|Please unlock the card%0A%0A.*
-send-end
-expect-inquire DISMISSPINPADPROMPT
-send-end
+pad-sign \|\|Please unlock the card%0A%0A.*
 expect-data-hex [0-9A-F]{128,1024}
 expect-ok
 # Wrong PIN: Bad PIN, and the dismiss inquiry still comes.
-send SETDATA ${DI256}
-expect-ok
-send PKSIGN --hash=sha256 OPENPGP.1
-expect-inquire POPUPPINPADPROMPT .*
-send-end
-expect-inquire DISMISSPINPADPROMPT
-send-end
+pad-sign .*
 expect-err 87
 # The prompt says how many tries are left.
-send SETDATA ${DI256}
-expect-ok
-send PKSIGN --hash=sha256 OPENPGP.1
-expect-inquire POPUPPINPADPROMPT .*Remaining attempts: 2
-send-end
-expect-inquire DISMISSPINPADPROMPT
-send-end
+pad-sign .*Remaining attempts: 2
 expect-err 99
-send SETDATA ${DI256}
-expect-ok
-send PKSIGN --hash=sha256 OPENPGP.1
-expect-inquire POPUPPINPADPROMPT .*
-send-end
-expect-inquire DISMISSPINPADPROMPT
-send-end
+pad-sign .*
 expect-err 62
-send SETDATA ${DI256}
-expect-ok
-send PKSIGN --hash=sha256 OPENPGP.1
-expect-inquire POPUPPINPADPROMPT .*
-send-end
-expect-inquire DISMISSPINPADPROMPT
-send-end
+pad-sign .*
 expect-data-hex [0-9A-F]{128,1024}
 expect-ok
 send GETATTR CHV-STATUS
@@ -134,7 +117,8 @@ check "the keypad is empty" test ! -s "$PINPAD_DIR/keys"
 unlike "no PIN in oca-scd's log" "$T/pinpad.err" 123456
 
 rm -f "$PINPAD_DIR/log"
-conv disabled enable-pinpad-varlen disable-pinpad <<'X'
+# The PIN asked with NEEDPIN, as without a pin-pad.
+cat > "$T/needpin.in" <<'X'
 expect-greeting
 send SETDATA ${DI256}
 expect-ok
@@ -145,17 +129,8 @@ send-end
 expect-data-hex [0-9A-F]{128,1024}
 expect-ok
 X
-conv no-varlen <<'X'
-expect-greeting
-send SETDATA ${DI256}
-expect-ok
-send PKSIGN --hash=sha256 OPENPGP.1
-expect-inquire NEEDPIN \|\|Please unlock the card%0A%0A.*
-send-data-hex ${PIN}
-send-end
-expect-data-hex [0-9A-F]{128,1024}
-expect-ok
-X
+conv disabled enable-pinpad-varlen disable-pinpad < "$T/needpin.in"
+conv no-varlen < "$T/needpin.in"
 check "  the pad was not used" test ! -s "$PINPAD_DIR/log"
 
 # gpg through gpg-agent and oca-scd.
@@ -214,24 +189,12 @@ expect-greeting
 send SERIALNO
 expect-ok
 send PASSWD 1
-expect-inquire POPUPPINPADPROMPT \|\|Please enter the PIN and New PIN
-send-end
-expect-inquire DISMISSPINPADPROMPT
-send-end
+pad-prompt \|\|Please enter the PIN and New PIN
 expect-err
 send PASSWD 1
-expect-inquire POPUPPINPADPROMPT \|\|Please enter the PIN and New PIN
-send-end
-expect-inquire DISMISSPINPADPROMPT
-send-end
+pad-prompt \|\|Please enter the PIN and New PIN
 expect-ok
-send SETDATA ${DI256}
-expect-ok
-send PKSIGN --hash=sha256 OPENPGP.1
-expect-inquire POPUPPINPADPROMPT .*
-send-end
-expect-inquire DISMISSPINPADPROMPT
-send-end
+pad-sign .*
 expect-data-hex [0-9A-F]{128,1024}
 expect-ok
 X
