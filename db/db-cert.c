@@ -5,6 +5,7 @@
 #include "db-int.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Columns read by read_cert_row, in this order.  */
@@ -364,6 +365,61 @@ db_cert_next (db_t db, const char *email, int64_t after, db_cert_t **r_cert)
       return err;
     }
   *r_cert = c;
+  return 0;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_cert_ids_by_name (db_t db, int64_t **r_ids, size_t *r_n)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+  int64_t *ids = NULL, *tmp;
+  size_t n = 0, size = 0;
+  int rc, row;
+
+  *r_ids = NULL;
+  *r_n = 0;
+  db__clear_error (db);
+  rc = sqlite3_prepare_v2 (db->sql, "SELECT c.id FROM certs c"
+                           " LEFT JOIN users u ON u.id = c.user_id"
+                           " WHERE c.user_id IS NOT NULL"
+                           " ORDER BY u.name, c.id", -1, &st, NULL);
+  if (rc)
+    return db__sqlerr (db, rc);
+  for (;;)
+    {
+      err = db__step (db, st, &row);
+      if (err || !row)
+        break;
+      if (n == size)
+        {
+          if (size >= (SIZE_MAX / 2) / sizeof *ids)
+            {
+              err = db__error (db, gpg_error (GPG_ERR_TOO_LARGE),
+                               "too many certs");
+              break;
+            }
+          size = size ? 2 * size : 1024;
+          tmp = xtryrealloc (ids, size * sizeof *ids);
+          if (!tmp)
+            {
+              err = db__error (db, oca_error_from_errno (), "out of memory");
+              break;
+            }
+          ids = tmp;
+        }
+      ids[n++] = sqlite3_column_int64 (st, 0);
+    }
+  sqlite3_finalize (st);
+  if (err)
+    {
+      xfree (ids);
+      return err;
+    }
+  *r_ids = ids;
+  *r_n = n;
   return 0;
 }
 

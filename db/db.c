@@ -1145,6 +1145,15 @@ db_in_transaction (db_t db)
 
 /* See db.h.  */
 gpg_error_t
+db_data_version (db_t db, int64_t *r_version)
+{
+  db__clear_error (db);
+  return query_int (db, "PRAGMA data_version", r_version);
+}
+
+
+/* See db.h.  */
+gpg_error_t
 db_vacuum_secure (db_t db)
 {
   db__clear_error (db);

@@ -170,6 +170,12 @@ gpg_error_t db_rollback (db_t db);
 /* True while a transaction is open on DB.  */
 int db_in_transaction (db_t db);
 
+/* *R_VERSION = SQLite's data version of DB (PRAGMA data_version): it
+ * changes when another connection commits to the file, not on this
+ * one's commits.  Read inside a transaction, after another, the same
+ * value means nothing but this connection wrote in between.  */
+gpg_error_t db_data_version (db_t db, int64_t *r_version);
+
 /* Compact the file: run VACUUM with secure_delete on, so that no freed
  * page keeps old content (used after ca migrate has scrubbed the CA
  * private key; never while the file holds it: VACUUM rewrites every
@@ -375,6 +381,12 @@ gpg_error_t db_cert_get_by_id (db_t db, int64_t id, db_cert_t **r_cert);
  * inside or outside a transaction, and may update them meanwhile.  */
 gpg_error_t db_cert_next (db_t db, const char *email, int64_t after,
                           db_cert_t **r_cert);
+
+/* The row ids of the user certs (user_id not NULL) ordered by their
+ * user's name (users without a name first, then bytewise), then by id,
+ * into *R_IDS (xfree) and *R_N: the keylist's order, walked with
+ * db_cert_get_by_id at 8 bytes per cert.  */
+gpg_error_t db_cert_ids_by_name (db_t db, int64_t **r_ids, size_t *r_n);
 
 /* Replace the text of cert ID by PUB_CERT (user update, merged
  * certifications or revocations).  GPG_ERR_NOT_FOUND if there is no

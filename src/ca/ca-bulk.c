@@ -117,7 +117,6 @@ job_sign (void *ctx, int hashalgo, const unsigned char *digest,
 static void
 process_job (bulk_shared_t *sh, bulk_job_t *job)
 {
-  gpg_error_t err;
   ca_policy_t policy;
   pgp_signer_t signer;
   struct job_signer js;
@@ -136,18 +135,31 @@ process_job (bulk_shared_t *sh, bulk_job_t *job)
       policy.want_name = !job->known;
       policy.validity = sh->validity;
     }
-  err = ca_certify_cert (job->cert, &signer, sh->ca_uid, sh->ca_fpr,
-                         sh->domain, &policy, &job->res);
-  if (err || !job->res.nmatched)
-    goto leave;
-  if (job->known && !job->res.made)
-    goto leave;  /* Nothing new to store.  */
-  err = ca_armor_public (job->cert, &job->pub);
-  if (!err)
-    err = ca_verified_record (sh->ca, job->cert, job->pub, &job->record);
+  job->err = ca_bulk_certify_one (sh->ca, job->cert, &signer, &policy,
+                                  !!job->known, &job->res, &job->pub,
+                                  &job->record);
+}
 
- leave:
-  job->err = err;
+
+/* See ca-int.h.  */
+gpg_error_t
+ca_bulk_certify_one (ca_t *ca, pgp_cert_t *cert, const pgp_signer_t *signer,
+                     const ca_policy_t *policy, int stored,
+                     ca_certify_result_t *res, char **r_pub,
+                     char **r_record)
+{
+  gpg_error_t err;
+
+  err = ca_certify_cert (cert, signer, ca->uid, ca->cert->primary->fpr,
+                         ca->domain, policy, res);
+  if (err || !res->nmatched)
+    return err;
+  if (stored && !res->made)
+    return 0;  /* Nothing new to store.  */
+  err = ca_armor_public (cert, r_pub);
+  if (!err)
+    err = ca_verified_record (ca, cert, *r_pub, r_record);
+  return err;
 }
 
 
@@ -778,6 +790,53 @@ ca_bulk_import (ca_t *ca, const unsigned char *buf, size_t len,
 
 
 /* See ca-int.h.  */
+void
+ca_bulk_report_refused (const char *fpr, const ca_refused_t *refused,
+                        ca_report_fn_t report, void *opaque)
+{
+  const ca_refused_t *r;
+
+  for (r = refused; r && report; r = r->next)
+    {
+      char *line = ca_refused_line (fpr, r);
+
+      report (opaque, line ? line : "Warning: a User ID was refused");
+      xfree (line);
+    }
+}
+
+
+/* See ca-int.h.  */
+gpg_error_t
+ca_bulk_store_stored (ca_t *ca, int64_t cert_id, const char *fpr,
+                      ca_certify_result_t *res, const char *pub,
+                      const char *record, size_t *r_certifications)
+{
+  gpg_error_t err;
+
+  err = db_cert_update (ca->db, cert_id, pub);
+  if (err)
+    return ca_set_errmsg (err, "error storing %s: %s", fpr,
+                          db_errmsg (ca->db));
+  err = ca_record_certifications (ca, cert_id, fpr, res->made);
+  if (!err)
+    err = ca_verified_store (ca, cert_id, record);
+  if (err)
+    return err;
+  while (res->made)
+    {
+      ca_made_sig_t *m = res->made;
+
+      res->made = m->next;
+      m->next = NULL;
+      ca_made_sig_release (m);
+      ++*r_certifications;
+    }
+  return 0;
+}
+
+
+/* See ca-int.h.  */
 gpg_error_t
 ca_bulk_certify_stored (ca_t *ca, db_cert_t **rows, pgp_cert_t **certs,
                         size_t n, const ca_policy_t *policy,
@@ -791,7 +850,6 @@ ca_bulk_certify_stored (ca_t *ca, db_cert_t **rows, pgp_cert_t **certs,
   size_t i, fail;
   unsigned int npool = 0;
   int keep_before;
-  ca_refused_t *r;
 
   memset (r_res, 0, sizeof *r_res);
   memset (&sh, 0, sizeof sh);
@@ -831,38 +889,16 @@ ca_bulk_certify_stored (ca_t *ca, db_cert_t **rows, pgp_cert_t **certs,
 
   for (i = 0; i < fail; i++)
     {
-      for (r = jobs[i].res.refused; r && report; r = r->next)
-        {
-          char *line = ca_refused_line (jobs[i].fpr, r);
-
-          report (opaque, line ? line : "Warning: a User ID was refused");
-          xfree (line);
-        }
+      ca_bulk_report_refused (jobs[i].fpr, jobs[i].res.refused, report,
+                              opaque);
       if (!jobs[i].res.made)
         continue;
-      err = db_cert_update (ca->db, rows[i]->id, jobs[i].pub);
-      if (err)
-        {
-          ca_set_errmsg (err, "error storing %s: %s", jobs[i].fpr,
-                         db_errmsg (ca->db));
-          goto leave;
-        }
-      err = ca_record_certifications (ca, rows[i]->id, jobs[i].fpr,
-                                      jobs[i].res.made);
-      if (!err)
-        err = ca_verified_store (ca, rows[i]->id, jobs[i].record);
+      err = ca_bulk_store_stored (ca, rows[i]->id, jobs[i].fpr,
+                                  &jobs[i].res, jobs[i].pub, jobs[i].record,
+                                  &r_res->certifications);
       if (err)
         goto leave;
       r_res->changed++;
-      for (; jobs[i].res.made; )
-        {
-          ca_made_sig_t *m = jobs[i].res.made;
-
-          jobs[i].res.made = m->next;
-          m->next = NULL;
-          ca_made_sig_release (m);
-          r_res->certifications++;
-        }
     }
   r_res->done = fail;
   if (fail == n)

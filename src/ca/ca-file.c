@@ -65,85 +65,168 @@ ca_file_mkdirs (const char *path)
 }
 
 
+/* A file being written (ca_file_open).  */
+struct ca_file_out
+{
+  char *path;                  /* Where it goes.  */
+  char *tmp;                   /* The temporary file beside it.  */
+  int fd;
+};
+
+
+/* See ca-int.h.  */
+gpg_error_t
+ca_file_open (const char *path, ca_file_out_t **r_f)
+{
+  gpg_error_t err;
+  ca_file_out_t *f;
+  const char *slash;
+
+  *r_f = NULL;
+  f = xtrycalloc (1, sizeof *f);
+  if (!f)
+    return oca_error_from_errno ();
+  f->fd = -1;
+  slash = strrchr (path, '/');
+  f->tmp = slash ? gpgrt_bsprintf ("%.*s/.oca-tmp-XXXXXX",
+                                   (int)(slash - path), path)
+    : gpgrt_bsprintf (".oca-tmp-XXXXXX");
+  f->path = xtrystrdup (path);
+  if (!f->tmp || !f->path)
+    {
+      err = oca_error_from_errno ();
+      gpgrt_free (f->tmp);
+      xfree (f->path);
+      xfree (f);
+      return err;
+    }
+  f->fd = mkstemp (f->tmp);
+  if (f->fd < 0)
+    {
+      err = file_errmsg ("write", path);
+      gpgrt_free (f->tmp);
+      xfree (f->path);
+      xfree (f);
+      return err;
+    }
+  if (fchmod (f->fd, 0644))
+    {
+      err = file_errmsg ("set the mode of", f->tmp);
+      ca_file_abort (f);
+      return err;
+    }
+  *r_f = f;
+  return 0;
+}
+
+
+/* See ca-int.h.  */
+gpg_error_t
+ca_file_put (ca_file_out_t *f, const void *buf, size_t len)
+{
+  const unsigned char *p = buf;
+  ssize_t n;
+
+  while (len)
+    {
+      n = write (f->fd, p, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return file_errmsg ("write", f->tmp);
+      p += n;
+      len -= n;
+    }
+  return 0;
+}
+
+
+/* See ca-int.h.  */
+const char *
+ca_file_temp_name (const ca_file_out_t *f)
+{
+  return f->tmp;
+}
+
+
+/* See ca-int.h.  */
+void
+ca_file_abort (ca_file_out_t *f)
+{
+  if (!f)
+    return;
+  if (f->fd >= 0)
+    close (f->fd);
+  unlink (f->tmp);
+  gpgrt_free (f->tmp);
+  xfree (f->path);
+  xfree (f);
+}
+
+
+/* See ca-int.h.  */
+gpg_error_t
+ca_file_commit (ca_file_out_t *f, unsigned int flags)
+{
+  gpg_error_t err = 0;
+  int fd = f->fd;
+
+  f->fd = -1;
+  if ((flags & CA_FILE_SYNC) && fsync (fd))
+    {
+      err = file_errmsg ("write", f->tmp);
+      close (fd);
+      goto leave;
+    }
+  if (close (fd))
+    {
+      err = file_errmsg ("write", f->tmp);
+      goto leave;
+    }
+  if (flags & CA_FILE_REPLACE)
+    {
+      if (rename (f->tmp, f->path))
+        err = file_errmsg ("write", f->path);
+    }
+  else if (link (f->tmp, f->path))
+    {
+      if (errno == EEXIST)
+        err = ca_set_errmsg (gpg_error (GPG_ERR_EEXIST),
+                             "%s exists already", f->path);
+      else
+        err = file_errmsg ("write", f->path);
+    }
+
+ leave:
+  /* After a rename the name is gone; after a link or an error it is
+   * removed here.  */
+  if (err || !(flags & CA_FILE_REPLACE))
+    unlink (f->tmp);
+  gpgrt_free (f->tmp);
+  xfree (f->path);
+  xfree (f);
+  return err;
+}
+
+
 /* See ca-int.h.  */
 gpg_error_t
 ca_file_write (const char *path, const void *buf, size_t len,
                unsigned int flags)
 {
-  gpg_error_t err = 0;
-  char *tmp = NULL;
-  const char *slash;
-  const unsigned char *p = buf;
-  size_t left = len;
-  ssize_t n;
-  int fd = -1;
+  gpg_error_t err;
+  ca_file_out_t *f;
 
-  slash = strrchr (path, '/');
-  tmp = slash ? gpgrt_bsprintf ("%.*s/.oca-tmp-XXXXXX",
-                                (int)(slash - path), path)
-    : gpgrt_bsprintf (".oca-tmp-XXXXXX");
-  if (!tmp)
-    return oca_error_from_errno ();
-  fd = mkstemp (tmp);
-  if (fd < 0)
+  err = ca_file_open (path, &f);
+  if (err)
+    return err;
+  err = ca_file_put (f, buf, len);
+  if (err)
     {
-      err = file_errmsg ("write", path);
-      gpgrt_free (tmp);
+      ca_file_abort (f);
       return err;
     }
-  if (fchmod (fd, 0644))
-    {
-      err = file_errmsg ("set the mode of", tmp);
-      goto leave;
-    }
-  while (left)
-    {
-      n = write (fd, p, left);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          err = file_errmsg ("write", tmp);
-          goto leave;
-        }
-      p += n;
-      left -= n;
-    }
-  if ((flags & CA_FILE_SYNC) && fsync (fd))
-    {
-      err = file_errmsg ("write", tmp);
-      goto leave;
-    }
-  if (close (fd))
-    {
-      fd = -1;
-      err = file_errmsg ("write", tmp);
-      goto leave;
-    }
-  fd = -1;
-  if (flags & CA_FILE_REPLACE)
-    {
-      if (rename (tmp, path))
-        err = file_errmsg ("write", path);
-    }
-  else if (link (tmp, path))
-    {
-      if (errno == EEXIST)
-        err = ca_set_errmsg (gpg_error (GPG_ERR_EEXIST),
-                             "%s exists already", path);
-      else
-        err = file_errmsg ("write", path);
-    }
-
- leave:
-  if (fd >= 0)
-    close (fd);
-  /* After a rename the name is gone; after a link or an error it is
-   * removed here.  */
-  if (err || !(flags & CA_FILE_REPLACE))
-    unlink (tmp);
-  gpgrt_free (tmp);
-  return err;
+  return ca_file_commit (f, flags);
 }
 
 

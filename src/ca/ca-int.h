@@ -22,9 +22,11 @@
  *   ca-revoke.c    user revocations: store, apply, list
  *   ca-revset.c    the CA key's dated revocation set
  *   ca-recertify.c certifications of an old CA key renewed
+ *   ca-bulkstream.c stored certs as a stream (softkey: renew,
+ *                  re-certify): read ahead, signed on worker threads
  *   ca-bulk.c      bulk certification of a keyring or stored certs
  *   ca-bridge.c    bridges: scoped trust signatures on other CAs
- *   ca-renew.c     ca renew, in batches through ca-bulk.c
+ *   ca-renew.c     ca renew, in batches (ca-bulkstream.c, ca-bulk.c)
  *   ca-audit.c     ca audit
  *   ca-split.c     split mode: into, merge, the queue listed
  *   ca-splitfile.c split mode: the exchange files
@@ -271,6 +273,18 @@ gpg_error_t ca_file_mkdirs (const char *path);
  * nobody sees it half-written.  Errors get a message.  */
 gpg_error_t ca_file_write (const char *path, const void *buf, size_t len,
                            unsigned int flags);
+/* The same piece by piece: ca_file_open starts the temporary file
+ * beside PATH (mode 0644), ca_file_put appends to it, ca_file_commit
+ * puts it in place with FLAGS as ca_file_write does (or fails, the
+ * temporary file removed) and ca_file_abort drops it (NULL ok); both
+ * release F.  Errors get a message.  */
+typedef struct ca_file_out ca_file_out_t;
+gpg_error_t ca_file_open (const char *path, ca_file_out_t **r_f);
+gpg_error_t ca_file_put (ca_file_out_t *f, const void *buf, size_t len);
+gpg_error_t ca_file_commit (ca_file_out_t *f, unsigned int flags);
+void ca_file_abort (ca_file_out_t *f);
+/* The temporary file's name (to read back what was written).  */
+const char *ca_file_temp_name (const ca_file_out_t *f);
 /* Whether NAME is one of the temporary files of ca_file_write.  */
 int ca_file_is_temp (const char *name);
 /* Read the file PATH (at most MAX bytes) into *R_BUF (xfree) and
@@ -321,6 +335,76 @@ gpg_error_t ca_bulk_certify_stored (ca_t *ca, db_cert_t **rows,
                                     ca_progress_fn_t progress, void *opaque,
                                     size_t base, size_t total,
                                     ca_bulk_result_t *r_res);
+
+
+/* The work of one certificate (any thread): certify CERT under POLICY
+ * with SIGNER into RES; when something is to be stored (always for a
+ * new key, only with new certifications if STORED), its armored text
+ * into *R_PUB and its verification record into *R_RECORD.  */
+gpg_error_t ca_bulk_certify_one (ca_t *ca, pgp_cert_t *cert,
+                                 const pgp_signer_t *signer,
+                                 const ca_policy_t *policy, int stored,
+                                 ca_certify_result_t *res, char **r_pub,
+                                 char **r_record);
+
+/* Store the new certifications RES->made of the stored certificate
+ * CERT_ID (key FPR) as its text PUB with verification record RECORD:
+ * the certificate, the audit record, the record; RES->made is
+ * released, *R_CERTIFICATIONS counts them.  Needs a transaction.  */
+gpg_error_t ca_bulk_store_stored (ca_t *ca, int64_t cert_id, const char *fpr,
+                                  ca_certify_result_t *res, const char *pub,
+                                  const char *record,
+                                  size_t *r_certifications);
+
+/* A line to REPORT per refused User ID of key FPR.  */
+void ca_bulk_report_refused (const char *fpr, const ca_refused_t *refused,
+                             ca_report_fn_t report, void *opaque);
+
+
+/*-- Stored certificates certified as a stream (ca-bulkstream.c) --*/
+
+/* How ca_bulk_stream walks the stored certificates.  */
+typedef struct ca_stream_opts
+{
+  const ca_policy_t *policy;
+  int skip_revoked;            /* A revoked key (or one without a valid
+                                * self-signature) is skipped.  */
+  size_t batch;                /* Certificates per transaction of its
+                                * own; 0: all in the caller's.  */
+  unsigned int nthreads;       /* 0: one per online CPU.  */
+  ca_report_fn_t report;       /* A line per refused User ID.  */
+  ca_progress_fn_t progress;   /* Certificates looked at, of TOTAL.  */
+  void *opaque;
+  size_t total;
+  /* Called between two batches, outside a transaction (a unit test
+   * writes there from another connection); NULL: none.  */
+  void (*between) (void *opaque);
+} ca_stream_opts_t;
+
+/* What ca_bulk_stream did: in its own transactions, what it
+ * committed.  */
+typedef struct ca_stream_stats
+{
+  size_t certs;                /* Certificates looked at.  */
+  size_t skipped;              /* Inactive (or revoked) ones.  */
+  size_t changed;              /* Those that got certifications.  */
+  size_t certifications;       /* Certifications made.  */
+  int in_work;                 /* The error came from certifying or
+                                * storing a certificate.  */
+} ca_stream_stats_t;
+
+/* Whether ca_bulk_stream can run on CA's backend (a thread-safe
+ * certifier, no pool of cards).  */
+int ca_bulk_stream_usable (ca_t *ca);
+
+/* Certify every stored user certificate (not inactive) under
+ * O->policy: the rows are read ahead and parsed on the calling thread
+ * (the only one that talks to the database), certified on worker
+ * threads, and stored in row order.  With O->batch, a transaction per
+ * batch of that many certificates (not skipped), to be called outside
+ * one; else in the caller's.  */
+gpg_error_t ca_bulk_stream (ca_t *ca, const ca_stream_opts_t *o,
+                            ca_stream_stats_t *r_stats);
 
 
 /*-- Certification policy (ca-certify.c) --*/

@@ -9,20 +9,27 @@
  *            {"fingerprint":"FPR","name":"user name","email":"addr"}, ...]}
  *
  * The CA first; then, users ordered by name (users without a name
- * first, then by the order they were stored), one entry per address of
- * a User ID the CA certified ("name" left out when the user has none).
+ * first, then by the order they were stored: ca_users_open_by_name),
+ * one entry per address of a User ID the CA certified ("name" left out
+ * when the user has none).
  * Delisted keys are left out.  Strings are escaped as serde_json does
  * (", \, control characters; UTF-8 as is).
  *
  * The signature file, named by the last segment of the signature URI,
  * holds a detached binary-document signature (0x00) over the exact
  * bytes of keylist.json by the CA's signing subkey (a card CA: its SIG
- * slot), armored.  Both files are written whole; without FORCE neither
- * may exist.  The database is read in one read transaction.
+ * slot), armored.  keylist.json is written as the users are read, to
+ * a temporary file beside it, and signed as read back from there (flat
+ * memory, whatever the number of users); the signature file is put in
+ * place first, then keylist.json (each renamed, or linked: without
+ * FORCE neither may exist).  The database is read in one read
+ * transaction.
  */
 #include <config.h>
 #include "ca-int.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,46 +37,8 @@
 
 #define KEYLIST_NAME "keylist.json"
 #define KEYLIST_COMMENT "Exported from OpenPGP CA"
-/* Cap on the JSON text.  */
-#define MAX_KEYLIST (256u * 1024 * 1024)
-
-
-/* One key entry.  */
-typedef struct entry
-{
-  size_t seq;                  /* Order of the entries made.  */
-  char *name;                  /* NULL if none.  */
-  char *email;
-  char fpr[41];
-} entry_t;
-
-
-static void
-entries_release (entry_t *e, size_t n)
-{
-  size_t i;
-
-  for (i = 0; i < n; i++)
-    {
-      xfree (e[i].name);
-      xfree (e[i].email);
-    }
-  xfree (e);
-}
-
-
-static int
-entry_cmp (const void *a, const void *b)
-{
-  const entry_t *x = a, *y = b;
-  int c;
-
-  if (!x->name != !y->name)
-    return x->name ? 1 : -1;
-  if (x->name && (c = strcmp (x->name, y->name)))
-    return c;
-  return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
+/* The JSON text is written out in pieces of about this size.  */
+#define FLUSH_AT 65536
 
 
 /* Append S to MB as a JSON string.  */
@@ -121,15 +90,33 @@ put_key (membuf_t *mb, const char *fpr, const char *name, const char *email)
 }
 
 
-/* Add the entries of USER to the N entries of *E (SIZE allocated).  */
+/* The JSON text being written to OUT: what is in MB goes out when it
+ * holds FLUSH_AT bytes (and at the end).  */
 static gpg_error_t
-add_user (ca_t *ca, const ca_user_t *user, uint32_t now,
-          entry_t **e, size_t *n, size_t *size)
+flush_json (membuf_t *mb, ca_file_out_t *out, int all)
+{
+  gpg_error_t err;
+
+  if ((err = membuf_error (mb)))
+    return ca_set_errmsg (err, "keylist: %s", gpg_strerror (err));
+  if (!all && membuf_len (mb) < FLUSH_AT)
+    return 0;
+  err = ca_file_put (out, membuf_data (mb), membuf_len (mb));
+  membuf_reset (mb);
+  return err;
+}
+
+
+/* Write the entries of USER: one per address of a User ID the CA
+ * certified, the first of each address.  *N counts them.  */
+static gpg_error_t
+put_user (ca_t *ca, const ca_user_t *user, uint32_t now, membuf_t *mb,
+          size_t *n)
 {
   gpg_error_t err = 0;
   const pgp_uid_t *uid;
-  char *addr;
-  size_t i, first = *n;
+  char *addr, **seen = NULL, **tmp;
+  size_t nseen = 0, size = 0, i;
 
   /* pgp_uid_certified_by verifies the CA's certification itself: no
    * need to verify the rest of the key.  */
@@ -143,72 +130,55 @@ add_user (ca_t *ca, const ca_user_t *user, uint32_t now,
           xfree (addr);
           continue;
         }
-      for (i = first; i < *n; i++)
-        if (!strcmp ((*e)[i].email, addr))
+      for (i = 0; i < nseen; i++)
+        if (!strcmp (seen[i], addr))
           break;
-      if (i < *n)
+      if (i < nseen)
         {
           xfree (addr);
           continue;
         }
-      if (*n == *size)
+      if (nseen == size)
         {
-          size_t nsize = *size ? *size * 2 : 64;
-          entry_t *ne = xtryrealloc (*e, nsize * sizeof *ne);
-
-          if (!ne)
+          size = size ? 2 * size : 8;
+          tmp = xtryrealloc (seen, size * sizeof *seen);
+          if (!tmp)
             {
               err = oca_error_from_errno ();
               xfree (addr);
-              return err;
+              break;
             }
-          *e = ne;
-          *size = nsize;
+          seen = tmp;
         }
-      memset (&(*e)[*n], 0, sizeof **e);
-      (*e)[*n].seq = *n;
-      (*e)[*n].email = addr;
-      strcpy ((*e)[*n].fpr, user->fpr);
-      if (user->name && !((*e)[*n].name = xtrystrdup (user->name)))
-        {
-          err = oca_error_from_errno ();
-          xfree (addr);
-          return err;
-        }
-      (*n)++;
+      seen[nseen++] = addr;
+      membuf_put_str (mb, ",");
+      put_key (mb, user->fpr, user->name, addr);
+      ++*n;
     }
-  return 0;
+  for (i = 0; i < nseen; i++)
+    xfree (seen[i]);
+  xfree (seen);
+  return err;
 }
 
 
-/* The JSON text of the keylist for SIG_URI into *R_JSON and *R_LEN.  */
+/* Write the JSON text of the keylist for SIG_URI to OUT as the users
+ * are walked in the keylist's order (by name: ca_users_open_by_name);
+ * *R_NKEYS gets the number of entries.  Memory holds one user and a
+ * buffer, whatever the number of users.  */
 static gpg_error_t
-make_json (ca_t *ca, const char *sig_uri, unsigned char **r_json,
-           size_t *r_len, size_t *r_nkeys)
+write_json (ca_t *ca, const char *sig_uri, ca_file_out_t *out,
+            size_t *r_nkeys)
 {
   gpg_error_t err;
   ca_user_iter_t *it = NULL;
   const ca_user_t *user;
-  entry_t *e = NULL;
-  size_t n = 0, size = 0, i;
+  size_t n = 0;
   uint32_t now = (uint32_t)time (NULL);
   membuf_t mb;
   char *caname = NULL, *caemail = NULL;
 
-  *r_json = NULL;
-  *r_len = 0;
-  membuf_init (&mb, MAX_KEYLIST, 0);
-  err = ca_users_open (ca, NULL, &it);
-  while (!err && !(err = ca_users_next (it, &user)))
-    if (!user->delisted)
-      err = add_user (ca, user, now, &e, &n, &size);
-  if (gpg_err_code (err) == GPG_ERR_EOF)
-    err = 0;
-  if (err)
-    goto leave;
-  if (n)
-    qsort (e, n, sizeof *e, entry_cmp);
-
+  membuf_init (&mb, 4 * FLUSH_AT, 0);
   caname = gpgrt_bsprintf ("OpenPGP CA at %s", ca->domain);
   caemail = gpgrt_bsprintf ("%s@%s", CA_EMAIL_LOCALPART, ca->domain);
   if (!caname || !caemail)
@@ -222,25 +192,46 @@ make_json (ca_t *ca, const char *sig_uri, unsigned char **r_json,
   put_json_string (&mb, KEYLIST_COMMENT);
   membuf_put_str (&mb, "},\"keys\":[");
   put_key (&mb, ca->fpr, caname, caemail);
-  for (i = 0; i < n; i++)
-    {
-      membuf_put_str (&mb, ",");
-      put_key (&mb, e[i].fpr, e[i].name, e[i].email);
-    }
-  membuf_put_str (&mb, "]}");
-  err = membuf_take (&mb, r_json, r_len);
+  err = ca_users_open_by_name (ca, &it);
+  while (!err && !(err = ca_users_next (it, &user)))
+    if (!user->delisted)
+      {
+        err = put_user (ca, user, now, &mb, &n);
+        if (!err)
+          err = flush_json (&mb, out, 0);
+      }
+  if (gpg_err_code (err) == GPG_ERR_EOF)
+    err = 0;
   if (err)
-    ca_set_errmsg (err, "keylist: %s", gpg_strerror (err));
-  else
+    goto leave;
+  membuf_put_str (&mb, "]}");
+  err = flush_json (&mb, out, 1);
+  if (!err)
     *r_nkeys = n + 1;
 
  leave:
   membuf_release (&mb);
   ca_users_close (it);
-  entries_release (e, n);
   gpgrt_free (caname);
   gpgrt_free (caemail);
   return err;
+}
+
+
+/* Reading the keylist back from its file (to sign it).  */
+static gpg_error_t
+read_fd (void *opaque, void *buf, size_t size, size_t *r_n)
+{
+  int *fd = opaque;
+  ssize_t n;
+
+  do
+    n = read (*fd, buf, size);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return oca_error_from_errno ();
+  *r_n = n;
+  return 0;
 }
 
 
@@ -280,8 +271,9 @@ ca_keylist_export (ca_t *ca, const char *dir, const char *sig_uri, int force,
   gpg_error_t err;
   char *signame = NULL, *sigarmor = NULL;
   char *jsonpath = NULL, *sigpath = NULL;
-  unsigned char *json = NULL;
-  size_t jsonlen = 0, i;
+  ca_file_out_t *out = NULL;
+  size_t i;
+  int fd = -1;
   pgp_signer_t signer;
   pgp_sig_t *sig = NULL;
 
@@ -314,10 +306,15 @@ ca_keylist_export (ca_t *ca, const char *dir, const char *sig_uri, int force,
           goto leave;
         }
 
+  /* The keylist goes to a temporary file beside keylist.json as the
+   * users are read; it is signed as read back from there.  */
+  err = ca_file_open (jsonpath, &out);
+  if (err)
+    goto leave;
   err = ca_begin_read (ca);
   if (!err)
     {
-      err = make_json (ca, sig_uri, &json, &jsonlen, &r_res->nkeys);
+      err = write_json (ca, sig_uri, out, &r_res->nkeys);
       ca_end_read (ca);
     }
   if (err)
@@ -325,7 +322,16 @@ ca_keylist_export (ca_t *ca, const char *dir, const char *sig_uri, int force,
 
   err = ca->backend->ops->signer (ca->backend, &signer);
   if (!err)
-    err = pgp_sign_detached (&signer, json, jsonlen, 0, 0, &sig);
+    {
+      fd = open (ca_file_temp_name (out), O_RDONLY);
+      if (fd < 0)
+        err = ca_set_errmsg (oca_error_from_errno (), "cannot read %s: %s",
+                             ca_file_temp_name (out), strerror (errno));
+    }
+  if (!err)
+    err = pgp_sign_detached_stream (&signer, read_fd, &fd, 0, 0, &sig);
+  if (fd >= 0)
+    close (fd);
   if (err)
     {
       if (!ca_errmsg_for (err))
@@ -347,8 +353,9 @@ ca_keylist_export (ca_t *ca, const char *dir, const char *sig_uri, int force,
                        CA_FILE_SYNC | (force ? CA_FILE_REPLACE : 0));
   if (!err)
     {
-      err = ca_file_write (jsonpath, json, jsonlen,
-                           CA_FILE_SYNC | (force ? CA_FILE_REPLACE : 0));
+      err = ca_file_commit (out, CA_FILE_SYNC | (force ? CA_FILE_REPLACE
+                                                 : 0));
+      out = NULL;
       if (err && !force)
         unlink (sigpath);
     }
@@ -360,9 +367,9 @@ ca_keylist_export (ca_t *ca, const char *dir, const char *sig_uri, int force,
   jsonpath = NULL;
 
  leave:
+  ca_file_abort (out);
   pgp_sig_release (sig);
   xfree (sigarmor);
-  xfree (json);
   xfree (signame);
   gpgrt_free (jsonpath);
   gpgrt_free (sigpath);

@@ -11,10 +11,11 @@
  * key with a User ID openpgp-ca@DOMAIN of the CA's domain, bound by a
  * good self-signature, and not the current key.
  *
- * The certificates go through the bulk machinery (ca-bulk.c) in
- * batches, all in the caller's one transaction: threads on a softkey,
- * one worker per card present on a card CA with backup cards (a card
- * pulled out leaves its work to the others).
+ * The certificates go through the bulk machinery, all in the caller's
+ * one transaction: streamed through worker threads on a softkey
+ * (ca-bulkstream.c), in batches on a card CA (ca-bulk.c: one worker
+ * per card present with backup cards; a card pulled out leaves its
+ * work to the others).
  */
 #include <config.h>
 #include "ca-int.h"
@@ -181,8 +182,22 @@ ca_recertify (ca_t *ca, const pgp_cert_t *old, const char *what,
   policy.recertify_now = now;
   policy.validity = days * 86400u;
 
-  /* In batches through the bulk machinery: threads on a softkey, every
-   * card of a card CA.  All in the caller's transaction.  */
+  /* A softkey's certificates stream through its worker threads
+   * (ca-bulkstream.c); a card CA's go in batches through the bulk
+   * machinery (every card of the CA).  All in the caller's
+   * transaction.  */
+  if (ca_split_mode (ca) != CA_SPLIT_FRONT && ca_bulk_stream_usable (ca))
+    {
+      ca_stream_opts_t o;
+      ca_stream_stats_t st;
+
+      memset (&o, 0, sizeof o);
+      o.policy = &policy;
+      err = ca_bulk_stream (ca, &o, &st);
+      *r_uids = st.certifications;
+      *r_certs = st.changed;
+      return err;
+    }
   for (;;)
     {
       err = db_cert_next (ca->db, NULL, after, &row);

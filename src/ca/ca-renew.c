@@ -2,9 +2,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The stored user certificates are walked in row order, a batch at a
- * time; each batch is certified with the bulk machinery (ca-bulk.c:
- * threads on a softkey, one card signature at a time on a card) under
- * a renewal policy (ca-certify.c) and committed on its own.  What a
+ * time, under a renewal policy (ca-certify.c); each batch is committed
+ * on its own.  On a softkey they stream through ca-bulkstream.c (read
+ * ahead, signed on worker threads while the batch before is stored and
+ * committed); on a card CA each batch goes through the bulk machinery
+ * (ca-bulk.c: one card signature at a time, or one worker per card).  What a
  * crash or an error interrupts is therefore at most one batch, which
  * rolls back; the renewals committed before are valid beyond the
  * window, so a re-run skips them and certifies nothing twice.  On a
@@ -36,6 +38,50 @@ batch_clear (db_cert_t **rows, pgp_cert_t **certs, size_t *n)
       certs[i] = NULL;
     }
   *n = 0;
+}
+
+
+/* The message of ERR, renewed certifications before it counted.  */
+static void
+renewed_before (gpg_error_t err, size_t certifications)
+{
+  char *m = xtrystrdup (ca_errmsg () ? ca_errmsg () : "");
+
+  ca_set_errmsg (err, "%s (%zu certification%s renewed before it; re-run "
+                 "to continue)", m && *m ? m : gpg_strerror (err),
+                 certifications, certifications == 1 ? "" : "s");
+  xfree (m);
+}
+
+
+/* ca_renew on a softkey: the certificates streamed through the worker
+ * threads (ca-bulkstream.c), the batches as below.  */
+static gpg_error_t
+renew_stream (ca_t *ca, const ca_policy_t *policy, unsigned int nthreads,
+              ca_report_fn_t report, ca_progress_fn_t progress,
+              void *opaque, size_t total, ca_renew_stats_t *r_stats)
+{
+  gpg_error_t err;
+  ca_stream_opts_t o;
+  ca_stream_stats_t st;
+
+  memset (&o, 0, sizeof o);
+  o.policy = policy;
+  o.skip_revoked = 1;
+  o.batch = RENEW_BATCH;
+  o.nthreads = nthreads;
+  o.report = report;
+  o.progress = progress;
+  o.opaque = opaque;
+  o.total = total;
+  err = ca_bulk_stream (ca, &o, &st);
+  r_stats->certs = st.certs;
+  r_stats->renewed = st.changed;
+  r_stats->certifications = st.certifications;
+  r_stats->skipped = st.skipped;
+  if (err && st.in_work && st.certifications)
+    renewed_before (err, st.certifications);
+  return err;
 }
 
 
@@ -78,6 +124,10 @@ ca_renew (ca_t *ca, unsigned int days, unsigned int within,
   policy.renew = 1;
   policy.validity = days * DAY;
   policy.renew_until = now + within * DAY;
+
+  if (ca_bulk_stream_usable (ca))
+    return renew_stream (ca, &policy, nthreads, report, progress, opaque,
+                         (size_t)total, r_stats);
 
   while (!eof)
     {
@@ -154,16 +204,7 @@ ca_renew (ca_t *ca, unsigned int days, unsigned int within,
               xfree (m);
             }
           else if (r_stats->certifications)
-            {
-              char *m = xtrystrdup (ca_errmsg () ? ca_errmsg () : "");
-
-              ca_set_errmsg (err, "%s (%zu certification%s renewed "
-                             "before it; re-run to continue)",
-                             m && *m ? m : gpg_strerror (err),
-                             r_stats->certifications,
-                             r_stats->certifications == 1 ? "" : "s");
-              xfree (m);
-            }
+            renewed_before (err, r_stats->certifications);
           goto leave;
         }
       err = ca_commit (ca);

@@ -429,6 +429,9 @@ struct ca_user_iter
   int64_t after;               /* Row id of the last one handed out.  */
   db_cert_t *row;              /* The current one ...  */
   ca_user_t user;              /* ... as handed out.  */
+  int by_name;                  /* Walked by name: ...  */
+  int64_t *ids;                /* ... the row ids in order, ...  */
+  size_t nids, pos;            /* ... their number, the next one.  */
 };
 
 
@@ -466,6 +469,30 @@ ca_users_open (ca_t *ca, const char *email, ca_user_iter_t **r_it)
 
 /* See ca.h.  */
 gpg_error_t
+ca_users_open_by_name (ca_t *ca, ca_user_iter_t **r_it)
+{
+  gpg_error_t err;
+  ca_user_iter_t *it;
+
+  *r_it = NULL;
+  it = xtrycalloc (1, sizeof *it);
+  if (!it)
+    return oca_error_from_errno ();
+  it->ca = ca;
+  it->by_name = 1;
+  err = db_cert_ids_by_name (ca->db, &it->ids, &it->nids);
+  if (err)
+    {
+      xfree (it);
+      return ca_db_errmsg (ca, err, "reading the database");
+    }
+  *r_it = it;
+  return 0;
+}
+
+
+/* See ca.h.  */
+gpg_error_t
 ca_users_next (ca_user_iter_t *it, const ca_user_t **r_user)
 {
   gpg_error_t err;
@@ -473,7 +500,12 @@ ca_users_next (ca_user_iter_t *it, const ca_user_t **r_user)
 
   *r_user = NULL;
   iter_clear (it);
-  err = db_cert_next (it->ca->db, it->email, it->after, &row);
+  if (it->by_name && it->pos == it->nids)
+    return gpg_error (GPG_ERR_EOF);
+  if (it->by_name)
+    err = db_cert_get_by_id (it->ca->db, it->ids[it->pos++], &row);
+  else
+    err = db_cert_next (it->ca->db, it->email, it->after, &row);
   if (gpg_err_code (err) == GPG_ERR_EOF)
     return err;
   if (err)
@@ -506,6 +538,7 @@ ca_users_close (ca_user_iter_t *it)
     return;
   iter_clear (it);
   xfree (it->email);
+  xfree (it->ids);
   xfree (it);
 }
 

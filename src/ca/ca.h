@@ -385,6 +385,10 @@ typedef struct ca_user_iter ca_user_iter_t;
  * all of them or (EMAIL not NULL) those stored for that address.  */
 gpg_error_t ca_users_open (ca_t *ca, const char *email,
                            ca_user_iter_t **r_it);
+/* Walk them ordered by the user's name (users without a name first,
+ * then bytewise), then in the order they were stored (the keylist's
+ * order); holds 8 bytes per certificate.  */
+gpg_error_t ca_users_open_by_name (ca_t *ca, ca_user_iter_t **r_it);
 /* The next one in *R_USER (valid until the next call), or GPG_ERR_EOF.
  * A stored certificate that does not parse is an error with a message
  * naming it.  */

@@ -16,8 +16,10 @@ typedef struct pgp_target
   const pgp_key_t *primary;    /* Key packet hashed first (or NULL).  */
   const pgp_uid_t *uid;        /* User ID / attribute (or NULL).  */
   const pgp_key_t *subkey;     /* Subkey (or NULL).  */
-  const unsigned char *data;   /* Document data (binary sig).  */
+  const unsigned char *data;   /* Document data (binary sig) ...  */
   size_t datalen;
+  pgp_read_fn_t read;          /* ... or read piece by piece (once).  */
+  void *read_opaque;
 } pgp_target_t;
 
 /*-- pgp-packet.c --*/

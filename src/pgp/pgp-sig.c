@@ -582,6 +582,27 @@ compute_digest (int sigclass, int pkalgo, int hashalgo,
     return err;
   if (t->data)
     gcry_md_write (md, t->data, t->datalen);
+  else if (t->read)
+    {
+      unsigned char chunk[4096];
+      size_t got;
+
+      do
+        {
+          if ((err = t->read (t->read_opaque, chunk, sizeof chunk, &got)))
+            {
+              gcry_md_close (md);
+              return err;
+            }
+          if (got > sizeof chunk)
+            {
+              gcry_md_close (md);
+              return gpg_error (GPG_ERR_INTERNAL);
+            }
+          gcry_md_write (md, chunk, got);
+        }
+      while (got);
+    }
   else
     {
       if (t->primary)
@@ -720,7 +741,8 @@ _pgp_sig_create (const pgp_signer_t *signer, int sigclass, int hashalgo,
   (*r_sig)->status = PGP_SIGSTAT_GOOD;
   /* Made here: never verified again in this run (a card's signature
    * is checked by its backend before it is handed back).  */
-  if (!t->data && !memo_id (*r_sig, t, signer->pub, (*r_sig)->vmemo_))
+  if (!t->data && !t->read
+      && !memo_id (*r_sig, t, signer->pub, (*r_sig)->vmemo_))
     (*r_sig)->vmemo_res_ = PGP_SIGSTAT_GOOD;
 
  leave:
@@ -743,6 +765,25 @@ pgp_sign_detached (const pgp_signer_t *signer, const void *data, size_t len,
   memset (&t, 0, sizeof t);
   t.data = data ? data : (const unsigned char *)"";
   t.datalen = len;
+  return _pgp_sig_create (signer, PGP_SIG_BINARY, hashalgo, created,
+                          NULL, 0, &t, r_sig);
+}
+
+
+/* See pgp.h.  */
+gpg_error_t
+pgp_sign_detached_stream (const pgp_signer_t *signer, pgp_read_fn_t read,
+                          void *opaque, int hashalgo, uint32_t created,
+                          pgp_sig_t **r_sig)
+{
+  pgp_target_t t;
+
+  *r_sig = NULL;
+  if (!read)
+    return gpg_error (GPG_ERR_INV_ARG);
+  memset (&t, 0, sizeof t);
+  t.read = read;
+  t.read_opaque = opaque;
   return _pgp_sig_create (signer, PGP_SIG_BINARY, hashalgo, created,
                           NULL, 0, &t, r_sig);
 }

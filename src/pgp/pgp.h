@@ -670,6 +670,14 @@ gpg_error_t pgp_sign_detached (const pgp_signer_t *signer,
                                const void *data, size_t len, int hashalgo,
                                uint32_t created, pgp_sig_t **r_sig);
 
+/* The same over a document of any size that READ (pgp_read_fn_t, with
+ * OPAQUE) hands out a piece at a time until it says 0; an error of
+ * READ is returned.  */
+gpg_error_t pgp_sign_detached_stream (const pgp_signer_t *signer,
+                                      pgp_read_fn_t read, void *opaque,
+                                      int hashalgo, uint32_t created,
+                                      pgp_sig_t **r_sig);
+
 /* Verify a detached binary-document signature SIG over DATA/LEN with
  * KEY.  0 or GPG_ERR_BAD_SIGNATURE (GPG_ERR_WRONG_PUBKEY_ALGO etc. for
  * mismatches).  */

@@ -738,6 +738,68 @@ test_email (void)
 }
 
 
+/* Reading a document a few bytes at a time (pgp_sign_detached_stream);
+ * FAIL_AT: an error once that many bytes were handed out.  */
+struct chunks
+{
+  const char *p;
+  size_t left, step, given, fail_at;
+};
+
+static gpg_error_t
+read_chunks (void *opaque, void *buf, size_t size, size_t *r_n)
+{
+  struct chunks *c = opaque;
+  size_t n = c->left < c->step ? c->left : c->step;
+
+  if (c->fail_at && c->given >= c->fail_at)
+    return gpg_error (GPG_ERR_EIO);
+  if (n > size)
+    n = size;
+  memcpy (buf, c->p, n);
+  c->p += n;
+  c->left -= n;
+  c->given += n;
+  *r_n = n;
+  return 0;
+}
+
+
+static void
+test_sign_stream (const pgp_signer_t *signer, const pgp_key_t *key)
+{
+  static const char doc[] = "{\"keys\":[a document read in pieces]}";
+  struct chunks c;
+  pgp_sig_t *sig = NULL;
+  gpg_error_t err;
+
+  memset (&c, 0, sizeof c);
+  c.p = doc;
+  c.left = strlen (doc);
+  c.step = 5;
+  err = pgp_sign_detached_stream (signer, read_chunks, &c, 0, 0, &sig);
+  ok_err (err, "detached signature over a stream");
+  if (!err)
+    {
+      ok_err (pgp_verify_detached (key, doc, strlen (doc), sig),
+              "it verifies over the whole document");
+      ok_code (pgp_verify_detached (key, doc, strlen (doc) - 1, sig),
+               GPG_ERR_BAD_SIGNATURE, "not over a part of it");
+    }
+  pgp_sig_release (sig);
+  sig = NULL;
+  memset (&c, 0, sizeof c);
+  c.p = doc;
+  c.left = strlen (doc);
+  c.step = 5;
+  c.fail_at = 10;
+  ok_code (pgp_sign_detached_stream (signer, read_chunks, &c, 0, 0, &sig),
+           GPG_ERR_EIO, "a read error is returned");
+  ok (!sig, "and no signature");
+  pgp_sig_release (sig);
+}
+
+
 static void
 test_secret (void)
 {
@@ -767,6 +829,7 @@ test_secret (void)
         }
       pgp_sig_release (sig);
       sig = NULL;
+      test_sign_stream (&signer, c->primary);
     }
   else
     ok (0, "gpg-ed25519-sec.pgp parses");

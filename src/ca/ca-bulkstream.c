@@ -1,0 +1,451 @@
+/* ca-bulkstream.c - stored certificates certified as a stream (ca renew,
+ *                   ca re-certify on a softkey CA)
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A pipeline over the stored user certificates, in row order.  The
+ * calling thread - the only one that talks to the database - reads
+ * rows ahead into a ring of RING_SIZE slots, parses them and applies
+ * their verification records; worker threads (one per online CPU)
+ * take the slots in order and certify them (ca_bulk_certify_one: the
+ * signatures, the armored text, the new record); the calling thread
+ * stores the results in row order, so a batch is written, and
+ * committed, while the workers already sign the next ones.  Nothing
+ * but the order of the work differs from certifying batch by batch
+ * (ca_bulk_certify_stored): the same certificates, the same
+ * certifications, audit records and batches.
+ *
+ * With batches of their own (ca renew) the rows read ahead for a later
+ * batch were read in an earlier transaction.  They are used only if no
+ * other connection committed to the file in between (PRAGMA
+ * data_version, read at the start of each transaction); otherwise
+ * whatever was read ahead is dropped, unwritten, and read again.
+ *
+ * Errors are taken in row order: the first certificate that cannot be
+ * read, parsed, certified or stored ends the run; with batches of
+ * their own the batches before it stay committed and its own is rolled
+ * back (left to the caller's ca_release).
+ */
+#include <config.h>
+#include "ca-int.h"
+
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Slots read ahead (a few batches; bounded memory).  */
+#define RING_SIZE 256
+/* Upper bound on worker threads.  */
+#define MAX_THREADS 64
+/* Progress is reported every that many certificates.  */
+#define PROGRESS_EVERY 16
+
+enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_TAKEN, SLOT_DONE };
+
+typedef struct slot
+{
+  enum slot_state state;
+  db_cert_t *row;              /* Owned.  */
+  pgp_cert_t *cert;            /* Owned; NULL: skipped.  */
+  int counted_skip;            /* Skipped and counted as such.  */
+  ca_certify_result_t res;
+  char *pub;
+  char *record;
+  char *msg;                   /* The error's message.  */
+  gpg_error_t err;
+  int read_err;                /* ERR came from reading the row (ROW
+                                * may be NULL): the last slot.  */
+} slot_t;
+
+typedef struct stream
+{
+  ca_t *ca;
+  const ca_stream_opts_t *o;
+  pgp_signer_t signer;
+  slot_t ring[RING_SIZE];
+  /* Slot numbers grow without bound; slot K is ring[K % RING_SIZE].
+   * HEAD <= TAKE <= FILL <= HEAD + RING_SIZE: HEAD the next to store,
+   * TAKE the next for a worker, FILL the next to read into.  */
+  uint64_t head, take, fill;
+  int stop;                    /* The workers end.  */
+  int draining;                /* Every slot done is signalled.  */
+  pthread_mutex_t lock;
+  pthread_cond_t work;         /* A slot queued, or STOP.  */
+  pthread_cond_t done;         /* The slot at HEAD is done (with
+                                * DRAINING: any slot).  */
+} stream_t;
+
+
+static void
+slot_clear (slot_t *sl)
+{
+  db_cert_release (sl->row);
+  pgp_cert_release (sl->cert);
+  ca_certify_result_release (&sl->res);
+  xfree (sl->pub);
+  xfree (sl->record);
+  xfree (sl->msg);
+  memset (sl, 0, sizeof *sl);
+}
+
+
+static void *
+worker (void *arg)
+{
+  stream_t *s = arg;
+  slot_t *sl;
+  gpg_error_t err;
+  uint64_t k;
+
+  pthread_mutex_lock (&s->lock);
+  for (;;)
+    {
+      while (!s->stop && (s->take == s->fill
+                          || s->ring[s->take % RING_SIZE].state
+                          != SLOT_QUEUED))
+        {
+          /* Slots the reader marked done (skipped) are not work.  */
+          if (s->take < s->fill
+              && s->ring[s->take % RING_SIZE].state == SLOT_DONE)
+            {
+              s->take++;
+              continue;
+            }
+          pthread_cond_wait (&s->work, &s->lock);
+        }
+      if (s->stop)
+        break;
+      k = s->take++;
+      sl = &s->ring[k % RING_SIZE];
+      sl->state = SLOT_TAKEN;
+      pthread_mutex_unlock (&s->lock);
+
+      err = ca_bulk_certify_one (s->ca, sl->cert, &s->signer, s->o->policy,
+                                 1, &sl->res, &sl->pub, &sl->record);
+      if (err && ca_errmsg_for (err))
+        sl->msg = xtrystrdup (ca_errmsg ());
+
+      pthread_mutex_lock (&s->lock);
+      sl->err = err;
+      sl->state = SLOT_DONE;
+      if (k == s->head || s->draining)
+        pthread_cond_broadcast (&s->done);
+    }
+  pthread_mutex_unlock (&s->lock);
+  return NULL;
+}
+
+
+/* Read rows after *AFTER into free slots until the ring is full or the
+ * rows end (*R_EOF).  Called with S->lock not held.  A row that cannot
+ * be read or parsed becomes a last slot with the error (and its
+ * message), taken in its turn.  */
+static void
+fill_ring (stream_t *s, int64_t *after, int *r_eof)
+{
+  gpg_error_t err;
+  ca_t *ca = s->ca;
+  db_cert_t *row;
+  pgp_cert_t *cert;
+  pgp_cert_info_t info;
+  slot_t *sl;
+  uint32_t now = (uint32_t)time (NULL);
+  int queued = 0;
+
+  while (!*r_eof && s->fill - s->head < RING_SIZE)
+    {
+      sl = &s->ring[s->fill % RING_SIZE];
+      err = db_cert_next (ca->db, NULL, *after, &row);
+      if (gpg_err_code (err) == GPG_ERR_EOF)
+        {
+          *r_eof = 1;
+          break;
+        }
+      if (err)
+        {
+          ca_db_errmsg (ca, err, "reading the database");
+          row = NULL;
+          goto read_err;
+        }
+      *after = row->id;
+      cert = NULL;
+      if (!row->inactive)
+        {
+          err = ca_parse_stored_cert (row->pub_cert, row->fingerprint,
+                                      &cert);
+          if (err)
+            goto read_err;
+          ca_verified_apply (ca, cert, row->pub_cert, row->verified);
+          if (s->o->skip_revoked
+              && (pgp_cert_get_info (cert, now, &info) || info.revoked))
+            {
+              /* Revoked (or without a valid self-signature): nothing
+               * to vouch for.  */
+              pgp_cert_release (cert);
+              cert = NULL;
+            }
+        }
+      /* The slot at FILL is the reader's alone until FILL moves.  */
+      sl->row = row;
+      sl->cert = cert;
+      sl->counted_skip = !cert && (row->inactive || s->o->skip_revoked);
+      pthread_mutex_lock (&s->lock);
+      sl->state = cert ? SLOT_QUEUED : SLOT_DONE;
+      s->fill++;
+      pthread_mutex_unlock (&s->lock);
+      queued += !!cert;
+      if (queued == 8)
+        {
+          pthread_cond_broadcast (&s->work);
+          queued = 0;
+        }
+    }
+  if (queued)
+    pthread_cond_broadcast (&s->work);
+  return;
+
+ read_err:
+  sl->row = row;
+  sl->err = err;
+  sl->read_err = 1;
+  if (ca_errmsg_for (err))
+    sl->msg = xtrystrdup (ca_errmsg ());
+  pthread_mutex_lock (&s->lock);
+  sl->state = SLOT_DONE;
+  s->fill++;
+  pthread_mutex_unlock (&s->lock);
+  *r_eof = 1;
+  if (queued)
+    pthread_cond_broadcast (&s->work);
+}
+
+
+/* Drop what was read ahead and not stored (waiting for the slots a
+ * worker holds); the reading starts again after the row of the last
+ * slot stored, *AFTER.  */
+static void
+drop_ahead (stream_t *s, int64_t last_stored, int64_t *after)
+{
+  uint64_t k;
+
+  pthread_mutex_lock (&s->lock);
+  /* No new work; wait for the slots the workers hold.  */
+  s->take = s->fill;
+  s->draining = 1;
+  for (k = s->head; k < s->fill; k++)
+    while (s->ring[k % RING_SIZE].state == SLOT_TAKEN)
+      pthread_cond_wait (&s->done, &s->lock);
+  s->draining = 0;
+  for (k = s->head; k < s->fill; k++)
+    slot_clear (&s->ring[k % RING_SIZE]);
+  s->take = s->fill = s->head;
+  pthread_mutex_unlock (&s->lock);
+  *after = last_stored;
+}
+
+
+/* See ca-int.h.  */
+int
+ca_bulk_stream_usable (ca_t *ca)
+{
+  return ca->backend->ops->thread_safe && !ca->backend->ops->certifier_pool;
+}
+
+
+/* The transaction of the next batch; *R_AHEAD_OK tells whether the
+ * rows read in the one before may be used (*VERSION: its data
+ * version).  */
+static gpg_error_t
+begin_batch (ca_t *ca, int64_t *version, int first, int *r_ahead_ok)
+{
+  gpg_error_t err;
+  int64_t v;
+
+  *r_ahead_ok = 1;
+  err = ca_begin (ca);
+  if (!err)
+    err = db_data_version (ca->db, &v);
+  if (err)
+    return ca_db_errmsg (ca, err, "reading the database");
+  if (!first && v != *version)
+    *r_ahead_ok = 0;
+  *version = v;
+  return 0;
+}
+
+
+/* See ca-int.h.  */
+gpg_error_t
+ca_bulk_stream (ca_t *ca, const ca_stream_opts_t *o,
+                ca_stream_stats_t *r_stats)
+{
+  gpg_error_t err;
+  stream_t *s;
+  pthread_t tids[MAX_THREADS];
+  unsigned int nthreads = o->nthreads, nstarted = 0, i;
+  ca_stream_stats_t written;
+  size_t inbatch = 0;
+  int64_t after = 0, last_stored = 0, version = 0;
+  int eof = 0, in_txn = 0, ahead_ok;
+  slot_t *sl;
+
+  memset (r_stats, 0, sizeof *r_stats);
+  memset (&written, 0, sizeof written);
+  if (!ca_bulk_stream_usable (ca))
+    return gpg_error (GPG_ERR_NOT_SUPPORTED);
+  s = xtrycalloc (1, sizeof *s);
+  if (!s)
+    return oca_error_from_errno ();
+  s->ca = ca;
+  s->o = o;
+  err = ca->backend->ops->certifier (ca->backend, &s->signer);
+  if (err)
+    {
+      xfree (s);
+      return err;
+    }
+  pthread_mutex_init (&s->lock, NULL);
+  pthread_cond_init (&s->work, NULL);
+  pthread_cond_init (&s->done, NULL);
+  if (!nthreads)
+    {
+      long n = sysconf (_SC_NPROCESSORS_ONLN);
+      nthreads = n > 0 ? (unsigned int)n : 1;
+    }
+  if (nthreads > MAX_THREADS)
+    nthreads = MAX_THREADS;
+  for (i = 0; i < nthreads; i++)
+    {
+      if (pthread_create (&tids[i], NULL, worker, s))
+        break;
+      nstarted++;
+    }
+  if (!nstarted)
+    {
+      err = oca_error_from_errno ();
+      goto leave;
+    }
+
+  if (o->batch)
+    {
+      err = begin_batch (ca, &version, 1, &ahead_ok);
+      if (err)
+        goto leave;
+      in_txn = 1;
+    }
+  for (;;)
+    {
+      fill_ring (s, &after, &eof);
+      pthread_mutex_lock (&s->lock);
+      if (s->head == s->fill)
+        {
+          pthread_mutex_unlock (&s->lock);
+          break;  /* EOF and all stored.  */
+        }
+      sl = &s->ring[s->head % RING_SIZE];
+      while (sl->state != SLOT_DONE)
+        pthread_cond_wait (&s->done, &s->lock);
+      pthread_mutex_unlock (&s->lock);
+
+      /* SL is the calling thread's now (it is done, at HEAD).  */
+      if (sl->read_err)
+        {
+          err = sl->err;
+          if (sl->msg)
+            ca_set_errmsg (err, "%s", sl->msg);
+          goto leave;
+        }
+      written.certs++;
+      if (!sl->cert)
+        written.skipped += sl->counted_skip;
+      else if (sl->err)
+        {
+          written.in_work = 1;
+          err = ca_set_errmsg (sl->err, "error certifying %s: %s",
+                               sl->row->fingerprint,
+                               sl->msg ? sl->msg : gpg_strerror (sl->err));
+          goto leave;
+        }
+      else
+        {
+          ca_bulk_report_refused (sl->row->fingerprint, sl->res.refused,
+                                  o->report, o->opaque);
+          if (sl->res.made)
+            {
+              err = ca_bulk_store_stored (ca, sl->row->id,
+                                          sl->row->fingerprint, &sl->res,
+                                          sl->pub, sl->record,
+                                          &written.certifications);
+              if (err)
+                {
+                  written.in_work = 1;
+                  goto leave;
+                }
+              written.changed++;
+            }
+          inbatch++;
+        }
+      last_stored = sl->row->id;
+      pthread_mutex_lock (&s->lock);
+      slot_clear (sl);
+      s->head++;
+      /* A skipped slot no worker passed yet: nothing before HEAD is
+       * work.  */
+      if (s->take < s->head)
+        s->take = s->head;
+      pthread_mutex_unlock (&s->lock);
+      if (o->progress && !(written.certs % PROGRESS_EVERY))
+        o->progress (o->opaque, written.certs, o->total);
+
+      if (o->batch && inbatch == o->batch)
+        {
+          err = ca_commit (ca);
+          in_txn = 0;
+          if (err)
+            goto leave;
+          *r_stats = written;
+          inbatch = 0;
+          if (o->between)
+            o->between (o->opaque);
+          err = begin_batch (ca, &version, 0, &ahead_ok);
+          if (err)
+            goto leave;
+          in_txn = 1;
+          if (!ahead_ok)
+            {
+              /* Another process wrote: read again what was read
+               * ahead.  */
+              drop_ahead (s, last_stored, &after);
+              eof = 0;
+            }
+        }
+    }
+  if (in_txn)
+    {
+      err = ca_commit (ca);
+      in_txn = 0;
+      if (err)
+        goto leave;
+    }
+  *r_stats = written;
+  if (o->progress)
+    o->progress (o->opaque, o->total, o->total);
+
+ leave:
+  if (!o->batch)
+    *r_stats = written;
+  r_stats->in_work = written.in_work;
+  pthread_mutex_lock (&s->lock);
+  s->stop = 1;
+  pthread_cond_broadcast (&s->work);
+  pthread_mutex_unlock (&s->lock);
+  for (i = 0; i < nstarted; i++)
+    pthread_join (tids[i], NULL);
+  for (i = 0; i < RING_SIZE; i++)
+    slot_clear (&s->ring[i]);
+  pthread_cond_destroy (&s->done);
+  pthread_cond_destroy (&s->work);
+  pthread_mutex_destroy (&s->lock);
+  xfree (s);
+  return err;
+}
