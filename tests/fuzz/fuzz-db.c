@@ -17,7 +17,9 @@
  *    read-only and read-write;
  *  - the CA core and the CLI (src/ca, src/cli): `ca show', `ca export',
  *    `ca private', `user list', `user export', `user export -e', `ca
- *    audit' and `ca cert-validity' through their command functions,
+ *    audit', `ca cert-validity', `bridge list', `user
+ *    show-revocations', `user check certifications' and `user check
+ *    expiry' through their command functions,
  *    which parse the stored certificates and keys, check them against
  *    their rows, use or refuse the stored verification records, check
  *    the audit record's signatures and build the backend from its
@@ -31,7 +33,9 @@
  * stored email, 7 db/'s loaders on a read-write open (which migrates an
  * old user_version) and the CA opened read-write (a legacy key is moved
  * to its table, an interrupted key removal completed), 8 `ca audit', 9
- * `ca cert-validity'; 10 to 15 (reserved for new readers) as 0.  One
+ * `ca cert-validity', 10 `bridge list', 11 `user show-revocations -e'
+ * with the first stored email, 12 `user check certifications', 13
+ * `user check expiry'; 14 and 15 (reserved for new readers) as 0.  One
  * reader per input keeps the target fast enough for long campaigns
  * (each command parses and verifies every stored certificate).  The
  * schema byte is the schema version of the empty database (1 to
@@ -486,6 +490,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   static const char *list[] = { "list", NULL };
   static const char *audit[] = { "audit", NULL };
   static const char *validity[] = { "cert-validity", NULL };
+  static const char *bridges[] = { "list", NULL };
+  static const char *check_certs[] = { "check", "certifications", NULL };
+  static const char *check_expiry[] = { "check", "expiry", NULL };
   fuzz_in_t in;
   db_t db = NULL;
   db_cert_t *certs = NULL;
@@ -494,19 +501,21 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   fuzz_in_init (&in, data, size);
   sel = fuzz_u8 (&in) % 16;
-  if (sel > 9)
+  if (sel > 13)
     sel = 0;
   version = fuzz_u8 (&in);
   if (!version || version > DB_SCHEMA_VERSION)
     version = DB_SCHEMA_VERSION;
   build_db (&in, version);
 
-  if ((sel == 0 || sel == 6) && !db_open (dbpath, DB_OPEN_READONLY, &db))
+  if ((sel == 0 || sel == 6 || sel == 11)
+      && !db_open (dbpath, DB_OPEN_READONLY, &db))
     {
       if (sel == 0)
         db_loaders (db);
-      /* The first stored email, for `user export -e'.  */
-      if (sel == 6 && !db_cert_next (db, NULL, 0, &certs) && certs->nemails)
+      /* The first stored email, for `user export -e' and `user
+       * show-revocations -e'.  */
+      if (sel && !db_cert_next (db, NULL, 0, &certs) && certs->nemails)
         email = xtrystrdup (certs->emails[0]);
       db_cert_release (certs);
       db_close (db);
@@ -522,6 +531,17 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     case 5: run_cmd (cmd_user_export, export); break;
     case 8: run_cmd (cmd_ca_audit, audit); break;
     case 9: run_cmd (cmd_ca_cert_validity, validity); break;
+    case 10: run_cmd (cmd_bridge_list, bridges); break;
+    case 11:
+      if (email)
+        {
+          const char *show_revs[] = { "show-revocations", "-e", email, NULL };
+
+          run_cmd (cmd_user_show_revocations, show_revs);
+        }
+      break;
+    case 12: run_cmd (cmd_user_check, check_certs); break;
+    case 13: run_cmd (cmd_user_check, check_expiry); break;
     case 6:
       if (email)
         {

@@ -479,6 +479,7 @@ db_seed (const char *name, int sel, unsigned int version, const char *backend,
   unsigned char *seed;
   size_t seedlen, i;
   pgp_certify_opts_t opts;
+  pgp_cert_t *stored = NULL;
 
   membuf_init (&mb, 1 << 22, 0);
   membuf_put_u8 (&mb, sel);
@@ -487,8 +488,42 @@ db_seed (const char *name, int sel, unsigned int version, const char *backend,
     dbval_t v1[] = { DBINT ("id", 1), DBTEXT ("domainname", "example.org") };
     put_row (&mb, v, "cas", v1, DIM (v1));
   }
-  ca_text = armored (ca_cert, (backend || v > 1) ? 0 : PGP_EXPORT_SECRET);
+  /* The CA certificate as stored: with users, with the first one's
+   * trust signature (`ca import-tsig'), which the audit record has
+   * too.  */
+  mkseeds_check (pgp_cert_copy (ca_cert, 0, &stored), "copying the CA");
   pgp_cert_fpr_hex (ca_cert, fpr);
+  if (with_users)
+    {
+      pgp_cert_t *sec = testdata_cert ("gpg-rsa-sec.asc");
+      pgp_signer_t usigner;
+      pgp_sig_t *tsig = NULL;
+      char ufpr[41], *b64;
+
+      mkseeds_check (pgp_signer_from_key (sec->primary, &usigner),
+                     "user signer");
+      memset (&opts, 0, sizeof opts);
+      opts.trust_level = 1;
+      opts.trust_amount = 120;
+      opts.regex = "<[^>]+[@.]example\\.org>$";
+      mkseeds_check (pgp_cert_certify_uid (stored, stored->uids, &usigner,
+                                           &opts, &tsig), "trust-signing the CA");
+      pgp_cert_fpr_hex (sec, ufpr);
+      b64 = sig_base64 (tsig);
+      {
+        dbval_t v1[] = { DBINT ("id", 10), DBTEXT ("target_fpr", fpr),
+                         DBTEXT ("user_id_text", stored->uids->name),
+                         DBINT ("created", tsig->created),
+                         DBTEXT ("signature", b64),
+                         DBTEXT ("issuer_fpr", ufpr),
+                         DBTEXT ("kind", "tsig") };
+        put_row (&mb, v, "certifications", v1, DIM (v1));
+      }
+      xfree (b64);
+      pgp_cert_release (sec);
+    }
+  ca_text = armored (stored, (backend || v > 1) ? 0 : PGP_EXPORT_SECRET);
+  pgp_cert_release (stored);
   {
     dbval_t v1[] = { DBINT ("id", 1), DBTEXT ("fingerprint", fpr),
                      DBTEXT ("priv_cert", ca_text), DBINT ("active", 1),
@@ -650,7 +685,8 @@ seeds_db (void)
   static const char *const readers[] =
     { "loaders", "ca-show", "ca-export", "ca-private", "user-list",
       "user-export", "user-export-e", "read-write", "ca-audit",
-      "cert-validity" };
+      "cert-validity", "bridge-list", "show-revocations", "check-certs",
+      "check-expiry" };
   char name[64];
   unsigned int i;
 
