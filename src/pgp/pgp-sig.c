@@ -834,6 +834,21 @@ pgp_make_key_revocation (const pgp_cert_t *cert, const pgp_signer_t *signer,
 }
 
 
+/* Hash LEN as four bytes big-endian, then the LEN bytes at P.  */
+static void
+md_write_counted (gcry_md_hd_t md, const void *p, size_t len)
+{
+  unsigned char hdr[4];
+
+  hdr[0] = len >> 24;
+  hdr[1] = len >> 16;
+  hdr[2] = len >> 8;
+  hdr[3] = len;
+  gcry_md_write (md, hdr, 4);
+  gcry_md_write (md, p, len);
+}
+
+
 /* The key of SIG's memo (see pgp_sig_t.vmemo_) for target T and KEY:
  * SHA-256 over the digest SIG signs, SIG's packet and numbers (as
  * parsed) and KEY's public numbers.  */
@@ -866,30 +881,11 @@ memo_id (const pgp_sig_t *sig, const pgp_target_t *t, const pk_key_t *key,
   gcry_md_write (md, digest, dlen);
   /* The whole packet: its numbers and unhashed area (a back-signature)
    * are part of what was verified.  */
-  hdr[0] = sig->rawlen >> 24;
-  hdr[1] = sig->rawlen >> 16;
-  hdr[2] = sig->rawlen >> 8;
-  hdr[3] = sig->rawlen;
-  gcry_md_write (md, hdr, 4);
-  gcry_md_write (md, sig->raw, sig->rawlen);
+  md_write_counted (md, sig->raw, sig->rawlen);
   for (i = 0; i < sig->nmpi && i < PK_MAX_SIG; i++)
-    {
-      hdr[0] = sig->mpi[i].len >> 24;
-      hdr[1] = sig->mpi[i].len >> 16;
-      hdr[2] = sig->mpi[i].len >> 8;
-      hdr[3] = sig->mpi[i].len;
-      gcry_md_write (md, hdr, 4);
-      gcry_md_write (md, sig->mpi[i].data, sig->mpi[i].len);
-    }
+    md_write_counted (md, sig->mpi[i].data, sig->mpi[i].len);
   for (i = 0; i < key->npub; i++)
-    {
-      hdr[0] = key->pub[i].len >> 24;
-      hdr[1] = key->pub[i].len >> 16;
-      hdr[2] = key->pub[i].len >> 8;
-      hdr[3] = key->pub[i].len;
-      gcry_md_write (md, hdr, 4);
-      gcry_md_write (md, key->pub[i].data, key->pub[i].len);
-    }
+    md_write_counted (md, key->pub[i].data, key->pub[i].len);
   memcpy (out, gcry_md_read (md, GCRY_MD_SHA256), 32);
   gcry_md_close (md);
   return 0;
