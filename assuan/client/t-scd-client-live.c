@@ -17,7 +17,8 @@
  * auth ID HEX, authloop N ID HEX, decrypt ID HEX, genkey N [ALGO],
  * writekey ID SEXPFILE, setattr NAME VALUE, passwd CHV [reset|clear],
  * checkpin ID, getdata TAG, putdata TAG HEX, algoinfo,
- * random N, restart, raw LINE (TAG in hex).
+ * random N, restart, raw LINE (TAG in hex), mark FILE (creates FILE:
+ * tells a test script that the commands before it are done).
  *
  * Checked operations (the result is verified here with libgcrypt
  * against the key READKEY returns, printing "verified: ..." or
@@ -755,6 +756,15 @@ run (scd_client_t scd, int argc, char **argv)
     }
   else if (!strcmp (cmd, "restart"))
     err = scd_client_restart (scd);
+  else if (!strcmp (cmd, "mark"))
+    {
+      FILE *fp;
+
+      NEED (1);
+      fp = fopen (argv[1], "w");
+      if (!fp || fclose (fp))
+        err = gpg_error_from_syserror ();
+    }
   else if (!strcmp (cmd, "raw"))
     {
       NEED (1);
