@@ -19,8 +19,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Certificates per transaction.  */
-#define RENEW_BATCH 64
 #define DAY 86400u
 
 
@@ -58,7 +56,7 @@ renewed_before (gpg_error_t err, size_t certifications)
  * threads (ca-bulkstream.c), the batches as below.  */
 static gpg_error_t
 renew_stream (ca_t *ca, const ca_policy_t *policy, unsigned int nthreads,
-              ca_report_fn_t report, ca_progress_fn_t progress,
+              unsigned int batch, ca_report_fn_t report, ca_progress_fn_t progress,
               void *opaque, size_t total, ca_renew_stats_t *r_stats)
 {
   gpg_error_t err;
@@ -68,7 +66,7 @@ renew_stream (ca_t *ca, const ca_policy_t *policy, unsigned int nthreads,
   memset (&o, 0, sizeof o);
   o.policy = policy;
   o.skip_revoked = 1;
-  o.batch = RENEW_BATCH;
+  o.batch = batch;
   o.nthreads = nthreads;
   o.report = report;
   o.progress = progress;
@@ -88,12 +86,12 @@ renew_stream (ca_t *ca, const ca_policy_t *policy, unsigned int nthreads,
 /* See ca.h.  */
 gpg_error_t
 ca_renew (ca_t *ca, unsigned int days, unsigned int within,
-          unsigned int nthreads, ca_report_fn_t report,
+          unsigned int nthreads, unsigned int batch, ca_report_fn_t report,
           ca_progress_fn_t progress, void *opaque, ca_renew_stats_t *r_stats)
 {
   gpg_error_t err;
-  db_cert_t *rows[RENEW_BATCH], *row;
-  pgp_cert_t *certs[RENEW_BATCH], *cert;
+  db_cert_t **rows = NULL, *row;
+  pgp_cert_t **certs = NULL, *cert;
   pgp_cert_info_t info;
   ca_policy_t policy;
   ca_bulk_result_t res;
@@ -104,8 +102,10 @@ ca_renew (ca_t *ca, unsigned int days, unsigned int within,
   int eof = 0;
 
   memset (r_stats, 0, sizeof *r_stats);
-  memset (rows, 0, sizeof rows);
-  memset (certs, 0, sizeof certs);
+  if (batch > CA_RENEW_BATCH_MAX)
+    return ca_set_errmsg (gpg_error (CA_ERR_USAGE),
+                          "--batch (%u) must be at most %u", batch,
+                          CA_RENEW_BATCH_MAX);
   if (days > CA_MAX_DAYS || within > CA_MAX_DAYS || days <= within)
     return ca_set_errmsg (gpg_error (CA_ERR_USAGE),
                           "--days (%u) must be greater than --within (%u): "
@@ -126,8 +126,19 @@ ca_renew (ca_t *ca, unsigned int days, unsigned int within,
   policy.renew_until = now + within * DAY;
 
   if (ca_bulk_stream_usable (ca))
-    return renew_stream (ca, &policy, nthreads, report, progress, opaque,
-                         (size_t)total, r_stats);
+    return renew_stream (ca, &policy, nthreads,
+                         batch ? batch : CA_RENEW_BATCH_SOFT, report,
+                         progress, opaque, (size_t)total, r_stats);
+
+  if (!batch)
+    batch = CA_RENEW_BATCH_CARD;
+  rows = xtrycalloc (batch, sizeof *rows);
+  certs = xtrycalloc (batch, sizeof *certs);
+  if (!rows || !certs)
+    {
+      err = oca_error_from_errno ();
+      goto leave;
+    }
 
   while (!eof)
     {
@@ -135,7 +146,7 @@ ca_renew (ca_t *ca, unsigned int days, unsigned int within,
       if (err)
         goto leave;
       base = r_stats->certs;
-      while (n < RENEW_BATCH)
+      while (n < batch)
         {
           err = db_cert_next (ca->db, NULL, after, &row);
           if (gpg_err_code (err) == GPG_ERR_EOF)
@@ -216,6 +227,9 @@ ca_renew (ca_t *ca, unsigned int days, unsigned int within,
     progress (opaque, (size_t)total, (size_t)total);
 
  leave:
-  batch_clear (rows, certs, &n);
+  if (rows && certs)
+    batch_clear (rows, certs, &n);
+  xfree (rows);
+  xfree (certs);
   return err;
 }

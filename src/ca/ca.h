@@ -968,6 +968,15 @@ typedef struct ca_renew_stats
   size_t skipped;              /* Inactive or revoked certificates.  */
 } ca_renew_stats_t;
 
+/* Certificates per transaction of ca_renew: on a card CA each signature
+ * takes the card's time (a batch is what an interruption may cost); on
+ * a softkey the commits' page writes and syncs would cost more than
+ * the signatures in small batches (1,024 take a fraction of a
+ * second).  */
+#define CA_RENEW_BATCH_CARD 64
+#define CA_RENEW_BATCH_SOFT 1024
+#define CA_RENEW_BATCH_MAX 65536
+
 /* `ca renew': certify again, for DAYS days, every User ID of the stored
  * user certificates (not inactive, not revoked) whose good CA
  * certifications all expire within WITHIN days from now or have
@@ -976,7 +985,9 @@ typedef struct ca_renew_stats
  * signature at a time otherwise); PROGRESS gets the certificates done
  * of all, REPORT a line per refused User ID.
  *
- * Runs its own transactions, one per batch of certificates, and must
+ * Runs its own transactions, one per batch of BATCH certificates (0:
+ * CA_RENEW_BATCH_CARD or CA_RENEW_BATCH_SOFT; at most
+ * CA_RENEW_BATCH_MAX), and must
  * be called outside one: after an interruption (an error, a crash) the
  * batches committed before stay, and a re-run continues where it
  * stopped, certifying nothing twice (a renewed User ID is valid for
@@ -984,7 +995,8 @@ typedef struct ca_renew_stats
  * failure the certificates before the failing one are committed too
  * and the error says so.  */
 gpg_error_t ca_renew (ca_t *ca, unsigned int days, unsigned int within,
-                      unsigned int nthreads, ca_report_fn_t report,
+                      unsigned int nthreads, unsigned int batch,
+                      ca_report_fn_t report,
                       ca_progress_fn_t progress, void *opaque,
                       ca_renew_stats_t *r_stats);
 

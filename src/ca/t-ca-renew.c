@@ -115,10 +115,10 @@ main (void)
   ok_err (import_one ("c@example.org", 0, fc, NULL), "c: no expiry");
   ok_err (import_one ("d@example.org", 1, fd, &dkey), "d: 1 day");
 
-  ok_code (ca_renew (ca, 5, 5, 0, NULL, NULL, NULL, &st), CA_ERR_USAGE,
+  ok_code (ca_renew (ca, 5, 5, 0, 0, NULL, NULL, NULL, &st), CA_ERR_USAGE,
            "--days must exceed --within");
   ok_err (ca_begin (ca), "begin");
-  ok_code (ca_renew (ca, 30, 3, 0, NULL, NULL, NULL, &st), GPG_ERR_INV_STATE,
+  ok_code (ca_renew (ca, 30, 3, 0, 0, NULL, NULL, NULL, &st), GPG_ERR_INV_STATE,
            "not inside a transaction");
   ca_release (ca);
   ca = NULL;
@@ -140,7 +140,7 @@ main (void)
 
   ok_err (db_certification_count (ca->db, NULL, &nrec), "records");
   now = (uint32_t)time (NULL);
-  ok_err (ca_renew (ca, 30, 3, 2, NULL, progress, NULL, &st),
+  ok_err (ca_renew (ca, 30, 3, 2, 0, NULL, progress, NULL, &st),
           "renew within 3 days for 30 (two threads)");
   ok (st.certs == 4 && st.renewed == 1 && st.certifications == 1
       && st.skipped == 1, "a renewed, d skipped (%zu %zu %zu %zu)",
@@ -155,16 +155,16 @@ main (void)
   ok_err (db_certification_count (ca->db, NULL, &nrec2), "records");
   ok (nrec2 == nrec + 1, "recorded");
 
-  ok_err (ca_renew (ca, 30, 3, 0, NULL, NULL, NULL, &st), "again");
+  ok_err (ca_renew (ca, 30, 3, 0, 0, NULL, NULL, NULL, &st), "again");
   ok (st.certifications == 0, "nothing twice");
 
-  ok_err (ca_renew (ca, 60, 20, 1, NULL, NULL, NULL, &st),
+  ok_err (ca_renew (ca, 60, 20, 1, 0, NULL, NULL, NULL, &st),
           "within 20 days, one thread");
   ok (st.renewed == 1 && ca_sigs (fb, &exp) == 2
       && exp >= now + 60 * DAY, "b renewed for 60 days");
   ok (ca_sigs (fa, &exp) == 2, "a (30 days) not");
 
-  ok_err (ca_renew (ca, 100, 40, 0, NULL, NULL, NULL, &st), "within 40");
+  ok_err (ca_renew (ca, 100, 40, 0, 0, NULL, NULL, NULL, &st), "within 40");
   ok (st.renewed == 1 && ca_sigs (fa, &exp) == 3, "a renewed again");
 
   pgp_sig_release (rev);

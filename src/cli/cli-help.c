@@ -82,7 +82,7 @@ const char cmd_help_ca_extend[] =
   "  -h, --help           print this help\n";
 
 const char cmd_help_ca_renew[] =
-  "Usage: oca ca renew [--days N] [--within DAYS]\n"
+  "Usage: oca ca renew [--days N] [--within DAYS] [--batch N]\n"
   "\n"
   "Certify again every User ID of the stored user certificates whose\n"
   "CA certifications all expire within DAYS days (or have expired), as\n"
@@ -98,6 +98,8 @@ const char cmd_help_ca_renew[] =
   "                       'ca cert-validity', else 365); more than DAYS\n"
   "  -w, --within DAYS    renew what expires within DAYS days (default\n"
   "                       30)\n"
+  "      --batch N        certificates per transaction (default 64 on a\n"
+  "                       card CA, 1024 with a softkey; at most 65536)\n"
   "  -h, --help           print this help\n";
 
 const char cmd_help_ca_audit[] =

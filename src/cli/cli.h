@@ -149,6 +149,10 @@ gpg_error_t cmd_set_email (char **r_email, const char *s);
 /* After getopt_long: a usage error for a word left in ARGV (at
  * optind), else, when REQUIRED (an option's name, "--file") is given
  * and VALUE, what it sets, is NULL, for the missing option.  */
+/* Parse the number ARG of option NAME (1 to MAX) into *R_N; a usage
+ * error naming the option otherwise.  */
+gpg_error_t cmd_get_number (const char *arg, const char *name,
+                            unsigned long max, unsigned long *r_n);
 gpg_error_t cmd_options_done (int argc, char **argv, const char *required,
                               const void *value);
 /* Parse the options of a command that takes neither options nor

@@ -241,3 +241,21 @@ cmd_report_line (void *opaque, const char *line)
     fputs ("\r\033[K", stderr);
   fprintf (stderr, "%s\n", line);
 }
+
+
+/* See cli.h.  */
+gpg_error_t
+cmd_get_number (const char *arg, const char *name, unsigned long max,
+                unsigned long *r_n)
+{
+  char *end;
+  unsigned long n;
+
+  errno = 0;
+  n = strtoul (arg, &end, 10);
+  if (errno || end == arg || *end || *arg == '-' || !n || n > max)
+    return cmd_usage ("invalid value '%s' for %s (1 to %lu)", arg, name,
+                      max);
+  *r_n = n;
+  return 0;
+}

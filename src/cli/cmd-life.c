@@ -147,7 +147,7 @@ renew_progress (void *opaque, size_t done, size_t total)
 }
 
 
-/* oca ca renew [--days N] [--within DAYS] */
+/* oca ca renew [--days N] [--within DAYS] [--batch N] */
 gpg_error_t
 cmd_ca_renew (const ca_opts_t *opts, int argc, char **argv)
 {
@@ -155,12 +155,14 @@ cmd_ca_renew (const ca_opts_t *opts, int argc, char **argv)
     {
       { "days",   required_argument, NULL, 'd' },
       { "within", required_argument, NULL, 'w' },
+      { "batch",  required_argument, NULL, 'b' },
       { NULL, 0, NULL, 0 }
     };
   gpg_error_t err;
   ca_t *ca = NULL;
   const char *days_arg = NULL, *within_arg = NULL;
   unsigned int days = 0, within = RENEW_DEFAULT_WITHIN;
+  unsigned long batch = 0;
   ca_renew_stats_t st;
   int c, tty = isatty (2);
 
@@ -171,6 +173,11 @@ cmd_ca_renew (const ca_opts_t *opts, int argc, char **argv)
       {
       case 'd': days_arg = optarg; break;
       case 'w': within_arg = optarg; break;
+      case 'b':
+        if ((err = cmd_get_number (optarg, "--batch", CA_RENEW_BATCH_MAX,
+                                   &batch)))
+          return err;
+        break;
       default: return cmd_getopt_error (c, argv);
       }
   if ((err = cmd_options_done (argc, argv, NULL, NULL)))
@@ -201,7 +208,7 @@ cmd_ca_renew (const ca_opts_t *opts, int argc, char **argv)
           goto leave;
         }
     }
-  err = ca_renew (ca, days, within, 0, cmd_report_line,
+  err = ca_renew (ca, days, within, 0, (unsigned int)batch, cmd_report_line,
                   tty ? renew_progress : NULL, &tty, &st);
   if (err)
     goto leave;

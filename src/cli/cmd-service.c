@@ -41,24 +41,6 @@ const char cmd_help_service[] =
   "  -h, --help              print this help\n";
 
 
-/* Parse the number ARG of option NAME (1..MAX).  */
-static gpg_error_t
-get_number (const char *arg, const char *name, unsigned long max,
-            unsigned long *r_n)
-{
-  char *end;
-  unsigned long n;
-
-  errno = 0;
-  n = strtoul (arg, &end, 10);
-  if (errno || end == arg || *end || *arg == '-' || !n || n > max)
-    return cmd_usage ("invalid value '%s' for %s (1 to %lu)", arg, name,
-                      max);
-  *r_n = n;
-  return 0;
-}
-
-
 /* oca --server|--daemon [OPTIONS] */
 gpg_error_t
 cmd_service (const ca_opts_t *opts, int argc, char **argv)
@@ -109,15 +91,15 @@ cmd_service (const ca_opts_t *opts, int argc, char **argv)
           sopts.certify[sopts.ncertify++] = norm;
         break;
       case 'I':
-        err = get_number (optarg, "--max-input", CA_MAX_FILE, &n);
+        err = cmd_get_number (optarg, "--max-input", CA_MAX_FILE, &n);
         sopts.max_input = n;
         break;
       case 'M':
-        err = get_number (optarg, "--max-clients", 1024, &n);
+        err = cmd_get_number (optarg, "--max-clients", 1024, &n);
         sopts.max_clients = (unsigned int)n;
         break;
       case 'T':
-        err = get_number (optarg, "--idle-timeout", 86400, &n);
+        err = cmd_get_number (optarg, "--idle-timeout", 86400, &n);
         sopts.idle_timeout = (unsigned int)n;
         break;
       default: err = cmd_getopt_error (c, argv); break;

@@ -58,7 +58,8 @@ if [ $touch_on = yes ]; then
     "$(grep -c "^Touch confirmation needed for certification$" "$T/err")" 1
   like "one renewed" "$T/out" "^Renewed 1 certification on 1 of 3 "
 else
-  check "renew (no button)" ocac ca renew --days 30 --within 5
+  check "renew (no button), in batches of two" \
+    ocac ca renew --days 30 --within 5 --batch 2
   like "three renewed" "$T/out" "^Renewed 3 certifications on 3 of 3 "
 fi
 check "nothing left to renew" ocac ca renew --days 30 --within 5

@@ -3,8 +3,9 @@
 # before stay, a re-run continues, nothing is certified twice
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# $N users whose certifications expire in two days are renewed (batches
-# of 64 certificates, one transaction each: three here).  The run is killed with
+# $N users whose certifications expire in two days are renewed in
+# batches of 64 certificates (--batch 64, a card CA's default; one
+# transaction each: three here).  The run is killed with
 # SIGKILL at random moments and when oca enters chosen fdatasync calls
 # of SQLite's commits (strace).  After every kill: the file passes
 # integrity_check, no certificate has more than one new certification,
@@ -40,7 +41,7 @@ renewed () {
   sq "$1" "SELECT count(*) FROM certifications WHERE kind = 'certification'
            AND id > $N"
 }
-RENEW="ca renew --days 30 --within 5"
+RENEW="ca renew --days 30 --within 5 --batch 64"
 
 cp "$T/base.db" "$T/ref.db"
 t0=$(now_ms)
@@ -56,6 +57,19 @@ check "count the syncs of a complete run" crash_count_syscalls "$T/syncs" fdatas
 nsync=$(awk '$1 == "fdatasync" { print $2 }' "$T/syncs")
 diag "a complete renewal makes $nsync fdatasync calls"
 [ "$nsync" -ge 6 ] && ok "three commits sync ($nsync)" || not_ok "three commits sync ($nsync)"
+
+# A softkey's default batch (1,024): the same renewal in one commit,
+# so fewer syncs than the three commits above.
+CRASH_CMD="$OCA -d $T/count1.db ca renew --days 30 --within 5"
+cp "$T/base.db" "$T/count1.db"
+check "count the syncs with the default batch" \
+  crash_count_syscalls "$T/syncs1" fdatasync
+nsync1=$(awk '$1 == "fdatasync" { print $2 }' "$T/syncs1")
+diag "with the default batch: $nsync1 fdatasync calls"
+[ "${nsync1:-0}" -ge 1 ] && [ "$nsync1" -lt "$nsync" ] \
+  && ok "the default batch commits once ($nsync1 < $nsync syncs)" \
+  || not_ok "the default batch commits once ($nsync1 < $nsync syncs)"
+is "the default batch renews all" "$(per_cert "$T/count1.db")" "2 2 $N"
 
 : > "$T/plan"
 for i in 1 2; do echo "time $(crash_rand $((full_ms + 1)))" >> "$T/plan"; done

@@ -109,6 +109,10 @@ bad "renew --days x" ocad ca renew --days x
 bad "renew --within -1" ocad ca renew --within -1
 bad "renew --days 99999" ocad ca renew --days 99999
 bad "renew with an argument" ocad ca renew now
+bad "renew --batch 0" ocad ca renew --batch 0
+like "says the range" "$T/bad.err" "^oca: invalid value '0' for --batch \\(1 to 65536\\)"
+bad "renew --batch 65537" ocad ca renew --batch 65537
+bad "renew --batch 2x" ocad ca renew --batch 2x
 bad "cert-validity 2x" ocad ca cert-validity 2x
 bad "user add --validity abc" ocad user add -e erin@example.org --validity abc
 bad "user import --validity 1.5" ocad user import -e bob@example.org --validity 1.5 -f "$T/bob.asc"
