@@ -46,6 +46,8 @@
 #define MAX_THREADS 64
 /* Keys read, certified and stored at a time (ca_bulk_import_stream).  */
 #define BULK_BATCH 1024
+/* See ca-int.h.  */
+size_t ca_bulk_batch = BULK_BATCH;
 
 typedef struct bulk_job
 {
@@ -316,19 +318,12 @@ bulk_signer (ca_t *ca, pgp_signer_t *r_signer, unsigned int *r_npool)
 }
 
 
-/* Run the certification work of SH->jobs: in NTHREADS threads (0: one
- * per online CPU) if the backend allows, else in one thread per card
- * of the pool (NPOOL), else one at a time in order, stopping at the
- * first error.  PROGRESS gets BASE + done of TOTAL.  */
-static void
-run_jobs (ca_t *ca, bulk_shared_t *sh, unsigned int nthreads,
-          unsigned int npool, ca_progress_fn_t progress, void *opaque,
-          size_t base, size_t total)
+/* The number of worker threads for NTHREADS (0: one per online CPU)
+ * and NJOBS jobs on CA's backend (NPOOL: the cards of its pool).  */
+static unsigned int
+job_threads (ca_t *ca, unsigned int nthreads, unsigned int npool,
+             size_t njobs)
 {
-  size_t njobs = sh->njobs, i, nstarted = 0, last_done = 0;
-  int serial_failed = 0;
-  pthread_t tids[MAX_THREADS];
-
   if (!nthreads)
     {
       long n = sysconf (_SC_NPROCESSORS_ONLN);
@@ -340,7 +335,83 @@ run_jobs (ca_t *ca, bulk_shared_t *sh, unsigned int nthreads,
     nthreads = npool > 1 ? npool : 1;
   if (nthreads > njobs)
     nthreads = njobs;
+  return nthreads;
+}
 
+
+/* Start NTHREADS (> 1) workers on SH->jobs; their ids go to TIDS and
+ * their number to *R_NSTARTED (none: the work is done here, now).  */
+static void
+jobs_start (bulk_shared_t *sh, unsigned int nthreads, pthread_t *tids,
+            unsigned int *r_nstarted)
+{
+  unsigned int i;
+
+  *r_nstarted = 0;
+  sh->next = sh->done = 0;
+  pthread_mutex_init (&sh->lock, NULL);
+  pthread_cond_init (&sh->cond, NULL);
+  for (i = 0; i < nthreads; i++)
+    {
+      if (pthread_create (&tids[i], NULL, worker, sh))
+        break;
+      ++*r_nstarted;
+    }
+  if (!*r_nstarted)
+    worker (sh);  /* No threads: do it here.  */
+}
+
+
+/* Wait for the workers of jobs_start.  PROGRESS gets BASE + done of
+ * TOTAL, where the batch counts as COUNT keys (its jobs less those that
+ * were counted in a batch before).  */
+static void
+jobs_wait (bulk_shared_t *sh, pthread_t *tids, unsigned int nstarted,
+           ca_progress_fn_t progress, void *opaque, size_t base,
+           size_t count, size_t total)
+{
+  size_t last_done = 0;
+  unsigned int i;
+
+  pthread_mutex_lock (&sh->lock);
+  while (sh->done < sh->njobs)
+    {
+      if (progress && sh->done != last_done)
+        {
+          last_done = sh->done;
+          pthread_mutex_unlock (&sh->lock);
+          progress (opaque, base + (last_done < count ? last_done : count),
+                    total);
+          pthread_mutex_lock (&sh->lock);
+          continue;
+        }
+      pthread_cond_wait (&sh->cond, &sh->lock);
+    }
+  pthread_mutex_unlock (&sh->lock);
+  for (i = 0; i < nstarted; i++)
+    pthread_join (tids[i], NULL);
+  if (progress)
+    progress (opaque, base + count, total);
+  pthread_cond_destroy (&sh->cond);
+  pthread_mutex_destroy (&sh->lock);
+}
+
+
+/* Run the certification work of SH->jobs: in NTHREADS threads (0: one
+ * per online CPU) if the backend allows, else in one thread per card
+ * of the pool (NPOOL), else one at a time in order, stopping at the
+ * first error.  PROGRESS gets BASE + done of TOTAL.  */
+static void
+run_jobs (ca_t *ca, bulk_shared_t *sh, unsigned int nthreads,
+          unsigned int npool, ca_progress_fn_t progress, void *opaque,
+          size_t base, size_t total)
+{
+  size_t njobs = sh->njobs, i;
+  unsigned int nstarted;
+  int serial_failed = 0;
+  pthread_t tids[MAX_THREADS];
+
+  nthreads = job_threads (ca, nthreads, npool, njobs);
   if (nthreads <= 1)
     {
       /* In keyring order; after the first error the later keys are
@@ -356,44 +427,10 @@ run_jobs (ca_t *ca, bulk_shared_t *sh, unsigned int nthreads,
           if (progress && (i + 1 == njobs || !((i + 1) % 16)))
             progress (opaque, base + i + 1, total);
         }
+      return;
     }
-  else
-    {
-      pthread_mutex_init (&sh->lock, NULL);
-      pthread_cond_init (&sh->cond, NULL);
-      for (i = 0; i < nthreads; i++)
-        {
-          if (pthread_create (&tids[i], NULL, worker, sh))
-            break;
-          nstarted++;
-        }
-      if (!nstarted)
-        worker (sh);  /* No threads: do it here.  */
-      pthread_mutex_lock (&sh->lock);
-      while (sh->done < njobs)
-        {
-          if (progress && sh->done != last_done)
-            {
-              last_done = sh->done;
-              pthread_mutex_unlock (&sh->lock);
-              progress (opaque, base + last_done, total);
-              pthread_mutex_lock (&sh->lock);
-              continue;
-            }
-          pthread_cond_wait (&sh->cond, &sh->lock);
-        }
-      pthread_mutex_unlock (&sh->lock);
-      for (i = 0; i < nstarted; i++)
-        pthread_join (tids[i], NULL);
-      if (progress)
-        progress (opaque, base + njobs, total);
-    }
-
-  if (nthreads > 1)
-    {
-      pthread_cond_destroy (&sh->cond);
-      pthread_mutex_destroy (&sh->lock);
-    }
+  jobs_start (sh, nthreads, tids, &nstarted);
+  jobs_wait (sh, tids, nstarted, progress, opaque, base, njobs, total);
 }
 
 
@@ -448,17 +485,18 @@ skipped_flush (held_t *h, ca_report_fn_t report, void *opaque)
 }
 
 
-/* Read up to BULK_BATCH keys of RD into JOBS (public parts only);
- * *R_N gets their number (0 at the end).  */
+/* Read up to MAX keys of RD into JOBS (public parts only); *R_N gets
+ * their number (0 at the end).  */
 static gpg_error_t
-read_batch (pgp_cert_reader_t *rd, bulk_job_t *jobs, size_t *r_n)
+read_batch (pgp_cert_reader_t *rd, bulk_job_t *jobs, size_t max,
+            size_t *r_n)
 {
   gpg_error_t err = 0;
   pgp_cert_t *c;
   size_t n = 0;
 
   *r_n = 0;
-  while (n < BULK_BATCH)
+  while (n < max)
     {
       err = pgp_cert_reader_next (rd, &c);
       if (gpg_err_code (err) == GPG_ERR_EOF)
@@ -531,12 +569,187 @@ merge_known (ca_t *ca, bulk_job_t *jobs, size_t njobs)
 }
 
 
+/* What the store phase of ca_bulk_import_stream counts and holds
+ * across batches.  */
+typedef struct
+{
+  ca_t *ca;
+  ca_report_fn_t report;
+  void *opaque;
+  ca_bulk_stats_t *stats;
+  held_t held;                 /* "Skipped" lines not reported yet.  */
+  size_t nskipped;             /* Keys without a domain email.  */
+  size_t nbefore;              /* Keys certified so far.  */
+} import_run_t;
+
+
+/* Report and store the results of JOBS[0..FAIL) in keyring order (FAIL:
+ * the first failed key of the batch, or its size); KEEP_BEFORE: the
+ * stored keys are kept although a later one failed.  */
+static gpg_error_t
+finish_batch (import_run_t *run, bulk_job_t *jobs, size_t fail,
+              int keep_before)
+{
+  gpg_error_t err;
+  ca_t *ca = run->ca;
+  ca_bulk_stats_t *r_stats = run->stats;
+  size_t i;
+
+  /* Refused User IDs are reported (keyring order, up to the failing
+   * key); keys with nothing certified are refused (some User ID that
+   * mentions the domain was refused) or skipped.  */
+  for (i = 0; i < fail; i++)
+    {
+      ca_refused_t *r;
+
+      if (!jobs[i].cert)
+        continue;
+      for (r = jobs[i].res.refused; r && run->report; r = r->next)
+        {
+          char *line = ca_refused_line (jobs[i].fpr, r);
+
+          run->report (run->opaque,
+                       line ? line : "Warning: a User ID was refused");
+          xfree (line);
+        }
+      if (jobs[i].res.nmatched)
+        continue;
+      if (jobs[i].res.refused)
+        r_stats->refused++;
+      else
+        run->nskipped++;
+    }
+
+  for (i = 0; i < fail; i++)
+    {
+      if (!jobs[i].cert)
+        continue;
+      if (!jobs[i].res.nmatched)
+        {
+          if (jobs[i].res.refused)
+            continue;
+          r_stats->skipped++;
+          if (run->report)
+            {
+              char *line = gpgrt_bsprintf ("Skipped %s: no User ID "
+                                           "with an email in domain "
+                                           "'%s'", jobs[i].fpr,
+                                           ca->domain);
+
+              /* Until a key is certified these may end in the error
+               * that none can be: held back till then.  */
+              if (run->nbefore || !skipped_held (&run->held, line))
+                run->report (run->opaque, line ? line : "Skipped a key");
+              gpgrt_free (line);
+            }
+          continue;
+        }
+      if (!run->nbefore)
+        skipped_flush (&run->held, run->report, run->opaque);
+      run->nbefore++;
+      if (jobs[i].known && !jobs[i].res.made && !jobs[i].res.nemails)
+        continue;
+      err = store_job (ca, &jobs[i], r_stats);
+      if (err)
+        {
+          r_stats->partial = 0;  /* Roll it all back.  */
+          return err;
+        }
+      r_stats->partial = keep_before;
+    }
+  return 0;
+}
+
+
+/* The index of the first failed job of JOBS/NJOBS (NJOBS: none).  */
+static size_t
+first_failed (const bulk_job_t *jobs, size_t njobs)
+{
+  size_t i;
+
+  for (i = 0; i < njobs; i++)
+    if (jobs[i].err)
+      break;
+  return i;
+}
+
+
+/* Set the message of the failed job JOB; return its error.  */
+static gpg_error_t
+job_failed (const bulk_job_t *job)
+{
+  char *m = NULL;
+  gpg_error_t err;
+
+  /* Keep the backend's message (e.g. a card's touch timeout).  */
+  if (ca_errmsg_for (job->err))
+    m = xtrystrdup (ca_errmsg ());
+  err = ca_set_errmsg (job->err, "error certifying %s: %s", job->fpr,
+                       m ? m : gpg_strerror (job->err));
+  xfree (m);
+  return err;
+}
+
+
+static int
+cmp_fpr_ptr (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *)a, *(const char *const *)b);
+}
+
+
+/* Move the keys of JOBS/NJOBS that are also keys of the batch PREV/NPREV
+ * - still being certified, not stored yet, so merge_known cannot find
+ * them - to CARRY (*R_NCARRY of them; their slots in JOBS are left
+ * empty): they go into the next batch, when PREV is stored.  */
+static gpg_error_t
+defer_unstored (bulk_job_t *jobs, size_t njobs, const bulk_job_t *prev,
+                size_t nprev, bulk_job_t *carry, size_t *r_ncarry)
+{
+  const char **idx;
+  const char *key;
+  size_t i, n = 0;
+
+  *r_ncarry = 0;
+  if (!nprev)
+    return 0;
+  idx = xtrycalloc (nprev, sizeof *idx);
+  if (!idx)
+    return oca_error_from_errno ();
+  for (i = 0; i < nprev; i++)
+    if (prev[i].cert)
+      idx[n++] = prev[i].fpr;
+  qsort (idx, n, sizeof *idx, cmp_fpr_ptr);
+  for (i = 0; i < njobs; i++)
+    {
+      if (!jobs[i].cert)
+        continue;
+      key = jobs[i].fpr;
+      if (!bsearch (&key, idx, n, sizeof *idx, cmp_fpr_ptr))
+        continue;
+      carry[(*r_ncarry)++] = jobs[i];
+      memset (&jobs[i], 0, sizeof jobs[i]);
+      memcpy (jobs[i].fpr, carry[*r_ncarry - 1].fpr, sizeof jobs[i].fpr);
+    }
+  xfree (idx);
+  return 0;
+}
+
+
 /* See ca.h.  The keyring is read, certified and stored a batch of
- * BULK_BATCH keys at a time: memory holds one batch, whatever the size
- * of the keyring; the database writes of all batches go to the
- * caller's one transaction (SQLite spills them to its journal), so the
- * import stays all or nothing.  A key that occurs again in a later
- * batch is found stored and merged like any known key.  */
+ * BULK_BATCH keys at a time: memory holds one batch (two while they
+ * overlap, see below), whatever the size of the keyring; the database
+ * writes of all batches go to the caller's one transaction (SQLite
+ * spills them to its journal), so the import stays all or nothing.  A
+ * key that occurs again in a later batch is found stored and merged
+ * like any known key.
+ *
+ * With a backend that signs on any thread (a softkey), the batches
+ * overlap: while the workers certify one batch, the calling thread
+ * reads and parses the next and stores the one before, so the cores
+ * sign all the time.  A key of a batch that is also in the batch before
+ * (not stored yet) waits for the next batch.  Otherwise (a card) a
+ * batch is read, certified and stored before the next is read.  */
 gpg_error_t
 ca_bulk_import_stream (ca_t *ca, ca_read_fn_t read, void *read_opaque,
                        unsigned int nthreads, ca_report_fn_t report,
@@ -545,158 +758,166 @@ ca_bulk_import_stream (ca_t *ca, ca_read_fn_t read, void *read_opaque,
 {
   gpg_error_t err;
   pgp_cert_reader_t *rd = NULL;
-  bulk_job_t *jobs = NULL;
-  size_t njobs = 0, i, nskipped = 0;
-  size_t fail = 0, nbefore = 0;
-  unsigned int npool = 0;
-  int keep_before = 0, have_signer = 0;
+  bulk_job_t *bufs[2] = { NULL, NULL }, *carry = NULL, *jobs;
+  size_t nb[2] = { 0, 0 }, nn[2] = { 0, 0 }, ncarry = 0, nin, nnew, njobs, i;
+  size_t fail = 0, done_keys = 0, batch = ca_bulk_batch;
+  unsigned int npool = 0, nworkers = 0, nstarted = 0;
+  int keep_before = 0, have_signer = 0, pipe, cur = 0, active = -1;
   char *failmsg = NULL, first[41] = "";
-  bulk_shared_t sh;
-  held_t held;
+  bulk_shared_t sh[2];
+  pthread_t tids[MAX_THREADS];
+  import_run_t run;
 
   memset (r_stats, 0, sizeof *r_stats);
-  memset (&sh, 0, sizeof sh);
-  memset (&held, 0, sizeof held);
-  jobs = xtrycalloc (BULK_BATCH, sizeof *jobs);
-  if (!jobs)
-    return oca_error_from_errno ();
+  memset (sh, 0, sizeof sh);
+  memset (&run, 0, sizeof run);
+  if (!batch)
+    batch = 1;
+  run.ca = ca;
+  run.report = report;
+  run.opaque = opaque;
+  run.stats = r_stats;
+  pipe = (ca_bulk_stream_usable (ca)
+          && (nworkers = job_threads (ca, nthreads, 0, batch)) > 1);
+  bufs[0] = xtrycalloc (batch, sizeof *bufs[0]);
+  if (pipe)
+    {
+      bufs[1] = xtrycalloc (batch, sizeof *bufs[1]);
+      carry = xtrycalloc (batch, sizeof *carry);
+    }
+  if (!bufs[0] || (pipe && (!bufs[1] || !carry)))
+    {
+      err = oca_error_from_errno ();
+      goto leave;
+    }
   err = pgp_cert_reader_new (read, read_opaque, &rd);
   if (err)
     goto leave;
 
   for (;;)
     {
-      for (i = 0; i < njobs; i++)
+      /* The buffer of this batch is free: the keys carried over first,
+       * then the keyring's next ones.  */
+      jobs = bufs[cur];
+      for (i = 0; i < nb[cur]; i++)
         job_clear (&jobs[i]);
-      memset (jobs, 0, BULK_BATCH * sizeof *jobs);
-      njobs = 0;
-      err = read_batch (rd, jobs, &njobs);
+      memset (jobs, 0, batch * sizeof *jobs);
+      nb[cur] = 0;
+      nin = ncarry;
+      if (ncarry)
+        memcpy (jobs, carry, ncarry * sizeof *jobs);
+      ncarry = 0;
+      err = read_batch (rd, jobs + nin, batch - nin, &nnew);
+      njobs = nin + nnew;
+      nb[cur] = njobs;
+      nn[cur] = nnew;
       if (err)
         goto leave;  /* The caller describes parse errors.  */
-      if (!njobs)
-        break;
-      if (!*first)
-        memcpy (first, jobs[0].fpr, sizeof first);
-      r_stats->keys += njobs;
+      if (nnew && !*first)
+        memcpy (first, jobs[nin].fpr, sizeof first);
+      r_stats->keys += nnew;
 
-      err = merge_duplicates (jobs, njobs);
-      if (!err)
-        err = merge_known (ca, jobs, njobs);
-      if (!err && !have_signer)
+      if (pipe && active >= 0)
         {
-          err = ca_check_not_expired (ca, 0);
-          if (!err)
-            err = ca_cert_lifetime (ca, &sh.validity);
-          if (!err)
-            err = bulk_signer (ca, &sh.signer, &npool);
-          have_signer = !err;
-        }
-      if (err)
-        goto leave;
-      sh.jobs = jobs;
-      sh.njobs = njobs;
-      sh.next = sh.done = 0;
-      sh.ca_uid = ca->uid;
-      sh.ca_fpr = ca->cert->primary->fpr;
-      sh.domain = ca->domain;
-      sh.ca = ca;
-
-      /* Progress: keys done of those read so far.  */
-      run_jobs (ca, &sh, nthreads, npool, progress, opaque,
-                r_stats->keys - njobs, r_stats->keys);
-
-      /* The first failed key in keyring order, or NJOBS.  */
-      for (fail = 0; fail < njobs; fail++)
-        if (jobs[fail].err)
-          break;
-      if (fail < njobs)
-        {
-          char *m = NULL;
-
-          /* Keep the backend's message (e.g. a card's touch timeout).  */
-          if (ca_errmsg_for (jobs[fail].err))
-            m = xtrystrdup (ca_errmsg ());
-          err = ca_set_errmsg (jobs[fail].err, "error certifying %s: %s",
-                               jobs[fail].fpr,
-                               m ? m : gpg_strerror (jobs[fail].err));
-          xfree (m);
-          keep_before = (!ca->backend->ops->thread_safe
-                         && jobs[fail].signer_failed);
-          if (!keep_before)
-            goto leave;
-          failmsg = xtrystrdup (ca_errmsg ());
-          err = 0;
-        }
-
-      /* Refused User IDs are reported (keyring order, up to the
-       * failing key); keys with nothing certified are refused (some
-       * User ID that mentions the domain was refused) or skipped.  */
-      for (i = 0; i < fail; i++)
-        {
-          ca_refused_t *r;
-
-          if (!jobs[i].cert)
-            continue;
-          for (r = jobs[i].res.refused; r && report; r = r->next)
+          /* The batch before: certified, checked; stored below.  */
+          jobs_wait (&sh[active], tids, nstarted, progress, opaque,
+                     done_keys, nn[active], r_stats->keys);
+          done_keys += nn[active];
+          active = -1;
+          fail = first_failed (bufs[1 - cur], nb[1 - cur]);
+          if (fail < nb[1 - cur])
             {
-              char *line = ca_refused_line (jobs[i].fpr, r);
-
-              report (opaque, line ? line : "Warning: a User ID was refused");
-              xfree (line);
-            }
-          if (jobs[i].res.nmatched)
-            continue;
-          if (jobs[i].res.refused)
-            r_stats->refused++;
-          else
-            nskipped++;
-        }
-
-      for (i = 0; i < fail; i++)
-        {
-          if (!jobs[i].cert)
-            continue;
-          if (!jobs[i].res.nmatched)
-            {
-              if (jobs[i].res.refused)
-                continue;
-              r_stats->skipped++;
-              if (report)
-                {
-                  char *line = gpgrt_bsprintf ("Skipped %s: no User ID "
-                                               "with an email in domain "
-                                               "'%s'", jobs[i].fpr,
-                                               ca->domain);
-
-                  /* Until a key is certified these may end in the
-                   * error that none can be: held back till then.  */
-                  if (nbefore || !skipped_held (&held, line))
-                    report (opaque, line ? line : "Skipped a key");
-                  gpgrt_free (line);
-                }
-              continue;
-            }
-          if (!nbefore)
-            skipped_flush (&held, report, opaque);
-          nbefore++;
-          if (jobs[i].known && !jobs[i].res.made && !jobs[i].res.nemails)
-            continue;
-          err = store_job (ca, &jobs[i], r_stats);
-          if (err)
-            {
-              r_stats->partial = 0;  /* Roll it all back.  */
+              err = job_failed (&bufs[1 - cur][fail]);
               goto leave;
             }
-          r_stats->partial = keep_before;
         }
-      if (keep_before)
-        break;  /* The later keys are not tried (see the head comment).  */
+      if (!njobs && !(pipe && nb[1 - cur]))
+        break;
+
+      if (njobs)
+        {
+          err = merge_duplicates (jobs, njobs);
+          if (!err && pipe)
+            err = defer_unstored (jobs, njobs, bufs[1 - cur], nb[1 - cur],
+                                  carry, &ncarry);
+          if (!err)
+            err = merge_known (ca, jobs, njobs);
+          if (!err && !have_signer)
+            {
+              uint32_t validity = 0;
+              pgp_signer_t signer;
+
+              memset (&signer, 0, sizeof signer);
+              err = ca_check_not_expired (ca, 0);
+              if (!err)
+                err = ca_cert_lifetime (ca, &validity);
+              if (!err)
+                err = bulk_signer (ca, &signer, &npool);
+              have_signer = !err;
+              sh[0].validity = sh[1].validity = validity;
+              sh[0].signer = sh[1].signer = signer;
+            }
+          if (err)
+            goto leave;
+          sh[cur].jobs = jobs;
+          sh[cur].njobs = njobs;
+          sh[cur].next = sh[cur].done = 0;
+          sh[cur].ca_uid = ca->uid;
+          sh[cur].ca_fpr = ca->cert->primary->fpr;
+          sh[cur].domain = ca->domain;
+          sh[cur].ca = ca;
+        }
+
+      if (!pipe)
+        {
+          /* Progress: keys done of those read so far.  */
+          run_jobs (ca, &sh[cur], nthreads, npool, progress, opaque,
+                    r_stats->keys - njobs, r_stats->keys);
+
+          fail = first_failed (jobs, njobs);
+          if (fail < njobs)
+            {
+              err = job_failed (&jobs[fail]);
+              keep_before = (!ca->backend->ops->thread_safe
+                             && jobs[fail].signer_failed);
+              if (!keep_before)
+                goto leave;
+              failmsg = xtrystrdup (ca_errmsg ());
+              err = 0;
+            }
+          err = finish_batch (&run, jobs, fail, keep_before);
+          if (err)
+            goto leave;
+          if (keep_before)
+            break;  /* The later keys are not tried (see the head
+                     * comment).  */
+          continue;
+        }
+
+      /* Overlapped: the workers certify this batch while the one before
+       * is stored here.  */
+      if (njobs)
+        {
+          jobs_start (&sh[cur], nworkers < njobs ? nworkers
+                      : (unsigned int)njobs, tids, &nstarted);
+          active = cur;
+        }
+      if (nb[1 - cur])
+        {
+          err = finish_batch (&run, bufs[1 - cur], nb[1 - cur], 0);
+          for (i = 0; i < nb[1 - cur]; i++)
+            job_clear (&bufs[1 - cur][i]);
+          nb[1 - cur] = 0;
+          if (err)
+            goto leave;
+        }
+      cur = 1 - cur;
     }
 
   /* If no key is left, that is an error (nothing to do).  */
-  if (!keep_before && nskipped + r_stats->refused == r_stats->keys)
+  if (!keep_before && run.nskipped + r_stats->refused == r_stats->keys)
     {
-      skipped_drop (&held);
+      skipped_drop (&run.held);
       if (r_stats->keys == 1 && r_stats->refused)
         err = ca_set_errmsg (gpg_error (GPG_ERR_INV_USER_ID),
                              "no User ID of %s in domain '%s' can be "
@@ -721,26 +942,33 @@ ca_bulk_import_stream (ca_t *ca, ca_read_fn_t read, void *read_opaque,
   if (keep_before)
     {
       /* Certifications before the failing key are kept; say so.  */
-      err = jobs[fail].err;
+      err = bufs[cur][fail].err;
       if (!failmsg)
-        ca_set_errmsg (err, "error certifying %s: %s", jobs[fail].fpr,
+        ca_set_errmsg (err, "error certifying %s: %s", bufs[cur][fail].fpr,
                        gpg_strerror (err));
-      else if (!nbefore)
+      else if (!run.nbefore)
         ca_set_errmsg (err, "%s", failmsg);
       else
         ca_set_errmsg (err, "%s (%zu key%s before it %s certified and "
-                       "stored; re-run to continue)", failmsg, nbefore,
-                       nbefore == 1 ? "" : "s",
-                       nbefore == 1 ? "was" : "were");
+                       "stored; re-run to continue)", failmsg, run.nbefore,
+                       run.nbefore == 1 ? "" : "s",
+                       run.nbefore == 1 ? "was" : "were");
     }
 
  leave:
+  if (active >= 0)
+    jobs_wait (&sh[active], tids, nstarted, NULL, NULL, 0, 0, 0);
   if (!err || keep_before)
-    skipped_flush (&held, report, opaque);
-  skipped_drop (&held);
-  for (i = 0; jobs && i < njobs; i++)
-    job_clear (&jobs[i]);
-  xfree (jobs);
+    skipped_flush (&run.held, report, opaque);
+  skipped_drop (&run.held);
+  for (cur = 0; cur < 2; cur++)
+    for (i = 0; bufs[cur] && i < nb[cur]; i++)
+      job_clear (&bufs[cur][i]);
+  for (i = 0; carry && i < ncarry; i++)
+    job_clear (&carry[i]);
+  xfree (bufs[0]);
+  xfree (bufs[1]);
+  xfree (carry);
   xfree (failmsg);
   pgp_cert_reader_release (rd);
   return err;

@@ -396,6 +396,9 @@ typedef struct ca_stream_stats
 /* Whether ca_bulk_stream can run on CA's backend (a thread-safe
  * certifier, no pool of cards).  */
 int ca_bulk_stream_usable (ca_t *ca);
+/* Keys per batch of ca_bulk_import_stream (1,024; unit tests make it
+ * small to cross batches with few keys).  */
+extern size_t ca_bulk_batch;
 
 /* Certify every stored user certificate (not inactive) under
  * O->policy: the rows are read ahead and parsed on the calling thread

@@ -130,6 +130,114 @@ run (const char *name, const unsigned char *ring, size_t len,
 }
 
 
+/* A keyring of three batches (ca_bulk_batch is set to 16) with keys
+ * that occur again: X first with one User ID (key 10) and again with a
+ * second one (key 18, the next batch), Y at the end of the first batch
+ * and at the start of the second (identical), Z in the second and the
+ * third, W twice in a row in the third.  */
+#define BIG_N 40
+static unsigned char *
+make_big_ring (size_t *r_len)
+{
+  const char *xu[] = { "X <x@example.org>", "X <x2@example.org>" };
+  pgp_cert_t *x = NULL, *y = NULL, *z = NULL, *w = NULL, *c;
+  pgp_uid_t *second;
+  membuf_t mb;
+  char name[64], *uid = name;
+  size_t i;
+  unsigned char *buf = NULL;
+
+  *r_len = 0;
+  membuf_init (&mb, 1024 * 1024, 0);
+  x = tca_user_key (PGP_GEN_ED25519, xu, 2);
+  snprintf (name, sizeof name, "Y <y@example.org>");
+  y = tca_user_key (PGP_GEN_ED25519, (const char *const *)&uid, 1);
+  snprintf (name, sizeof name, "Z <z@example.org>");
+  z = tca_user_key (PGP_GEN_ED25519, (const char *const *)&uid, 1);
+  snprintf (name, sizeof name, "W <w@example.org>");
+  w = tca_user_key (PGP_GEN_ED25519, (const char *const *)&uid, 1);
+  if (!x || !y || !z || !w || !x->uids || !x->uids->next)
+    goto leave;
+  for (i = 0; i < BIG_N; i++)
+    {
+      switch (i)
+        {
+        case 10:
+          /* X with its first User ID only.  */
+          second = x->uids->next;
+          x->uids->next = NULL;
+          pgp_cert_write (x, 0, &mb);
+          x->uids->next = second;
+          continue;
+        case 18: pgp_cert_write (x, 0, &mb); continue;
+        case 15: case 16: pgp_cert_write (y, 0, &mb); continue;
+        case 20: case 35: pgp_cert_write (z, 0, &mb); continue;
+        case 36: case 37: pgp_cert_write (w, 0, &mb); continue;
+        }
+      snprintf (name, sizeof name, "U%zu <u%zu@example.org>", i, i);
+      c = tca_user_key (PGP_GEN_ED25519, (const char *const *)&uid, 1);
+      if (!c)
+        goto leave;
+      pgp_cert_write (c, 0, &mb);
+      pgp_cert_release (c);
+    }
+  membuf_take (&mb, &buf, r_len);
+ leave:
+  if (!buf)
+    membuf_release (&mb);
+  pgp_cert_release (x);
+  pgp_cert_release (y);
+  pgp_cert_release (z);
+  pgp_cert_release (w);
+  return buf;
+}
+
+
+/* The big keyring into a fresh CA NAME with NTHREADS (1: a batch at a
+ * time; more: the batches overlap): the same result.  */
+static void
+run_big (const char *name, const unsigned char *ring, size_t len,
+         unsigned int nthreads)
+{
+  ca_t *ca = NULL;
+  ca_bulk_stats_t st;
+  struct seen seen;
+  ca_user_iter_t *it = NULL;
+  const ca_user_t *u;
+  size_t users = 0, xcerts = 0;
+
+  memset (&seen, 0, sizeof seen);
+  ok_err (tca_make_ca (name, "example.org", PGP_GEN_ED25519, &ca),
+          "%s: a CA", name);
+  if (!ca)
+    return;
+  ok_err (ca_begin (ca), "begin");
+  ok_err (ca_bulk_import (ca, ring, len, nthreads, report, progress, &seen,
+                          &st), "%s: %d keys with %u thread(s)", name, BIG_N,
+          nthreads);
+  ok (st.keys == BIG_N && st.imported == BIG_N - 4 && st.updated == 1
+      && st.skipped == 0 && st.refused == 0
+      && st.certifications == BIG_N - 3 && !st.partial,
+      "%s: %zu keys, %zu imported, %zu updated (X), %zu certifications",
+      name, st.keys, st.imported, st.updated, st.certifications);
+  ok (seen.reports == 0, "no report lines (%d)", seen.reports);
+  ok (seen.last_done == BIG_N && seen.last_total == BIG_N,
+      "progress to the end (%zu of %zu)", seen.last_done, seen.last_total);
+  ok_err (ca_commit (ca), "commit");
+  if (!ca_users_open (ca, NULL, &it))
+    while (!ca_users_next (it, &u))
+      {
+        users++;
+        if (u->name && !strcmp (u->name, "X"))
+          xcerts = u->nemails;
+      }
+  ca_users_close (it);
+  ok (users == BIG_N - 4, "%zu users stored once each", users);
+  ok (xcerts == 2, "X with both addresses (%zu)", xcerts);
+  ca_release (ca);
+}
+
+
 int
 main (void)
 {
@@ -150,6 +258,21 @@ main (void)
     return tap_done ();
   run ("serial.db", ring, len, 1);
   run ("threads.db", ring, len, 4);
+  {
+    size_t biglen = 0;
+    unsigned char *big = make_big_ring (&biglen);
+
+    ca_bulk_batch = 16;
+    ok (big != NULL, "a keyring of %d keys", BIG_N);
+    if (big)
+      {
+        run_big ("big-serial.db", big, biglen, 1);
+        run_big ("big-threads.db", big, biglen, 2);
+        run_big ("big-threads4.db", big, biglen, 4);
+      }
+    xfree (big);
+    ca_bulk_batch = 1024;
+  }
 
   ok_err (tca_make_ca ("errors.db", "example.org", PGP_GEN_ED25519, &ca),
           "a CA");
