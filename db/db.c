@@ -1154,18 +1154,6 @@ db_data_version (db_t db, int64_t *r_version)
 
 /* See db.h.  */
 gpg_error_t
-db_set_cache_kib (db_t db, unsigned int kib)
-{
-  char sql[48];
-
-  db__clear_error (db);
-  snprintf (sql, sizeof sql, "PRAGMA cache_size = -%u", kib);
-  return exec_sql (db, sql);
-}
-
-
-/* See db.h.  */
-gpg_error_t
 db_vacuum_secure (db_t db)
 {
   db__clear_error (db);

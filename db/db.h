@@ -175,11 +175,6 @@ int db_in_transaction (db_t db);
  * one's commits.  Read inside a transaction, after another, the same
  * value means nothing but this connection wrote in between.  */
 gpg_error_t db_data_version (db_t db, int64_t *r_version);
-/* Let SQLite keep up to KIB KiB of pages in memory (PRAGMA
- * cache_size; the default is 2,000 KiB): for bulk writes whose indexes
- * outgrow the default, so that their pages are not written out and read
- * back for every row.  Memory grows only as pages are used.  */
-gpg_error_t db_set_cache_kib (db_t db, unsigned int kib);
 
 /* Compact the file: run VACUUM with secure_delete on, so that no freed
  * page keeps old content (used after ca migrate has scrubbed the CA

@@ -79,7 +79,13 @@ typedef struct bulk_shared
   uint32_t validity;           /* A keyring's: lifetime of the
                                 * certifications.  */
   ca_t *ca;                    /* Read only in the workers (its cert).  */
+  int progress;                /* Someone shows progress: signal every
+                                * PROGRESS_EVERY jobs, not only the
+                                * last.  */
 } bulk_shared_t;
+
+/* Jobs between two wake-ups of the waiting thread for progress.  */
+#define PROGRESS_EVERY 16
 
 
 static void
@@ -182,7 +188,10 @@ worker (void *arg)
         process_job (sh, &sh->jobs[i]);
       pthread_mutex_lock (&sh->lock);
       sh->done++;
-      pthread_cond_signal (&sh->cond);
+      /* Each wake-up costs the waiting thread's core a switch.  */
+      if (sh->done == sh->njobs
+          || (sh->progress && !(sh->done % PROGRESS_EVERY)))
+        pthread_cond_signal (&sh->cond);
       pthread_mutex_unlock (&sh->lock);
     }
   return NULL;
@@ -340,15 +349,17 @@ job_threads (ca_t *ca, unsigned int nthreads, unsigned int npool,
 
 
 /* Start NTHREADS (> 1) workers on SH->jobs; their ids go to TIDS and
- * their number to *R_NSTARTED (none: the work is done here, now).  */
+ * their number to *R_NSTARTED (none: the work is done here, now).
+ * PROGRESS: the waiting thread reports progress (jobs_wait).  */
 static void
-jobs_start (bulk_shared_t *sh, unsigned int nthreads, pthread_t *tids,
-            unsigned int *r_nstarted)
+jobs_start (bulk_shared_t *sh, unsigned int nthreads, int progress,
+            pthread_t *tids, unsigned int *r_nstarted)
 {
   unsigned int i;
 
   *r_nstarted = 0;
   sh->next = sh->done = 0;
+  sh->progress = progress;
   pthread_mutex_init (&sh->lock, NULL);
   pthread_cond_init (&sh->cond, NULL);
   for (i = 0; i < nthreads; i++)
@@ -429,7 +440,7 @@ run_jobs (ca_t *ca, bulk_shared_t *sh, unsigned int nthreads,
         }
       return;
     }
-  jobs_start (sh, nthreads, tids, &nstarted);
+  jobs_start (sh, nthreads, !!progress, tids, &nstarted);
   jobs_wait (sh, tids, nstarted, progress, opaque, base, njobs, total);
 }
 
@@ -746,8 +757,8 @@ defer_unstored (bulk_job_t *jobs, size_t njobs, const bulk_job_t *prev,
  *
  * With a backend that signs on any thread (a softkey), the batches
  * overlap: while the workers certify one batch, the calling thread
- * reads and parses the next and stores the one before, so the cores
- * sign all the time.  A key of a batch that is also in the batch before
+ * reads, parses and merges the next (with its stored copies) and then
+ * stores the one before, so the cores sign all the time.  A key of a batch that is also in the batch before
  * (not stored yet) waits for the next batch.  Otherwise (a card) a
  * batch is read, certified and stored before the next is read.  */
 gpg_error_t
@@ -817,25 +828,10 @@ ca_bulk_import_stream (ca_t *ca, ca_read_fn_t read, void *read_opaque,
         memcpy (first, jobs[nin].fpr, sizeof first);
       r_stats->keys += nnew;
 
-      if (pipe && active >= 0)
-        {
-          /* The batch before: certified, checked; stored below.  */
-          jobs_wait (&sh[active], tids, nstarted, progress, opaque,
-                     done_keys, nn[active], r_stats->keys);
-          done_keys += nn[active];
-          active = -1;
-          fail = first_failed (bufs[1 - cur], nb[1 - cur]);
-          if (fail < nb[1 - cur])
-            {
-              err = job_failed (&bufs[1 - cur][fail]);
-              goto leave;
-            }
-        }
-      if (!njobs && !(pipe && nb[1 - cur]))
-        break;
-
       if (njobs)
         {
+          /* While the workers certify the batch before: only its keys
+           * are not in the database yet.  */
           err = merge_duplicates (jobs, njobs);
           if (!err && pipe)
             err = defer_unstored (jobs, njobs, bufs[1 - cur], nb[1 - cur],
@@ -868,6 +864,23 @@ ca_bulk_import_stream (ca_t *ca, ca_read_fn_t read, void *read_opaque,
           sh[cur].ca = ca;
         }
 
+      if (pipe && active >= 0)
+        {
+          /* The batch before: certified, checked; stored below.  */
+          jobs_wait (&sh[active], tids, nstarted, progress, opaque,
+                     done_keys, nn[active], r_stats->keys);
+          done_keys += nn[active];
+          active = -1;
+          fail = first_failed (bufs[1 - cur], nb[1 - cur]);
+          if (fail < nb[1 - cur])
+            {
+              err = job_failed (&bufs[1 - cur][fail]);
+              goto leave;
+            }
+        }
+      if (!njobs && !(pipe && nb[1 - cur]))
+        break;
+
       if (!pipe)
         {
           /* Progress: keys done of those read so far.  */
@@ -899,7 +912,7 @@ ca_bulk_import_stream (ca_t *ca, ca_read_fn_t read, void *read_opaque,
       if (njobs)
         {
           jobs_start (&sh[cur], nworkers < njobs ? nworkers
-                      : (unsigned int)njobs, tids, &nstarted);
+                      : (unsigned int)njobs, !!progress, tids, &nstarted);
           active = cur;
         }
       if (nb[1 - cur])
