@@ -39,6 +39,10 @@
 #define MAX_THREADS 64
 /* Progress is reported every that many certificates.  */
 #define PROGRESS_EVERY 16
+/* The calling thread, waiting for the slot at HEAD, is woken when the
+ * last slot in work of the next that many is done (not for each: every
+ * wake-up takes a core from the workers).  */
+#define WAKE_LAG 16
 
 enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_TAKEN, SLOT_DONE };
 
@@ -67,11 +71,13 @@ typedef struct stream
    * HEAD <= TAKE <= FILL <= HEAD + RING_SIZE: HEAD the next to store,
    * TAKE the next for a worker, FILL the next to read into.  */
   uint64_t head, take, fill;
+  uint64_t wake;               /* The slot whose completion wakes the
+                                * calling thread (set_wake).  */
   int stop;                    /* The workers end.  */
   int draining;                /* Every slot done is signalled.  */
   pthread_mutex_t lock;
   pthread_cond_t work;         /* A slot queued, or STOP.  */
-  pthread_cond_t done;         /* The slot at HEAD is done (with
+  pthread_cond_t done;         /* The slot WAKE is done (with
                                 * DRAINING: any slot).  */
 } stream_t;
 
@@ -128,11 +134,32 @@ worker (void *arg)
       pthread_mutex_lock (&s->lock);
       sl->err = err;
       sl->state = SLOT_DONE;
-      if (k == s->head || s->draining)
+      if (k == s->wake || s->draining)
         pthread_cond_broadcast (&s->done);
     }
   pthread_mutex_unlock (&s->lock);
   return NULL;
+}
+
+
+/* Choose S->wake while the slot at HEAD is in work: the last slot of
+ * the next WAKE_LAG that a worker still has to finish (at least HEAD).
+ * Called with S->lock held.  */
+static void
+set_wake (stream_t *s)
+{
+  uint64_t k = s->head + WAKE_LAG - 1;
+  enum slot_state st;
+
+  if (k >= s->fill)
+    k = s->fill - 1;
+  for (; k > s->head; k--)
+    {
+      st = s->ring[k % RING_SIZE].state;
+      if (st == SLOT_QUEUED || st == SLOT_TAKEN)
+        break;
+    }
+  s->wake = k;
 }
 
 
@@ -344,7 +371,10 @@ ca_bulk_stream (ca_t *ca, const ca_stream_opts_t *o,
         }
       sl = &s->ring[s->head % RING_SIZE];
       while (sl->state != SLOT_DONE)
-        pthread_cond_wait (&s->done, &s->lock);
+        {
+          set_wake (s);
+          pthread_cond_wait (&s->done, &s->lock);
+        }
       pthread_mutex_unlock (&s->lock);
 
       /* SL is the calling thread's now (it is done, at HEAD).  */
