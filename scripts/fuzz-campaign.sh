@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
-targets=${*:-armor pgp card scd scd-client db}
+targets=${*:-armor pgp card scd scd-client db json}
 mkdir -p "$dir/corpus" "$dir/state" "$dir/findings" "$dir/logs"
 
 # state NAME: "EXECS SECONDS COV FT EDGES FINDING" (0s when new).
