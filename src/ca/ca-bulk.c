@@ -327,6 +327,14 @@ bulk_signer (ca_t *ca, pgp_signer_t *r_signer, unsigned int *r_npool)
 }
 
 
+/* See ca-int.h.  */
+int
+ca_bulk_stream_usable (ca_t *ca)
+{
+  return ca->backend->ops->thread_safe && !ca->backend->ops->certifier_pool;
+}
+
+
 /* The number of worker threads for NTHREADS (0: one per online CPU)
  * and NJOBS jobs on CA's backend (NPOOL: the cards of its pool).  */
 static unsigned int

@@ -271,14 +271,6 @@ drop_ahead (stream_t *s, int64_t last_stored, int64_t *after)
 }
 
 
-/* See ca-int.h.  */
-int
-ca_bulk_stream_usable (ca_t *ca)
-{
-  return ca->backend->ops->thread_safe && !ca->backend->ops->certifier_pool;
-}
-
-
 /* The transaction of the next batch; *R_AHEAD_OK tells whether the
  * rows read in the one before may be used (*VERSION: its data
  * version).  */

@@ -361,6 +361,15 @@ void ca_bulk_report_refused (const char *fpr, const ca_refused_t *refused,
                              ca_report_fn_t report, void *opaque);
 
 
+/* Whether ca_bulk_stream, and the overlapped batches of
+ * ca_bulk_import_stream, can run on CA's backend (a thread-safe
+ * certifier, no pool of cards).  */
+int ca_bulk_stream_usable (ca_t *ca);
+/* Keys per batch of ca_bulk_import_stream (1,024; unit tests make it
+ * small to cross batches with few keys).  */
+extern size_t ca_bulk_batch;
+
+
 /*-- Stored certificates certified as a stream (ca-bulkstream.c) --*/
 
 /* How ca_bulk_stream walks the stored certificates.  */
@@ -393,12 +402,6 @@ typedef struct ca_stream_stats
                                 * storing a certificate.  */
 } ca_stream_stats_t;
 
-/* Whether ca_bulk_stream can run on CA's backend (a thread-safe
- * certifier, no pool of cards).  */
-int ca_bulk_stream_usable (ca_t *ca);
-/* Keys per batch of ca_bulk_import_stream (1,024; unit tests make it
- * small to cross batches with few keys).  */
-extern size_t ca_bulk_batch;
 
 /* Certify every stored user certificate (not inactive) under
  * O->policy: the rows are read ahead and parsed on the calling thread
