@@ -766,9 +766,10 @@ defer_unstored (bulk_job_t *jobs, size_t njobs, const bulk_job_t *prev,
  * With a backend that signs on any thread (a softkey), the batches
  * overlap: while the workers certify one batch, the calling thread
  * reads, parses and merges the next (with its stored copies) and then
- * stores the one before, so the cores sign all the time.  A key of a batch that is also in the batch before
- * (not stored yet) waits for the next batch.  Otherwise (a card) a
- * batch is read, certified and stored before the next is read.  */
+ * stores the one before, so the cores sign all the time.  A key of a
+ * batch that is also in the batch before (not stored yet) waits for the
+ * next batch.  Otherwise (a card) a batch is read, certified and stored
+ * before the next is read.  */
 gpg_error_t
 ca_bulk_import_stream (ca_t *ca, ca_read_fn_t read, void *read_opaque,
                        unsigned int nthreads, ca_report_fn_t report,

@@ -56,8 +56,9 @@ renewed_before (gpg_error_t err, size_t certifications)
  * threads (ca-bulkstream.c), the batches as below.  */
 static gpg_error_t
 renew_stream (ca_t *ca, const ca_policy_t *policy, unsigned int nthreads,
-              unsigned int batch, ca_report_fn_t report, ca_progress_fn_t progress,
-              void *opaque, size_t total, ca_renew_stats_t *r_stats)
+              unsigned int batch, ca_report_fn_t report,
+              ca_progress_fn_t progress, void *opaque, size_t total,
+              ca_renew_stats_t *r_stats)
 {
   gpg_error_t err;
   ca_stream_opts_t o;

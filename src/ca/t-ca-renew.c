@@ -118,8 +118,8 @@ main (void)
   ok_code (ca_renew (ca, 5, 5, 0, 0, NULL, NULL, NULL, &st), CA_ERR_USAGE,
            "--days must exceed --within");
   ok_err (ca_begin (ca), "begin");
-  ok_code (ca_renew (ca, 30, 3, 0, 0, NULL, NULL, NULL, &st), GPG_ERR_INV_STATE,
-           "not inside a transaction");
+  ok_code (ca_renew (ca, 30, 3, 0, 0, NULL, NULL, NULL, &st),
+           GPG_ERR_INV_STATE, "not inside a transaction");
   ca_release (ca);
   ca = NULL;
   {
