@@ -23,9 +23,12 @@
  *    revocations and bridges to certs) point at rows that exist
  *    (the new file's foreign keys check them).
  *
- * The new file is made under a temporary name beside the target and
- * linked to the target only when complete (never over an existing
- * file); any failure removes it.  After the commit the CA is loaded
+ * The new file is made under a temporary name beside the target,
+ * TARGET.import, created exclusively (a second import into the same
+ * target is refused, and a file an interrupted import left - it may
+ * hold the CA key - is found and named, never silently left under a
+ * random name), and linked to the target only when complete (never
+ * over an existing file); any failure removes it.  After the commit the CA is loaded
  * from the new file as every command will load it.
  */
 #include <config.h>
@@ -33,6 +36,7 @@
 #include "ca-card.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -377,6 +381,51 @@ remove_db_file (const char *name)
 }
 
 
+/* Create the temporary file TMP (mode 0600) for the import into
+ * TARGET: refused when it, or a journal of it, is there already - left
+ * by an import that was interrupted (it may hold a copy of the CA key)
+ * or that still runs.  */
+static gpg_error_t
+create_tmp (const char *tmp, const char *target)
+{
+  gpg_error_t err;
+  struct stat st;
+  char *j;
+  int fd, jexists;
+
+  j = gpgrt_bsprintf ("%s-journal", tmp);
+  if (!j)
+    return oca_error_from_errno ();
+  jexists = !lstat (j, &st);
+  gpgrt_free (j);
+  fd = jexists ? -1 : open (tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW
+                            | O_CLOEXEC, S_IRUSR | S_IWUSR);
+  if (fd != -1)
+    {
+      if (fchmod (fd, S_IRUSR | S_IWUSR))
+        {
+          err = oca_error_from_errno ();
+          close (fd);
+          unlink (tmp);
+          return ca_set_errmsg (err, "can't create '%s': %s", tmp,
+                                gpg_strerror (err));
+        }
+      close (fd);
+      return 0;
+    }
+  if (jexists || errno == EEXIST)
+    return ca_set_errmsg (gpg_error (GPG_ERR_EEXIST), "'%s'%s exists: "
+                          "left by an import into '%s' that was "
+                          "interrupted or still runs (it may hold a copy "
+                          "of the CA key); if none runs, remove it and "
+                          "import again", tmp, jexists ? " (or its journal)"
+                          : "", target);
+  err = oca_error_from_errno ();
+  return ca_set_errmsg (err, "can't create '%s': %s", tmp,
+                        gpg_strerror (err));
+}
+
+
 /* See ca.h.  */
 gpg_error_t
 ca_import_openpgp_ca (const ca_opts_t *opts, const char *srcfile,
@@ -386,9 +435,8 @@ ca_import_openpgp_ca (const ca_opts_t *opts, const char *srcfile,
   import_t imp;
   ca_opts_t o;
   struct stat st;
-  unsigned char nonce[8];
   char *tmp = NULL;
-  int t, linked = 0;
+  int t, linked = 0, created = 0;
 
   memset (r_res, 0, sizeof *r_res);
   memset (&imp, 0, sizeof imp);
@@ -410,15 +458,18 @@ ca_import_openpgp_ca (const ca_opts_t *opts, const char *srcfile,
   if (err)
     return ca_set_errmsg (err, "%s", db_errmsg (NULL));
 
-  gcry_create_nonce (nonce, sizeof nonce);
-  tmp = gpgrt_bsprintf ("%s.import-%02x%02x%02x%02x%02x%02x%02x%02x",
-                        opts->dbfile, nonce[0], nonce[1], nonce[2], nonce[3],
-                        nonce[4], nonce[5], nonce[6], nonce[7]);
+  /* A fixed name, created exclusively: a second import into the same
+   * file is refused, and what an interrupted one left is found.  */
+  tmp = gpgrt_bsprintf ("%s.import", opts->dbfile);
   if (!tmp)
     {
       err = oca_error_from_errno ();
       goto leave;
     }
+  err = create_tmp (tmp, opts->dbfile);
+  if (err)
+    goto leave;
+  created = 1;
   o = *opts;
   o.dbfile = tmp;
   err = ca_open (&o, CA_OPEN_CREATE, &imp.ca);
@@ -430,7 +481,7 @@ ca_import_openpgp_ca (const ca_opts_t *opts, const char *srcfile,
     err = ca_commit (imp.ca);
   if (err)
     goto leave;
-  /* From now on ca_release keeps the file: we remove it on error.  */
+  /* The file is ours (create_tmp): removed below on error.  */
   err = ca_reload (imp.ca);
   ca_release (imp.ca);
   imp.ca = NULL;
@@ -446,8 +497,8 @@ ca_import_openpgp_ca (const ca_opts_t *opts, const char *srcfile,
   linked = 1;
 
  leave:
-  ca_release (imp.ca);  /* Removes the file unless committed.  */
-  if (tmp && (err || linked))
+  ca_release (imp.ca);
+  if (created && (err || linked))
     remove_db_file (tmp);
   gpgrt_free (tmp);
   db_close (imp.src);

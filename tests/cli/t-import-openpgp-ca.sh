@@ -7,6 +7,7 @@
 # backend strings; what is refused (one line, no file left)
 # SPDX-License-Identifier: GPL-3.0-or-later
 . "$srcdir/cli-lib.sh"
+. "$srcdir/../crash-lib.sh"
 [ -n "$SQLITE3" ] || skip_all "sqlite3 not found"
 
 SCHEMA=$srcdir/openpgp-ca-schema.sql
@@ -163,6 +164,37 @@ check_fails "existing target refused" oca -d "$NEW" ca import-openpgp-ca "$SRC"
 one_line "one line" "$T/err"
 like "exists message" "$T/err" "^oca: '$NEW' exists: the import makes a new oca database$"
 is "target unchanged" "$(sha256sum < "$NEW")" "$sum1"
+
+# What an interrupted import leaves (it may hold the CA key) is found
+# and named, never silently left: the import runs as NEW.import and is
+# killed at its first fdatasync (the commit; the key row is written).
+if [ -n "${STRACE:-}" ]; then
+  K=$T/killed.db
+  crash_kill_at_syscall fdatasync 1 "$OCA" -d "$K" ca import-openpgp-ca "$SRC"
+  is "killed during the import ($CRASH_HOW)" "$CRASH_HOW" killed
+  [ -e "$K.import" ] && ok "it left $K.import" || not_ok "it left $K.import"
+  [ ! -e "$K" ] && ok "and no $K" || not_ok "and no $K"
+  check_fails "the next import is refused" oca -d "$K" ca import-openpgp-ca "$SRC"
+  one_line "one line" "$T/err"
+  like "names the file and why" "$T/err" \
+    "^oca: '$K\.import'.* exists: left by an import into '$K' that was interrupted or still runs \(it may hold a copy of the CA key\); if none runs, remove it and import again$"
+  [ -e "$K.import" ] && ok "the left file is not touched" \
+    || not_ok "the left file is not touched"
+  rm -f "$K.import" "$K.import-journal"
+  check "removed: the import works" oca -d "$K" ca import-openpgp-ca "$SRC"
+  [ ! -e "$K.import" ] && [ ! -e "$K.import-journal" ] \
+    && ok "no temporary file after it" || not_ok "no temporary file after it"
+else
+  not_ok "strace is needed for the interrupted import"
+fi
+# A journal alone (its file removed by hand) is refused too: SQLite
+# would roll it into the new file.
+: > "$T/j.db.import-journal"
+check_fails "a left journal alone is refused" \
+  oca -d "$T/j.db" ca import-openpgp-ca "$SRC"
+like "named with its journal" "$T/err" "^oca: '$T/j\.db\.import' \(or its journal\) exists: "
+[ ! -e "$T/j.db" ] && [ ! -e "$T/j.db.import" ] \
+  && ok "nothing created" || not_ok "nothing created"
 
 # A card CA and a split front: the backend strings.
 CARD=$T/card.sqlite
