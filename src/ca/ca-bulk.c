@@ -619,18 +619,10 @@ finish_batch (import_run_t *run, bulk_job_t *jobs, size_t fail,
    * mentions the domain was refused) or skipped.  */
   for (i = 0; i < fail; i++)
     {
-      ca_refused_t *r;
-
       if (!jobs[i].cert)
         continue;
-      for (r = jobs[i].res.refused; r && run->report; r = r->next)
-        {
-          char *line = ca_refused_line (jobs[i].fpr, r);
-
-          run->report (run->opaque,
-                       line ? line : "Warning: a User ID was refused");
-          xfree (line);
-        }
+      ca_bulk_report_refused (jobs[i].fpr, jobs[i].res.refused,
+                              run->report, run->opaque);
       if (jobs[i].res.nmatched)
         continue;
       if (jobs[i].res.refused)
@@ -1126,15 +1118,13 @@ ca_bulk_certify_stored (ca_t *ca, db_cert_t **rows, pgp_cert_t **certs,
   sh.ca = ca;
   run_jobs (ca, &sh, nthreads, npool, progress, opaque, base, total);
 
-  for (fail = 0; fail < n; fail++)
-    if (jobs[fail].err)
-      break;
+  fail = first_failed (jobs, n);
   keep_before = (fail < n && !ca->backend->ops->thread_safe
                  && jobs[fail].signer_failed);
   if (fail < n && !keep_before)
     {
-      err = jobs[fail].err;
-      goto fail_msg;
+      err = job_failed (&jobs[fail]);
+      goto leave;
     }
 
   for (i = 0; i < fail; i++)
@@ -1151,21 +1141,8 @@ ca_bulk_certify_stored (ca_t *ca, db_cert_t **rows, pgp_cert_t **certs,
       r_res->changed++;
     }
   r_res->done = fail;
-  if (fail == n)
-    goto leave;
-  err = jobs[fail].err;
-
- fail_msg:
-  {
-    char *m = NULL;
-
-    /* Keep the backend's message (e.g. a card's touch timeout).  */
-    if (ca_errmsg_for (err))
-      m = xtrystrdup (ca_errmsg ());
-    ca_set_errmsg (err, "error certifying %s: %s", jobs[fail].fpr,
-                   m ? m : gpg_strerror (err));
-    xfree (m);
-  }
+  if (fail < n)
+    err = job_failed (&jobs[fail]);
 
  leave:
   for (i = 0; i < n; i++)
