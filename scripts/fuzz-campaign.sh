@@ -3,12 +3,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: scripts/fuzz-campaign.sh [--dir DIR] [--execs N] [--slice SECONDS]
-#                                 [--jobs J] [--report] [TARGET...]
+#                                 [--jobs J] [--par P] [--report]
+#                                 [TARGET...]
 #
 # Runs each libFuzzer target of tests/fuzz (default: all) until it has
 # executed N inputs in total (default 10,000,000), in slices of SECONDS
 # (default 900), on J workers (default 1; targets are dealt to them
-# round robin), at the lowest CPU priority.  Everything lives in DIR (default $OCA_FUZZ_DIR, else
+# round robin), P processes per target at once (default 1; they share
+# the target's corpus and their executions add up), at the lowest CPU
+# priority.  Everything lives in DIR (default $OCA_FUZZ_DIR, else
 # ~/.cache/oca-fuzz), outside the source tree:
 #
 #   DIR/build/            a CC=clang --enable-fuzzing build of this tree
@@ -18,7 +21,10 @@
 #   DIR/findings/NAME-*   reproducers; DIR/logs/NAME.log the last slice
 #
 # Interrupt it any time and run it again: it resumes where the state
-# files say.  A target with a finding stops (fix the bug, add the
+# files say (SIGINT to the fuzzers, `pkill -INT -f tests/fuzz/fuzz-',
+# keeps the executions of the slice; do not SIGSTOP them: libFuzzer's
+# per-input timeout counts wall time, so a pause is reported as a
+# timeout).  A target with a finding stops (fix the bug, add the
 # reproducer to tests/fuzz/corpus/NAME/regress-*, remove the finding
 # and rerun).  --report prints the table doc/fuzzing.md records:
 # executions, edges covered (of the instrumented edges in the target),
@@ -29,6 +35,7 @@ dir=${OCA_FUZZ_DIR:-$HOME/.cache/oca-fuzz}
 execs=10000000
 slice=900
 jobs=1
+par=1
 report=0
 while [ $# -gt 0 ]; do
   case $1 in
@@ -36,12 +43,14 @@ while [ $# -gt 0 ]; do
     --execs) execs=$2; shift 2 ;;
     --slice) slice=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
+    --par) par=$2; shift 2 ;;
     --report) report=1; shift ;;
-    -h|--help) sed -n '3,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,31p' "$0"; exit 0 ;;
     --*) echo "fuzz-campaign: unknown option $1" >&2; exit 2 ;;
     *) break ;;
   esac
 done
+case $par in ''|*[!0-9]*|0) echo "fuzz-campaign: --par needs a number >= 1" >&2; exit 2 ;; esac
 targets=${*:-armor pgp card scd scd-client db json}
 mkdir -p "$dir/corpus" "$dir/state" "$dir/findings" "$dir/logs"
 
@@ -90,25 +99,54 @@ campaign () {
     [ "$done_execs" -lt "$execs" ] || { echo "fuzz-campaign: $t: $done_execs executions, done"; return 0; }
     log="$dir/logs/$t.log"
     start=$(date +%s)
-    rc=0
-    nice -n 19 "$dir/build/tests/fuzz/fuzz-$t" -max_total_time="$slice" \
-      -runs=$((execs - done_execs)) -timeout=30 -rss_limit_mb=2048 \
-      -print_final_stats=1 -artifact_prefix="$dir/findings/$t-" \
-      "$dir/corpus/$t" "$top/tests/fuzz/corpus/$t" > "$log" 2>&1 || rc=$?
+    # P processes, each with its share of what is left; every one
+    # writes new inputs to the shared corpus.
+    left=$((execs - done_execs))
+    share=$(( (left + par - 1) / par ))
+    p=1
+    while [ "$p" -le "$par" ]; do
+      plog=$log; [ "$p" -eq 1 ] || plog="$log.$p"
+      (
+        rc=0
+        nice -n 19 "$dir/build/tests/fuzz/fuzz-$t" -max_total_time="$slice" \
+          -runs="$share" -timeout=30 -rss_limit_mb=2048 \
+          -print_final_stats=1 -artifact_prefix="$dir/findings/$t-" \
+          "$dir/corpus/$t" "$top/tests/fuzz/corpus/$t" > "$plog" 2>&1 || rc=$?
+        echo "$rc" > "$plog.rc"
+      ) &
+      p=$((p + 1))
+    done
+    wait
     end=$(date +%s)
-    n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    n=0 rc=0 p=1 stopped=0
+    while [ "$p" -le "$par" ]; do
+      plog=$log; [ "$p" -eq 1 ] || plog="$log.$p"
+      pn=$(sed -n 's/^stat::number_of_executed_units: *//p' "$plog" | tail -1)
+      n=$((n + ${pn:-0}))
+      prc=$(cat "$plog.rc" 2>/dev/null || echo 1)
+      # SIGINT (libFuzzer exits 72 after its final stats): an
+      # interruption, not a finding; what ran counts.
+      if [ "$prc" -eq 72 ] && grep -q 'libFuzzer: run interrupted' "$plog"; then
+        stopped=1 prc=0
+      fi
+      if [ "$prc" -ne 0 ] && [ "$rc" -eq 0 ]; then
+        rc=$prc
+        cp "$plog" "$dir/findings/$t-$(date +%Y%m%d%H%M%S).log"
+      fi
+      p=$((p + 1))
+    done
     edges=$(sed -n 's/.*Loaded 1 modules *(\([0-9]*\) inline 8-bit counters.*/\1/p' "$log" | head -1)
     covft=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -n 's/.* cov: \([0-9]*\) ft: \([0-9]*\).*/\1 \2/p')
     [ -n "$covft" ] || covft="$3 $4"
     finding=-
     if [ "$rc" -ne 0 ]; then
-      finding=$(ls -t "$dir/findings/$t-"* 2>/dev/null | head -1)
+      finding=$(ls -t "$dir/findings/$t-"* 2>/dev/null | grep -v '\.log$' | head -1)
       finding=${finding:-exit$rc}
-      cp "$log" "$dir/findings/$t-$(date +%Y%m%d%H%M%S).log"
     fi
     echo "$((done_execs + ${n:-0})) $((secs + end - start)) $covft ${edges:-$5} $finding" \
       > "$dir/state/$t"
     echo "fuzz-campaign: $t: $((done_execs + ${n:-0})) executions$( [ "$finding" = - ] || echo ", FINDING $finding")"
+    [ "$stopped" = 0 ] || { echo "fuzz-campaign: $t: interrupted"; return 0; }
   done
 }
 
