@@ -398,10 +398,17 @@ db_certification_list (db_t db, const char *target_fpr,
 
   *r_list = NULL;
   db__clear_error (db);
+  /* A record's cert_id is the row of its target or NULL (see
+   * db-schema.c, version 6).  */
   if (target_fpr)
     err = db__select (db, STMT_CERTIFICATION_LIST,
-                      CERTIFICATION_SELECT " WHERE target_fpr = ?1"
-                      " ORDER BY id", target_fpr, NULL,
+                      CERTIFICATION_SELECT " WHERE cert_id ="
+                      " (SELECT id FROM certs WHERE fingerprint = ?1)"
+                      " AND target_fpr = ?1"
+                      " UNION ALL "
+                      CERTIFICATION_SELECT " WHERE cert_id IS NULL"
+                      " AND target_fpr = ?1"
+                      " ORDER BY 1", target_fpr, NULL,
                       &certification_rows, &list);
   else
     err = db__select (db, STMT_CERTIFICATION_LIST_ALL,
@@ -424,8 +431,12 @@ db_certification_count (db_t db, const char *target_fpr, uint64_t *r_count)
   db__clear_error (db);
   if (target_fpr)
     err = db__stmt (db, STMT_CERTIFICATION_COUNT,
-                    "SELECT count(*) FROM certifications"
-                    " WHERE target_fpr = ?1", &st);
+                    "SELECT (SELECT count(*) FROM certifications"
+                    " WHERE cert_id ="
+                    " (SELECT id FROM certs WHERE fingerprint = ?1)"
+                    " AND target_fpr = ?1)"
+                    " + (SELECT count(*) FROM certifications"
+                    " WHERE cert_id IS NULL AND target_fpr = ?1)", &st);
   else
     err = db__stmt (db, STMT_CERTIFICATION_COUNT_ALL,
                     "SELECT count(*) FROM certifications", &st);

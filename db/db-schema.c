@@ -31,6 +31,15 @@
  * the commands that walk all users do not verify them again.  The CA
  * core stores the SHA-256 of the certificate's text in the record and
  * ignores a record that does not match the text (src/ca/ca-verified.c).
+ *
+ * Version 6 drops the index of the audit log on target_fpr: a random
+ * 40-digit key, so each record of a bulk run (ca renew, user import)
+ * changed a page of it at random, which at 100,000 users cost more than
+ * the rest of storing the certificate.  A record's cert_id is the
+ * certificate row of its target_fpr, or NULL (no such row, or the row
+ * was deleted: ON DELETE SET NULL), so the records of one target are
+ * found by cert_id, and those with a NULL cert_id by a partial index
+ * that bulk runs do not touch (db_certification_list).
  */
 #include <config.h>
 #include "db-int.h"
@@ -184,6 +193,12 @@ static const char schema_v5[] =
   "  record VARCHAR NOT NULL\n"
   ");\n";
 
+/* The audit log found by cert_id; the orphans by target_fpr.  */
+static const char schema_v6[] =
+  "DROP INDEX IF EXISTS idx_certifications_target;\n"
+  "CREATE INDEX idx_certifications_orphan ON certifications (target_fpr)"
+  " WHERE cert_id IS NULL;\n";
+
 const db_migration_t db_migrations[] =
   {
     { "v1 base schema (openpgp-ca 0.13 model, certifications, pending)",
@@ -194,7 +209,9 @@ const db_migration_t db_migrations[] =
     { "v4 the audit record's backend, card, counter and hash; settings",
       schema_v4 },
     { "v5 what verifying each user certificate found (certs_verified)",
-      schema_v5 }
+      schema_v5 },
+    { "v6 the audit log indexed by cert_id, orphans by target_fpr",
+      schema_v6 }
   };
 
 const size_t db_n_migrations = DIM (db_migrations);

@@ -28,11 +28,13 @@ static char tmpdir[64];
 
 
 /* Whether the plan step DETAIL scans a table other than the CA's own
- * one-row tables.  */
+ * one-row tables (the "constant row" of a SELECT without FROM is no
+ * table).  */
 static int
 bad_scan (const char *detail)
 {
-  static const char *const ok_tables[] = { "cas", "cacerts" };
+  static const char *const ok_tables[] = { "cas", "cacerts",
+                                           "CONSTANT ROW" };
   const char *t;
   size_t i, n;
 

@@ -833,6 +833,30 @@ test_constraints (void)
       && !c->next->next, "records read back");
   db_certification_release (clist);
   clist = NULL;
+  /* A record without a certificate row (as split mode's front makes
+   * them) is found by its target too (the partial index, schema 6),
+   * in row order with the others.  */
+  rec.cert_id = 0;
+  rec.target_fpr = (char *)"AAAA000000000000000000000000000000000001";
+  rec.issuer_fpr = (char *)ca_fpr;
+  rec.kind = DB_CERTIFICATION_CERT;
+  rec.signature = (char *)"sig-5";
+  ok_err (db_certification_insert (db, &rec, NULL), "log an orphan");
+  ok_err (db_certification_count (db, "AAAA000000000000000000000000000000000001",
+                                  &count), "count for alice again");
+  ok (count == 3, "three signatures on alice's key (got %llu)",
+      (unsigned long long)count);
+  ok_err (db_certification_list (db, "AAAA000000000000000000000000000000000001",
+                                 &clist), "list for alice again");
+  c = clist;
+  ok (c && !strcmp (c->signature, "sig-1") && c->next
+      && !strcmp (c->next->signature, "sig-2") && c->next->next
+      && !strcmp (c->next->next->signature, "sig-5") && !c->next->next->cert_id
+      && !c->next->next->next, "the orphan read back, in row order");
+  db_certification_release (clist);
+  clist = NULL;
+  ok_err (db_certification_count (db, ca_fpr, &count), "count for the CA");
+  ok (count == 1, "the tsig on the CA's key, a record without a row");
   ok (raw_int (path, "SELECT 1") == 1, "raw read while a write lock is held");
   ok_err (db_commit (db), "commit");
   ok (raw_int (path, "SELECT count(*) FROM certifications"
