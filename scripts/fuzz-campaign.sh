@@ -11,8 +11,9 @@
 # (default 900), on J workers (default 1; targets are dealt to them
 # round robin), P processes per target at once (default 1; they share
 # the target's corpus and their executions add up), at the lowest CPU
-# priority (SCHED_IDLE; else nice 19).  Everything lives in DIR (default $OCA_FUZZ_DIR, else
-# ~/.cache/oca-fuzz), outside the source tree:
+# priority (SCHED_IDLE; else nice 19).  Everything lives in DIR
+# (default $OCA_FUZZ_DIR, else ~/.cache/oca-fuzz), outside the source
+# tree:
 #
 #   DIR/build/            a CC=clang --enable-fuzzing build of this tree
 #                         (configured once, rebuilt incrementally)
@@ -45,7 +46,7 @@ while [ $# -gt 0 ]; do
     --jobs) jobs=$2; shift 2 ;;
     --par) par=$2; shift 2 ;;
     --report) report=1; shift ;;
-    -h|--help) sed -n '3,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,32p' "$0"; exit 0 ;;
     --*) echo "fuzz-campaign: unknown option $1" >&2; exit 2 ;;
     *) break ;;
   esac
