@@ -50,9 +50,15 @@ esac
 # back: start the same command line again (same state file and slot).
 vpid=$(vcard_pid a)
 tr '\0' ' ' < "/proc/$vpid/cmdline" > "$T/vcard-a.cmdline"
+# Each pull is logged with the state of the card process before and
+# after (a pull that did not take once left PKSIGN waiting for a touch;
+# the log tells the next time).
 cat > "$T/unplug" <<X
 #!/bin/sh
-kill $vpid
+{ echo "unplug at \$(date +%T.%N): card pid $vpid: \$(ps -o stat=,args= -p $vpid)"
+  kill $vpid; echo "kill exit \$?"
+  sleep 0.2; echo "0.2 s later: \$(ps -o stat=,args= -p $vpid || echo gone)"
+} >>"$T/unplug.log" 2>&1
 X
 cat > "$T/replug" <<X
 #!/bin/sh
@@ -93,5 +99,11 @@ if [ $rc -ne 0 ]; then
   sed 's/^/#   /' "$T/transcript" | cut -c1-200 | tail -60
   echo "# server stderr:"
   sed 's/^/#   /' "$T/server.err" | tail -20
+  if [ -f "$T/unplug.log" ]; then
+    echo "# card pulls:"
+    sed 's/^/#   /' "$T/unplug.log" | cut -c1-200
+  fi
+  echo "# card a's log:"
+  sed 's/^/#   /' "$T/vcard-a.log" 2>/dev/null | tail -10
 fi
 exit $rc
