@@ -112,6 +112,7 @@ campaign () {
     p=1
     while [ "$p" -le "$par" ]; do
       plog=$log; [ "$p" -eq 1 ] || plog="$log.$p"
+      rm -f "$plog.rc"
       (
         rc=0
         $idle "$dir/build/tests/fuzz/fuzz-$t" -max_total_time="$slice" \
@@ -146,7 +147,10 @@ campaign () {
     [ -n "$covft" ] || covft="$3 $4"
     finding=-
     if [ "$rc" -ne 0 ]; then
-      finding=$(ls -t "$dir/findings/$t-"* 2>/dev/null | grep -v '\.log$' | head -1)
+      # The newest reproducer (not a log, not a slow unit: libFuzzer
+      # writes those and goes on).
+      finding=$(ls -t "$dir/findings/$t-"* 2>/dev/null \
+                | grep -v -e '\.log$' -e "/$t-slow-unit-" | head -1)
       finding=${finding:-exit$rc}
     fi
     echo "$((done_execs + ${n:-0})) $((secs + end - start)) $covft ${edges:-$5} $finding" \
