@@ -94,6 +94,9 @@ ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:allocator_may_return_null=1"
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export ASAN_OPTIONS UBSAN_OPTIONS
 
+# plog P: the log of process P of the slice ($log, then $log.2 ...).
+plog () { if [ "$1" -eq 1 ]; then echo "$log"; else echo "$log.$1"; fi; }
+
 # campaign NAME: slices until EXECS or a finding.
 campaign () {
   t=$1
@@ -111,7 +114,7 @@ campaign () {
     share=$(( (left + par - 1) / par ))
     p=1
     while [ "$p" -le "$par" ]; do
-      plog=$log; [ "$p" -eq 1 ] || plog="$log.$p"
+      plog=$(plog "$p")
       rm -f "$plog.rc"
       (
         rc=0
@@ -127,7 +130,7 @@ campaign () {
     end=$(date +%s)
     n=0 rc=0 p=1 stopped=0
     while [ "$p" -le "$par" ]; do
-      plog=$log; [ "$p" -eq 1 ] || plog="$log.$p"
+      plog=$(plog "$p")
       pn=$(sed -n 's/^stat::number_of_executed_units: *//p' "$plog" | tail -1)
       n=$((n + ${pn:-0}))
       prc=$(cat "$plog.rc" 2>/dev/null || echo 1)

@@ -28,8 +28,8 @@
  * target is refused, and a file an interrupted import left - it may
  * hold the CA key - is found and named, never silently left under a
  * random name), and linked to the target only when complete (never
- * over an existing file); any failure removes it.  After the commit the CA is loaded
- * from the new file as every command will load it.
+ * over an existing file); any failure removes it.  After the commit
+ * the CA is loaded from the new file as every command will load it.
  */
 #include <config.h>
 #include "ca-int.h"
