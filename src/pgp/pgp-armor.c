@@ -11,6 +11,7 @@
 #include "oca-common.h"
 #include "pgp-int.h"
 
+#include <pthread.h>
 #include <string.h>
 
 static const char b64chars[] =
@@ -27,6 +28,31 @@ static const struct
     { PGP_ARMOR_SIGNATURE, "SIGNATURE" },
     { PGP_ARMOR_MESSAGE,   "MESSAGE" }
   };
+
+
+/* CRC_T[K][I]: the CRC register (in its top 24 bits) of the byte I
+ * followed by K zero bytes, for crc24_update; made once.  */
+static uint32_t crc24_t[8][256];
+static pthread_once_t crc24_once = PTHREAD_ONCE_INIT;
+
+static void
+crc24_init (void)
+{
+  uint32_t c;
+  int i, k;
+
+  for (i = 0; i < 256; i++)
+    {
+      c = (uint32_t)i << 24;
+      for (k = 0; k < 8; k++)
+        c = (c & 0x80000000u) ? (c << 1) ^ (0x864CFBu << 8) : c << 1;
+      crc24_t[0][i] = c;
+    }
+  for (k = 1; k < 8; k++)
+    for (i = 0; i < 256; i++)
+      crc24_t[k][i] = (crc24_t[k - 1][i] << 8)
+        ^ crc24_t[0][crc24_t[k - 1][i] >> 24];
+}
 
 
 /* CRC-24 over LEN bytes at DATA continued from CRC.  */
@@ -81,7 +107,24 @@ crc24_update (uint32_t crc, const void *data, size_t len)
   0xd11cce, 0x575035, 0x5bc9c3, 0xdd8538
   };
   const unsigned char *p = data;
+  uint32_t c, a, b;
 
+  /* Eight bytes at a time (slicing by 8: a byte at a time was most of
+   * armoring a certificate), the CRC kept in the top 24 bits of C.  */
+  pthread_once (&crc24_once, crc24_init);
+  c = crc << 8;
+  for (; len >= 8; p += 8, len -= 8)
+    {
+      a = c ^ ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16
+               | (uint32_t)p[2] << 8 | p[3]);
+      b = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16
+        | (uint32_t)p[6] << 8 | p[7];
+      c = crc24_t[7][a >> 24] ^ crc24_t[6][(a >> 16) & 0xff]
+        ^ crc24_t[5][(a >> 8) & 0xff] ^ crc24_t[4][a & 0xff]
+        ^ crc24_t[3][b >> 24] ^ crc24_t[2][(b >> 16) & 0xff]
+        ^ crc24_t[1][(b >> 8) & 0xff] ^ crc24_t[0][b & 0xff];
+    }
+  crc = c >> 8;
   while (len--)
     crc = (crc << 8) ^ tab[((crc >> 16) ^ *p++) & 0xff];
   return crc & 0xFFFFFFu;
@@ -169,22 +212,41 @@ out_flush (pgp_armor_out_t *a)
 }
 
 
-/* Encode whole groups of 3 of P/LEN to A, 64 characters a line.  */
+/* Encode whole groups of 3 of P/LEN to A, 64 characters a line:
+ * straight into room reserved for all of them (a call and a check per
+ * group cost more than the encoding: armoring was 1 % of a bulk run).  */
 static void
 out_groups (pgp_armor_out_t *a, const unsigned char *p, size_t len)
 {
-  size_t i;
+  size_t groups = len / 3, first, nl, i;
+  unsigned char *d;
+  unsigned int v;
 
-  for (i = 0; i + 3 <= len; i += 3)
+  if (!groups)
+    return;
+  /* A line end goes before each group that finds the line full: the
+   * first after FIRST groups, then every 16th.  */
+  first = a->col >= 64 ? 0 : (64 - a->col) / 4;
+  nl = groups > first ? 1 + (groups - first - 1) / 16 : 0;
+  d = membuf_reserve (&a->mb, groups * 4 + nl);
+  if (!d)
+    return;
+  for (i = 0; i < groups; i++, p += 3)
     {
       if (a->col >= 64)
         {
-          membuf_put_u8 (&a->mb, '\n');
+          *d++ = '\n';
           a->col = 0;
         }
-      put_b64 (&a->mb, p + i, 3, 0);
+      v = (unsigned int)p[0] << 16 | (unsigned int)p[1] << 8 | p[2];
+      d[0] = b64chars[(v >> 18) & 63];
+      d[1] = b64chars[(v >> 12) & 63];
+      d[2] = b64chars[(v >> 6) & 63];
+      d[3] = b64chars[v & 63];
+      d += 4;
       a->col += 4;
     }
+  wipememory (&v, sizeof v);  /* May be secret key material.  */
 }
 
 
@@ -380,21 +442,31 @@ get_line (brd_t *r, const unsigned char **r_line, size_t *r_len)
 }
 
 
+/* The value of each base64 digit + 1; 0: not a digit.  */
+static const unsigned char b64dec[256] =
+  {
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 63,  0,  0,  0, 64,
+    53, 54, 55, 56, 57, 58, 59, 60, 61, 62,  0,  0,  0,  0,  0,  0,
+     0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15,
+    16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,  0,  0,  0,  0,  0,
+     0, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41,
+    42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0
+  };
+
 static int
 b64val (int c)
 {
-  /* The value of each base64 digit + 1 (0: not one), made once.  */
-  static unsigned char table[256];
-  static int ready;
-  int i;
-
-  if (!ready)
-    {
-      for (i = 0; b64chars[i]; i++)
-        table[(unsigned char)b64chars[i]] = i + 1;
-      ready = 1;  /* Same bytes whichever thread writes them.  */
-    }
-  return (int)table[c & 0xff] - 1;
+  return (int)b64dec[c & 0xff] - 1;
 }
 
 
@@ -480,6 +552,37 @@ _pgp_armor_dec_line (pgp_armor_dec_t *d, const unsigned char *line, size_t n,
           return 0;
         }
       start = membuf_len (out);
+      i = 0;
+      if (!d->nacc && !d->npad)
+        {
+          /* The usual line: whole groups of four digits, decoded four
+           * at a time straight into OUT (a byte at a time through the
+           * state below was most of reading a stored certificate).
+           * The rest of the line, from any '=' or stray character on,
+           * goes the careful way.  */
+          size_t q = 0, k;
+          unsigned char *o;
+          unsigned int v;
+
+          while (q + 4 <= n && b64dec[line[q]] && b64dec[line[q + 1]]
+                 && b64dec[line[q + 2]] && b64dec[line[q + 3]])
+            q += 4;
+          if (q && (o = membuf_reserve (out, q / 4 * 3)))
+            {
+              for (k = 0; k < q; k += 4, o += 3)
+                {
+                  v = (unsigned int)(b64dec[line[k]] - 1) << 18
+                    | (unsigned int)(b64dec[line[k + 1]] - 1) << 12
+                    | (unsigned int)(b64dec[line[k + 2]] - 1) << 6
+                    | (unsigned int)(b64dec[line[k + 3]] - 1);
+                  o[0] = v >> 16;
+                  o[1] = v >> 8;
+                  o[2] = v;
+                }
+              i = q;
+              wipememory (&v, sizeof v);  /* May be a secret key.  */
+            }
+        }
       {
         /* Decoded bytes gather here; OUT gets them a block at a time.  */
         unsigned char ob[192];
@@ -488,7 +591,7 @@ _pgp_armor_dec_line (pgp_armor_dec_t *d, const unsigned char *line, size_t n,
 #define PUT_OB(b) do { ob[no++] = (b);                                  \
                        if (no == sizeof ob)                             \
                          { membuf_put (out, ob, no); no = 0; } } while (0)
-        for (i = 0; i < n; i++)
+        for (; i < n; i++)
           {
             int c;
 

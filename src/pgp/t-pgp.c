@@ -174,6 +174,36 @@ test_crc (void)
 {
   ok (pgp_crc24 ("", 0) == 0xB704CE, "CRC-24 of empty input is the IV");
   ok (pgp_crc24 ("123456789", 9) == 0x21CF02, "CRC-24 check value");
+  /* Against RFC 4880 6.1's bit-at-a-time form, for every length up to
+   * 300 and every start within a word.  */
+  {
+    unsigned char buf[308];
+    size_t len, off, i, bad = 0;
+    int b;
+
+    for (i = 0; i < sizeof buf; i++)
+      buf[i] = (unsigned char)(i * 97 + 13);
+    for (off = 0; off < 8; off++)
+      for (len = 0; len <= 300; len++)
+        {
+          uint32_t crc = 0xB704CE;
+
+          for (i = 0; i < len; i++)
+            {
+              crc ^= (uint32_t)buf[off + i] << 16;
+              for (b = 0; b < 8; b++)
+                {
+                  crc <<= 1;
+                  if (crc & 0x1000000)
+                    crc ^= 0x1864CFB;
+                }
+            }
+          if (pgp_crc24 (buf + off, len) != (crc & 0xFFFFFF))
+            bad++;
+        }
+    ok (!bad, "CRC-24 of every length 0..300 at 8 offsets as RFC 4880"
+        " computes it (%zu differ)", bad);
+  }
 }
 
 
@@ -286,17 +316,30 @@ test_forgery (void)
     goto leave;
   uid = c->uids;
   sig = uid->sigs;
-  /* Flip a bit in the hashed subpacket area.  */
-  sig->hashed_[sig->hashedlen_ - 1] ^= 0x01;
-  ok (pgp_sig_verify (c, uid, NULL, sig, c->primary->pk) != 0,
-      "flipped bit in hashed subpacket: verify fails");
-  sig->hashed_[sig->hashedlen_ - 1] ^= 0x01;
-  ok_err (pgp_sig_verify (c, uid, NULL, sig, c->primary->pk),
-          "restored hashed subpacket: verify succeeds");
-  sig->mpi[0].data[sig->mpi[0].len / 2] ^= 0x10;
-  ok (gpg_err_code (pgp_sig_verify (c, uid, NULL, sig, c->primary->pk))
-      == GPG_ERR_BAD_SIGNATURE, "flipped bit in signature MPI: BAD");
-  sig->mpi[0].data[sig->mpi[0].len / 2] ^= 0x10;
+  /* Flip a bit in the hashed subpacket area, then in the signature's
+   * number, of copies as parsed: a signature packet never changes once
+   * read (its memo stands for it, pgp.h), a forged one is another.  */
+  {
+    pgp_sig_t *f = NULL;
+
+    if (!pgp_sig_copy (sig, &f))
+      {
+        f->hashed_[f->hashedlen_ - 1] ^= 0x01;
+        ok (pgp_sig_verify (c, uid, NULL, f, c->primary->pk) != 0,
+            "flipped bit in hashed subpacket: verify fails");
+      }
+    pgp_sig_release (f);
+    f = NULL;
+    ok_err (pgp_sig_verify (c, uid, NULL, sig, c->primary->pk),
+            "the signature as read: verify succeeds");
+    if (!pgp_sig_copy (sig, &f))
+      {
+        f->mpi[0].data[f->mpi[0].len / 2] ^= 0x10;
+        ok (gpg_err_code (pgp_sig_verify (c, uid, NULL, f, c->primary->pk))
+            == GPG_ERR_BAD_SIGNATURE, "flipped bit in signature MPI: BAD");
+      }
+    pgp_sig_release (f);
+  }
   /* Wrong key: a subkey binding checked as a UID certification.  */
   ok (pgp_sig_verify (c, uid, NULL, c->subkeys->sigs, c->primary->pk) != 0,
       "subkey binding does not verify as a UID certification");
@@ -393,6 +436,157 @@ test_armor (void)
  leave:
   pgp_cert_release (c);
   free (buf);
+}
+
+
+/* The armor of every length up to 400, whole and in pieces of every
+ * size up to 7 and 64, against a base64 written here the plain way
+ * (RFC 4648 4, 64 characters a line, RFC 4880 6).  */
+struct acc { char buf[1024]; size_t len; };
+
+static gpg_error_t
+acc_write (void *opaque, const void *buf, size_t len)
+{
+  struct acc *a = opaque;
+
+  if (a->len + len >= sizeof a->buf)
+    return gpg_error (GPG_ERR_TOO_LARGE);
+  memcpy (a->buf + a->len, buf, len);
+  a->len += len;
+  a->buf[a->len] = 0;
+  return 0;
+}
+
+static void
+ref_b64 (const unsigned char *p, size_t len, int wrap, char *out)
+{
+  static const char d[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  size_t i, n = 0, col = 0;
+
+  for (i = 0; i < len; i += 3)
+    {
+      unsigned long v = (unsigned long)p[i] << 16;
+      if (i + 1 < len)
+        v |= (unsigned long)p[i + 1] << 8;
+      if (i + 2 < len)
+        v |= p[i + 2];
+      if (wrap && col == 64)
+        {
+          out[n++] = '\n';
+          col = 0;
+        }
+      out[n++] = d[v >> 18 & 63];
+      out[n++] = d[v >> 12 & 63];
+      out[n++] = i + 1 < len ? d[v >> 6 & 63] : '=';
+      out[n++] = i + 2 < len ? d[v & 63] : '=';
+      col += 4;
+    }
+  out[n] = 0;
+}
+
+static void
+test_armor_reference (void)
+{
+  unsigned char data[400], crc[3];
+  char want[1024], *got;
+  size_t len, i, step, bad = 0, badstream = 0;
+  uint32_t c;
+  struct acc acc;
+  pgp_armor_out_t *a;
+
+  for (i = 0; i < sizeof data; i++)
+    data[i] = (unsigned char)(i * 151 + 7);
+  for (len = 0; len <= sizeof data; len++)
+    {
+      char *w = want;
+
+      w = stpcpy (w, "-----BEGIN PGP SIGNATURE-----\n\n");
+      ref_b64 (data, len, 1, w);
+      w += strlen (w);
+      if (len)
+        *w++ = '\n';
+      c = pgp_crc24 (data, len);
+      crc[0] = c >> 16;
+      crc[1] = c >> 8;
+      crc[2] = c;
+      *w++ = '=';
+      ref_b64 (crc, 3, 0, w);
+      w += strlen (w);
+      strcpy (w, "\n-----END PGP SIGNATURE-----\n");
+      got = NULL;
+      if (pgp_armor (PGP_ARMOR_SIGNATURE, data, len, NULL, &got, NULL)
+          || strcmp (got, want))
+        {
+          if (!bad++)
+            tap_diag ("length %zu: got\n%s\nwant\n%s", len, got ? got : "",
+                  want);
+        }
+      xfree (got);
+      for (step = 1; step <= 65; step = step == 7 ? 64 : step + 1)
+        {
+          memset (&acc, 0, sizeof acc);
+          if (pgp_armor_open (PGP_ARMOR_SIGNATURE, NULL, acc_write, &acc,
+                              &a))
+            {
+              badstream++;
+              continue;
+            }
+          for (i = 0; i < len; i += step)
+            pgp_armor_put (a, data + i, len - i < step ? len - i : step);
+          if (pgp_armor_close (a) || strcmp (acc.buf, want))
+            {
+              if (!badstream++)
+                tap_diag ("length %zu in pieces of %zu: got\n%s", len, step,
+                      acc.buf);
+            }
+        }
+    }
+  ok (!bad, "armor of every length 0..400 is the reference base64 (%zu"
+      " differ)", bad);
+  /* Decoding: the reference base64 of every length, in lines of every
+   * width from 1 to 80 characters.  */
+  bad = 0;
+  for (len = 0; len <= sizeof data; len += len < 70 ? 1 : 37)
+    for (step = 1; step <= 80; step++)
+      {
+        char flat[1024], *w = want;
+        unsigned char *out = NULL;
+        size_t outlen = 0, k, fl;
+        int type = 0;
+
+        ref_b64 (data, len, 0, flat);
+        fl = strlen (flat);
+        w = stpcpy (w, "-----BEGIN PGP SIGNATURE-----\n\n");
+        for (k = 0; k < fl; k += step)
+          {
+            size_t m = fl - k < step ? fl - k : step;
+
+            memcpy (w, flat + k, m);
+            w += m;
+            *w++ = '\n';
+          }
+        c = pgp_crc24 (data, len);
+        crc[0] = c >> 16;
+        crc[1] = c >> 8;
+        crc[2] = c;
+        *w++ = '=';
+        ref_b64 (crc, 3, 0, w);
+        w += strlen (w);
+        strcpy (w, "\n-----END PGP SIGNATURE-----\n");
+        if (pgp_dearmor (want, strlen (want), &type, &out, &outlen)
+            || outlen != len || (len && memcmp (out, data, len)))
+          {
+            if (!bad++)
+              tap_diag ("length %zu in lines of %zu: not decoded", len,
+                        step);
+          }
+        xfree (out);
+      }
+  ok (!bad, "dearmored in lines of 1..80 characters: the data (%zu"
+      " differ)", bad);
+  ok (!badstream, "armored in pieces of 1..7, 64, 65 bytes: the same"
+      " (%zu differ)", badstream);
 }
 
 
@@ -1131,6 +1325,7 @@ main (void)
   test_fixture ("unknown-pkt.pgp", 1, 0);
   test_forgery ();
   test_armor ();
+  test_armor_reference ();
   test_secret ();
   test_revocation_file ();
   test_email ();
