@@ -18,6 +18,7 @@
 #include "oca-common.h"
 #include "pgp-int.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 /* S2K iteration count octet we write (RFC 4880 3.7.1.3): 0xF0 is
@@ -467,6 +468,7 @@ _pgp_key_build_packet (pgp_key_t *key)
   write_public_body (key, &body);
   if ((err = membuf_take (&body, &buf, &buflen)))
     goto leave;
+  atomic_store (&key->serial_, 0);  /* A new packet.  */
   xfree (key->pubraw_);
   key->pubraw_ = NULL;
   if ((err = _pgp_make_packet (key->is_subkey ? PGP_PKT_PUBLIC_SUBKEY

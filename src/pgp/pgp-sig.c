@@ -638,6 +638,11 @@ compute_digest (int sigclass, int pkalgo, int hashalgo,
 
 static gpg_error_t memo_id (const pgp_sig_t *sig, const pgp_target_t *t,
                             const pk_key_t *key, unsigned char out[32]);
+static void memo_for (const pgp_target_t *t, const pk_key_t *key,
+                      uint64_t out[4]);
+static gpg_error_t memo_finish (const pgp_sig_t *sig,
+                                const unsigned char *digest, size_t dlen,
+                                const pk_key_t *key, unsigned char out[32]);
 
 
 /* Verify SIG over target T with public KEY.  */
@@ -740,10 +745,18 @@ _pgp_sig_create (const pgp_signer_t *signer, int sigclass, int hashalgo,
     goto leave;
   (*r_sig)->status = PGP_SIGSTAT_GOOD;
   /* Made here: never verified again in this run (a card's signature
-   * is checked by its backend before it is handed back).  */
+   * is checked by its backend before it is handed back).  The digest
+   * just signed is the one its memo identity covers: the packet parsed
+   * back has the hashed area it was made from (checked, not assumed).  */
   if (!t->data && !t->read
-      && !memo_id (*r_sig, t, signer->pub, (*r_sig)->vmemo_))
-    (*r_sig)->vmemo_res_ = PGP_SIGSTAT_GOOD;
+      && (*r_sig)->hashedlen_ == membuf_len (&h)
+      && !memcmp ((*r_sig)->hashed_, membuf_data (&h), membuf_len (&h))
+      && !memo_finish (*r_sig, digest, dlen, signer->pub,
+                       (*r_sig)->vmemo_))
+    {
+      (*r_sig)->vmemo_res_ = PGP_SIGSTAT_GOOD;
+      memo_for (t, signer->pub, (*r_sig)->vmemo_for_);
+    }
 
  leave:
   for (i = 0; i < PK_MAX_SIG; i++)
@@ -857,10 +870,8 @@ memo_id (const pgp_sig_t *sig, const pgp_target_t *t, const pk_key_t *key,
          unsigned char out[32])
 {
   gpg_error_t err;
-  unsigned char digest[64], hdr[4];
+  unsigned char digest[64];
   size_t dlen;
-  unsigned int i;
-  gcry_md_hd_t md;
 
   /* As _pgp_sig_verify_target: a malformed one is refused at once.  */
   if (sig->version != 4 || sig->status == PGP_SIGSTAT_BAD
@@ -871,6 +882,22 @@ memo_id (const pgp_sig_t *sig, const pgp_target_t *t, const pk_key_t *key,
                              sig->hashed_, sig->hashedlen_, t, digest,
                              &dlen)))
     return err;
+  return memo_finish (sig, digest, dlen, key, out);
+}
+
+
+/* The memo identity of SIG from DIGEST/DLEN, the digest it signs.  */
+static gpg_error_t
+memo_finish (const pgp_sig_t *sig, const unsigned char *digest, size_t dlen,
+             const pk_key_t *key, unsigned char out[32])
+{
+  gpg_error_t err;
+  unsigned char hdr[4];
+  unsigned int i;
+  gcry_md_hd_t md;
+
+  if (!sig->raw || !key || !key->npub)
+    return gpg_error (GPG_ERR_NOT_SUPPORTED);
   if ((err = gcry_md_open (&md, GCRY_MD_SHA256, 0)))
     return err;
   hdr[0] = sig->hashalgo;
@@ -889,6 +916,46 @@ memo_id (const pgp_sig_t *sig, const pgp_target_t *t, const pk_key_t *key,
   memcpy (out, gcry_md_read (md, GCRY_MD_SHA256), 32);
   gcry_md_close (md);
   return 0;
+}
+
+
+/* OUT = what T and KEY are, as serials (pk_serial): the primary key,
+ * the User ID, the subkey and KEY; all 0 when T is not a component of
+ * a certificate.  */
+static void
+memo_for (const pgp_target_t *t, const pk_key_t *key, uint64_t out[4])
+{
+  memset (out, 0, 4 * sizeof *out);
+  if (!t->primary || t->data || t->read || !key)
+    return;
+  /* A serial is a cache written through const pointers, atomically.  */
+  out[0] = pk_serial ((_Atomic uint64_t *)&t->primary->serial_);
+  if (t->uid)
+    out[1] = pk_serial ((_Atomic uint64_t *)&t->uid->serial_);
+  if (t->subkey)
+    out[2] = pk_serial ((_Atomic uint64_t *)&t->subkey->serial_);
+  out[3] = pk_serial ((_Atomic uint64_t *)&key->serial_);
+}
+
+
+/* memo_id of SIG for T and KEY, whose serials are FOR (memo_for).
+ * When SIG's memo was computed for exactly those serials, it is that
+ * identity: a serial names one content of one object for the whole
+ * run, and SIG's own packet never changes.  Otherwise it is computed
+ * (two hashes, the cost this saves: up to six times per certificate
+ * in a bulk run).  */
+static gpg_error_t
+memo_id_for (const pgp_sig_t *sig, const pgp_target_t *t,
+             const pk_key_t *key, const uint64_t f[4], unsigned char out[32])
+{
+  if (sig->vmemo_res_ && f[0] && sig->status != PGP_SIGSTAT_BAD
+      && sig->status != PGP_SIGSTAT_UNSUPPORTED
+      && !memcmp (sig->vmemo_for_, f, sizeof sig->vmemo_for_))
+    {
+      memcpy (out, sig->vmemo_, 32);
+      return 0;
+    }
+  return memo_id (sig, t, key, out);
 }
 
 
@@ -952,6 +1019,7 @@ pgp_sig_verify (const pgp_cert_t *cert, const pgp_uid_t *uid,
   gpg_error_t err;
   pgp_target_t t;
   unsigned char id[32];
+  uint64_t f[4];
   int have_id;
   pgp_sig_t *memo = (pgp_sig_t *)sig;  /* The cache only.  */
 
@@ -961,7 +1029,8 @@ pgp_sig_verify (const pgp_cert_t *cert, const pgp_uid_t *uid,
   t.primary = cert->primary;
   t.uid = uid;
   t.subkey = uid ? NULL : subkey;
-  have_id = !memo_id (sig, &t, signer_key, id);
+  memo_for (&t, signer_key, f);
+  have_id = !memo_id_for (sig, &t, signer_key, f, id);
   if (have_id && sig->vmemo_res_ && !memcmp (sig->vmemo_, id, 32))
     return sig->vmemo_res_ == PGP_SIGSTAT_GOOD ? 0
       : gpg_error (GPG_ERR_BAD_SIGNATURE);
@@ -970,6 +1039,7 @@ pgp_sig_verify (const pgp_cert_t *cert, const pgp_uid_t *uid,
     {
       memcpy (memo->vmemo_, id, 32);
       memo->vmemo_res_ = err ? PGP_SIGSTAT_BAD : PGP_SIGSTAT_GOOD;
+      memcpy (memo->vmemo_for_, f, sizeof f);
     }
   return err;
 }
@@ -984,16 +1054,19 @@ _pgp_sig_memo_set (const pgp_cert_t *cert, const pgp_uid_t *uid,
 {
   pgp_target_t t;
   unsigned char full[32];
+  uint64_t f[4];
 
   memset (&t, 0, sizeof t);
   t.primary = cert->primary;
   t.uid = uid;
   t.subkey = uid ? NULL : subkey;
-  if (memo_id (sig, &t, signer_key, full)
+  memo_for (&t, signer_key, f);
+  if (memo_id_for (sig, &t, signer_key, f, full)
       || memcmp (full, id, PGP_MEMO_ID_LEN))
     return 0;
   memcpy (sig->vmemo_, full, 32);
   sig->vmemo_res_ = good ? PGP_SIGSTAT_GOOD : PGP_SIGSTAT_BAD;
+  memcpy (sig->vmemo_for_, f, sizeof f);
   return 1;
 }
 
@@ -1007,6 +1080,7 @@ _pgp_sig_memo_get (const pgp_cert_t *cert, const pgp_uid_t *uid,
 {
   pgp_target_t t;
   unsigned char id[32];
+  uint64_t f[4];
 
   if (!sig->vmemo_res_)
     return 0;
@@ -1014,7 +1088,9 @@ _pgp_sig_memo_get (const pgp_cert_t *cert, const pgp_uid_t *uid,
   t.primary = cert->primary;
   t.uid = uid;
   t.subkey = uid ? NULL : subkey;
-  if (memo_id (sig, &t, signer_key, id) || memcmp (sig->vmemo_, id, 32))
+  memo_for (&t, signer_key, f);
+  if (memo_id_for (sig, &t, signer_key, f, id)
+      || memcmp (sig->vmemo_, id, 32))
     return 0;
   memcpy (r_id, id, PGP_MEMO_ID_LEN);
   return sig->vmemo_res_;

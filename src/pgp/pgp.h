@@ -210,9 +210,16 @@ typedef struct pgp_sig
    * pointers; a signature is used by one thread at a time): the result
    * for the SHA-256 of the digest it signs and the signer's public key
    * (vmemo_), so the same check is never made twice in a run, and no
-   * other key or component ever gets that result.  */
+   * other key or component ever gets that result.  A signature's
+   * packet and what was parsed from it never change once read (a
+   * changed signature is a new one, pgp_sig_copy).  */
   unsigned char vmemo_[32];
   int vmemo_res_;              /* 0 none, PGP_SIGSTAT_GOOD or _BAD.  */
+  /* The serials (pk_serial) of the primary key, User ID, subkey and
+   * signer's key VMEMO_ was computed for (0 where there was none, all
+   * 0: not known): for exactly those, VMEMO_ is that identity without
+   * computing it again.  */
+  uint64_t vmemo_for_[4];
 } pgp_sig_t;
 
 /* An unknown packet kept verbatim.  */
@@ -258,6 +265,9 @@ typedef struct pgp_key
   unsigned char *secraw_;      /* Secret-key packet (secure memory),
                                 * NULL if none.  */
   size_t secrawlen_;
+  /* The serial of the public-key packet PUBRAW_ (pk_serial): set when
+   * first asked for, reset by every change of PUBRAW_.  */
+  _Atomic uint64_t serial_;
 } pgp_key_t;
 
 /* A user ID or user attribute with its signatures.  */
@@ -275,6 +285,8 @@ typedef struct pgp_uid
   /* Private.  */
   unsigned char *raw_;
   size_t rawlen_;
+  _Atomic uint64_t serial_;    /* Of BODY (pk_serial); BODY never changes
+                                * after the packet is read.  */
 } pgp_uid_t;
 
 /* A certificate (transferable public or secret key).  Certificates

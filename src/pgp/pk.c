@@ -43,12 +43,16 @@
 #include <config.h>
 #include "oca-common.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "pk-int.h"
 #include "card-data.h"
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The last serial given out (pk_serial).  */
+static _Atomic uint64_t serial_counter;
 
 
 /* Curve table: what OpenPGP keys need beyond the card-data module's
@@ -297,6 +301,21 @@ cache_free (pk_key_t *key)
 }
 
 
+/* See pk.h.  */
+uint64_t
+pk_serial (_Atomic uint64_t *slot)
+{
+  uint64_t s = atomic_load (slot), n;
+
+  if (s)
+    return s;
+  n = atomic_fetch_add (&serial_counter, 1) + 1;
+  if (atomic_compare_exchange_strong (slot, &s, n))
+    return n;
+  return s;  /* Another thread gave it one first.  */
+}
+
+
 /* Allocate an empty key and store it at R_KEY.  */
 gpg_error_t
 pk_key_new (pk_key_t **r_key)
@@ -366,6 +385,8 @@ pk_key_set_mpi (pk_key_t *key, int secret, unsigned int idx,
   if (err)
     return err;
   cache_free (key);
+  if (!secret)
+    atomic_store (&key->serial_, 0);
   slot = secret ? &key->sec[idx] : &key->pub[idx];
   pk_mpi_release (slot);
   *slot = tmp;

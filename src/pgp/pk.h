@@ -91,7 +91,18 @@ typedef struct pk_key
   unsigned int nsec;
   void *cache;               /* Private to pk.c (prebuilt S-expressions);
                               * set up lazily and thread-safely.  */
+  _Atomic uint64_t serial_;  /* Private: see pk_serial.  Reset by every
+                              * change of the public part.  */
 } pk_key_t;
+
+/* The serial number in *SLOT, given one first if it has none (0): a
+ * number from a process-wide counter, so that no two objects, and no
+ * two states of one object, ever share a serial.  An object whose
+ * content can change resets its serial to 0 with each change
+ * (pk_key_set_mpi; for OpenPGP keys and User IDs see pgp.h); whatever
+ * is remembered for a serial (pgp_sig_t's verification memo) then is
+ * never taken for the new content.  Thread-safe.  */
+uint64_t pk_serial (_Atomic uint64_t *slot);
 
 /* Allocate an empty key.  */
 gpg_error_t pk_key_new (pk_key_t **r_key);

@@ -102,6 +102,37 @@ main (void)
                            c1->primary->pk), GPG_ERR_BAD_SIGNATURE,
            "against the user's again: bad");
 
+  /* A key whose numbers change is another key: a memo is kept for the
+   * key's serial (pk_serial), which every change resets.  The CA's
+   * certification, good against a copy of the CA's key (then from the
+   * memo), is verified again once the copy holds the user's numbers -
+   * and is bad.  */
+  {
+    pk_key_t *k = NULL;
+    pgp_sig_t *cs = c1->uids->sigs->next;
+    unsigned long nv;
+
+    ok_err (pk_key_copy (ca->primary->pk, 1, &k), "a copy of the CA's key");
+    if (k)
+      {
+        ok_err (pgp_sig_verify (c1, c1->uids, NULL, cs, k),
+                "the certification against the copy: good");
+        nv = pk_verify_count ();
+        ok_err (pgp_sig_verify (c1, c1->uids, NULL, cs, k),
+                "again: good");
+        ok (pk_verify_count () == nv, "from the memo (%lu operations)",
+            pk_verify_count () - nv);
+        ok_err (pk_key_set_mpi (k, 0, 0, c1->primary->pk->pub[0].data,
+                                c1->primary->pk->pub[0].len),
+                "the copy gets the user's numbers");
+        ok_code (pgp_sig_verify (c1, c1->uids, NULL, cs, k),
+                 GPG_ERR_BAD_SIGNATURE, "the certification against it: bad");
+        ok (pk_verify_count () == nv + 1, "verified, not taken from the "
+            "memo (%lu operations)", pk_verify_count () - nv);
+      }
+    pk_key_release (k);
+  }
+
   c2 = reparse (buf, len);
   ok_err (pgp_cert_apply_record (c2, ca, rec), "a fresh parse takes it");
   n0 = pk_verify_count ();
