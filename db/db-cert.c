@@ -492,7 +492,11 @@ db_cert_set_verified (db_t db, int64_t id, const char *record)
     return db__write (db, STMT_CERT_SET_VERIFIED,
                       "DELETE FROM certs_verified WHERE cert_id = ?1",
                       args, 1);
+  /* An update in place where there is a record (REPLACE would delete
+   * the row and insert it again).  */
   return db__write (db, STMT_CERT_SET_VERIFIED,
-                    "INSERT OR REPLACE INTO certs_verified (cert_id, record)"
-                    " VALUES (?1, ?2)", args, DIM (args));
+                    "INSERT INTO certs_verified (cert_id, record)"
+                    " VALUES (?1, ?2) ON CONFLICT (cert_id)"
+                    " DO UPDATE SET record = excluded.record",
+                    args, DIM (args));
 }

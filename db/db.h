@@ -58,7 +58,7 @@
 #include "oca-common.h"
 
 /* The schema version this code writes (PRAGMA user_version).  */
-#define DB_SCHEMA_VERSION 6
+#define DB_SCHEMA_VERSION 7
 
 /* The SQLite application_id stamped into every oca database ("OCA0").  */
 #define DB_APPLICATION_ID 0x4f434130

@@ -1386,6 +1386,116 @@ test_life (void)
 }
 
 
+/* Whether the statement SQL, prepared (not run) on the file PATH, has
+ * the opcode OP (EXPLAIN); -1 on error.  */
+static int
+uses_opcode (const char *path, const char *sql, const char *op)
+{
+  sqlite3 *s = NULL;
+  sqlite3_stmt *st = NULL;
+  char buf[512];
+  int found = -1;
+  const unsigned char *name;
+
+  snprintf (buf, sizeof buf, "EXPLAIN %s", sql);
+  /* Read-write: a read-only connection leaves the CHECKs out.  */
+  if (!sqlite3_open_v2 (path, &s, SQLITE_OPEN_READWRITE, NULL)
+      && !sqlite3_prepare_v2 (s, buf, -1, &st, NULL))
+    {
+      found = 0;
+      while (sqlite3_step (st) == SQLITE_ROW)
+        if ((name = sqlite3_column_text (st, 1))
+            && !strcmp ((const char *)name, op))
+          found = 1;
+    }
+  sqlite3_finalize (st);
+  sqlite3_close (s);
+  return found;
+}
+
+/* Schema 7: the audit log rebuilt with every row and column as it
+ * was; its CHECK on kind refuses what it refused, and an insert no
+ * longer builds a temporary b-tree (the IN list of schemas 4 to 6).  */
+static void
+test_schema_v7 (void)
+{
+  const char *path = tpath ("v6-audit.sqlite");
+  static const char insert[] =
+    "INSERT INTO certifications (target_fpr, created, signature,"
+    " issuer_fpr, kind) VALUES ('F', 1, 's', 'I', 'tsig')";
+  db_t db = NULL;
+
+  ok_err (db__open_ext (path, DB_OPEN_CREATE, db_migrations, 6, &db),
+          "a database of schema 6");
+  ok (db && db_schema_version (db) == 6, "version 6");
+  db_close (db);
+  db = NULL;
+  ok (uses_opcode (path, insert, "OpenEphemeral") == 1,
+      "schema 6: an audit insert builds a temporary b-tree");
+  ok (!raw_exec (path,
+                 "PRAGMA foreign_keys = ON;"
+                 "INSERT INTO certs (id, fingerprint, pub_cert)"
+                 " VALUES (1, 'F1', 'x');"
+                 "INSERT INTO certifications (id, cert_id, target_fpr,"
+                 " user_id_text, created, signature, issuer_fpr, kind,"
+                 " backend, card, card_sigcount, sig_hash) VALUES"
+                 " (10, 1, 'F1', 'u', 5, 's1', 'I', 'certification',"
+                 "  'softkey', NULL, NULL, 'h1'),"
+                 " (11, NULL, 'F2', NULL, 6, 's2', 'I', 'tsig', 'card',"
+                 "  'D2760001240103040006123456780000', 7, 'h2'),"
+                 " (12, 1, 'F1', 'u', 7, 's3', 'I', 'bridge', NULL, NULL,"
+                 "  NULL, NULL),"
+                 " (13, 1, 'F1', 'u', 8, 's4', 'I', 'revocation', NULL,"
+                 "  NULL, NULL, NULL),"
+                 " (14, NULL, 'CA', NULL, 9, 's5', 'I', 'signature', NULL,"
+                 "  NULL, NULL, NULL);"),
+      "audit rows of every kind");
+  ok_err (db__open_ext (path, 0, db_migrations, DB_SCHEMA_VERSION, &db),
+          "upgraded by the next open");
+  ok (db && db_schema_version (db) == 7, "version 7");
+  db_close (db);
+  db = NULL;
+  ok (raw_int (path, "SELECT count(*) FROM certifications") == 5
+      && raw_int (path, "SELECT count(*) FROM certifications WHERE"
+                  " (id = 10 AND cert_id = 1 AND target_fpr = 'F1'"
+                  "  AND user_id_text = 'u' AND created = 5"
+                  "  AND signature = 's1' AND issuer_fpr = 'I'"
+                  "  AND kind = 'certification' AND backend = 'softkey'"
+                  "  AND card IS NULL AND card_sigcount IS NULL"
+                  "  AND sig_hash = 'h1')"
+                  " OR (id = 11 AND cert_id IS NULL AND target_fpr = 'F2'"
+                  "  AND user_id_text IS NULL AND created = 6"
+                  "  AND signature = 's2' AND kind = 'tsig'"
+                  "  AND backend = 'card'"
+                  "  AND card = 'D2760001240103040006123456780000'"
+                  "  AND card_sigcount = 7 AND sig_hash = 'h2')"
+                  " OR (id = 12 AND kind = 'bridge' AND signature = 's3')"
+                  " OR (id = 13 AND kind = 'revocation'"
+                  "  AND signature = 's4')"
+                  " OR (id = 14 AND kind = 'signature'"
+                  "  AND signature = 's5' AND target_fpr = 'CA')") == 5,
+      "every row kept, column by column");
+  ok (raw_int (path, "SELECT count(*) FROM sqlite_schema WHERE"
+               " type = 'index' AND tbl_name = 'certifications'"
+               " AND name IN ('idx_certifications_cert_id',"
+               " 'idx_certifications_created',"
+               " 'idx_certifications_orphan')") == 3
+      && raw_int (path, "SELECT count(*) FROM sqlite_schema WHERE"
+                  " name LIKE 'certifications_v%'") == 0,
+      "its three indexes, no table left over");
+  ok (uses_opcode (path, insert, "OpenEphemeral") == 0,
+      "schema 7: an audit insert builds no temporary b-tree");
+  ok (raw_exec (path, "INSERT INTO certifications (target_fpr, created,"
+                " signature, issuer_fpr, kind) VALUES ('F', 1, 's', 'I',"
+                " 'bogus')") == SQLITE_CONSTRAINT,
+      "an unknown kind is refused");
+  ok (raw_exec (path, insert) == SQLITE_OK, "a known kind is taken");
+  ok (raw_int (path, "SELECT count(*) FROM certifications WHERE"
+               " id = 15 AND kind = 'tsig'") == 1,
+      "the new row follows the old ids");
+}
+
+
 int
 main (void)
 {
@@ -1414,6 +1524,7 @@ main (void)
   test_refusals ();
   test_migration ();
   test_constraints ();
+  test_schema_v7 ();
   test_busy ();
   test_bulk ();
   test_migrate_key_scrub ();

@@ -31,8 +31,8 @@ sync
 
 check "user add (first write: schema upgrade, key moved)" \
   ocad user add -e alice@example.org
-is "schema version 6 (the current one)" \
-  "$("$SQLITE3" "$DB" "PRAGMA user_version")" 6
+is "schema version 7 (the current one)" \
+  "$("$SQLITE3" "$DB" "PRAGMA user_version")" 7
 is "key row" "$("$SQLITE3" "$DB" "SELECT count(*) FROM cakeys")" 1
 check "cert text" "$SQLITE3" "$DB" "SELECT priv_cert FROM cacerts"
 like "the cert row holds the public cert" "$T/out" "BEGIN PGP PUBLIC KEY BLOCK"
