@@ -321,6 +321,52 @@ db_cert_get_by_id (db_t db, int64_t id, db_cert_t **r_cert)
 
 /* See db.h.  */
 gpg_error_t
+db_cert_next_batch (db_t db, int64_t after, size_t max, db_cert_t **rows,
+                    size_t *r_n)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st = NULL;
+  db_cert_t *c;
+  int row = 1;
+
+  *r_n = 0;
+  db__clear_error (db);
+  if (!rows || !max || max > DB_CERT_BATCH_MAX)
+    return db__error (db, gpg_error (GPG_ERR_INV_ARG),
+                      "invalid batch of certs");
+  err = db__stmt (db, STMT_CERT_NEXT_BATCH,
+                  CERT_SELECT " WHERE c.id > ?1 AND c.user_id IS NOT NULL"
+                  " ORDER BY c.id LIMIT ?2", &st);
+  if (!err)
+    err = db__bind_int64 (db, st, 1, after);
+  if (!err)
+    err = db__bind_int64 (db, st, 2, (int64_t)max);
+  while (!err && *r_n < max)
+    {
+      err = db__step (db, st, &row);
+      if (err || !row)
+        break;
+      c = xtrycalloc (1, sizeof *c);
+      if (!c)
+        {
+          err = db__error (db, oca_error_from_errno (), "out of memory");
+          break;
+        }
+      err = fill_cert (db, st, c);
+      if (err)
+        {
+          db_cert_release (c);
+          break;
+        }
+      rows[(*r_n)++] = c;
+    }
+  db__done (st);
+  return err;
+}
+
+
+/* See db.h.  */
+gpg_error_t
 db_cert_next (db_t db, const char *email, int64_t after, db_cert_t **r_cert)
 {
   gpg_error_t err;

@@ -382,6 +382,19 @@ gpg_error_t db_cert_get_by_id (db_t db, int64_t id, db_cert_t **r_cert);
 gpg_error_t db_cert_next (db_t db, const char *email, int64_t after,
                           db_cert_t **r_cert);
 
+/* Most certs db_cert_next_batch reads at once.  */
+#define DB_CERT_BATCH_MAX 256
+
+/* The next MAX (1..DB_CERT_BATCH_MAX) user certs after row AFTER, in
+ * row order, as db_cert_next without EMAIL reads them one at a time,
+ * in one query, into ROWS[0..*R_N-1] (each released with
+ * db_cert_release): the bulk walk of ca renew.  Their EMAILS are not
+ * read (NEMAILS 0).  Fewer than MAX: there are no more.  On an error,
+ * the certs read before it are in ROWS (*R_N) and the error is
+ * returned.  */
+gpg_error_t db_cert_next_batch (db_t db, int64_t after, size_t max,
+                                db_cert_t **rows, size_t *r_n);
+
 /* The row ids of the user certs (user_id not NULL) ordered by their
  * user's name (users without a name first, then bytewise), then by id,
  * into *R_IDS (xfree) and *R_N: the keylist's order, walked with

@@ -139,6 +139,14 @@ test_plans (void)
   db_cert_release (c);
   ok_err (db_cert_next (db, emails[1], 0, &c), "the next one for an address");
   db_cert_release (c);
+  {
+    db_cert_t *rows[4];
+    size_t nb = 0, k;
+
+    ok_err (db_cert_next_batch (db, 0, 4, rows, &nb), "the next ones");
+    for (k = 0; k < nb; k++)
+      db_cert_release (rows[k]);
+  }
   ok_err (db_revocation_list (db, cid1, &revs), "its revocations");
   db_revocation_release (revs);
   ok_err (db_certification_list (db, FPR1, &list), "its audit record");

@@ -979,6 +979,55 @@ test_bulk (void)
     ok_code (db_cert_next (db, NULL, last, &c), GPG_ERR_EOF,
              "nothing after the last");
   }
+
+  /* In batches (ca renew): the same certs with the same fields, in the
+   * same order, without their addresses; fewer than asked at the end.  */
+  {
+    db_cert_t *one = NULL, *rows[DB_CERT_BATCH_MAX];
+    int64_t after = 0;
+    size_t nb = 0, k, total = 0, batches = 0, last_n = 0;
+    int same = 1;
+
+    ok_code (db_cert_next_batch (db, 0, 0, rows, &nb), GPG_ERR_INV_ARG,
+             "a batch of none: refused");
+    ok_code (db_cert_next_batch (db, 0, DB_CERT_BATCH_MAX + 1, rows, &nb),
+             GPG_ERR_INV_ARG, "a batch too large: refused");
+    ok_err (walk_certs (db, NULL, &list), "walked one at a time");
+    one = list;
+    do
+      {
+        err = db_cert_next_batch (db, after, 64, rows, &nb);
+        batches++;
+        last_n = nb;
+        for (k = 0; k < nb; k++, total++)
+          {
+            if (!one || one->id != rows[k]->id
+                || strcmp (one->fingerprint, rows[k]->fingerprint)
+                || strcmp (one->pub_cert, rows[k]->pub_cert)
+                || one->user_id != rows[k]->user_id
+                || (one->user_name == NULL) != (rows[k]->user_name == NULL)
+                || (one->user_name
+                    && strcmp (one->user_name, rows[k]->user_name))
+                || one->inactive != rows[k]->inactive
+                || one->delisted != rows[k]->delisted
+                || rows[k]->nemails)
+              same = 0;
+            after = rows[k]->id;
+            one = one ? one->next : NULL;
+            db_cert_release (rows[k]);
+          }
+      }
+    while (!err && nb == 64);
+    ok_err (err, "walked in batches of 64");
+    ok (same && !one && total == 1001,
+        "the same %zu certs, fields and order, no addresses", total);
+    ok (batches == 16 && last_n == 1001 - 15 * 64,
+        "16 batches, the last one short (%zu, %zu)", batches, last_n);
+    ok_err (db_cert_next_batch (db, after, 64, rows, &nb), "after the last");
+    ok (nb == 0, "none");
+    db_cert_release (list);
+    list = NULL;
+  }
   db_close (db);
 }
 

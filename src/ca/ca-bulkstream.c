@@ -35,6 +35,8 @@
 
 /* Slots read ahead (a few batches; bounded memory).  */
 #define RING_SIZE 256
+/* Rows read by one query (db_cert_next_batch).  */
+#define READ_BATCH 64
 /* Upper bound on worker threads.  */
 #define MAX_THREADS 64
 /* Progress is reported every that many certificates.  */
@@ -164,67 +166,86 @@ set_wake (stream_t *s)
 
 
 /* Read rows after *AFTER into free slots until the ring is full or the
- * rows end (*R_EOF).  Called with S->lock not held.  A row that cannot
- * be read or parsed becomes a last slot with the error (and its
- * message), taken in its turn.  */
+ * rows end (*R_EOF), READ_BATCH at a time.  Called with S->lock not
+ * held.  A row that cannot be read or parsed becomes a last slot with
+ * the error (and its message), taken in its turn.  */
 static void
 fill_ring (stream_t *s, int64_t *after, int *r_eof)
 {
   gpg_error_t err;
   ca_t *ca = s->ca;
-  db_cert_t *row;
+  db_cert_t *rows[READ_BATCH], *row = NULL;
   pgp_cert_t *cert;
   pgp_cert_info_t info;
   slot_t *sl;
   uint32_t now = (uint32_t)time (NULL);
   int queued = 0;
+  size_t want, n, k;
 
   while (!*r_eof && s->fill - s->head < RING_SIZE)
     {
-      sl = &s->ring[s->fill % RING_SIZE];
-      err = db_cert_next (ca->db, NULL, *after, &row);
-      if (gpg_err_code (err) == GPG_ERR_EOF)
+      want = RING_SIZE - (size_t)(s->fill - s->head);
+      if (want > READ_BATCH)
+        want = READ_BATCH;
+      n = 0;
+      err = db_cert_next_batch (ca->db, *after, want, rows, &n);
+      if (err)
+        ca_db_errmsg (ca, err, "reading the database");
+      else if (n < want)
+        *r_eof = 1;  /* Fewer than asked: the last ones.  */
+      for (k = 0; k < n; k++)
         {
-          *r_eof = 1;
-          break;
+          gpg_error_t perr;
+
+          row = rows[k];
+          sl = &s->ring[s->fill % RING_SIZE];
+          *after = row->id;
+          cert = NULL;
+          if (!row->inactive)
+            {
+              perr = ca_parse_stored_cert (row->pub_cert, row->fingerprint,
+                                           &cert);
+              if (perr)
+                {
+                  /* This row is the last: drop the ones after it.  */
+                  while (++k < n)
+                    db_cert_release (rows[k]);
+                  err = perr;
+                  goto read_err;
+                }
+              ca_verified_apply (ca, cert, row->pub_cert, row->verified);
+              if (s->o->skip_revoked
+                  && (pgp_cert_get_info (cert, now, &info) || info.revoked))
+                {
+                  /* Revoked (or without a valid self-signature): nothing
+                   * to vouch for.  */
+                  pgp_cert_release (cert);
+                  cert = NULL;
+                }
+            }
+          /* The slot at FILL is the reader's alone until FILL moves.  */
+          sl->row = row;
+          sl->cert = cert;
+          sl->counted_skip = !cert && (row->inactive || s->o->skip_revoked);
+          pthread_mutex_lock (&s->lock);
+          sl->state = cert ? SLOT_QUEUED : SLOT_DONE;
+          s->fill++;
+          pthread_mutex_unlock (&s->lock);
+          queued += !!cert;
+          if (queued == 8)
+            {
+              pthread_cond_broadcast (&s->work);
+              queued = 0;
+            }
         }
       if (err)
         {
-          ca_db_errmsg (ca, err, "reading the database");
+          /* The rows read before the error are queued; the error is the
+           * slot after them (free: a batch stops short of WANT at an
+           * error).  */
           row = NULL;
+          sl = &s->ring[s->fill % RING_SIZE];
           goto read_err;
-        }
-      *after = row->id;
-      cert = NULL;
-      if (!row->inactive)
-        {
-          err = ca_parse_stored_cert (row->pub_cert, row->fingerprint,
-                                      &cert);
-          if (err)
-            goto read_err;
-          ca_verified_apply (ca, cert, row->pub_cert, row->verified);
-          if (s->o->skip_revoked
-              && (pgp_cert_get_info (cert, now, &info) || info.revoked))
-            {
-              /* Revoked (or without a valid self-signature): nothing
-               * to vouch for.  */
-              pgp_cert_release (cert);
-              cert = NULL;
-            }
-        }
-      /* The slot at FILL is the reader's alone until FILL moves.  */
-      sl->row = row;
-      sl->cert = cert;
-      sl->counted_skip = !cert && (row->inactive || s->o->skip_revoked);
-      pthread_mutex_lock (&s->lock);
-      sl->state = cert ? SLOT_QUEUED : SLOT_DONE;
-      s->fill++;
-      pthread_mutex_unlock (&s->lock);
-      queued += !!cert;
-      if (queued == 8)
-        {
-          pthread_cond_broadcast (&s->work);
-          queued = 0;
         }
     }
   if (queued)
