@@ -44,7 +44,7 @@
 /* The calling thread, waiting for the slot at HEAD, is woken when the
  * last slot in work of the next that many is done (not for each: every
  * wake-up takes a core from the workers).  */
-#define WAKE_LAG 16
+#define WAKE_LAG 64
 
 enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_TAKEN, SLOT_DONE };
 
