@@ -1158,21 +1158,6 @@ db_data_version (db_t db, int64_t *r_version)
 
 /* See db.h.  */
 gpg_error_t
-db_cache_size (db_t db, int64_t value, int64_t *r_old)
-{
-  gpg_error_t err;
-  char sql[64];
-
-  db__clear_error (db);
-  if (r_old && (err = query_int (db, "PRAGMA cache_size", r_old)))
-    return err;
-  snprintf (sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)value);
-  return exec_sql (db, sql);
-}
-
-
-/* See db.h.  */
-gpg_error_t
 db_vacuum_secure (db_t db)
 {
   db__clear_error (db);

@@ -176,11 +176,6 @@ int db_in_transaction (db_t db);
  * value means nothing but this connection wrote in between.  */
 gpg_error_t db_data_version (db_t db, int64_t *r_version);
 
-/* Set the page cache of DB's connection (PRAGMA cache_size: VALUE
- * pages, or -VALUE KiB when negative) for a run over many rows; *R_OLD
- * (if not NULL) gets the setting before, to set it back.  */
-gpg_error_t db_cache_size (db_t db, int64_t value, int64_t *r_old);
-
 /* Compact the file: run VACUUM with secure_delete on, so that no freed
  * page keeps old content (used after ca migrate has scrubbed the CA
  * private key; never while the file holds it: VACUUM rewrites every

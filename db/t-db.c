@@ -980,18 +980,6 @@ test_bulk (void)
              "nothing after the last");
   }
 
-  /* A bulk run's page cache, and back.  */
-  {
-    int64_t old = 0, now = 0, back = 0;
-
-    ok_err (db_cache_size (db, -16384, &old), "a 16 MiB page cache");
-    ok_err (db_cache_size (db, old, &now), "set back");
-    ok_err (db_cache_size (db, old, &back), "again");
-    ok (old != -16384 && now == -16384 && back == old,
-        "it was set, then as before (%lld, %lld, %lld)", (long long)old,
-        (long long)now, (long long)back);
-  }
-
   /* In batches (ca renew): the same certs with the same fields, in the
    * same order, without their addresses; fewer than asked at the end.  */
   {

@@ -779,8 +779,6 @@ ca_bulk_import_stream (ca_t *ca, ca_read_fn_t read, void *read_opaque,
   bulk_shared_t sh[2];
   pthread_t tids[MAX_THREADS];
   import_run_t run;
-  int64_t old_cache = 0;
-  int cache_set;
 
   memset (r_stats, 0, sizeof *r_stats);
   memset (sh, 0, sizeof sh);
@@ -791,8 +789,6 @@ ca_bulk_import_stream (ca_t *ca, ca_read_fn_t read, void *read_opaque,
   run.report = report;
   run.opaque = opaque;
   run.stats = r_stats;
-  /* Speed only: a connection that refuses it runs as it is.  */
-  cache_set = !db_cache_size (ca->db, -CA_BULK_CACHE_KIB, &old_cache);
   pipe = (ca_bulk_stream_usable (ca)
           && (nworkers = job_threads (ca, nthreads, 0, batch)) > 1);
   bufs[0] = xtrycalloc (batch, sizeof *bufs[0]);
@@ -989,8 +985,6 @@ ca_bulk_import_stream (ca_t *ca, ca_read_fn_t read, void *read_opaque,
   xfree (carry);
   xfree (failmsg);
   pgp_cert_reader_release (rd);
-  if (cache_set)
-    db_cache_size (ca->db, old_cache, NULL);
   return err;
 }
 

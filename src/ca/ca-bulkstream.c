@@ -37,7 +37,6 @@
 #define RING_SIZE 256
 /* Rows read by one query (db_cert_next_batch).  */
 #define READ_BATCH 64
-
 /* Upper bound on worker threads.  */
 #define MAX_THREADS 64
 /* Progress is reported every that many certificates.  */
@@ -326,8 +325,7 @@ ca_bulk_stream (ca_t *ca, const ca_stream_opts_t *o,
   unsigned int nthreads = o->nthreads, nstarted = 0, i;
   ca_stream_stats_t written;
   size_t inbatch = 0;
-  int64_t after = 0, last_stored = 0, version = 0, old_cache = 0;
-  int cache_set;
+  int64_t after = 0, last_stored = 0, version = 0;
   int eof = 0, in_txn = 0, ahead_ok;
   slot_t *sl;
 
@@ -349,8 +347,6 @@ ca_bulk_stream (ca_t *ca, const ca_stream_opts_t *o,
   pthread_mutex_init (&s->lock, NULL);
   pthread_cond_init (&s->work, NULL);
   pthread_cond_init (&s->done, NULL);
-  /* Speed only: a connection that refuses it runs as it is.  */
-  cache_set = !db_cache_size (ca->db, -CA_BULK_CACHE_KIB, &old_cache);
   if (!nthreads)
     {
       long n = sysconf (_SC_NPROCESSORS_ONLN);
@@ -490,8 +486,6 @@ ca_bulk_stream (ca_t *ca, const ca_stream_opts_t *o,
     pthread_join (tids[i], NULL);
   for (i = 0; i < RING_SIZE; i++)
     slot_clear (&s->ring[i]);
-  if (cache_set)
-    db_cache_size (ca->db, old_cache, NULL);
   pthread_cond_destroy (&s->done);
   pthread_cond_destroy (&s->work);
   pthread_mutex_destroy (&s->lock);

@@ -361,13 +361,6 @@ void ca_bulk_report_refused (const char *fpr, const ca_refused_t *refused,
                              ca_report_fn_t report, void *opaque);
 
 
-/* SQLite's page cache of a bulk run (ca renew's stream, bulk import),
- * in KiB (SQLite's default is 2 MiB): the certificates, their records
- * and the indexes of 100,000 users no longer go back to the file every
- * few rows (about 1 % less CPU per certificate in paired runs, both
- * variants at once on the same cores).  Set back at the end.  */
-#define CA_BULK_CACHE_KIB 16384
-
 /* Whether ca_bulk_stream, and the overlapped batches of
  * ca_bulk_import_stream, can run on CA's backend (a thread-safe
  * certifier, no pool of cards).  */
