@@ -489,7 +489,7 @@ static void
 test_armor_reference (void)
 {
   unsigned char data[400], crc[3];
-  char want[1024], *got;
+  char want[4096], *got;
   size_t len, i, step, bad = 0, badstream = 0;
   uint32_t c;
   struct acc acc;
