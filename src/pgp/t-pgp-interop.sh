@@ -97,6 +97,24 @@ for algo in ed25519 nistp256 nistp384 rsa2048 rsa3072 rsa4096; do
     # sq certify on our key, our check of it
     check "$algo: sq certifies our user key" \
       $SQ certify --output "$d/u.sqcert" "$d/ca.sec" "$d/u.cert" "<ursula2@$dom>"
+    # Now and then sq files its new certification under the other User
+    # ID, where it does not verify (seen with RSA 3072 and 4096 keys; gpg
+    # moves it back on import: "signature reordered").  Ours refuses it
+    # where it stands, which is right.  When gpg confirms the misfiling,
+    # sq certifies again (each of its signatures is salted) and ours is
+    # checked on that one.
+    if ! $TOOL check "$d/u.sqcert" "$d/ca.pub" > "$T/sqfirst" 2>&1; then
+      h2="$T/gnupg-sq-$algo"
+      mkdir -m 700 "$h2"
+      if GNUPGHOME="$h2" $G --import "$d/ca.pub" "$d/u.sqcert" 2>&1 \
+           | grep -q 'signature reordered'; then
+        diag "$algo: sq filed its certification under the other User ID"
+        sed 's/^/#   /' "$T/sqfirst"
+        check "$algo: sq certifies our user key again" \
+          $SQ certify --output "$d/u.sqcert" "$d/ca.sec" "$d/u.cert" \
+          "<ursula2@$dom>"
+      fi
+    fi
     check "$algo: we parse sq's certification" $TOOL check "$d/u.sqcert" "$d/ca.pub" \
       || { diag "the inputs (base64), to replay: t-pgp-tool check U CA"
            diag "U: $(base64 -w0 "$d/u.sqcert")"
