@@ -458,11 +458,11 @@ acc_write (void *opaque, const void *buf, size_t len)
 }
 
 static void
-ref_b64 (const unsigned char *p, size_t len, int wrap, char *out)
+ref_b64 (const unsigned char *p, size_t len, char *out)
 {
   static const char d[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  size_t i, n = 0, col = 0;
+  size_t i, n = 0;
 
   for (i = 0; i < len; i += 3)
     {
@@ -471,27 +471,50 @@ ref_b64 (const unsigned char *p, size_t len, int wrap, char *out)
         v |= (unsigned long)p[i + 1] << 8;
       if (i + 2 < len)
         v |= p[i + 2];
-      if (wrap && col == 64)
-        {
-          out[n++] = '\n';
-          col = 0;
-        }
       out[n++] = d[v >> 18 & 63];
       out[n++] = d[v >> 12 & 63];
       out[n++] = i + 1 < len ? d[v >> 6 & 63] : '=';
       out[n++] = i + 2 < len ? d[v & 63] : '=';
-      col += 4;
     }
   out[n] = 0;
+}
+
+/* OUT = the armor of DATA/LEN as a signature, its base64 in lines of
+ * WIDTH characters, with the CRC-24 line.  */
+static void
+ref_armor (const unsigned char *data, size_t len, size_t width, char *out)
+{
+  char flat[1024];
+  unsigned char crc[3];
+  size_t k, m, fl;
+  uint32_t c;
+
+  out = stpcpy (out, "-----BEGIN PGP SIGNATURE-----\n\n");
+  ref_b64 (data, len, flat);
+  fl = strlen (flat);
+  for (k = 0; k < fl; k += width)
+    {
+      m = fl - k < width ? fl - k : width;
+      memcpy (out, flat + k, m);
+      out += m;
+      *out++ = '\n';
+    }
+  c = pgp_crc24 (data, len);
+  crc[0] = c >> 16;
+  crc[1] = c >> 8;
+  crc[2] = c;
+  *out++ = '=';
+  ref_b64 (crc, 3, out);
+  out += strlen (out);
+  strcpy (out, "\n-----END PGP SIGNATURE-----\n");
 }
 
 static void
 test_armor_reference (void)
 {
-  unsigned char data[400], crc[3];
+  unsigned char data[400];
   char want[4096], *got;
   size_t len, i, step, bad = 0, badstream = 0;
-  uint32_t c;
   struct acc acc;
   pgp_armor_out_t *a;
 
@@ -499,21 +522,7 @@ test_armor_reference (void)
     data[i] = (unsigned char)(i * 151 + 7);
   for (len = 0; len <= sizeof data; len++)
     {
-      char *w = want;
-
-      w = stpcpy (w, "-----BEGIN PGP SIGNATURE-----\n\n");
-      ref_b64 (data, len, 1, w);
-      w += strlen (w);
-      if (len)
-        *w++ = '\n';
-      c = pgp_crc24 (data, len);
-      crc[0] = c >> 16;
-      crc[1] = c >> 8;
-      crc[2] = c;
-      *w++ = '=';
-      ref_b64 (crc, 3, 0, w);
-      w += strlen (w);
-      strcpy (w, "\n-----END PGP SIGNATURE-----\n");
+      ref_armor (data, len, 64, want);
       got = NULL;
       if (pgp_armor (PGP_ARMOR_SIGNATURE, data, len, NULL, &got, NULL)
           || strcmp (got, want))
@@ -550,30 +559,11 @@ test_armor_reference (void)
   for (len = 0; len <= sizeof data; len += len < 70 ? 1 : 37)
     for (step = 1; step <= 80; step++)
       {
-        char flat[1024], *w = want;
         unsigned char *out = NULL;
-        size_t outlen = 0, k, fl;
+        size_t outlen = 0;
         int type = 0;
 
-        ref_b64 (data, len, 0, flat);
-        fl = strlen (flat);
-        w = stpcpy (w, "-----BEGIN PGP SIGNATURE-----\n\n");
-        for (k = 0; k < fl; k += step)
-          {
-            size_t m = fl - k < step ? fl - k : step;
-
-            memcpy (w, flat + k, m);
-            w += m;
-            *w++ = '\n';
-          }
-        c = pgp_crc24 (data, len);
-        crc[0] = c >> 16;
-        crc[1] = c >> 8;
-        crc[2] = c;
-        *w++ = '=';
-        ref_b64 (crc, 3, 0, w);
-        w += strlen (w);
-        strcpy (w, "\n-----END PGP SIGNATURE-----\n");
+        ref_armor (data, len, step, want);
         if (pgp_dearmor (want, strlen (want), &type, &out, &outlen)
             || outlen != len || (len && memcmp (out, data, len)))
           {
