@@ -33,9 +33,16 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Slots read ahead (a few batches; bounded memory).  */
-#define RING_SIZE 256
-/* Rows read by one query (db_cert_next_batch).  */
+/* Slots read ahead: enough that the workers never run dry while the
+ * calling thread commits a batch.  */
+#define RING_SIZE 1024
+/* ... and no more rows are read while the stored text of those read
+ * ahead exceeds that many bytes (large certificates: bounded memory;
+ * a parsed certificate takes about twice its text).  */
+#define AHEAD_BYTES (4 * 1024 * 1024)
+/* Rows read by one query (db_cert_next_batch), and read only when as
+ * many slots are free (one query per row costs the calling thread more
+ * than the row).  At most that many slots are stored at a time.  */
 #define READ_BATCH 64
 /* Upper bound on worker threads.  */
 #define MAX_THREADS 64
@@ -58,6 +65,7 @@ typedef struct slot
   char *pub;
   char *record;
   char *msg;                   /* The error's message.  */
+  size_t textlen;              /* Length of ROW's stored text.  */
   gpg_error_t err;
   int read_err;                /* ERR came from reading the row (ROW
                                 * may be NULL): the last slot.  */
@@ -73,6 +81,8 @@ typedef struct stream
    * HEAD <= TAKE <= FILL <= HEAD + RING_SIZE: HEAD the next to store,
    * TAKE the next for a worker, FILL the next to read into.  */
   uint64_t head, take, fill;
+  size_t ahead;                /* Sum of TEXTLEN from HEAD to FILL (the
+                                * calling thread's).  */
   uint64_t wake;               /* The slot whose completion wakes the
                                 * calling thread (set_wake).  */
   int stop;                    /* The workers end.  */
@@ -84,8 +94,10 @@ typedef struct stream
 } stream_t;
 
 
+/* Free what SL holds; its state stays (a worker may read the state of
+ * any slot under the lock, so it is written under the lock only).  */
 static void
-slot_clear (slot_t *sl)
+slot_free (slot_t *sl)
 {
   db_cert_release (sl->row);
   pgp_cert_release (sl->cert);
@@ -93,6 +105,16 @@ slot_clear (slot_t *sl)
   xfree (sl->pub);
   xfree (sl->record);
   xfree (sl->msg);
+  sl->row = NULL;
+  sl->cert = NULL;
+  sl->pub = sl->record = sl->msg = NULL;
+}
+
+
+static void
+slot_clear (slot_t *sl)
+{
+  slot_free (sl);
   memset (sl, 0, sizeof *sl);
 }
 
@@ -165,9 +187,9 @@ set_wake (stream_t *s)
 }
 
 
-/* Read rows after *AFTER into free slots until the ring is full or the
- * rows end (*R_EOF), READ_BATCH at a time.  Called with S->lock not
- * held.  A row that cannot be read or parsed becomes a last slot with
+/* Read rows after *AFTER into free slots, READ_BATCH at a time, while
+ * that many are free, the text read ahead is below AHEAD_BYTES and rows
+ * are left (else *R_EOF).  Called with S->lock not held.  A row that cannot be read or parsed becomes a last slot with
  * the error (and its message), taken in its turn.  */
 static void
 fill_ring (stream_t *s, int64_t *after, int *r_eof)
@@ -179,15 +201,14 @@ fill_ring (stream_t *s, int64_t *after, int *r_eof)
   pgp_cert_info_t info;
   slot_t *sl;
   uint32_t now = (uint32_t)time (NULL);
-  int queued = 0;
-  size_t want, n, k;
+  size_t want = READ_BATCH, n, k, nq, nslots;
+  db_cert_t *bad = NULL;       /* The row that did not parse.  */
 
-  while (!*r_eof && s->fill - s->head < RING_SIZE)
+  while (!*r_eof && RING_SIZE - (s->fill - s->head) >= READ_BATCH
+         && s->ahead < AHEAD_BYTES)
     {
-      want = RING_SIZE - (size_t)(s->fill - s->head);
-      if (want > READ_BATCH)
-        want = READ_BATCH;
       n = 0;
+      nq = nslots = 0;
       err = db_cert_next_batch (ca->db, *after, want, rows, &n);
       if (err)
         ca_db_errmsg (ca, err, "reading the database");
@@ -198,7 +219,9 @@ fill_ring (stream_t *s, int64_t *after, int *r_eof)
           gpg_error_t perr;
 
           row = rows[k];
-          sl = &s->ring[s->fill % RING_SIZE];
+          /* The slots from FILL on are the reader's alone until FILL
+           * moves past them.  */
+          sl = &s->ring[(s->fill + nslots) % RING_SIZE];
           *after = row->id;
           cert = NULL;
           if (!row->inactive)
@@ -211,7 +234,8 @@ fill_ring (stream_t *s, int64_t *after, int *r_eof)
                   while (++k < n)
                     db_cert_release (rows[k]);
                   err = perr;
-                  goto read_err;
+                  bad = row;
+                  break;
                 }
               ca_verified_apply (ca, cert, row->pub_cert, row->verified);
               if (s->o->skip_revoked
@@ -223,33 +247,35 @@ fill_ring (stream_t *s, int64_t *after, int *r_eof)
                   cert = NULL;
                 }
             }
-          /* The slot at FILL is the reader's alone until FILL moves.  */
           sl->row = row;
           sl->cert = cert;
+          sl->textlen = row->pub_cert ? strlen (row->pub_cert) : 0;
+          s->ahead += sl->textlen;
           sl->counted_skip = !cert && (row->inactive || s->o->skip_revoked);
-          pthread_mutex_lock (&s->lock);
-          sl->state = cert ? SLOT_QUEUED : SLOT_DONE;
-          s->fill++;
-          pthread_mutex_unlock (&s->lock);
-          queued += !!cert;
-          if (queued == 8)
-            {
-              pthread_cond_broadcast (&s->work);
-              queued = 0;
-            }
+          nslots++;
+          nq += !!cert;
         }
+      /* The rows of this query go to the workers at once.  */
+      pthread_mutex_lock (&s->lock);
+      for (k = 0; k < nslots; k++)
+        {
+          sl = &s->ring[(s->fill + k) % RING_SIZE];
+          sl->state = sl->cert ? SLOT_QUEUED : SLOT_DONE;
+        }
+      s->fill += nslots;
+      pthread_mutex_unlock (&s->lock);
+      if (nq)
+        pthread_cond_broadcast (&s->work);
       if (err)
         {
           /* The rows read before the error are queued; the error is the
            * slot after them (free: a batch stops short of WANT at an
-           * error).  */
-          row = NULL;
+           * error).  A row that did not parse is that slot's.  */
+          row = bad;
           sl = &s->ring[s->fill % RING_SIZE];
           goto read_err;
         }
     }
-  if (queued)
-    pthread_cond_broadcast (&s->work);
   return;
 
  read_err:
@@ -263,8 +289,29 @@ fill_ring (stream_t *s, int64_t *after, int *r_eof)
   s->fill++;
   pthread_mutex_unlock (&s->lock);
   *r_eof = 1;
-  if (queued)
-    pthread_cond_broadcast (&s->work);
+}
+
+
+/* The M slots at HEAD are stored (slot_free): they are free again.  */
+static void
+advance (stream_t *s, size_t m)
+{
+  size_t k;
+
+  pthread_mutex_lock (&s->lock);
+  for (k = 0; k < m; k++)
+    {
+      slot_t *sl = &s->ring[(s->head + k) % RING_SIZE];
+
+      s->ahead -= sl->textlen;
+      memset (sl, 0, sizeof *sl);
+    }
+  s->head += m;
+  /* A skipped slot no worker passed yet: nothing before HEAD is
+   * work.  */
+  if (s->take < s->head)
+    s->take = s->head;
+  pthread_mutex_unlock (&s->lock);
 }
 
 
@@ -287,6 +334,7 @@ drop_ahead (stream_t *s, int64_t last_stored, int64_t *after)
   for (k = s->head; k < s->fill; k++)
     slot_clear (&s->ring[k % RING_SIZE]);
   s->take = s->fill = s->head;
+  s->ahead = 0;
   pthread_mutex_unlock (&s->lock);
   *after = last_stored;
 }
@@ -324,7 +372,7 @@ ca_bulk_stream (ca_t *ca, const ca_stream_opts_t *o,
   pthread_t tids[MAX_THREADS];
   unsigned int nthreads = o->nthreads, nstarted = 0, i;
   ca_stream_stats_t written;
-  size_t inbatch = 0;
+  size_t inbatch = 0, ready, m;
   int64_t after = 0, last_stored = 0, version = 0;
   int eof = 0, in_txn = 0, ahead_ok;
   slot_t *sl;
@@ -388,57 +436,62 @@ ca_bulk_stream (ca_t *ca, const ca_stream_opts_t *o,
           set_wake (s);
           pthread_cond_wait (&s->done, &s->lock);
         }
+      /* The done slots from HEAD on are stored without the lock.  */
+      for (ready = 1; ready < READ_BATCH && s->head + ready < s->fill
+             && s->ring[(s->head + ready) % RING_SIZE].state == SLOT_DONE;
+           ready++)
+        ;
       pthread_mutex_unlock (&s->lock);
 
-      /* SL is the calling thread's now (it is done, at HEAD).  */
-      if (sl->read_err)
+      /* The READY slots at HEAD are the calling thread's (done); they
+       * are stored in order, to the end of a batch at most.  */
+      for (m = 0; m < ready && !(o->batch && inbatch == o->batch); m++)
         {
-          err = sl->err;
-          if (sl->msg)
-            ca_set_errmsg (err, "%s", sl->msg);
-          goto leave;
-        }
-      written.certs++;
-      if (!sl->cert)
-        written.skipped += sl->counted_skip;
-      else if (sl->err)
-        {
-          written.in_work = 1;
-          err = ca_set_errmsg (sl->err, "error certifying %s: %s",
-                               sl->row->fingerprint,
-                               sl->msg ? sl->msg : gpg_strerror (sl->err));
-          goto leave;
-        }
-      else
-        {
-          ca_bulk_report_refused (sl->row->fingerprint, sl->res.refused,
-                                  o->report, o->opaque);
-          if (sl->res.made)
+          sl = &s->ring[(s->head + m) % RING_SIZE];
+          if (sl->read_err)
             {
-              err = ca_bulk_store_stored (ca, sl->row->id,
-                                          sl->row->fingerprint, &sl->res,
-                                          sl->pub, sl->record,
-                                          &written.certifications);
-              if (err)
-                {
-                  written.in_work = 1;
-                  goto leave;
-                }
-              written.changed++;
+              err = sl->err;
+              if (sl->msg)
+                ca_set_errmsg (err, "%s", sl->msg);
+              goto leave;
             }
-          inbatch++;
+          written.certs++;
+          if (!sl->cert)
+            written.skipped += sl->counted_skip;
+          else if (sl->err)
+            {
+              written.in_work = 1;
+              err = ca_set_errmsg (sl->err, "error certifying %s: %s",
+                                   sl->row->fingerprint,
+                                   sl->msg ? sl->msg
+                                   : gpg_strerror (sl->err));
+              goto leave;
+            }
+          else
+            {
+              ca_bulk_report_refused (sl->row->fingerprint, sl->res.refused,
+                                      o->report, o->opaque);
+              if (sl->res.made)
+                {
+                  err = ca_bulk_store_stored (ca, sl->row->id,
+                                              sl->row->fingerprint, &sl->res,
+                                              sl->pub, sl->record,
+                                              &written.certifications);
+                  if (err)
+                    {
+                      written.in_work = 1;
+                      goto leave;
+                    }
+                  written.changed++;
+                }
+              inbatch++;
+            }
+          last_stored = sl->row->id;
+          slot_free (sl);
+          if (o->progress && !(written.certs % PROGRESS_EVERY))
+            o->progress (o->opaque, written.certs, o->total);
         }
-      last_stored = sl->row->id;
-      pthread_mutex_lock (&s->lock);
-      slot_clear (sl);
-      s->head++;
-      /* A skipped slot no worker passed yet: nothing before HEAD is
-       * work.  */
-      if (s->take < s->head)
-        s->take = s->head;
-      pthread_mutex_unlock (&s->lock);
-      if (o->progress && !(written.certs % PROGRESS_EVERY))
-        o->progress (o->opaque, written.certs, o->total);
+      advance (s, m);
 
       if (o->batch && inbatch == o->batch)
         {
