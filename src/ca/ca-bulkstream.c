@@ -189,8 +189,9 @@ set_wake (stream_t *s)
 
 /* Read rows after *AFTER into free slots, READ_BATCH at a time, while
  * that many are free, the text read ahead is below AHEAD_BYTES and rows
- * are left (else *R_EOF).  Called with S->lock not held.  A row that cannot be read or parsed becomes a last slot with
- * the error (and its message), taken in its turn.  */
+ * are left (else *R_EOF).  Called with S->lock not held.  A row that
+ * cannot be read or parsed becomes a last slot with the error (and its
+ * message), taken in its turn.  */
 static void
 fill_ring (stream_t *s, int64_t *after, int *r_eof)
 {
@@ -201,7 +202,7 @@ fill_ring (stream_t *s, int64_t *after, int *r_eof)
   pgp_cert_info_t info;
   slot_t *sl;
   uint32_t now = (uint32_t)time (NULL);
-  size_t want = READ_BATCH, n, k, nq, nslots;
+  size_t n, k, nq, nslots;
   db_cert_t *bad = NULL;       /* The row that did not parse.  */
 
   while (!*r_eof && RING_SIZE - (s->fill - s->head) >= READ_BATCH
@@ -209,10 +210,10 @@ fill_ring (stream_t *s, int64_t *after, int *r_eof)
     {
       n = 0;
       nq = nslots = 0;
-      err = db_cert_next_batch (ca->db, *after, want, rows, &n);
+      err = db_cert_next_batch (ca->db, *after, READ_BATCH, rows, &n);
       if (err)
         ca_db_errmsg (ca, err, "reading the database");
-      else if (n < want)
+      else if (n < READ_BATCH)
         *r_eof = 1;  /* Fewer than asked: the last ones.  */
       for (k = 0; k < n; k++)
         {
@@ -269,7 +270,7 @@ fill_ring (stream_t *s, int64_t *after, int *r_eof)
       if (err)
         {
           /* The rows read before the error are queued; the error is the
-           * slot after them (free: a batch stops short of WANT at an
+           * slot after them (free: a batch stops short of READ_BATCH at an
            * error).  A row that did not parse is that slot's.  */
           row = bad;
           sl = &s->ring[s->fill % RING_SIZE];
