@@ -11,7 +11,10 @@
 # must stay under 384 KiB (streamed: about 100-200 KiB, the ids of the
 # walk by name and SQLite's sort of them), where holding the keylist
 # cost 680 KiB and more for the 3N users more.  Only sizes of one run
-# are compared.
+# are compared.  A peak RSS is the least of three runs of the command:
+# one run's moves by a few hundred KiB (under AddressSanitizer seen
+# from 15,044 to 15,492 KiB for the same `user list'), which is the
+# margin; the least of three is steady.
 # N (SCALE_RSS_N, default 1000) keeps it well under a minute.
 . "$srcdir/cli-lib.sh"
 
@@ -39,21 +42,26 @@ for n in 1 4; do
     --file "$T/r$n.pgp"
 done
 
-# rss VAR NAME CMD...: VAR = the peak RSS (KiB) of CMD; it must succeed.
+# rss VAR NAME CMD...: VAR = the least peak RSS (KiB) of three runs of
+# CMD; each must succeed.
 rss () {
-  _var=$1 _name=$2; shift 2
-  if "$RSSRUN" -o "$T/rss.out" "$@" 2> "$T/rss.err"; then
-    ok "$_name"
-  else
-    not_ok "$_name"
-    sed 's/^/# /' "$T/rss.err"
-  fi
-  eval "$_var=$(awk '/^rss-run: / { k = $3 } END { print k + 0 }' "$T/rss.err")"
+  _var=$1 _name=$2 _min=0 _bad=0; shift 2
+  for _i in 1 2 3; do
+    if "$RSSRUN" -o "$T/rss.out" "$@" 2> "$T/rss.err"; then
+      _k=$(awk '/^rss-run: / { k = $3 } END { print k + 0 }' "$T/rss.err")
+      if [ "$_min" -eq 0 ] || [ "$_k" -lt "$_min" ]; then _min=$_k; fi
+    else
+      _bad=1
+      sed 's/^/# /' "$T/rss.err"
+    fi
+  done
+  if [ "$_bad" = 0 ]; then ok "$_name"; else not_ok "$_name"; _min=0; fi
+  eval "$_var=$_min"
 }
 
 for n in 1 4; do
   mkdir -p "$T/k$n"
-  rss "K$n" "keylist export, ${n}N" "$OCA" -d "$T/ca$n.db" keylist export \
+  rss "K$n" "keylist export, ${n}N" "$OCA" -d "$T/ca$n.db" keylist export --force \
     -p "$T/k$n" -s https://example.org/keylist.json.asc
   rss "L$n" "user list, ${n}N" "$OCA" -d "$T/ca$n.db" user list
 done
