@@ -4,12 +4,16 @@
  *
  * A pipeline over the stored user certificates, in row order.  The
  * calling thread - the only one that talks to the database - reads
- * rows ahead into a ring of RING_SIZE slots, parses them and applies
- * their verification records; worker threads (one per online CPU)
- * take the slots in order and certify them (ca_bulk_certify_one: the
- * signatures, the armored text, the new record); the calling thread
- * stores the results in row order, so a batch is written, and
- * committed, while the workers already sign the next ones.  Nothing
+ * rows ahead into a ring of RING_SIZE slots; worker threads (one per
+ * online CPU) take the slots in order, parse the certificates, apply
+ * their verification records and certify them (ca_bulk_certify_one:
+ * the signatures, the armored text, the new record), then release the
+ * parsed certificate; the calling thread stores the results in row
+ * order, so a batch is written, and committed, while the workers
+ * already sign the next ones.  A parsed certificate is made and freed
+ * by one worker: the allocator's cost of freeing memory another
+ * thread allocated was the largest part of the calling thread's work
+ * when it parsed.  Nothing
  * but the order of the work differs from certifying batch by batch
  * (ca_bulk_certify_stored): the same certificates, the same
  * certifications, audit records and batches.
@@ -59,16 +63,16 @@ typedef struct slot
 {
   enum slot_state state;
   db_cert_t *row;              /* Owned.  */
-  pgp_cert_t *cert;            /* Owned; NULL: skipped.  */
-  int counted_skip;            /* Skipped and counted as such.  */
+  int skipped;                 /* Nothing certified: inactive, revoked.  */
   ca_certify_result_t res;
   char *pub;
   char *record;
   char *msg;                   /* The error's message.  */
   size_t textlen;              /* Length of ROW's stored text.  */
   gpg_error_t err;
-  int read_err;                /* ERR came from reading the row (ROW
-                                * may be NULL): the last slot.  */
+  int read_err;                /* ERR came from reading or parsing the
+                                * row (ROW may be NULL): the run ends
+                                * there.  */
 } slot_t;
 
 typedef struct stream
@@ -76,6 +80,7 @@ typedef struct stream
   ca_t *ca;
   const ca_stream_opts_t *o;
   pgp_signer_t signer;
+  uint32_t now;                /* The time of the run's checks.  */
   slot_t ring[RING_SIZE];
   /* Slot numbers grow without bound; slot K is ring[K % RING_SIZE].
    * HEAD <= TAKE <= FILL <= HEAD + RING_SIZE: HEAD the next to store,
@@ -100,13 +105,11 @@ static void
 slot_free (slot_t *sl)
 {
   db_cert_release (sl->row);
-  pgp_cert_release (sl->cert);
   ca_certify_result_release (&sl->res);
   xfree (sl->pub);
   xfree (sl->record);
   xfree (sl->msg);
   sl->row = NULL;
-  sl->cert = NULL;
   sl->pub = sl->record = sl->msg = NULL;
 }
 
@@ -116,6 +119,43 @@ slot_clear (slot_t *sl)
 {
   slot_free (sl);
   memset (sl, 0, sizeof *sl);
+}
+
+
+/* A worker's part of slot SL (taken): parse its row, apply the
+ * verification record, certify; the parsed certificate is released
+ * here, by the thread that made it.  A revoked certificate (or one
+ * without a valid self-signature) is skipped with SKIP_REVOKED.  */
+static gpg_error_t
+certify_slot (stream_t *s, slot_t *sl)
+{
+  gpg_error_t err;
+  pgp_cert_t *cert = NULL;
+  pgp_cert_info_t info;
+  db_cert_t *row = sl->row;
+
+  /* Its message is the slot's: another worker may record one of its
+   * own at the same time.  */
+  err = ca_parse_stored_cert_msg (row->pub_cert, row->fingerprint, &cert,
+                                  &sl->msg);
+  if (err)
+    {
+      sl->read_err = 1;
+      return err;
+    }
+  ca_verified_apply (s->ca, cert, row->pub_cert, row->verified);
+  if (s->o->skip_revoked
+      && (pgp_cert_get_info (cert, s->now, &info) || info.revoked))
+    {
+      /* Revoked (or without a valid self-signature): nothing to vouch
+       * for.  */
+      sl->skipped = 1;
+    }
+  else
+    err = ca_bulk_certify_one (s->ca, cert, &s->signer, s->o->policy, 1,
+                               &sl->res, &sl->pub, &sl->record);
+  pgp_cert_release (cert);
+  return err;
 }
 
 
@@ -150,9 +190,8 @@ worker (void *arg)
       sl->state = SLOT_TAKEN;
       pthread_mutex_unlock (&s->lock);
 
-      err = ca_bulk_certify_one (s->ca, sl->cert, &s->signer, s->o->policy,
-                                 1, &sl->res, &sl->pub, &sl->record);
-      if (err && ca_errmsg_for (err))
+      err = certify_slot (s, sl);
+      if (err && !sl->msg && ca_errmsg_for (err))
         sl->msg = xtrystrdup (ca_errmsg ());
 
       pthread_mutex_lock (&s->lock);
@@ -189,21 +228,18 @@ set_wake (stream_t *s)
 
 /* Read rows after *AFTER into free slots, READ_BATCH at a time, while
  * that many are free, the text read ahead is below AHEAD_BYTES and rows
- * are left (else *R_EOF).  Called with S->lock not held.  A row that
- * cannot be read or parsed becomes a last slot with the error (and its
- * message), taken in its turn.  */
+ * are left (else *R_EOF).  Called with S->lock not held.  A read that
+ * fails becomes a last slot with the error (and its message), taken in
+ * its turn.  Inactive rows are done at once (skipped); the others go
+ * to the workers.  */
 static void
 fill_ring (stream_t *s, int64_t *after, int *r_eof)
 {
   gpg_error_t err;
   ca_t *ca = s->ca;
   db_cert_t *rows[READ_BATCH], *row = NULL;
-  pgp_cert_t *cert;
-  pgp_cert_info_t info;
   slot_t *sl;
-  uint32_t now = (uint32_t)time (NULL);
   size_t n, k, nq, nslots;
-  db_cert_t *bad = NULL;       /* The row that did not parse.  */
 
   while (!*r_eof && RING_SIZE - (s->fill - s->head) >= READ_BATCH
          && s->ahead < AHEAD_BYTES)
@@ -217,51 +253,24 @@ fill_ring (stream_t *s, int64_t *after, int *r_eof)
         *r_eof = 1;  /* Fewer than asked: the last ones.  */
       for (k = 0; k < n; k++)
         {
-          gpg_error_t perr;
-
           row = rows[k];
           /* The slots from FILL on are the reader's alone until FILL
            * moves past them.  */
           sl = &s->ring[(s->fill + nslots) % RING_SIZE];
           *after = row->id;
-          cert = NULL;
-          if (!row->inactive)
-            {
-              perr = ca_parse_stored_cert (row->pub_cert, row->fingerprint,
-                                           &cert);
-              if (perr)
-                {
-                  /* This row is the last: drop the ones after it.  */
-                  while (++k < n)
-                    db_cert_release (rows[k]);
-                  err = perr;
-                  bad = row;
-                  break;
-                }
-              ca_verified_apply (ca, cert, row->pub_cert, row->verified);
-              if (s->o->skip_revoked
-                  && (pgp_cert_get_info (cert, now, &info) || info.revoked))
-                {
-                  /* Revoked (or without a valid self-signature): nothing
-                   * to vouch for.  */
-                  pgp_cert_release (cert);
-                  cert = NULL;
-                }
-            }
           sl->row = row;
-          sl->cert = cert;
+          sl->skipped = !!row->inactive;
           sl->textlen = row->pub_cert ? strlen (row->pub_cert) : 0;
           s->ahead += sl->textlen;
-          sl->counted_skip = !cert && (row->inactive || s->o->skip_revoked);
           nslots++;
-          nq += !!cert;
+          nq += !row->inactive;
         }
       /* The rows of this query go to the workers at once.  */
       pthread_mutex_lock (&s->lock);
       for (k = 0; k < nslots; k++)
         {
           sl = &s->ring[(s->fill + k) % RING_SIZE];
-          sl->state = sl->cert ? SLOT_QUEUED : SLOT_DONE;
+          sl->state = sl->skipped ? SLOT_DONE : SLOT_QUEUED;
         }
       s->fill += nslots;
       pthread_mutex_unlock (&s->lock);
@@ -271,8 +280,7 @@ fill_ring (stream_t *s, int64_t *after, int *r_eof)
         {
           /* The rows read before the error are queued; the error is the
            * slot after them (free: a batch stops short of READ_BATCH at an
-           * error).  A row that did not parse is that slot's.  */
-          row = bad;
+           * error).  */
           sl = &s->ring[s->fill % RING_SIZE];
           goto read_err;
         }
@@ -280,7 +288,7 @@ fill_ring (stream_t *s, int64_t *after, int *r_eof)
   return;
 
  read_err:
-  sl->row = row;
+  sl->row = NULL;
   sl->err = err;
   sl->read_err = 1;
   if (ca_errmsg_for (err))
@@ -387,6 +395,7 @@ ca_bulk_stream (ca_t *ca, const ca_stream_opts_t *o,
     return oca_error_from_errno ();
   s->ca = ca;
   s->o = o;
+  s->now = (uint32_t)time (NULL);
   err = ca->backend->ops->certifier (ca->backend, &s->signer);
   if (err)
     {
@@ -457,8 +466,8 @@ ca_bulk_stream (ca_t *ca, const ca_stream_opts_t *o,
               goto leave;
             }
           written.certs++;
-          if (!sl->cert)
-            written.skipped += sl->counted_skip;
+          if (sl->skipped)
+            written.skipped++;
           else if (sl->err)
             {
               written.in_work = 1;

@@ -219,6 +219,35 @@ main (void)
   ok (records (1) == 2 && records (2) == 2, "the first batch is stored");
   ok (records (3) == 1 && records (5) == 1, "nothing after it");
 
+  /* Broken rows one after another: the workers parse them at the same
+   * time, and the run ends at the first in row order, named in its
+   * message - never another broken one a worker parsed meanwhile (the
+   * one recorded message is shared by all threads; a worker's parse
+   * error keeps its own).  Each run is rolled back.  */
+  ok_err (ca_begin (ca), "begin");
+  for (i = 1; i < NUSERS; i++)
+    {
+      char text[96];
+
+      snprintf (text, sizeof text,
+                "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nbroken %d\n", i);
+      if (db_cert_update (ca->db, ids[i], text))
+        break;
+    }
+  ok (i == NUSERS, "rows 1 to %d broken", NUSERS - 1);
+  ok_err (ca_commit (ca), "commit");
+  between_text = NULL;
+  for (n = 0, i = 0; i < 200; i++)
+    {
+      ca_clear_errmsg ();
+      if (run (&st) && ca_errmsg () && strstr (ca_errmsg (), fprs[1]))
+        n++;
+      else
+        tap_diag ("run %d: %s", i, ca_errmsg () ? ca_errmsg () : "no error");
+      db_rollback (ca->db);
+    }
+  ok (n == 200, "every run names the first broken row (%d of 200)", n);
+
   ca_release (ca2);
   ca_release (ca);
   return tap_done ();

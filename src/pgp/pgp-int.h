@@ -40,7 +40,14 @@ gpg_error_t _pgp_memdup (const void *p, size_t n, int secure,
                          unsigned char **r);
 uint32_t _pgp_now (uint32_t t);
 void _pgp_rawpkt_release (pgp_rawpkt_t *p);
-void _pgp_hash_key (gcry_md_hd_t md, const pgp_key_t *key);
+/* OUT = the new-format header of a packet TAG with body length LEN (as
+ * _pgp_write_header writes it); returns its length, 2, 3 or 6.  */
+size_t _pgp_header_bytes (int tag, size_t len, unsigned char out[6]);
+/* The key as hashed for signatures and fingerprints (0x99, two-octet
+ * length, public body), as IOV[0..1] for gcry_md_hash_buffers; IOV[0]
+ * points to HDR.  */
+void _pgp_key_hash_parts (const pgp_key_t *key, unsigned char hdr[3],
+                          gcry_buffer_t iov[2]);
 
 /*-- pgp-armor.c --*/
 /* An armor block decoded line by line (pgp-armor.c; the stream reader

@@ -110,18 +110,17 @@ static gpg_error_t
 compute_fpr (pgp_key_t *key)
 {
   size_t n = key->pubrawlen_ - key->pubhdrlen_;
-  gcry_md_hd_t md;
+  unsigned char hdr[3];
+  gcry_buffer_t iov[2];
   gpg_error_t err;
 
   if (n > 0xffff)
     return gpg_error (GPG_ERR_INV_PACKET);
-  err = gcry_md_open (&md, GCRY_MD_SHA1, 0);
+  _pgp_key_hash_parts (key, hdr, iov);
+  err = gcry_md_hash_buffers (GCRY_MD_SHA1, 0, key->fpr, iov, 2);
   if (err)
     return err;
-  _pgp_hash_key (md, key);
-  memcpy (key->fpr, gcry_md_read (md, GCRY_MD_SHA1), 20);
   memcpy (key->keyid, key->fpr + 12, 8);
-  gcry_md_close (md);
   return 0;
 }
 

@@ -121,12 +121,38 @@ put_new_len (membuf_t *mb, size_t len)
 }
 
 
+/* See pgp-int.h.  */
+size_t
+_pgp_header_bytes (int tag, size_t len, unsigned char out[6])
+{
+  out[0] = 0xc0 | (tag & 0x3f);
+  if (len < 192)
+    {
+      out[1] = len;
+      return 2;
+    }
+  if (len < 8384)
+    {
+      out[1] = ((len - 192) >> 8) + 192;
+      out[2] = (len - 192) & 0xff;
+      return 3;
+    }
+  out[1] = 255;
+  out[2] = (uint32_t)len >> 24;
+  out[3] = (uint32_t)len >> 16;
+  out[4] = (uint32_t)len >> 8;
+  out[5] = (uint32_t)len;
+  return 6;
+}
+
+
 /* Write a new-format packet header for TAG with body length LEN.  */
 void
 _pgp_write_header (membuf_t *mb, int tag, size_t len)
 {
-  membuf_put_u8 (mb, 0xc0 | (tag & 0x3f));
-  put_new_len (mb, len);
+  unsigned char hdr[6];
+
+  membuf_put (mb, hdr, _pgp_header_bytes (tag, len, hdr));
 }
 
 
@@ -276,17 +302,20 @@ _pgp_rawpkt_release (pgp_rawpkt_t *p)
 }
 
 
-/* Feed the key as hashed for signatures and fingerprints (0x99,
- * two-octet length, public body).  */
+/* See pgp-int.h.  */
 void
-_pgp_hash_key (gcry_md_hd_t md, const pgp_key_t *key)
+_pgp_key_hash_parts (const pgp_key_t *key, unsigned char hdr[3],
+                     gcry_buffer_t iov[2])
 {
   size_t n = key->pubrawlen_ - key->pubhdrlen_;
-  unsigned char hdr[3];
 
   hdr[0] = 0x99;
   hdr[1] = n >> 8;
   hdr[2] = n;
-  gcry_md_write (md, hdr, 3);
-  gcry_md_write (md, key->pubraw_ + key->pubhdrlen_, n);
+  memset (iov, 0, 2 * sizeof *iov);
+  iov[0].data = hdr;
+  iov[0].len = 3;
+  iov[1].data = (void *)(key->pubraw_ + key->pubhdrlen_);
+  iov[1].len = n;
 }
+

@@ -65,9 +65,7 @@ sig_clear_parsed (pgp_sig_t *sig)
   for (i = 0; i < PK_MAX_SIG; i++)
     pk_mpi_release (&sig->mpi[i]);
   sig->nmpi = 0;
-  xfree (sig->hashed_);
   sig->hashed_ = NULL;
-  xfree (sig->unhashed_);
   sig->unhashed_ = NULL;
 }
 
@@ -342,13 +340,14 @@ parse_v4 (brd_t *r, int depth, pgp_sig_t *sig)
   if ((err = brd_get_u8 (r, &v)))
     return err;
   sig->hashalgo = v;
-  if ((err = brd_get_u16 (r, &hlen)) || (err = brd_get_bytes (r, hlen, &p))
-      || (err = _pgp_memdup (p, hlen, 0, &sig->hashed_)))
+  /* R reads SIG->raw: the areas stay where they are.  */
+  if ((err = brd_get_u16 (r, &hlen)) || (err = brd_get_bytes (r, hlen, &p)))
     return err;
+  sig->hashed_ = p;
   sig->hashedlen_ = hlen;
-  if ((err = brd_get_u16 (r, &ulen)) || (err = brd_get_bytes (r, ulen, &p))
-      || (err = _pgp_memdup (p, ulen, 0, &sig->unhashed_)))
+  if ((err = brd_get_u16 (r, &ulen)) || (err = brd_get_bytes (r, ulen, &p)))
     return err;
+  sig->unhashed_ = p;
   sig->unhashedlen_ = ulen;
   if ((err = brd_copy (r, sig->hash_prefix, 2)))
     return err;
@@ -406,7 +405,7 @@ _pgp_parse_sig (const unsigned char *raw, size_t rawlen, size_t hdrlen,
     goto leave;
   sig->rawlen = rawlen;
   sig->hdrlen_ = hdrlen;
-  brd_init (&r, raw + hdrlen, rawlen - hdrlen);
+  brd_init (&r, sig->raw + hdrlen, rawlen - hdrlen);
   if ((err = brd_get_u8 (&r, &version)))
     goto leave;
   sig->version = version;
@@ -497,25 +496,16 @@ pgp_sig_same (const pgp_sig_t *a, const pgp_sig_t *b)
 gpg_error_t
 pgp_sig_sha256 (const pgp_sig_t *sig, unsigned char digest[32])
 {
-  gpg_error_t err;
-  gcry_md_hd_t md;
-  membuf_t hdr;
   size_t bodylen = sig->rawlen - sig->hdrlen_;
+  unsigned char hdr[6];
+  gcry_buffer_t iov[2];
 
-  membuf_init (&hdr, 16, 0);
-  _pgp_write_header (&hdr, PGP_PKT_SIGNATURE, bodylen);
-  err = membuf_error (&hdr);
-  if (!err)
-    err = gcry_md_open (&md, GCRY_MD_SHA256, 0);
-  if (!err)
-    {
-      gcry_md_write (md, membuf_data (&hdr), membuf_len (&hdr));
-      gcry_md_write (md, sig->raw + sig->hdrlen_, bodylen);
-      memcpy (digest, gcry_md_read (md, GCRY_MD_SHA256), 32);
-      gcry_md_close (md);
-    }
-  membuf_release (&hdr);
-  return err;
+  memset (iov, 0, sizeof iov);
+  iov[0].data = hdr;
+  iov[0].len = _pgp_header_bytes (PGP_PKT_SIGNATURE, bodylen, hdr);
+  iov[1].data = (void *)(sig->raw + sig->hdrlen_);
+  iov[1].len = bodylen;
+  return gcry_md_hash_buffers (GCRY_MD_SHA256, 0, digest, iov, 2);
 }
 
 
@@ -544,23 +534,26 @@ pgp_sig_expires (const pgp_sig_t *sig)
 }
 
 
+/* Put PTR/LEN into the next of IOV (*N of them used).  */
 static void
-hash_uid (gcry_md_hd_t md, const pgp_uid_t *uid)
+iov_add (gcry_buffer_t *iov, int *n, const void *ptr, size_t len)
 {
-  unsigned char hdr[5];
-
-  hdr[0] = uid->is_attribute ? 0xD1 : 0xB4;
-  hdr[1] = uid->bodylen >> 24;
-  hdr[2] = uid->bodylen >> 16;
-  hdr[3] = uid->bodylen >> 8;
-  hdr[4] = uid->bodylen;
-  gcry_md_write (md, hdr, 5);
-  gcry_md_write (md, uid->body, uid->bodylen);
+  memset (&iov[*n], 0, sizeof *iov);
+  iov[*n].data = (void *)ptr;
+  iov[*n].len = len;
+  ++*n;
 }
 
 
+/* Parts of a signature's hashed data: key, User ID, subkey (two each),
+ * the header and hashed area, the trailer.  */
+#define DIGEST_PARTS 9
+
 /* Compute the digest for a v4 signature with the given header fields
- * over target T into DIGEST (64 bytes room).  */
+ * over target T into DIGEST (64 bytes room).  Without a reader, in
+ * one call of gcry_md_hash_buffers, which allocates nothing
+ * (gcry_md_open allocates its context: a bulk run hashes several times
+ * per certificate).  */
 static gpg_error_t
 compute_digest (int sigclass, int pkalgo, int hashalgo,
                 const unsigned char *hashed, size_t hashedlen,
@@ -570,23 +563,40 @@ compute_digest (int sigclass, int pkalgo, int hashalgo,
   gpg_error_t err;
   int galgo = pk_hash_to_gcry (hashalgo);
   gcry_md_hd_t md;
-  unsigned char buf[6];
+  gcry_buffer_t iov[DIGEST_PARTS];
+  unsigned char khdr[3], uhdr[5], shdr[3], head[6], trail[6];
   size_t n;
+  int niov = 0;
 
   *r_dlen = 0;
   if (!galgo)
     return gpg_error (GPG_ERR_DIGEST_ALGO);
   if (hashedlen > 0xffff)
     return gpg_error (GPG_ERR_TOO_LARGE);
-  if ((err = gcry_md_open (&md, galgo, 0)))
-    return err;
-  if (t->data)
-    gcry_md_write (md, t->data, t->datalen);
-  else if (t->read)
+  head[0] = 4;
+  head[1] = sigclass;
+  head[2] = pkalgo;
+  head[3] = hashalgo;
+  head[4] = hashedlen >> 8;
+  head[5] = hashedlen;
+  n = 6 + hashedlen;
+  trail[0] = 4;
+  trail[1] = 0xff;
+  trail[2] = n >> 24;
+  trail[3] = n >> 16;
+  trail[4] = n >> 8;
+  trail[5] = n;
+  n = gcry_md_get_algo_dlen (galgo);
+  if (!n || n > 64)
+    return gpg_error (GPG_ERR_DIGEST_ALGO);
+
+  if (t->read)
     {
       unsigned char chunk[4096];
       size_t got;
 
+      if ((err = gcry_md_open (&md, galgo, 0)))
+        return err;
       do
         {
           if ((err = t->read (t->read_opaque, chunk, sizeof chunk, &got)))
@@ -602,35 +612,45 @@ compute_digest (int sigclass, int pkalgo, int hashalgo,
           gcry_md_write (md, chunk, got);
         }
       while (got);
+      gcry_md_write (md, head, 6);
+      gcry_md_write (md, hashed, hashedlen);
+      gcry_md_write (md, trail, 6);
+      memcpy (digest, gcry_md_read (md, galgo), n);
+      gcry_md_close (md);
+      *r_dlen = n;
+      return 0;
     }
+
+  if (t->data)
+    iov_add (iov, &niov, t->data, t->datalen);
   else
     {
       if (t->primary)
-        _pgp_hash_key (md, t->primary);
+        {
+          _pgp_key_hash_parts (t->primary, khdr, iov + niov);
+          niov += 2;
+        }
       if (t->uid)
-        hash_uid (md, t->uid);
+        {
+          uhdr[0] = t->uid->is_attribute ? 0xD1 : 0xB4;
+          uhdr[1] = t->uid->bodylen >> 24;
+          uhdr[2] = t->uid->bodylen >> 16;
+          uhdr[3] = t->uid->bodylen >> 8;
+          uhdr[4] = t->uid->bodylen;
+          iov_add (iov, &niov, uhdr, 5);
+          iov_add (iov, &niov, t->uid->body, t->uid->bodylen);
+        }
       if (t->subkey)
-        _pgp_hash_key (md, t->subkey);
+        {
+          _pgp_key_hash_parts (t->subkey, shdr, iov + niov);
+          niov += 2;
+        }
     }
-  buf[0] = 4;
-  buf[1] = sigclass;
-  buf[2] = pkalgo;
-  buf[3] = hashalgo;
-  buf[4] = hashedlen >> 8;
-  buf[5] = hashedlen;
-  gcry_md_write (md, buf, 6);
-  gcry_md_write (md, hashed, hashedlen);
-  n = 6 + hashedlen;
-  buf[0] = 4;
-  buf[1] = 0xff;
-  buf[2] = n >> 24;
-  buf[3] = n >> 16;
-  buf[4] = n >> 8;
-  buf[5] = n;
-  gcry_md_write (md, buf, 6);
-  n = gcry_md_get_algo_dlen (galgo);
-  memcpy (digest, gcry_md_read (md, galgo), n);
-  gcry_md_close (md);
+  iov_add (iov, &niov, head, 6);
+  iov_add (iov, &niov, hashed, hashedlen);
+  iov_add (iov, &niov, trail, 6);
+  if ((err = gcry_md_hash_buffers (galgo, 0, digest, iov, niov)))
+    return err;
   *r_dlen = n;
   return 0;
 }
@@ -847,18 +867,18 @@ pgp_make_key_revocation (const pgp_cert_t *cert, const pgp_signer_t *signer,
 }
 
 
-/* Hash LEN as four bytes big-endian, then the LEN bytes at P.  */
+/* Put LEN as four bytes big-endian into HDR, then HDR and the LEN bytes
+ * at P into the next two of IOV.  */
 static void
-md_write_counted (gcry_md_hd_t md, const void *p, size_t len)
+iov_add_counted (gcry_buffer_t *iov, int *n, unsigned char hdr[4],
+                 const void *p, size_t len)
 {
-  unsigned char hdr[4];
-
   hdr[0] = len >> 24;
   hdr[1] = len >> 16;
   hdr[2] = len >> 8;
   hdr[3] = len;
-  gcry_md_write (md, hdr, 4);
-  gcry_md_write (md, p, len);
+  iov_add (iov, n, hdr, 4);
+  iov_add (iov, n, p, len);
 }
 
 
@@ -886,36 +906,36 @@ memo_id (const pgp_sig_t *sig, const pgp_target_t *t, const pk_key_t *key,
 }
 
 
-/* The memo identity of SIG from DIGEST/DLEN, the digest it signs.  */
+/* The memo identity of SIG from DIGEST/DLEN, the digest it signs (one
+ * gcry_md_hash_buffers call, as compute_digest).  */
 static gpg_error_t
 memo_finish (const pgp_sig_t *sig, const unsigned char *digest, size_t dlen,
              const pk_key_t *key, unsigned char out[32])
 {
-  gpg_error_t err;
-  unsigned char hdr[4];
-  unsigned int i;
-  gcry_md_hd_t md;
+  /* Header, digest, then packet, numbers and key numbers counted.  */
+  gcry_buffer_t iov[2 + 2 * (1 + PK_MAX_SIG + PK_MAX_PUB)];
+  unsigned char hdr[4], lens[1 + PK_MAX_SIG + PK_MAX_PUB][4];
+  unsigned int i, k = 0;
+  int niov = 0;
 
-  if (!sig->raw || !key || !key->npub)
+  if (!sig->raw || !key || !key->npub || key->npub > PK_MAX_PUB)
     return gpg_error (GPG_ERR_NOT_SUPPORTED);
-  if ((err = gcry_md_open (&md, GCRY_MD_SHA256, 0)))
-    return err;
   hdr[0] = sig->hashalgo;
   hdr[1] = dlen;
   hdr[2] = key->algo;
   hdr[3] = key->curve;
-  gcry_md_write (md, hdr, 4);
-  gcry_md_write (md, digest, dlen);
+  iov_add (iov, &niov, hdr, 4);
+  iov_add (iov, &niov, digest, dlen);
   /* The whole packet: its numbers and unhashed area (a back-signature)
    * are part of what was verified.  */
-  md_write_counted (md, sig->raw, sig->rawlen);
+  iov_add_counted (iov, &niov, lens[k++], sig->raw, sig->rawlen);
   for (i = 0; i < sig->nmpi && i < PK_MAX_SIG; i++)
-    md_write_counted (md, sig->mpi[i].data, sig->mpi[i].len);
+    iov_add_counted (iov, &niov, lens[k++], sig->mpi[i].data,
+                     sig->mpi[i].len);
   for (i = 0; i < key->npub; i++)
-    md_write_counted (md, key->pub[i].data, key->pub[i].len);
-  memcpy (out, gcry_md_read (md, GCRY_MD_SHA256), 32);
-  gcry_md_close (md);
-  return 0;
+    iov_add_counted (iov, &niov, lens[k++], key->pub[i].data,
+                     key->pub[i].len);
+  return gcry_md_hash_buffers (GCRY_MD_SHA256, 0, out, iov, niov);
 }
 
 

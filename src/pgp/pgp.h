@@ -201,9 +201,10 @@ typedef struct pgp_sig
   unsigned char *raw;          /* The whole packet as read/written.  */
   size_t rawlen;
   /* Private.  */
-  unsigned char *hashed_;      /* Hashed subpacket area (body only).  */
+  /* The subpacket areas (bodies only), inside RAW.  */
+  const unsigned char *hashed_;
   size_t hashedlen_;
-  unsigned char *unhashed_;
+  const unsigned char *unhashed_;
   size_t unhashedlen_;
   size_t hdrlen_;              /* Packet header length in RAW.  */
   /* What pgp_sig_verify found last (a cache written through const

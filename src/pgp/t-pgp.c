@@ -324,7 +324,8 @@ test_forgery (void)
 
     if (!pgp_sig_copy (sig, &f))
       {
-        f->hashed_[f->hashedlen_ - 1] ^= 0x01;
+        /* The area lies in the copy's packet (RAW): both change.  */
+        ((unsigned char *)f->hashed_)[f->hashedlen_ - 1] ^= 0x01;
         ok (pgp_sig_verify (c, uid, NULL, f, c->primary->pk) != 0,
             "flipped bit in hashed subpacket: verify fails");
       }
