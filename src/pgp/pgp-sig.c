@@ -590,7 +590,7 @@ compute_digest (int sigclass, int pkalgo, int hashalgo,
   if (!n || n > 64)
     return gpg_error (GPG_ERR_DIGEST_ALGO);
 
-  if (t->read)
+  if (t->read && !t->data)
     {
       unsigned char chunk[4096];
       size_t got;
