@@ -46,48 +46,37 @@ sha256_hex (const void *buf, size_t len, char hex[65])
 
 
 /* HEX = the identity of the CA keys a record is valid for: SHA-256 over
- * the fingerprints of the CA certificate's keys.  Computed for every
- * record made or applied (by several threads at once in a bulk run):
- * up to ISSUER_IOV keys in one call that allocates nothing.  */
+ * the fingerprints of the CA certificate's keys (empty if out of
+ * core).  Computed for every record made or applied, by several
+ * threads at once in a bulk run: one gcry_md_hash_buffers call, whose
+ * parts are on the stack for up to ISSUER_IOV keys.  */
 #define ISSUER_IOV 16
 static void
 issuer_id (ca_t *ca, char hex[65])
 {
   const pgp_key_t *key;
-  gcry_buffer_t iov[ISSUER_IOV];
-  gcry_md_hd_t md;
+  gcry_buffer_t stack_iov[ISSUER_IOV], *iov = stack_iov;
   unsigned char d[32];
   int n = 0;
 
-  memset (iov, 0, sizeof iov);
-  for (key = ca->cert->primary; key && n < ISSUER_IOV;
-       key = key == ca->cert->primary ? ca->cert->subkeys : key->next)
+#define NEXT_KEY(k) ((k) == ca->cert->primary ? ca->cert->subkeys : (k)->next)
+  *hex = 0;
+  for (key = ca->cert->primary; key; key = NEXT_KEY (key))
+    n++;
+  if (n > ISSUER_IOV && !(iov = xtrycalloc (n, sizeof *iov)))
+    return;
+  memset (iov, 0, n * sizeof *iov);
+  n = 0;
+  for (key = ca->cert->primary; key; key = NEXT_KEY (key))
     {
       iov[n].data = (void *)key->fpr;
-      iov[n].len = 20;
-      n++;
+      iov[n++].len = 20;
     }
-  if (!key)
-    {
-      if (gcry_md_hash_buffers (GCRY_MD_SHA256, 0, d, iov, n))
-        {
-          *hex = 0;
-          return;
-        }
-      oca_bin2hex (d, 32, hex);
-      return;
-    }
-  if (gcry_md_open (&md, GCRY_MD_SHA256, 0))
-    {
-      *hex = 0;
-      return;
-    }
-  for (key = ca->cert->primary; key;
-       key = key == ca->cert->primary ? ca->cert->subkeys : key->next)
-    gcry_md_write (md, key->fpr, 20);
-  memcpy (d, gcry_md_read (md, GCRY_MD_SHA256), 32);
-  gcry_md_close (md);
-  oca_bin2hex (d, 32, hex);
+#undef NEXT_KEY
+  if (!gcry_md_hash_buffers (GCRY_MD_SHA256, 0, d, iov, n))
+    oca_bin2hex (d, 32, hex);
+  if (iov != stack_iov)
+    xfree (iov);
 }
 
 

@@ -101,23 +101,39 @@ _pgp_read_packet (brd_t *r, int *r_tag, brd_t *r_body,
 }
 
 
-/* Write LEN in the new-format length encoding shared by packet
- * headers and signature subpackets (RFC 4880 4.2.2, 5.2.3.1).  */
+/* OUT = LEN in the new-format length encoding shared by packet
+ * headers and signature subpackets (RFC 4880 4.2.2, 5.2.3.1); returns
+ * its length, 1, 2 or 5.  */
+static size_t
+new_len_bytes (size_t len, unsigned char out[5])
+{
+  if (len < 192)
+    {
+      out[0] = len;
+      return 1;
+    }
+  if (len < 8384)
+    {
+      out[0] = ((len - 192) >> 8) + 192;
+      out[1] = (len - 192) & 0xff;
+      return 2;
+    }
+  out[0] = 255;
+  out[1] = (uint32_t)len >> 24;
+  out[2] = (uint32_t)len >> 16;
+  out[3] = (uint32_t)len >> 8;
+  out[4] = (uint32_t)len;
+  return 5;
+}
+
+
+/* Write LEN in the new-format length encoding.  */
 static void
 put_new_len (membuf_t *mb, size_t len)
 {
-  if (len < 192)
-    membuf_put_u8 (mb, len);
-  else if (len < 8384)
-    {
-      membuf_put_u8 (mb, ((len - 192) >> 8) + 192);
-      membuf_put_u8 (mb, (len - 192) & 0xff);
-    }
-  else
-    {
-      membuf_put_u8 (mb, 255);
-      membuf_put_u32 (mb, (uint32_t)len);
-    }
+  unsigned char buf[5];
+
+  membuf_put (mb, buf, new_len_bytes (len, buf));
 }
 
 
@@ -126,23 +142,7 @@ size_t
 _pgp_header_bytes (int tag, size_t len, unsigned char out[6])
 {
   out[0] = 0xc0 | (tag & 0x3f);
-  if (len < 192)
-    {
-      out[1] = len;
-      return 2;
-    }
-  if (len < 8384)
-    {
-      out[1] = ((len - 192) >> 8) + 192;
-      out[2] = (len - 192) & 0xff;
-      return 3;
-    }
-  out[1] = 255;
-  out[2] = (uint32_t)len >> 24;
-  out[3] = (uint32_t)len >> 16;
-  out[4] = (uint32_t)len >> 8;
-  out[5] = (uint32_t)len;
-  return 6;
+  return 1 + new_len_bytes (len, out + 1);
 }
 
 
@@ -318,4 +318,3 @@ _pgp_key_hash_parts (const pgp_key_t *key, unsigned char hdr[3],
   iov[1].data = (void *)(key->pubraw_ + key->pubhdrlen_);
   iov[1].len = n;
 }
-

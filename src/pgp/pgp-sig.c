@@ -492,6 +492,17 @@ pgp_sig_same (const pgp_sig_t *a, const pgp_sig_t *b)
 }
 
 
+/* Put PTR/LEN into the next of IOV (*N of them used).  */
+static void
+iov_add (gcry_buffer_t *iov, int *n, const void *ptr, size_t len)
+{
+  memset (&iov[*n], 0, sizeof *iov);
+  iov[*n].data = (void *)ptr;
+  iov[*n].len = len;
+  ++*n;
+}
+
+
 /* See pgp.h.  */
 gpg_error_t
 pgp_sig_sha256 (const pgp_sig_t *sig, unsigned char digest[32])
@@ -499,13 +510,12 @@ pgp_sig_sha256 (const pgp_sig_t *sig, unsigned char digest[32])
   size_t bodylen = sig->rawlen - sig->hdrlen_;
   unsigned char hdr[6];
   gcry_buffer_t iov[2];
+  int n = 0;
 
-  memset (iov, 0, sizeof iov);
-  iov[0].data = hdr;
-  iov[0].len = _pgp_header_bytes (PGP_PKT_SIGNATURE, bodylen, hdr);
-  iov[1].data = (void *)(sig->raw + sig->hdrlen_);
-  iov[1].len = bodylen;
-  return gcry_md_hash_buffers (GCRY_MD_SHA256, 0, digest, iov, 2);
+  iov_add (iov, &n, hdr,
+           _pgp_header_bytes (PGP_PKT_SIGNATURE, bodylen, hdr));
+  iov_add (iov, &n, sig->raw + sig->hdrlen_, bodylen);
+  return gcry_md_hash_buffers (GCRY_MD_SHA256, 0, digest, iov, n);
 }
 
 
@@ -531,17 +541,6 @@ pgp_sig_expires (const pgp_sig_t *sig)
     return 0;
   t = (uint64_t)sig->created + sig->sig_expire;
   return t > 0xffffffffu ? 0xffffffffu : (uint32_t)t;
-}
-
-
-/* Put PTR/LEN into the next of IOV (*N of them used).  */
-static void
-iov_add (gcry_buffer_t *iov, int *n, const void *ptr, size_t len)
-{
-  memset (&iov[*n], 0, sizeof *iov);
-  iov[*n].data = (void *)ptr;
-  iov[*n].len = len;
-  ++*n;
 }
 
 
