@@ -59,6 +59,7 @@ typedef struct bulk_job
   char *pub;                   /* Armored result.  */
   char *record;                /* What verifying it found (ca-verified.c).  */
   gpg_error_t err;
+  char *msg;                   /* ERR's message (the worker's), or NULL.  */
   int signer_failed;           /* ERR came from the signer.  */
 } bulk_job_t;
 
@@ -96,6 +97,7 @@ job_clear (bulk_job_t *job)
   ca_certify_result_release (&job->res);
   xfree (job->pub);
   xfree (job->record);
+  xfree (job->msg);
 }
 
 
@@ -143,9 +145,14 @@ process_job (bulk_shared_t *sh, bulk_job_t *job)
       policy.want_name = !job->known;
       policy.validity = sh->validity;
     }
+  /* The message of an error of this job is this thread's (ca-msg.c),
+   * not one left by an earlier job.  */
+  ca_clear_errmsg ();
   job->err = ca_bulk_certify_one (sh->ca, job->cert, &signer, &policy,
                                   !!job->known, &job->res, &job->pub,
                                   &job->record);
+  if (job->err && ca_errmsg_for (job->err))
+    job->msg = xtrystrdup (ca_errmsg ());
 }
 
 
@@ -689,16 +696,10 @@ first_failed (const bulk_job_t *jobs, size_t njobs)
 static gpg_error_t
 job_failed (const bulk_job_t *job)
 {
-  char *m = NULL;
-  gpg_error_t err;
-
-  /* Keep the backend's message (e.g. a card's touch timeout).  */
-  if (ca_errmsg_for (job->err))
-    m = xtrystrdup (ca_errmsg ());
-  err = ca_set_errmsg (job->err, "error certifying %s: %s", job->fpr,
-                       m ? m : gpg_strerror (job->err));
-  xfree (m);
-  return err;
+  /* Keep the backend's message (e.g. a card's touch timeout), which
+   * the worker kept with the job.  */
+  return ca_set_errmsg (job->err, "error certifying %s: %s", job->fpr,
+                        job->msg ? job->msg : gpg_strerror (job->err));
 }
 
 

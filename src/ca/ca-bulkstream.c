@@ -134,10 +134,7 @@ certify_slot (stream_t *s, slot_t *sl)
   pgp_cert_info_t info;
   db_cert_t *row = sl->row;
 
-  /* Its message is the slot's: another worker may record one of its
-   * own at the same time.  */
-  err = ca_parse_stored_cert_msg (row->pub_cert, row->fingerprint, &cert,
-                                  &sl->msg);
+  err = ca_parse_stored_cert (row->pub_cert, row->fingerprint, &cert);
   if (err)
     {
       sl->read_err = 1;
@@ -190,6 +187,9 @@ worker (void *arg)
       sl->state = SLOT_TAKEN;
       pthread_mutex_unlock (&s->lock);
 
+      /* An error's message is this thread's (ca-msg.c), not one left
+       * by an earlier slot.  */
+      ca_clear_errmsg ();
       err = certify_slot (s, sl);
       if (err && !sl->msg && ca_errmsg_for (err))
         sl->msg = xtrystrdup (ca_errmsg ());

@@ -68,52 +68,30 @@ ca_commit (ca_t *ca)
 }
 
 
-/* See ca-int.h.  */
-gpg_error_t
-ca_parse_stored_cert_msg (const char *text, const char *fpr,
-                          pgp_cert_t **r_cert, char **r_msg)
-{
-  gpg_error_t err;
-  pgp_cert_t *cert = NULL;
-  char hex[41], msg[512];
-
-  *r_cert = NULL;
-  *r_msg = NULL;
-  err = pgp_read_cert (text, strlen (text), &cert);
-  if (err)
-    snprintf (msg, sizeof msg, "stored certificate %s is invalid: %s", fpr,
-              gpg_strerror (err));
-  else
-    {
-      pgp_cert_fpr_hex (cert, hex);
-      if (!strcmp (hex, fpr))
-        {
-          *r_cert = cert;
-          return 0;
-        }
-      pgp_cert_release (cert);
-      err = gpg_error (GPG_ERR_BAD_DATA);
-      snprintf (msg, sizeof msg, "stored certificate %s is invalid: it holds"
-                " the key %s", fpr, hex);
-    }
-  *r_msg = xtrystrdup (msg);
-  return err;
-}
-
-
 /* Parse TEXT, the stored certificate of the row for FPR, into *R_CERT
- * and check that it is the key the row names.  */
+ * and check that it is the key the row names.  Any thread: the message
+ * is the calling thread's (ca-msg.c).  */
 gpg_error_t
 ca_parse_stored_cert (const char *text, const char *fpr, pgp_cert_t **r_cert)
 {
   gpg_error_t err;
-  char *msg = NULL;
+  pgp_cert_t *cert = NULL;
+  char hex[41];
 
-  err = ca_parse_stored_cert_msg (text, fpr, r_cert, &msg);
+  *r_cert = NULL;
+  err = pgp_read_cert (text, strlen (text), &cert);
   if (err)
-    ca_set_errmsg (err, "%s", msg ? msg : gpg_strerror (err));
-  xfree (msg);
-  return err;
+    return ca_set_errmsg (err, "stored certificate %s is invalid: %s", fpr,
+                          gpg_strerror (err));
+  pgp_cert_fpr_hex (cert, hex);
+  if (strcmp (hex, fpr))
+    {
+      pgp_cert_release (cert);
+      return ca_set_errmsg (gpg_error (GPG_ERR_BAD_DATA), "stored certificate"
+                            " %s is invalid: it holds the key %s", fpr, hex);
+    }
+  *r_cert = cert;
+  return 0;
 }
 
 

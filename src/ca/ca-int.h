@@ -164,11 +164,6 @@ gpg_error_t ca_db_errmsg (ca_t *ca, gpg_error_t err, const char *doing);
  * ...".  */
 gpg_error_t ca_parse_stored_cert (const char *text, const char *fpr,
                                   pgp_cert_t **r_cert);
-/* The same, for a worker thread: the message is returned at *R_MSG
- * (xfree; NULL if out of core), not recorded (the one recorded message
- * is shared by all threads).  */
-gpg_error_t ca_parse_stored_cert_msg (const char *text, const char *fpr,
-                                      pgp_cert_t **r_cert, char **r_msg);
 
 /* CERT as stored: armored public parts and exportable signatures
  * (xfree).  */

@@ -9,17 +9,21 @@
 #include <config.h>
 #include "ca.h"
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 
-/* The one-line message for the error being returned to main.  Worker
- * threads may set it too (the cards of a bulk certification): the
- * last one wins, under the lock.  */
-static pthread_mutex_t errmsg_lock = PTHREAD_MUTEX_INITIALIZER;
-static char errmsg_buf[1024];
-static int errmsg_set;
-static gpg_error_t errmsg_err;
+/* The one-line message for the error being returned, one per thread.
+ * A worker thread (the signing of a bulk certification or renewal, a
+ * card's worker) records its own error's message here and hands it to
+ * the thread that reports the error with the error itself (the job's
+ * or the slot's msg): with one message for all threads, two workers
+ * failing at once could each report the other's text.  */
+static _Thread_local struct
+{
+  char buf[1024];
+  int set;
+  gpg_error_t err;
+} errmsg;
 
 
 /* Record the message for ERR (printf-style FMT) and return ERR.  */
@@ -29,44 +33,42 @@ ca_set_errmsg (gpg_error_t err, const char *fmt, ...)
   va_list ap;
   char *p;
 
-  pthread_mutex_lock (&errmsg_lock);
   va_start (ap, fmt);
-  vsnprintf (errmsg_buf, sizeof errmsg_buf, fmt, ap);
+  vsnprintf (errmsg.buf, sizeof errmsg.buf, fmt, ap);
   va_end (ap);
   /* Keep it to one line.  */
-  for (p = errmsg_buf; *p; p++)
+  for (p = errmsg.buf; *p; p++)
     if (*p == '\n' || *p == '\r')
       *p = ' ';
-  errmsg_set = 1;
-  errmsg_err = err;
-  pthread_mutex_unlock (&errmsg_lock);
+  errmsg.set = 1;
+  errmsg.err = err;
   return err;
 }
 
 
-/* The recorded message or NULL.  */
+/* The calling thread's recorded message or NULL.  */
 const char *
 ca_errmsg (void)
 {
-  return errmsg_set ? errmsg_buf : NULL;
+  return errmsg.set ? errmsg.buf : NULL;
 }
 
 
-/* Forget the recorded message.  */
+/* Forget the calling thread's recorded message.  */
 void
 ca_clear_errmsg (void)
 {
-  errmsg_set = 0;
-  errmsg_err = 0;
-  errmsg_buf[0] = 0;
+  errmsg.set = 0;
+  errmsg.err = 0;
+  errmsg.buf[0] = 0;
 }
 
 
-/* The recorded message if it belongs to ERR.  */
+/* The calling thread's recorded message if it belongs to ERR.  */
 const char *
 ca_errmsg_for (gpg_error_t err)
 {
-  return errmsg_set && errmsg_err == err ? errmsg_buf : NULL;
+  return errmsg.set && errmsg.err == err ? errmsg.buf : NULL;
 }
 
 

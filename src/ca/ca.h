@@ -48,10 +48,11 @@
 
 /* Record the one-line message MSG (printf-style FMT) for the error ERR
  * about to be returned and return ERR.  Line breaks become spaces.
- * Only the main thread records messages.  */
+ * Each thread has its own message: a worker thread hands its error's
+ * message to the reporting thread along with the error.  */
 gpg_error_t ca_set_errmsg (gpg_error_t err, const char *fmt, ...)
   __attribute__ ((format (printf, 2, 3)));
-/* The recorded message, or NULL.  */
+/* The calling thread's recorded message, or NULL.  */
 const char *ca_errmsg (void);
 /* Forget the recorded message (a front end that serves many commands
  * in one process, before each).  */

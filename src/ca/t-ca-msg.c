@@ -5,6 +5,7 @@
 #include "t-ca-support.h"
 #include "t-support.h"
 
+#include <pthread.h>
 #include <string.h>
 
 
@@ -62,6 +63,47 @@ test_key_errmsg (void)
 }
 
 
+/* A worker thread: records its own message and reads it back.  */
+static void *
+other_thread (void *arg)
+{
+  int *seen_main = arg;
+
+  /* A new thread has no message, not the main thread's.  */
+  *seen_main = ca_errmsg () != NULL;
+  ca_set_errmsg (gpg_error (GPG_ERR_TIMEOUT), "the worker's error");
+  if (!ca_errmsg () || strcmp (ca_errmsg (), "the worker's error"))
+    *seen_main = 2;
+  return NULL;
+}
+
+
+/* Each thread has its own message: a worker's error does not replace
+ * the one the main thread is about to report (two workers failing at
+ * once reported each other's text when there was one message).  */
+static void
+test_threads (void)
+{
+  gpg_error_t err = gpg_error (GPG_ERR_BAD_SIGNATURE);
+  pthread_t tid;
+  int seen = -1;
+
+  ca_set_errmsg (err, "the main thread's error");
+  if (pthread_create (&tid, NULL, other_thread, &seen))
+    {
+      ok (0, "started a thread");
+      return;
+    }
+  pthread_join (tid, NULL);
+  ok (seen == 0, "a worker starts without a message and reads its own"
+      " (%d)", seen);
+  ok (ca_errmsg () && !strcmp (ca_errmsg (), "the main thread's error")
+      && ca_errmsg_for (err),
+      "the main thread's message stays its own: '%s'",
+      ca_errmsg () ? ca_errmsg () : "");
+}
+
+
 int
 main (void)
 {
@@ -84,6 +126,7 @@ main (void)
       "an over-long message is cut, not overflowed");
 
   test_key_errmsg ();
+  test_threads ();
 
   out = tca_stderr_of (say_warning, "/dev/sda");
   ok (!strcmp (out, "oca: warning: disk /dev/sda is 97% full\n"),
