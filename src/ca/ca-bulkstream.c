@@ -191,7 +191,7 @@ worker (void *arg)
        * by an earlier slot.  */
       ca_clear_errmsg ();
       err = certify_slot (s, sl);
-      if (err && !sl->msg && ca_errmsg_for (err))
+      if (err && ca_errmsg_for (err))
         sl->msg = xtrystrdup (ca_errmsg ());
 
       pthread_mutex_lock (&s->lock);

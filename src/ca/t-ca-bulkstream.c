@@ -221,9 +221,9 @@ main (void)
 
   /* Broken rows one after another: the workers parse them at the same
    * time, and the run ends at the first in row order, named in its
-   * message - never another broken one a worker parsed meanwhile (the
-   * one recorded message is shared by all threads; a worker's parse
-   * error keeps its own).  Each run is rolled back.  */
+   * message - never another broken one a worker parsed meanwhile
+   * (each thread records its own message, and a slot carries its
+   * worker's).  Each run is rolled back.  */
   ok_err (ca_begin (ca), "begin");
   for (i = 1; i < NUSERS; i++)
     {

@@ -43,11 +43,13 @@ void _pgp_rawpkt_release (pgp_rawpkt_t *p);
 /* OUT = the new-format header of a packet TAG with body length LEN (as
  * _pgp_write_header writes it); returns its length, 2, 3 or 6.  */
 size_t _pgp_header_bytes (int tag, size_t len, unsigned char out[6]);
+/* Put PTR/LEN into IOV[*N] (for gcry_md_hash_buffers) and count it.  */
+void _pgp_iov_add (gcry_buffer_t *iov, int *n, const void *ptr, size_t len);
 /* The key as hashed for signatures and fingerprints (0x99, two-octet
- * length, public body), as IOV[0..1] for gcry_md_hash_buffers; IOV[0]
+ * length, public body), as the next two of IOV (*N used); the first
  * points to HDR.  */
 void _pgp_key_hash_parts (const pgp_key_t *key, unsigned char hdr[3],
-                          gcry_buffer_t iov[2]);
+                          gcry_buffer_t *iov, int *n);
 
 /*-- pgp-armor.c --*/
 /* An armor block decoded line by line (pgp-armor.c; the stream reader

@@ -112,12 +112,13 @@ compute_fpr (pgp_key_t *key)
   size_t n = key->pubrawlen_ - key->pubhdrlen_;
   unsigned char hdr[3];
   gcry_buffer_t iov[2];
+  int niov = 0;
   gpg_error_t err;
 
   if (n > 0xffff)
     return gpg_error (GPG_ERR_INV_PACKET);
-  _pgp_key_hash_parts (key, hdr, iov);
-  err = gcry_md_hash_buffers (GCRY_MD_SHA1, 0, key->fpr, iov, 2);
+  _pgp_key_hash_parts (key, hdr, iov, &niov);
+  err = gcry_md_hash_buffers (GCRY_MD_SHA1, 0, key->fpr, iov, niov);
   if (err)
     return err;
   memcpy (key->keyid, key->fpr + 12, 8);

@@ -304,17 +304,25 @@ _pgp_rawpkt_release (pgp_rawpkt_t *p)
 
 /* See pgp-int.h.  */
 void
-_pgp_key_hash_parts (const pgp_key_t *key, unsigned char hdr[3],
-                     gcry_buffer_t iov[2])
+_pgp_iov_add (gcry_buffer_t *iov, int *n, const void *ptr, size_t len)
 {
-  size_t n = key->pubrawlen_ - key->pubhdrlen_;
+  memset (&iov[*n], 0, sizeof *iov);
+  iov[*n].data = (void *)ptr;
+  iov[*n].len = len;
+  ++*n;
+}
+
+
+/* See pgp-int.h.  */
+void
+_pgp_key_hash_parts (const pgp_key_t *key, unsigned char hdr[3],
+                     gcry_buffer_t *iov, int *n)
+{
+  size_t len = key->pubrawlen_ - key->pubhdrlen_;
 
   hdr[0] = 0x99;
-  hdr[1] = n >> 8;
-  hdr[2] = n;
-  memset (iov, 0, 2 * sizeof *iov);
-  iov[0].data = hdr;
-  iov[0].len = 3;
-  iov[1].data = (void *)(key->pubraw_ + key->pubhdrlen_);
-  iov[1].len = n;
+  hdr[1] = len >> 8;
+  hdr[2] = len;
+  _pgp_iov_add (iov, n, hdr, 3);
+  _pgp_iov_add (iov, n, key->pubraw_ + key->pubhdrlen_, len);
 }

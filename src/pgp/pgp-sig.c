@@ -492,17 +492,6 @@ pgp_sig_same (const pgp_sig_t *a, const pgp_sig_t *b)
 }
 
 
-/* Put PTR/LEN into the next of IOV (*N of them used).  */
-static void
-iov_add (gcry_buffer_t *iov, int *n, const void *ptr, size_t len)
-{
-  memset (&iov[*n], 0, sizeof *iov);
-  iov[*n].data = (void *)ptr;
-  iov[*n].len = len;
-  ++*n;
-}
-
-
 /* See pgp.h.  */
 gpg_error_t
 pgp_sig_sha256 (const pgp_sig_t *sig, unsigned char digest[32])
@@ -512,9 +501,9 @@ pgp_sig_sha256 (const pgp_sig_t *sig, unsigned char digest[32])
   gcry_buffer_t iov[2];
   int n = 0;
 
-  iov_add (iov, &n, hdr,
-           _pgp_header_bytes (PGP_PKT_SIGNATURE, bodylen, hdr));
-  iov_add (iov, &n, sig->raw + sig->hdrlen_, bodylen);
+  _pgp_iov_add (iov, &n, hdr,
+                _pgp_header_bytes (PGP_PKT_SIGNATURE, bodylen, hdr));
+  _pgp_iov_add (iov, &n, sig->raw + sig->hdrlen_, bodylen);
   return gcry_md_hash_buffers (GCRY_MD_SHA256, 0, digest, iov, n);
 }
 
@@ -621,14 +610,11 @@ compute_digest (int sigclass, int pkalgo, int hashalgo,
     }
 
   if (t->data)
-    iov_add (iov, &niov, t->data, t->datalen);
+    _pgp_iov_add (iov, &niov, t->data, t->datalen);
   else
     {
       if (t->primary)
-        {
-          _pgp_key_hash_parts (t->primary, khdr, iov + niov);
-          niov += 2;
-        }
+        _pgp_key_hash_parts (t->primary, khdr, iov, &niov);
       if (t->uid)
         {
           uhdr[0] = t->uid->is_attribute ? 0xD1 : 0xB4;
@@ -636,18 +622,15 @@ compute_digest (int sigclass, int pkalgo, int hashalgo,
           uhdr[2] = t->uid->bodylen >> 16;
           uhdr[3] = t->uid->bodylen >> 8;
           uhdr[4] = t->uid->bodylen;
-          iov_add (iov, &niov, uhdr, 5);
-          iov_add (iov, &niov, t->uid->body, t->uid->bodylen);
+          _pgp_iov_add (iov, &niov, uhdr, 5);
+          _pgp_iov_add (iov, &niov, t->uid->body, t->uid->bodylen);
         }
       if (t->subkey)
-        {
-          _pgp_key_hash_parts (t->subkey, shdr, iov + niov);
-          niov += 2;
-        }
+        _pgp_key_hash_parts (t->subkey, shdr, iov, &niov);
     }
-  iov_add (iov, &niov, head, 6);
-  iov_add (iov, &niov, hashed, hashedlen);
-  iov_add (iov, &niov, trail, 6);
+  _pgp_iov_add (iov, &niov, head, 6);
+  _pgp_iov_add (iov, &niov, hashed, hashedlen);
+  _pgp_iov_add (iov, &niov, trail, 6);
   if ((err = gcry_md_hash_buffers (galgo, 0, digest, iov, niov)))
     return err;
   *r_dlen = n;
@@ -876,8 +859,8 @@ iov_add_counted (gcry_buffer_t *iov, int *n, unsigned char hdr[4],
   hdr[1] = len >> 16;
   hdr[2] = len >> 8;
   hdr[3] = len;
-  iov_add (iov, n, hdr, 4);
-  iov_add (iov, n, p, len);
+  _pgp_iov_add (iov, n, hdr, 4);
+  _pgp_iov_add (iov, n, p, len);
 }
 
 
@@ -923,8 +906,8 @@ memo_finish (const pgp_sig_t *sig, const unsigned char *digest, size_t dlen,
   hdr[1] = dlen;
   hdr[2] = key->algo;
   hdr[3] = key->curve;
-  iov_add (iov, &niov, hdr, 4);
-  iov_add (iov, &niov, digest, dlen);
+  _pgp_iov_add (iov, &niov, hdr, 4);
+  _pgp_iov_add (iov, &niov, digest, dlen);
   /* The whole packet: its numbers and unhashed area (a back-signature)
    * are part of what was verified.  */
   iov_add_counted (iov, &niov, lens[k++], sig->raw, sig->rawlen);
