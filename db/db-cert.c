@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Columns read by read_cert_row, in this order.  */
@@ -500,6 +501,87 @@ db_cert_update (db_t db, int64_t id, const char *pub_cert)
   return update_cert (db, STMT_CERT_UPDATE,
                       "UPDATE certs SET pub_cert = ?1 WHERE id = ?2",
                       id, pub_cert, 0);
+}
+
+
+/* A row of the text or record groups: (id, text).  */
+static int
+id_text_row (char *buf, size_t size, int base)
+{
+  return snprintf (buf, size, "(?%d,?%d)", base + 1, base + 2);
+}
+
+
+/* Run ST, the cached statement of DB_MANY rows of (id, text) from
+ * ITEMS (the text at offset OFF of each), and check it changed as
+ * many rows.  */
+static gpg_error_t
+store_group (db_t db, sqlite3_stmt *st, const db_cert_store_t *items,
+             size_t off)
+{
+  gpg_error_t err = 0;
+  size_t k;
+
+  for (k = 0; !err && k < DB_MANY; k++)
+    {
+      const db__arg_t args[] =
+        { DB__INT (items[k].id),
+          DB__TEXT (*(const char *const *)((const char *)&items[k] + off)) };
+
+      err = db__bind_args_at (db, st, (int)(2 * k), args, DIM (args));
+    }
+  if (!err)
+    err = db__step_done (db, st);
+  if (!err && sqlite3_changes (db->sql) != DB_MANY)
+    err = db__error (db, gpg_error (GPG_ERR_NOT_FOUND),
+                     "a cert of the group is not in the database");
+  db__done (st);
+  return err;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_cert_store_many (db_t db, const db_cert_store_t *items, size_t n)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st;
+  size_t i;
+
+  db__clear_error (db);
+  err = db__need_txn (db);
+  if (err)
+    return err;
+  for (i = 0; i < n; i++)
+    if (!items[i].pub_cert || !items[i].record)
+      return db__error (db, gpg_error (GPG_ERR_INV_VALUE),
+                        "missing cert or record");
+  for (i = 0; !err && n - i >= DB_MANY; i += DB_MANY)
+    {
+      err = db__many_stmt (db, STMT_CERT_UPDATE_MANY,
+                           "UPDATE certs SET pub_cert = v.column2"
+                           " FROM (VALUES ", id_text_row, 2,
+                           ") AS v WHERE certs.id = v.column1", &st);
+      if (!err)
+        err = store_group (db, st, items + i,
+                           offsetof (db_cert_store_t, pub_cert));
+      if (!err)
+        err = db__many_stmt (db, STMT_CERT_SET_VERIFIED_MANY,
+                             "INSERT INTO certs_verified (cert_id, record)"
+                             " VALUES ", id_text_row, 2,
+                             " ON CONFLICT (cert_id)"
+                             " DO UPDATE SET record = excluded.record", &st);
+      if (!err)
+        err = store_group (db, st, items + i,
+                           offsetof (db_cert_store_t, record));
+    }
+  for (; !err && i < n; i++)
+    {
+      err = db_cert_update (db, items[i].id, items[i].pub_cert);
+      if (!err)
+        err = db_cert_set_verified (db, items[i].id, items[i].record);
+    }
+  return err;
 }
 
 

@@ -39,6 +39,8 @@ enum db_stmt_id
     STMT_CERT_SET_DELISTED,
     STMT_CERT_SET_INACTIVE,
     STMT_CERT_SET_VERIFIED,
+    STMT_CERT_UPDATE_MANY,
+    STMT_CERT_SET_VERIFIED_MANY,
     STMT_REV_INSERT,
     STMT_REV_LIST,
     STMT_REV_GET,
@@ -47,6 +49,7 @@ enum db_stmt_id
     STMT_BRIDGE_LIST,
     STMT_BRIDGE_GET,
     STMT_CERTIFICATION_INSERT,
+    STMT_CERTIFICATION_INSERT_MANY,
     STMT_CERTIFICATION_LIST,
     STMT_CERTIFICATION_LIST_ALL,
     STMT_CERTIFICATION_COUNT,
@@ -167,6 +170,25 @@ typedef struct db__arg_s
  * ?NARGS bound to ARGS; resets it.  The caller checks db__need_txn.  */
 gpg_error_t db__write (db_t db, enum db_stmt_id sid, const char *sql,
                        const db__arg_t *args, int nargs);
+
+/* Bind ?BASE+1 to ?BASE+NARGS of ST to ARGS.  */
+gpg_error_t db__bind_args_at (db_t db, sqlite3_stmt *st, int base,
+                              const db__arg_t *args, int nargs);
+
+/* Rows written by one statement of the *_many calls
+ * (db_cert_store_many, db_certification_insert_many): a bulk run
+ * stores a group of certificates with a statement per table, not one
+ * per row and table.  */
+#define DB_MANY DB_STORE_GROUP
+
+/* Get the cached statement SID for DB_MANY rows: HEAD, the rows
+ * separated by commas, TAIL.  ROW prints one row (snprintf style: the
+ * length it needs, also for BUF NULL) whose parameters are ?BASE+1 to
+ * ?BASE+NPARAMS; the row K has BASE K * NPARAMS.  */
+gpg_error_t db__many_stmt (db_t db, enum db_stmt_id sid, const char *head,
+                           int (*row) (char *buf, size_t size, int base),
+                           int nparams, const char *tail,
+                           sqlite3_stmt **r_stmt);
 
 /* Start a write: clear *R_ID (if not NULL) and the recorded message;
  * GPG_ERR_INV_STATE unless a transaction is open.  */

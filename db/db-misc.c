@@ -5,6 +5,7 @@
 #include "db-int.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -292,38 +293,106 @@ db_certification_release (db_certification_t *list)
 }
 
 
+/* The columns of a certification row written (db_certification_insert
+ * and _many), and the parameters of one row of them: ?1 to ?11 from
+ * BASE on; the card's counter only with the card.  */
+#define CERTIFICATION_INSERT                                            \
+  "INSERT INTO certifications (cert_id, target_fpr, user_id_text,"     \
+  " created, signature, issuer_fpr, kind, backend, card, card_sigcount," \
+  " sig_hash) VALUES "
+#define CERTIFICATION_NPARAMS 11
+
+static int
+certification_row (char *buf, size_t size, int b)
+{
+  return snprintf (buf, size, "(?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,"
+                   "CASE WHEN ?%d IS NULL OR ?%d<0 THEN NULL ELSE ?%d END,"
+                   "?%d)", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7,
+                   b + 8, b + 9, b + 9, b + 10, b + 10, b + 11);
+}
+
+
+/* Bind REC's row of a certification insert at BASE of ST.  */
+static gpg_error_t
+bind_certification (db_t db, sqlite3_stmt *st, int base,
+                    const db_certification_t *rec)
+{
+  const char *kind = db_certification_kind_str (rec->kind);
+  const db__arg_t args[CERTIFICATION_NPARAMS] =
+    { DB__ID (rec->cert_id), DB__TEXT (rec->target_fpr),
+      DB__TEXT (rec->user_id), DB__INT (rec->created),
+      DB__TEXT (rec->signature), DB__TEXT (rec->issuer_fpr),
+      DB__TEXT (kind), DB__TEXT (rec->backend), DB__TEXT (rec->card),
+      DB__INT (rec->card_sigcount), DB__TEXT (rec->sig_hash) };
+
+  if (!kind || !rec->target_fpr || !rec->signature || !rec->issuer_fpr)
+    return db__error (db, gpg_error (GPG_ERR_INV_VALUE),
+                      "incomplete certification record");
+  return db__bind_args_at (db, st, base, args, DIM (args));
+}
+
+
 /* See db.h.  */
 gpg_error_t
 db_certification_insert (db_t db, const db_certification_t *rec,
                          int64_t *r_id)
 {
   gpg_error_t err;
-  const char *kind;
+  sqlite3_stmt *st = NULL;
+  char row[256];
 
   err = db__write_start (db, r_id);
   if (err)
     return err;
-  kind = rec ? db_certification_kind_str (rec->kind) : NULL;
-  if (!kind || !rec->target_fpr || !rec->signature || !rec->issuer_fpr)
+  if (!rec)
     return db__error (db, gpg_error (GPG_ERR_INV_VALUE),
                       "incomplete certification record");
-  {
-    const db__arg_t args[] =
-      { DB__ID (rec->cert_id), DB__TEXT (rec->target_fpr),
-        DB__TEXT (rec->user_id), DB__INT (rec->created),
-        DB__TEXT (rec->signature), DB__TEXT (rec->issuer_fpr),
-        DB__TEXT (kind), DB__TEXT (rec->backend), DB__TEXT (rec->card),
-        DB__INT (rec->card_sigcount), DB__TEXT (rec->sig_hash) };
+  if (!db->stmt[STMT_CERTIFICATION_INSERT])
+    {
+      char sql[sizeof CERTIFICATION_INSERT + sizeof row];
 
-    err = db__insert (db, STMT_CERTIFICATION_INSERT,
-                      "INSERT INTO certifications (cert_id, target_fpr,"
-                      " user_id_text, created, signature, issuer_fpr, kind,"
-                      " backend, card, card_sigcount, sig_hash)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-                      " CASE WHEN ?9 IS NULL OR ?10 < 0 THEN NULL"
-                      " ELSE ?10 END, ?11)",
-                      args, DIM (args), r_id);
-  }
+      certification_row (row, sizeof row, 0);
+      snprintf (sql, sizeof sql, "%s%s", CERTIFICATION_INSERT, row);
+      err = db__stmt (db, STMT_CERTIFICATION_INSERT, sql, &st);
+    }
+  else
+    st = db->stmt[STMT_CERTIFICATION_INSERT];
+  if (!err)
+    err = bind_certification (db, st, 0, rec);
+  if (!err)
+    err = db__step_done (db, st);
+  if (!err && r_id)
+    *r_id = sqlite3_last_insert_rowid (db->sql);
+  db__done (st);
+  return err;
+}
+
+
+/* See db.h.  */
+gpg_error_t
+db_certification_insert_many (db_t db, const db_certification_t *recs,
+                              size_t n)
+{
+  gpg_error_t err;
+  sqlite3_stmt *st;
+  size_t i, k;
+
+  err = db__write_start (db, NULL);
+  for (i = 0; !err && n - i >= DB_MANY; i += DB_MANY)
+    {
+      err = db__many_stmt (db, STMT_CERTIFICATION_INSERT_MANY,
+                           CERTIFICATION_INSERT, certification_row,
+                           CERTIFICATION_NPARAMS, "", &st);
+      for (k = 0; !err && k < DB_MANY; k++)
+        err = bind_certification (db, st,
+                                  (int)(k * CERTIFICATION_NPARAMS),
+                                  &recs[i + k]);
+      if (!err)
+        err = db__step_done (db, st);
+      db__done (st);
+    }
+  for (; !err && i < n; i++)
+    err = db_certification_insert (db, &recs[i], NULL);
   return err;
 }
 

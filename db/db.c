@@ -353,9 +353,10 @@ db__changed_one (db_t db, const char *what, int64_t id)
 }
 
 
-/* Bind ?1 to ?NARGS of ST to ARGS.  */
-static gpg_error_t
-bind_args (db_t db, sqlite3_stmt *st, const db__arg_t *args, int nargs)
+/* See db-int.h.  */
+gpg_error_t
+db__bind_args_at (db_t db, sqlite3_stmt *st, int base, const db__arg_t *args,
+                  int nargs)
 {
   gpg_error_t err = 0;
   int i;
@@ -364,15 +365,60 @@ bind_args (db_t db, sqlite3_stmt *st, const db__arg_t *args, int nargs)
     switch (args[i].type)
       {
       case DB__ARG_TEXT:
-        err = db__bind_text (db, st, i + 1, args[i].text);
+        err = db__bind_text (db, st, base + i + 1, args[i].text);
         break;
       case DB__ARG_INT:
-        err = db__bind_int64 (db, st, i + 1, args[i].num);
+        err = db__bind_int64 (db, st, base + i + 1, args[i].num);
         break;
       default:
-        err = db__bind_id (db, st, i + 1, args[i].num);
+        err = db__bind_id (db, st, base + i + 1, args[i].num);
         break;
       }
+  return err;
+}
+
+
+/* Bind ?1 to ?NARGS of ST to ARGS.  */
+static gpg_error_t
+bind_args (db_t db, sqlite3_stmt *st, const db__arg_t *args, int nargs)
+{
+  return db__bind_args_at (db, st, 0, args, nargs);
+}
+
+
+/* See db-int.h.  */
+gpg_error_t
+db__many_stmt (db_t db, enum db_stmt_id sid, const char *head,
+               int (*row) (char *buf, size_t size, int base), int nparams,
+               const char *tail, sqlite3_stmt **r_stmt)
+{
+  gpg_error_t err;
+  char *sql;
+  size_t size, len;
+  int k;
+
+  *r_stmt = NULL;
+  if (db->stmt[sid])
+    {
+      *r_stmt = db->stmt[sid];
+      return 0;
+    }
+  /* Each row at most as long as the one with the largest numbers.  */
+  size = strlen (head) + strlen (tail) + 1
+    + DB_MANY * ((size_t)row (NULL, 0, (DB_MANY - 1) * nparams) + 1);
+  sql = xtrymalloc (size);
+  if (!sql)
+    return db__error (db, oca_error_from_errno (), "out of memory");
+  len = stpcpy (sql, head) - sql;
+  for (k = 0; k < DB_MANY; k++)
+    {
+      if (k)
+        sql[len++] = ',';
+      len += (size_t)row (sql + len, size - len, k * nparams);
+    }
+  strcpy (sql + len, tail);
+  err = db__stmt (db, sid, sql, r_stmt);
+  xfree (sql);
   return err;
 }
 

@@ -412,6 +412,27 @@ gpg_error_t db_cert_update (db_t db, int64_t id, const char *pub_cert);
  * read with the cert (db_cert_t.verified).  Needs a transaction.  */
 gpg_error_t db_cert_set_verified (db_t db, int64_t id, const char *record);
 
+/* Rows written by one statement of db_cert_store_many and
+ * db_certification_insert_many.  */
+#define DB_STORE_GROUP 64
+
+/* What a bulk run stores for cert ID: its new text and the record of
+ * what verifying it found (both required).  */
+typedef struct db_cert_store_s
+{
+  int64_t id;
+  const char *pub_cert;
+  const char *record;
+} db_cert_store_t;
+
+/* Store ITEMS/N: db_cert_update and db_cert_set_verified of each, but
+ * a statement per table for each DB_STORE_GROUP (the rest one by one;
+ * a renewal stores its certificates so).  GPG_ERR_NOT_FOUND if a cert
+ * is not in the table.  On an error part of ITEMS may be stored: the
+ * caller's transaction is to be rolled back.  Needs a transaction.  */
+gpg_error_t db_cert_store_many (db_t db, const db_cert_store_t *items,
+                                size_t n);
+
 /* Set the delisted flag of cert ID (not exported to WKD etc.).
  * Needs a transaction.  */
 gpg_error_t db_cert_set_delisted (db_t db, int64_t id, int yes);
@@ -534,6 +555,14 @@ const char *db_certification_kind_str (db_certification_kind_t kind);
  * R_ID may be NULL.  Needs a transaction.  */
 gpg_error_t db_certification_insert (db_t db, const db_certification_t *rec,
                                      int64_t *r_id);
+
+/* Record RECS/N as db_certification_insert each, a statement for
+ * each DB_STORE_GROUP (the rest one by one).  On an error part of RECS
+ * may be recorded: the caller's transaction is to be rolled back.
+ * Needs a transaction.  */
+gpg_error_t db_certification_insert_many (db_t db,
+                                          const db_certification_t *recs,
+                                          size_t n);
 
 /* List the recorded certifications on TARGET_FPR (all if NULL),
  * ordered by id (NULL if none).  */

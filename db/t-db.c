@@ -1032,6 +1032,127 @@ test_bulk (void)
 }
 
 
+/* db_cert_store_many and db_certification_insert_many: whole groups
+ * of DB_STORE_GROUP through one statement each, the rest one by one;
+ * every value on its own row.  */
+static void
+test_store_many (void)
+{
+  enum { N = 2 * DB_STORE_GROUP + 7 };
+  const char *path = tpath ("many.sqlite");
+  db_t db = NULL;
+  db_cert_store_t items[N];
+  db_certification_t recs[N], *list = NULL, *r;
+  db_cert_t *c = NULL;
+  int64_t ids[N];
+  static char texts[N][32], records[N][32], fprs[N][41], uids[N][32];
+  char email[64];
+  const char *emails[1] = { email };
+  gpg_error_t err = 0;
+  int i, good;
+
+  ok_err (make_ca_db (path), "build a CA database");
+  if (db_open (path, 0, &db))
+    {
+      ok (0, "open");
+      return;
+    }
+  ok_err (db_begin (db), "begin");
+  for (i = 0; i < N && !err; i++)
+    {
+      snprintf (fprs[i], sizeof fprs[i], "%040X", i + 0x2000);
+      snprintf (email, sizeof email, "many%d@example.org", i);
+      err = db_user_add (db, NULL, fprs[i], "old", emails, 1, NULL, &ids[i]);
+    }
+  ok_err (err, "%d certs", N);
+  for (i = 0; i < N; i++)
+    {
+      snprintf (texts[i], sizeof texts[i], "text %d", i);
+      snprintf (records[i], sizeof records[i], "record %d", i);
+      items[i].id = ids[i];
+      items[i].pub_cert = texts[i];
+      items[i].record = records[i];
+    }
+  ok_err (db_commit (db), "commit");
+  ok_code (db_cert_store_many (db, items, N), GPG_ERR_INV_STATE,
+           "outside a transaction: refused");
+
+  ok_err (db_begin (db), "begin");
+  items[N - 1].record = NULL;
+  ok_code (db_cert_store_many (db, items, N), GPG_ERR_INV_VALUE,
+           "a missing record: refused");
+  items[N - 1].record = records[N - 1];
+  ok_err (db_cert_get_by_id (db, ids[0], &c), "read the first");
+  ok (c && !strcmp (c->pub_cert, "old"), "and nothing was stored");
+  db_cert_release (c);
+  c = NULL;
+  ok_err (db_cert_store_many (db, items, N), "store %d", N);
+  for (i = 0, good = 0; i < N; i++, c = NULL)
+    {
+      good += !db_cert_get_by_id (db, ids[i], &c) && c
+        && !strcmp (c->pub_cert, texts[i]) && c->verified
+        && !strcmp (c->verified, records[i]);
+      db_cert_release (c);
+    }
+  ok (good == N, "each text and record on its own row (%d of %d)", good, N);
+  /* A row that is not there: in a group, and in the rest.  */
+  items[5].id = 999999;
+  ok_code (db_cert_store_many (db, items, N), GPG_ERR_NOT_FOUND,
+           "a missing row in a group");
+  items[5].id = ids[5];
+  items[N - 2].id = 999999;
+  ok_code (db_cert_store_many (db, items, N), GPG_ERR_NOT_FOUND,
+           "a missing row in the rest");
+  items[N - 2].id = ids[N - 2];
+  ok_err (db_rollback (db), "rollback");
+
+  /* The audit records: card and counter as db_certification_insert
+   * (the counter only with a card and not below 0).  */
+  memset (recs, 0, sizeof recs);
+  for (i = 0; i < N; i++)
+    {
+      snprintf (uids[i], sizeof uids[i], "<many%d@example.org>", i);
+      recs[i].cert_id = ids[i];
+      recs[i].target_fpr = fprs[i];
+      recs[i].user_id = uids[i];
+      recs[i].created = 1000 + i;
+      recs[i].signature = texts[i];
+      recs[i].issuer_fpr = fprs[0];
+      recs[i].kind = DB_CERTIFICATION_CERT;
+      recs[i].backend = (char *)"softkey";
+      recs[i].card = i % 3 ? (char *)"card" : NULL;
+      recs[i].card_sigcount = i % 2 ? i : -1;
+      recs[i].sig_hash = records[i];
+    }
+  ok_err (db_begin (db), "begin");
+  recs[3].signature = NULL;
+  ok_code (db_certification_insert_many (db, recs, N), GPG_ERR_INV_VALUE,
+           "an incomplete record: refused");
+  recs[3].signature = texts[3];
+  ok_err (db_certification_insert_many (db, recs, N), "record %d", N);
+  ok_err (db_commit (db), "commit");
+  for (i = 0, good = 0; i < N; i++, list = NULL)
+    {
+      if (db_certification_list (db, fprs[i], &list) || !list || list->next)
+        {
+          db_certification_release (list);
+          continue;
+        }
+      r = list;
+      good += r->cert_id == ids[i] && !strcmp (r->user_id, uids[i])
+        && r->created == 1000 + i && !strcmp (r->signature, texts[i])
+        && !strcmp (r->issuer_fpr, fprs[0]) && r->kind == DB_CERTIFICATION_CERT
+        && !strcmp (r->backend, "softkey")
+        && (i % 3 ? r->card && !strcmp (r->card, "card") : !r->card)
+        && r->card_sigcount == (i % 3 && i % 2 ? i : -1)
+        && !strcmp (r->sig_hash, records[i]);
+      db_certification_release (list);
+    }
+  ok (good == N, "each audit record with its own values (%d of %d)", good, N);
+  db_close (db);
+}
+
+
 static void
 test_migrate_key_scrub (void)
 {
@@ -1576,6 +1697,7 @@ main (void)
   test_schema_v7 ();
   test_busy ();
   test_bulk ();
+  test_store_many ();
   test_migrate_key_scrub ();
   test_readonly_file ();
   test_hot_journal ();

@@ -1081,6 +1081,83 @@ ca_bulk_store_stored (ca_t *ca, int64_t cert_id, const char *fpr,
 
 /* See ca-int.h.  */
 gpg_error_t
+ca_bulk_store_group (ca_t *ca, ca_bulk_store_t *items, size_t n,
+                     size_t *r_certifications)
+{
+  gpg_error_t err = 0, err2;
+  db_cert_store_t *st = NULL;
+  db_certification_t *recs = NULL;
+  const ca_made_sig_t *m;
+  size_t i, k, nrecs = 0;
+
+  if (n < DB_STORE_GROUP)
+    {
+      /* Too few for a statement of their own.  */
+      for (i = 0; !err && i < n; i++)
+        err = ca_bulk_store_stored (ca, items[i].cert_id, items[i].fpr,
+                                    items[i].res, items[i].pub,
+                                    items[i].record, r_certifications);
+      return err;
+    }
+  for (i = 0; i < n; i++)
+    for (m = items[i].res->made; m; m = m->next)
+      nrecs++;
+  st = xtrycalloc (n, sizeof *st);
+  recs = xtrycalloc (nrecs + 1, sizeof *recs);
+  if (!st || !recs)
+    {
+      err = oca_error_from_errno ();
+      goto leave;
+    }
+  for (i = k = 0; i < n; i++)
+    {
+      st[i].id = items[i].cert_id;
+      st[i].pub_cert = items[i].pub;
+      st[i].record = items[i].record;
+      for (m = items[i].res->made; m; m = m->next)
+        ca_certification_rec (ca, items[i].cert_id, items[i].fpr, m,
+                              &recs[k++]);
+    }
+  err = db_cert_store_many (ca->db, st, n);
+  if (!err)
+    err = db_certification_insert_many (ca->db, recs, nrecs);
+  if (err)
+    {
+      /* Which one: each again on its own, for its message (what the
+       * group stored before the error stays; the caller rolls the
+       * transaction back).  */
+      ca_db_errmsg (ca, err, "storing the certificates");
+      for (i = 0; i < n; i++)
+        if ((err2 = ca_bulk_store_stored (ca, items[i].cert_id, items[i].fpr,
+                                          items[i].res, items[i].pub,
+                                          items[i].record,
+                                          r_certifications)))
+          {
+            err = err2;
+            break;
+          }
+      goto leave;
+    }
+  for (i = 0; i < n; i++)
+    while (items[i].res->made)
+      {
+        ca_made_sig_t *made = items[i].res->made;
+
+        items[i].res->made = made->next;
+        made->next = NULL;
+        ca_made_sig_release (made);
+        ++*r_certifications;
+      }
+
+ leave:
+  xfree (recs);
+  xfree (st);
+  return err;
+}
+
+
+/* See ca-int.h.  */
+gpg_error_t
 ca_bulk_certify_stored (ca_t *ca, db_cert_t **rows, pgp_cert_t **certs,
                         size_t n, const ca_policy_t *policy,
                         unsigned int nthreads, ca_report_fn_t report,

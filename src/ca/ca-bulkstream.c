@@ -10,7 +10,11 @@
  * the signatures, the armored text, the new record), then release the
  * parsed certificate; the calling thread stores the results in row
  * order, so a batch is written, and committed, while the workers
- * already sign the next ones.  A parsed certificate is made and freed
+ * already sign the next ones.  It stores them READ_BATCH at a time
+ * (ca_bulk_store_group: a statement per table for the group instead
+ * of one per row and table; a renewal of 100,000 gave 0.6 % more of
+ * its time to the signatures), and so waits for a whole group to be
+ * done before it stores.  A parsed certificate is made and freed
  * by one worker: the allocator's cost of freeing memory another
  * thread allocated was the largest part of the calling thread's work
  * when it parsed.  Nothing
@@ -381,7 +385,8 @@ ca_bulk_stream (ca_t *ca, const ca_stream_opts_t *o,
   pthread_t tids[MAX_THREADS];
   unsigned int nthreads = o->nthreads, nstarted = 0, i;
   ca_stream_stats_t written;
-  size_t inbatch = 0, ready, m;
+  size_t inbatch = 0, ready, need, m, k, ngroup;
+  ca_bulk_store_t group[READ_BATCH];
   int64_t after = 0, last_stored = 0, version = 0;
   int eof = 0, in_txn = 0, ahead_ok;
   slot_t *sl;
@@ -440,21 +445,29 @@ ca_bulk_stream (ca_t *ca, const ca_stream_opts_t *o,
           pthread_mutex_unlock (&s->lock);
           break;  /* EOF and all stored.  */
         }
-      sl = &s->ring[s->head % RING_SIZE];
-      while (sl->state != SLOT_DONE)
+      /* A whole group: the next READ_BATCH slots done (or all read,
+       * at the end), so that they are stored with a statement per
+       * table (a slot left in work made groups of one).  */
+      need = s->fill - s->head < READ_BATCH ? s->fill - s->head : READ_BATCH;
+      for (;;)
         {
+          for (ready = 0; ready < need
+                 && s->ring[(s->head + ready) % RING_SIZE].state == SLOT_DONE;
+               ready++)
+            ;
+          if (ready == need)
+            break;
           set_wake (s);
           pthread_cond_wait (&s->done, &s->lock);
         }
       /* The done slots from HEAD on are stored without the lock.  */
-      for (ready = 1; ready < READ_BATCH && s->head + ready < s->fill
-             && s->ring[(s->head + ready) % RING_SIZE].state == SLOT_DONE;
-           ready++)
-        ;
       pthread_mutex_unlock (&s->lock);
 
       /* The READY slots at HEAD are the calling thread's (done); they
-       * are stored in order, to the end of a batch at most.  */
+       * are taken in order, to the end of a batch at most, and those
+       * with new certifications stored as one group (ready is at most
+       * READ_BATCH, a DB_STORE_GROUP).  */
+      ngroup = 0;
       for (m = 0; m < ready && !(o->batch && inbatch == o->batch); m++)
         {
           sl = &s->ring[(s->head + m) % RING_SIZE];
@@ -483,24 +496,28 @@ ca_bulk_stream (ca_t *ca, const ca_stream_opts_t *o,
                                       o->report, o->opaque);
               if (sl->res.made)
                 {
-                  err = ca_bulk_store_stored (ca, sl->row->id,
-                                              sl->row->fingerprint, &sl->res,
-                                              sl->pub, sl->record,
-                                              &written.certifications);
-                  if (err)
-                    {
-                      written.in_work = 1;
-                      goto leave;
-                    }
+                  group[ngroup].cert_id = sl->row->id;
+                  group[ngroup].fpr = sl->row->fingerprint;
+                  group[ngroup].res = &sl->res;
+                  group[ngroup].pub = sl->pub;
+                  group[ngroup].record = sl->record;
+                  ngroup++;
                   written.changed++;
                 }
               inbatch++;
             }
           last_stored = sl->row->id;
-          slot_free (sl);
           if (o->progress && !(written.certs % PROGRESS_EVERY))
             o->progress (o->opaque, written.certs, o->total);
         }
+      err = ca_bulk_store_group (ca, group, ngroup, &written.certifications);
+      if (err)
+        {
+          written.in_work = 1;
+          goto leave;
+        }
+      for (k = 0; k < m; k++)
+        slot_free (&s->ring[(s->head + k) % RING_SIZE]);
       advance (s, m);
 
       if (o->batch && inbatch == o->batch)

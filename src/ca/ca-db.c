@@ -192,6 +192,24 @@ fill_origin (ca_t *ca, db_certification_t *rec, const char *issuer_fpr,
 }
 
 
+/* See ca-int.h.  */
+void
+ca_certification_rec (ca_t *ca, int64_t cert_id, const char *target_fpr,
+                      const ca_made_sig_t *made, db_certification_t *rec)
+{
+  memset (rec, 0, sizeof *rec);
+  fill_origin (ca, rec, ca->fpr, *made->card ? made->card : NULL);
+  rec->sig_hash = (char *)made->hash;
+  rec->cert_id = cert_id;
+  rec->target_fpr = (char *)target_fpr;
+  rec->user_id = made->uid;
+  rec->created = made->created;
+  rec->signature = made->sig_b64;
+  rec->issuer_fpr = ca->fpr;
+  rec->kind = DB_CERTIFICATION_CERT;
+}
+
+
 /* Record the certifications MADE on TARGET_FPR.  */
 gpg_error_t
 ca_record_certifications (ca_t *ca, int64_t cert_id, const char *target_fpr,
@@ -202,16 +220,7 @@ ca_record_certifications (ca_t *ca, int64_t cert_id, const char *target_fpr,
 
   for (; made; made = made->next)
     {
-      memset (&rec, 0, sizeof rec);
-      fill_origin (ca, &rec, ca->fpr, *made->card ? made->card : NULL);
-      rec.sig_hash = (char *)made->hash;
-      rec.cert_id = cert_id;
-      rec.target_fpr = (char *)target_fpr;
-      rec.user_id = made->uid;
-      rec.created = made->created;
-      rec.signature = made->sig_b64;
-      rec.issuer_fpr = ca->fpr;
-      rec.kind = DB_CERTIFICATION_CERT;
+      ca_certification_rec (ca, cert_id, target_fpr, made, &rec);
       err = db_certification_insert (ca->db, &rec, NULL);
       if (err)
         return ca_db_errmsg (ca, err, "recording a certification");

@@ -202,6 +202,13 @@ gpg_error_t ca_record_certifications (ca_t *ca, int64_t cert_id,
                                       const char *target_fpr,
                                       const ca_made_sig_t *made);
 
+/* Fill REC with the audit record of MADE on TARGET_FPR (stored as
+ * CERT_ID): what ca_record_certifications writes for it.  REC points
+ * into MADE and CA.  */
+void ca_certification_rec (ca_t *ca, int64_t cert_id, const char *target_fpr,
+                           const ca_made_sig_t *made,
+                           db_certification_t *rec);
+
 /* Record one signature SIG (of KIND) made by ISSUER_FPR on TARGET_FPR
  * over UID.  Needs a transaction.  */
 gpg_error_t ca_record_sig (ca_t *ca, int64_t cert_id, const char *target_fpr,
@@ -355,6 +362,26 @@ gpg_error_t ca_bulk_store_stored (ca_t *ca, int64_t cert_id, const char *fpr,
                                   ca_certify_result_t *res, const char *pub,
                                   const char *record,
                                   size_t *r_certifications);
+
+/* One stored certificate of a group to store (ca_bulk_store_group):
+ * as the arguments of ca_bulk_store_stored.  */
+typedef struct ca_bulk_store_s
+{
+  int64_t cert_id;
+  const char *fpr;
+  ca_certify_result_t *res;
+  const char *pub;
+  const char *record;
+} ca_bulk_store_t;
+
+/* ca_bulk_store_stored of each of ITEMS/N, a statement per table for
+ * each DB_STORE_GROUP of them (db_cert_store_many,
+ * db_certification_insert_many).
+ * On an error the message names the certificate that fails when
+ * stored on its own (if one does); part of ITEMS may be stored, so the
+ * caller's transaction is to be rolled back.  */
+gpg_error_t ca_bulk_store_group (ca_t *ca, ca_bulk_store_t *items, size_t n,
+                                 size_t *r_certifications);
 
 /* A line to REPORT per refused User ID of key FPR.  */
 void ca_bulk_report_refused (const char *fpr, const ca_refused_t *refused,

@@ -5,8 +5,11 @@
  * connection commits between two batches is seen (the rows read ahead
  * are read again), an error is taken in row order (the batches before
  * it stay), PRAGMA data_version as db_data_version reads it.
- * t-ca-renew and t-ca-recertify run it through ca_renew and
- * ca_recertify.
+ * Then groups: a renewal of 150 certificates stores them
+ * DB_STORE_GROUP at a time with a statement per table; each text,
+ * verification record and audit record lands on its own row, and an
+ * error in a group names the certificate that fails.  t-ca-renew and
+ * t-ca-recertify run it through ca_renew and ca_recertify.
  */
 #include <config.h>
 #include "t-ca-support.h"
@@ -17,6 +20,8 @@
 
 #define DAY 86400u
 #define NUSERS 6
+/* Two whole groups and a rest.  */
+#define NGROUP (2 * DB_STORE_GROUP + 22)
 
 static ca_t *ca, *ca2;
 static char fprs[NUSERS][41];
@@ -27,9 +32,14 @@ static int between_inactive;
 static const char *between_text;
 
 
-/* Import NUSERS keys certified for a day.  */
+static char gfprs[NGROUP][41];
+static int64_t gids[NGROUP];
+
+
+/* Import N keys certified for a day: their fingerprints into F, their
+ * rows into ID.  */
 static gpg_error_t
-import_users (void)
+import_into (int n, char (*f)[41], int64_t *id)
 {
   gpg_error_t err = 0;
   char uid[80], email[64];
@@ -41,14 +51,14 @@ import_users (void)
   int i;
 
   ca_set_validity (ca, 1);
-  for (i = 0; !err && i < NUSERS; i++)
+  for (i = 0; !err && i < n; i++)
     {
       snprintf (email, sizeof email, "u%d@example.org", i);
       snprintf (uid, sizeof uid, "<%s>", email);
       key = tca_user_key (PGP_GEN_ED25519, uids, 1);
       if (!key)
         return gpg_error (GPG_ERR_GENERAL);
-      pgp_cert_fpr_hex (key, fprs[i]);
+      pgp_cert_fpr_hex (key, f[i]);
       memset (&res, 0, sizeof res);
       err = ca_begin (ca);
       if (!err)
@@ -58,10 +68,10 @@ import_users (void)
       ca_certify_result_release (&res);
       pgp_cert_release (key);
       if (!err)
-        err = db_cert_get (ca->db, fprs[i], &row);
+        err = db_cert_get (ca->db, f[i], &row);
       if (!err)
         {
-          ids[i] = row->id;
+          id[i] = row->id;
           db_cert_release (row);
         }
     }
@@ -69,15 +79,30 @@ import_users (void)
 }
 
 
+static gpg_error_t
+import_users (void)
+{
+  return import_into (NUSERS, fprs, ids);
+}
+
+
+/* The audit records of certifications on FPR.  */
+static uint64_t
+records_on (const char *fpr)
+{
+  uint64_t n = 0;
+
+  if (db_certification_count (ca->db, fpr, &n))
+    return 0;
+  return n;
+}
+
+
 /* The audit records of certifications on user I.  */
 static uint64_t
 records (int i)
 {
-  uint64_t n = 0;
-
-  if (db_certification_count (ca->db, fprs[i], &n))
-    return 0;
-  return n;
+  return records_on (fprs[i]);
 }
 
 
@@ -102,8 +127,11 @@ between (void *opaque)
 }
 
 
+/* Renew the certifications due within UNTIL days, for 30 days, in
+ * batches of BATCH of TOTAL; BETWEEN_FN (may be NULL) between two.  */
 static gpg_error_t
-run (ca_stream_stats_t *st)
+stream_run (unsigned int batch, unsigned int until, size_t total,
+            void (*between_fn) (void *opaque), ca_stream_stats_t *st)
 {
   ca_policy_t policy;
   ca_stream_opts_t o;
@@ -112,16 +140,87 @@ run (ca_stream_stats_t *st)
   memset (&policy, 0, sizeof policy);
   policy.renew = 1;
   policy.validity = 30 * DAY;
-  policy.renew_until = now + 3 * DAY;
+  policy.renew_until = now + until * DAY;
   memset (&o, 0, sizeof o);
   o.policy = &policy;
   o.skip_revoked = 1;
-  o.batch = 2;
+  o.batch = batch;
   o.nthreads = 2;
-  o.total = NUSERS;
-  o.between = between;
+  o.total = total;
+  o.between = between_fn;
   nbetween = 0;
   return ca_bulk_stream (ca, &o, st);
+}
+
+
+/* The group's certifications due within UNTIL days renewed in batches
+ * of BATCH.  */
+static gpg_error_t
+run_groups (unsigned int batch, unsigned int until, ca_stream_stats_t *st)
+{
+  return stream_run (batch, until, NGROUP, NULL, st);
+}
+
+
+/* Whether the row of user I of the group holds what was stored for
+ * it: its own key in its text, a verification record of that text, and
+ * as the last audit record a certification of its row and key.  */
+static int
+group_row_ok (int i)
+{
+  db_cert_t *row = NULL;
+  db_certification_t *list = NULL, *last;
+  pgp_cert_t *cert = NULL;
+  unsigned char d[32];
+  char hash[65], want[70];
+  int good;
+
+  if (db_cert_get (ca->db, gfprs[i], &row) || !row->pub_cert
+      || ca_parse_stored_cert (row->pub_cert, gfprs[i], &cert))
+    {
+      db_cert_release (row);
+      return 0;
+    }
+  gcry_md_hash_buffer (GCRY_MD_SHA256, d, row->pub_cert,
+                       strlen (row->pub_cert));
+  oca_bin2hex (d, 32, hash);
+  snprintf (want, sizeof want, "v1 %s ", hash);
+  good = row->id == gids[i] && row->verified
+    && !strncmp (row->verified, want, strlen (want));
+  if (db_certification_list (ca->db, gfprs[i], &list))
+    good = 0;
+  for (last = list; last && last->next; last = last->next)
+    ;
+  good = good && last && last->cert_id == gids[i]
+    && !strcmp (last->target_fpr, gfprs[i])
+    && last->kind == DB_CERTIFICATION_CERT && last->sig_hash
+    && last->signature && *last->signature;
+  db_certification_release (list);
+  pgp_cert_release (cert);
+  db_cert_release (row);
+  return good;
+}
+
+
+/* Replace the CAs by a fresh one in NAME (*OPTS its options): 1 if
+ * made.  */
+static int
+fresh_ca (const char *name, ca_opts_t *opts)
+{
+  ca_release (ca2);
+  ca_release (ca);
+  ca = ca2 = NULL;
+  *opts = tca_opts (name);
+  ok_err (tca_make_ca (name, "example.org", PGP_GEN_ED25519, &ca), "a CA");
+  return ca != NULL;
+}
+
+
+/* The NUSERS renewed in batches of two, BETWEEN between them.  */
+static gpg_error_t
+run (ca_stream_stats_t *st)
+{
+  return stream_run (2, 3, NUSERS, between, st);
 }
 
 
@@ -134,9 +233,7 @@ main (void)
   int i, n;
 
   tca_init ();
-  opts = tca_opts ("s.db");
-  ok_err (tca_make_ca ("s.db", "example.org", PGP_GEN_ED25519, &ca), "a CA");
-  if (!ca)
+  if (!fresh_ca ("s.db", &opts))
     return tap_done ();
   ok_err (import_users (), "%d users certified for a day", NUSERS);
   ok_err (ca_open (&opts, 0, &ca2), "a second connection");
@@ -181,12 +278,7 @@ main (void)
    * (rows 1 and 2; row 0 is inactive) stays; the second (rows 3 and 4:
    * the broken one) is rolled back, and nothing after it is stored.
    * On a fresh CA (all due again).  */
-  ca_release (ca2);
-  ca_release (ca);
-  ca = ca2 = NULL;
-  opts = tca_opts ("e.db");
-  ok_err (tca_make_ca ("e.db", "example.org", PGP_GEN_ED25519, &ca), "a CA");
-  if (!ca)
+  if (!fresh_ca ("e.db", &opts))
     return tap_done ();
   ok_err (import_users (), "%d users certified for a day", NUSERS);
   ok_err (ca_open (&opts, 0, &ca2), "a second connection");
@@ -248,7 +340,54 @@ main (void)
     }
   ok (n == 200, "every run names the first broken row (%d of 200)", n);
 
-  ca_release (ca2);
+  /* Groups: two whole ones in the first batch, the rest one by one in
+   * the second.  */
+  if (!fresh_ca ("g.db", &opts))
+    return tap_done ();
+  ok_err (import_into (NGROUP, gfprs, gids), "%d users certified for a day",
+          NGROUP);
+  ok_err (run_groups (2 * DB_STORE_GROUP, 3, &st), "renew %d in groups",
+          NGROUP);
+  ok (st.changed == NGROUP && st.certifications == NGROUP,
+      "all renewed (%zu %zu)", st.changed, st.certifications);
+  for (n = 0, i = 0; i < NGROUP; i++)
+    n += group_row_ok (i) && records_on (gfprs[i]) == 2;
+  ok (n == NGROUP, "each row holds its own text, record and audit record "
+      "(%d of %d)", n, NGROUP);
+
+  /* A row of the second group refuses its new text (a trigger of
+   * another connection): the group fails, and the message names the
+   * row that fails on its own.  In batches of one group: the first
+   * stays, the second is rolled back.  */
+  {
+    gpg_error_t err;
+    int bad = DB_STORE_GROUP + 6;
+
+    ok (!tca_sql ("g.db", "CREATE TRIGGER refuse BEFORE UPDATE OF pub_cert"
+                  " ON certs WHEN old.id = %lld BEGIN"
+                  " SELECT RAISE (ABORT, 'refused by the test'); END;",
+                  (long long)gids[bad]),
+        "a trigger refuses one row's update");
+    ca_clear_errmsg ();
+    err = run_groups (DB_STORE_GROUP, 40, &st);
+    ok (err != 0, "the group fails (%s)", gpg_strerror (err));
+    ok (ca_errmsg () && strstr (ca_errmsg (), gfprs[bad])
+        && strstr (ca_errmsg (), "refused by the test"),
+        "the message names the row: %s", ca_errmsg () ? ca_errmsg () : "");
+    ok (st.changed == DB_STORE_GROUP, "the first group is counted (%zu)",
+        st.changed);
+    ca_release (ca);  /* Rolls the second group back.  */
+    ca = NULL;
+    ok_err (ca_open (&opts, 0, &ca), "open again");
+    if (!ca)
+      return tap_done ();
+    for (n = 0, i = 0; i < NGROUP; i++)
+      n += (records_on (gfprs[i]) == (i < DB_STORE_GROUP ? 3 : 2))
+        && group_row_ok (i);
+    ok (n == NGROUP, "the first group renewed again, nothing after it "
+        "(%d of %d)", n, NGROUP);
+  }
+
   ca_release (ca);
   return tap_done ();
 }

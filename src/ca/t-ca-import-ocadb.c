@@ -12,7 +12,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,30 +70,6 @@ armor (const pgp_cert_t *cert, int secret)
 }
 
 
-/* Run SQL (printf style) on the SQLite file NAME; 0 on success.  */
-static int
-sql (const char *name, const char *fmt, ...)
-{
-  va_list ap;
-  sqlite3 *db;
-  char *q, *errmsg = NULL;
-  int rc;
-
-  va_start (ap, fmt);
-  q = sqlite3_vmprintf (fmt, ap);
-  va_end (ap);
-  rc = sqlite3_open (tca_path (name), &db);
-  if (!rc)
-    rc = sqlite3_exec (db, q, NULL, NULL, &errmsg);
-  if (rc)
-    printf ("# sql: %s\n", errmsg ? errmsg : sqlite3_errmsg (db));
-  sqlite3_free (errmsg);
-  sqlite3_free (q);
-  sqlite3_close (db);
-  return rc;
-}
-
-
 /* One text value of the query Q on NAME (malloced; NULL if none).  */
 static char *
 sql_text (const char *name, const char *q)
@@ -136,9 +111,9 @@ static int
 make_source (const char *name, const char *backend, const char *cakey_text)
 {
   unlink (tca_path (name));
-  if (sql (name, "%s", schema_sql))
+  if (tca_sql (name, "%s", schema_sql))
     return -1;
-  return sql (name,
+  return tca_sql (name,
               "INSERT INTO cas VALUES (1, 'example.org');"
               "INSERT INTO cacerts (id, fingerprint, priv_cert, ca_id,"
               " backend, active) VALUES (3, %Q, %Q, 1, %Q, 1);"
@@ -380,7 +355,7 @@ test_rotated_wal (void)
   char want[128];
 
   ok (!make_source ("rotated.sqlite", NULL, ca_tsk)
-      && !sql ("rotated.sqlite", "INSERT INTO cacerts (id, fingerprint,"
+      && !tca_sql ("rotated.sqlite", "INSERT INTO cacerts (id, fingerprint,"
                " priv_cert, ca_id, backend, active) VALUES (2, %Q, %Q, 1,"
                " NULL, 0); PRAGMA journal_mode = WAL;", remote_fpr,
                remote_tsk), "source with an old, inactive CA key, WAL mode");
@@ -429,7 +404,7 @@ refused (const char *name, const char *breakit, gpg_err_code_t code,
   gpg_error_t err;
   const char *msg;
 
-  if (make_source (name, NULL, ca_tsk) || (breakit && sql (name, "%s",
+  if (make_source (name, NULL, ca_tsk) || (breakit && tca_sql (name, "%s",
                                                             breakit)))
     {
       ok (0, "%s: source made", name);
@@ -602,7 +577,7 @@ main (void)
         "a source named 'a b%%20c?mode=rw#x.sqlite' is read");
     ca_import_result_release (&res);
     /* Were "%41" decoded, SQLite would read pA.sqlite, no database.  */
-    sql ("pA.sqlite", "CREATE TABLE t (x)");
+    tca_sql ("pA.sqlite", "CREATE TABLE t (x)");
     ok (!make_source ("p%41.sqlite", NULL, ca_tsk)
         && !import ("p%41.sqlite", "uri2.db", CA_ROUTE_STORED, &res),
         "and its name is not decoded (p%%41.sqlite, not pA.sqlite)");

@@ -5,6 +5,9 @@
 #include "t-ca-support.h"
 
 #include <fcntl.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -311,4 +314,28 @@ tca_ui_reset (tca_ui_t *u)
   u->key = NULL;
   u->refuse = 0;
   u->hand_out_err = 0;
+}
+
+
+/* See t-ca-support.h.  */
+int
+tca_sql (const char *name, const char *fmt, ...)
+{
+  va_list ap;
+  sqlite3 *db;
+  char *q, *errmsg = NULL;
+  int rc;
+
+  va_start (ap, fmt);
+  q = sqlite3_vmprintf (fmt, ap);
+  va_end (ap);
+  rc = sqlite3_open (tca_path (name), &db);
+  if (!rc)
+    rc = sqlite3_exec (db, q, NULL, NULL, &errmsg);
+  if (rc)
+    printf ("# sql: %s\n", errmsg ? errmsg : sqlite3_errmsg (db));
+  sqlite3_free (errmsg);
+  sqlite3_free (q);
+  sqlite3_close (db);
+  return rc;
 }

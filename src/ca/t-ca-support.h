@@ -30,6 +30,12 @@ gpg_error_t tca_make_ca (const char *name, const char *domain, int algo,
  * secrets included).  */
 pgp_cert_t *tca_user_key (int algo, const char *const *uids, size_t nuids);
 
+/* Run the SQL FMT (sqlite3_vmprintf: printf with %q and %Q) on the
+ * database file NAME of the temporary directory through a connection
+ * of its own; 0 on success (else SQLite's code, its message as a TAP
+ * comment).  */
+int tca_sql (const char *name, const char *fmt, ...);
+
 /* The public certificate of CERT, armored (xfree).  */
 char *tca_armor (const pgp_cert_t *cert);
 
