@@ -616,8 +616,11 @@ db_cert_set_verified (db_t db, int64_t id, const char *record)
   err = db__need_txn (db);
   if (err)
     return err;
+  /* Two statements, two cache slots (the one cached first ran for
+   * both: forgetting a record after storing one hit the NOT NULL of
+   * the upsert).  */
   if (!record)
-    return db__write (db, STMT_CERT_SET_VERIFIED,
+    return db__write (db, STMT_CERT_FORGET_VERIFIED,
                       "DELETE FROM certs_verified WHERE cert_id = ?1",
                       args, 1);
   /* An update in place where there is a record (REPLACE would delete

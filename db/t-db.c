@@ -1104,6 +1104,18 @@ test_store_many (void)
   ok_code (db_cert_store_many (db, items, N), GPG_ERR_NOT_FOUND,
            "a missing row in the rest");
   items[N - 2].id = ids[N - 2];
+  /* A record forgotten after one was stored, and stored again, in one
+   * connection (each statement in its own cache slot).  */
+  ok_err (db_cert_set_verified (db, ids[0], NULL), "forget a record");
+  ok_err (db_cert_get_by_id (db, ids[0], &c), "read it");
+  ok (c && !c->verified, "it is gone");
+  db_cert_release (c);
+  c = NULL;
+  ok_err (db_cert_set_verified (db, ids[0], "again"), "store one again");
+  ok_err (db_cert_get_by_id (db, ids[0], &c), "read it");
+  ok (c && c->verified && !strcmp (c->verified, "again"), "it is there");
+  db_cert_release (c);
+  c = NULL;
   ok_err (db_rollback (db), "rollback");
 
   /* The audit records: card and counter as db_certification_insert

@@ -1090,9 +1090,12 @@ ca_bulk_store_group (ca_t *ca, ca_bulk_store_t *items, size_t n,
   const ca_made_sig_t *m;
   size_t i, k, nrecs = 0;
 
-  if (n < DB_STORE_GROUP)
+  for (i = 0; i < n && items[i].pub && items[i].record; i++)
+    ;
+  if (n < DB_STORE_GROUP || i < n)
     {
-      /* Too few for a statement of their own.  */
+      /* Too few for a statement of their own, or one without a record
+       * (ca_bulk_store_stored forgets the old one).  */
       for (i = 0; !err && i < n; i++)
         err = ca_bulk_store_stored (ca, items[i].cert_id, items[i].fpr,
                                     items[i].res, items[i].pub,

@@ -388,6 +388,40 @@ main (void)
         "(%d of %d)", n, NGROUP);
   }
 
+  /* A group with one certificate without a record: stored one by one,
+   * that one's old record forgotten (as ca_bulk_store_stored).  */
+  {
+    ca_bulk_store_t items[DB_STORE_GROUP];
+    ca_certify_result_t res[DB_STORE_GROUP];
+    db_cert_t *row = NULL;
+    size_t made = 0;
+    int good = 0;
+
+    memset (res, 0, sizeof res);
+    ok_err (ca_begin (ca), "begin");
+    for (i = 0; i < DB_STORE_GROUP; i++)
+      {
+        items[i].cert_id = gids[i];
+        items[i].fpr = gfprs[i];
+        items[i].res = &res[i];
+        items[i].pub = "group text";
+        items[i].record = i == 9 ? NULL : "group record";
+      }
+    ok_err (ca_bulk_store_group (ca, items, DB_STORE_GROUP, &made),
+            "a group with a certificate without a record");
+    for (i = 0; i < DB_STORE_GROUP; i++, row = NULL)
+      {
+        good += !db_cert_get_by_id (ca->db, gids[i], &row)
+          && !strcmp (row->pub_cert, "group text")
+          && (i == 9 ? !row->verified
+              : row->verified && !strcmp (row->verified, "group record"));
+        db_cert_release (row);
+      }
+    ok (good == DB_STORE_GROUP, "each stored, that one's record forgotten "
+        "(%d of %d)", good, DB_STORE_GROUP);
+    ok_err (db_rollback (ca->db), "rollback");
+  }
+
   ca_release (ca);
   return tap_done ();
 }
